@@ -1,0 +1,28 @@
+# The core library: no libmilter, no syslog, no globals.  The milter, the
+# CLI, the tests and the benchmarks all link it.
+noinst_LIBRARIES += lib/libtlsrpt.a
+lib_libtlsrpt_a_SOURCES = \
+	lib/err.c lib/err.h \
+	lib/buf.c lib/buf.h \
+	lib/limits.c lib/limits.h \
+	lib/decode.c lib/decode.h \
+	lib/mime.c lib/mime.h \
+	lib/inflate.c lib/inflate.h \
+	lib/datetime.c lib/datetime.h \
+	lib/report.c lib/report.h \
+	lib/extract.c lib/extract.h \
+	lib/store.c lib/store.h \
+	lib/summary.c lib/summary.h
+nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c
+lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
+
+# Everything that links the core library needs its dependencies too.
+TLSRPT_LIBS = lib/libtlsrpt.a $(CJSON_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS)
+TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
+
+BUILT_SOURCES += lib/schema_sql.c
+CLEANFILES += lib/schema_sql.c
+EXTRA_DIST += build-aux/sql2c.sh schema/schema.sql
+lib/schema_sql.c: $(top_srcdir)/schema/schema.sql $(top_srcdir)/build-aux/sql2c.sh
+	$(AM_V_GEN)$(MKDIR_P) lib && \
+	$(SHELL) $(top_srcdir)/build-aux/sql2c.sh schema_sql $(top_srcdir)/schema/schema.sql > $@.tmp && mv $@.tmp $@

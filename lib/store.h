@@ -1,0 +1,89 @@
+/*
+ * store: reports, their policies and failure details in SQLite, each report
+ * stored exactly once.
+ *
+ * The schema is schema/schema.sql, compiled in; its version is PRAGMA
+ * user_version, and opening an older database applies the numbered
+ * migrations in order inside one transaction.  The database runs in WAL
+ * mode with a busy timeout, so the milter's threads, the CLI and other
+ * processes may use it at once: each thread opens its own struct store.
+ *
+ * A report is the same report when submitter, report-id, start and end
+ * all match; storing it again is a duplicate and changes nothing.
+ * Each report is written in one transaction: after a crash the database
+ * holds the whole report or none of it.
+ */
+#ifndef TLSRPT_STORE_H
+#define TLSRPT_STORE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "report.h"
+
+struct store;
+
+enum store_open_mode {
+	STORE_OPEN_EXISTING, /* the database must exist: TR_ERR_NOTFOUND if not */
+	STORE_OPEN_CREATE,   /* create file and schema when missing */
+	STORE_OPEN_READONLY  /* must exist; opened read-only (queries) */
+};
+
+/* How a report arrived and what was verified; strings are copied. */
+struct store_meta {
+	const char *source;      /* "milter", "import" or "https" */
+	const char *message_id;  /* NULL allowed */
+	const char *auth;        /* "pass", "fail", "none" or "unknown"; NULL = "unknown" */
+	int counted;             /* 1: counts in summaries; 0: kept but set aside
+	                            (rejected for authentication) */
+	int64_t received_at;     /* epoch seconds; 0 = now */
+};
+
+enum store_outcome {
+	STORE_STORED,
+	STORE_DUPLICATE
+};
+
+/*
+ * Open (and if asked create or migrate) the database at path.
+ * busy_timeout_ms bounds how long a statement waits for a lock (0 means
+ * the default of 5000).  Errors: TR_ERR_NOTFOUND (missing, not created),
+ * TR_ERR_DB (not a database, newer schema than this build knows, I/O),
+ * TR_ERR_BUSY, TR_ERR_NOMEM.  On success *out is owned by the caller
+ * (store_close()).
+ */
+enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_timeout_ms,
+                       struct store **out, struct tr_error *err);
+
+/* Close; NULL-safe.  Returns NULL so callers can write s = store_close(s). */
+struct store *store_close(struct store *s);
+
+/*
+ * Store one parsed report (its submitter and json fields included) in one
+ * transaction.  *outcome says whether it was new or a duplicate.
+ * r->submitter may be NULL (stored as the empty string: the report still
+ * has a key).  Errors: TR_ERR_BUSY (locked past the timeout), TR_ERR_DB
+ * (disk full, read-only, corrupt...), TR_ERR_NOMEM; nothing is half-written.
+ */
+enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
+                             const struct store_meta *meta, enum store_outcome *outcome,
+                             struct tr_error *err);
+
+/*
+ * Batching for bulk import: between store_batch_begin() and
+ * store_batch_end(), store_put_report() uses savepoints inside one outer
+ * transaction, so that thousands of reports cost one commit.  A failed
+ * report still rolls back alone.  store_batch_end() commits.
+ */
+enum tr_err store_batch_begin(struct store *s, struct tr_error *err);
+enum tr_err store_batch_end(struct store *s, struct tr_error *err);
+
+/* The connection, for query modules (summary and later views). */
+sqlite3 *store_db(struct store *s);
+
+/* Schema version this build creates (PRAGMA user_version). */
+int store_schema_version(void);
+
+#endif

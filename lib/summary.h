@@ -1,0 +1,80 @@
+/*
+ * summary: aggregates over stored reports, answering "who cannot reach us
+ * over TLS, and why?".
+ *
+ * Totals are sums of the policies' summary counts, so a report covering two
+ * policy domains is never counted twice; result types sum the failure
+ * details' failed-session-count.  Only reports stored as counted take
+ * part.  A report belongs to a window by its start date.
+ */
+#ifndef TLSRPT_SUMMARY_H
+#define TLSRPT_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+enum summary_key {
+	SUMMARY_BY_SUBMITTER,
+	SUMMARY_BY_POLICY_DOMAIN,
+	SUMMARY_BY_RESULT_TYPE,
+	SUMMARY_BY_RECEIVING_MX,
+	SUMMARY_BY_SENDING_IP,
+	SUMMARY_BY_DAY
+};
+
+struct summary_filter {
+	int64_t since;              /* start >= since; INT64_MIN for none */
+	int64_t until;              /* start < until; INT64_MAX for none */
+	const char *policy_domain;  /* NULL for all */
+	const char *submitter;      /* NULL for all */
+	int authenticated_only;     /* only reports whose auth is "pass" */
+};
+
+/* Initialise f to "everything". */
+void summary_filter_all(struct summary_filter *f);
+
+struct summary_count {
+	char *name;                 /* a result-type */
+	uint64_t count;
+};
+
+struct summary_row {
+	char *key;                  /* submitter, policy domain, ... or "YYYY-MM-DD" */
+	char *organization;         /* most recent organization-name (by submitter), or NULL */
+	uint64_t reports;
+	uint64_t successful;
+	uint64_t failed;
+	struct summary_count *result_types; /* most first */
+	size_t n_result_types;
+};
+
+struct summary {
+	uint64_t reports;
+	uint64_t successful;
+	uint64_t failed;
+	struct summary_row *rows;   /* sorted by failed, most first, then key */
+	size_t n_rows;
+};
+
+/* Name of a key as used on the command line and in JSON ("submitter",
+ * "policy-domain", "result-type", "receiving-mx", "sending-ip", "day"). */
+const char *summary_key_name(enum summary_key k);
+
+/* Parse a name as above; -1 when unknown. */
+int summary_key_parse(const char *name);
+
+/*
+ * Compute the summary grouped by key under filter f.  On success *out is
+ * owned by the caller (summary_free()).  Errors: TR_ERR_DB, TR_ERR_BUSY,
+ * TR_ERR_NOMEM.
+ */
+enum tr_err summary_query(struct store *s, enum summary_key key, const struct summary_filter *f,
+                          struct summary **out, struct tr_error *err);
+
+/* NULL-safe. */
+void summary_free(struct summary *sm);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * Unit tests of buf (the bounded buffer every hostile byte passes through)
+ * and of the shared error value.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "err.h"
+
+static void append_within_max_keeps_bytes_and_nul(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_append(&b, "abc", 3), TR_OK);
+	assert_int_equal(buf_append(&b, "\0de", 3), TR_OK);
+	assert_int_equal(b.len, 6);
+	assert_memory_equal(b.data, "abc\0de", 6);
+	assert_int_equal(b.data[6], '\0');
+	buf_free(&b);
+}
+
+static void append_past_max_fails_and_keeps_contents(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 4);
+	assert_int_equal(buf_append(&b, "abcd", 4), TR_OK);
+	assert_int_equal(buf_append(&b, "e", 1), TR_ERR_LIMIT);
+	assert_int_equal(buf_putc(&b, 'e'), TR_ERR_LIMIT);
+	assert_int_equal(b.len, 4);
+	assert_string_equal((char *)b.data, "abcd");
+	buf_free(&b);
+}
+
+static void huge_length_does_not_wrap(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, SIZE_MAX);
+	assert_int_equal(buf_append(&b, "x", 1), TR_OK);
+	assert_int_equal(buf_append(&b, "x", SIZE_MAX), TR_ERR_LIMIT);
+	assert_int_equal(b.len, 1);
+	buf_free(&b);
+}
+
+static void putc_grows_across_many_bytes(void **state)
+{
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	buf_init(&b, 10000);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_putc(&b, (unsigned char)('a' + i % 26)), TR_OK);
+	assert_int_equal(b.len, 10000);
+	assert_int_equal(b.data[9999], 'a' + 9999 % 26);
+	assert_int_equal(buf_putc(&b, 'x'), TR_ERR_LIMIT);
+	buf_free(&b);
+}
+
+static void detach_hands_over_and_empties(void **state)
+{
+	struct buf b;
+	size_t len;
+	char *s;
+
+	(void)state;
+	buf_init(&b, 100);
+	s = buf_detach(&b, &len);
+	assert_non_null(s);
+	assert_int_equal(len, 0);
+	assert_string_equal(s, "");
+	free(s);
+	assert_int_equal(buf_append(&b, "hello", 5), TR_OK);
+	s = buf_detach(&b, &len);
+	assert_string_equal(s, "hello");
+	assert_int_equal(len, 5);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	free(s);
+	buf_free(NULL);
+}
+
+static void error_set_formats_and_prefixes(void **state)
+{
+	struct tr_error e;
+
+	(void)state;
+	tr_error_clear(&e);
+	assert_int_equal(e.code, TR_OK);
+	assert_int_equal(tr_error_set(&e, TR_ERR_FORMAT, "field %s: %d", "x", 3), TR_ERR_FORMAT);
+	assert_string_equal(e.msg, "field x: 3");
+	tr_error_prefix(&e, "policies[0]");
+	assert_string_equal(e.msg, "policies[0]: field x: 3");
+	assert_string_equal(tr_err_name(TR_ERR_LIMIT), "limit");
+	assert_int_equal(tr_error_set(NULL, TR_ERR_IO, "ignored"), TR_ERR_IO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(append_within_max_keeps_bytes_and_nul),
+		cmocka_unit_test(append_past_max_fails_and_keeps_contents),
+		cmocka_unit_test(huge_length_does_not_wrap),
+		cmocka_unit_test(putc_grows_across_many_bytes),
+		cmocka_unit_test(detach_hands_over_and_empties),
+		cmocka_unit_test(error_set_formats_and_prefixes),
+	};
+
+	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
+}
