@@ -1,1 +1,8 @@
-# Benchmarks: see bench/README.md.
+# Benchmarks: see bench/README.md.  Only the floor program is built here;
+# the benchmarks themselves are run by hand (bench/run.sh), never by make
+# check, because timings on a shared machine are not pass/fail material.
+noinst_PROGRAMS += bench/floor
+bench_floor_SOURCES = bench/floor.c
+bench_floor_CFLAGS = $(TLSRPT_CFLAGS)
+bench_floor_LDADD = $(CJSON_LIBS) $(ZLIB_LIBS)
+EXTRA_DIST += bench/gen-reports.py
