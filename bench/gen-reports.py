@@ -224,7 +224,8 @@ def make_report(rng, seq, sub, dom, day, nfail):
     if sub.shape == "google":
         rid = "%s_%s" % (iso(start), dom.name)
     elif sub.shape == "microsoft":
-        rid = "%d+%s" % (133800000000000000 + seq * 1000003 + rng.randrange(1000), dom.name)
+        rid = "%d+%s" % (133800000000000000 + day * 10 ** 9 + seq * 1000 + rng.randrange(1000),
+                         dom.name)
     elif sub.shape == "mailru":
         rid = "%s@mail.ru" % binascii.hexlify(rng.randbytes(16)).decode()
     elif sub.shape == "stalwart":
@@ -247,7 +248,7 @@ def make_report(rng, seq, sub, dom, day, nfail):
     return rep, start, end, text.encode()
 
 
-def reports(seed, count, fixed_failures):
+def reports(seed, count, fixed_failures, first_day=0):
     """Yield (seq, submitter, domain, report, start, end, json bytes)."""
     rng = random.Random(seed)
     subs = make_submitters(rng)
@@ -255,7 +256,7 @@ def reports(seed, count, fixed_failures):
     ndom = max(5, min(20000, int(count / (60 * per_day)) + 1))
     doms = [Domain(rng, n) for n in range(ndom)]
     seq = 0
-    day = 0
+    day = first_day
     while seq < count:
         for dom in doms:
             for sub in subs:
@@ -521,13 +522,16 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--format", choices=("eml", "json", "json.gz"), default="eml")
+    ap.add_argument("--first-day", type=int, default=0,
+                    help="days after 2025-01-01 to start at: chunks generated with "
+                         "first days far enough apart never share a report")
     ap.add_argument("--failures", type=int, default=None,
                     help="exactly N failure details per report (size sweeps)")
     dest = ap.add_mutually_exclusive_group(required=True)
     dest.add_argument("--out", help="directory: one file per report")
     dest.add_argument("--mbox", help="one mbox file (eml format only)")
     args = ap.parse_args()
-    if args.count < 0 or (args.failures is not None and args.failures < 0):
+    if args.count < 0 or args.first_day < 0 or (args.failures is not None and args.failures < 0):
         ap.error("counts must not be negative")
     if args.mbox and args.format != "eml":
         ap.error("--mbox holds mails: use --format eml")
@@ -539,7 +543,8 @@ def main():
     else:
         os.makedirs(args.out, exist_ok=True)
     n_json = n_out = n_pol = n_fail = 0
-    for seq, sub, dom, rep, start, end, text in reports(args.seed, args.count, args.failures):
+    for seq, sub, dom, rep, start, end, text in reports(args.seed, args.count, args.failures,
+                                                            args.first_day):
         n_json += len(text)
         n_pol += len(rep["policies"])
         n_fail += sum(len(p.get("failure-details", ())) for p in rep["policies"])

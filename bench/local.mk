@@ -5,4 +5,4 @@ noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
 bench_floor_CFLAGS = $(TLSRPT_CFLAGS)
 bench_floor_LDADD = $(CJSON_LIBS) $(ZLIB_LIBS)
-EXTRA_DIST += bench/gen-reports.py
+EXTRA_DIST += bench/README.md bench/gen-reports.py bench/baseline.py bench/run.sh
