@@ -602,9 +602,12 @@ char *mime_decode_words(const char *value)
 	if (value == NULL)
 		return NULL;
 	len = strlen(value);
-	buf_init(&b, len); /* decoding never grows the text */
-	if (buf_append(&b, "", 0) != TR_OK)
+	/* decoding never grows the text: reserve it all now, so that no
+	 * append below can fail and cut the result short */
+	buf_init(&b, len);
+	if (buf_append(&b, value, len) != TR_OK)
 		return NULL;
+	buf_reset(&b);
 	for (s = value; *s != '\0';) {
 		size_t before = b.len;
 
