@@ -149,6 +149,8 @@ enum tr_err datetime_parse(const char *s, int64_t *epoch, struct tr_error *err)
 	enum tr_err rc;
 
 	*epoch = 0;
+	if (s == NULL)
+		return tr_error_set(err, TR_ERR_FORMAT, "missing");
 	if (!read_field(&p, 4, '-', &y) || !read_field(&p, 2, '-', &m) ||
 	    !read_field(&p, 2, 0, &d))
 		return tr_error_set(err, TR_ERR_FORMAT, "bad date, want YYYY-MM-DD");

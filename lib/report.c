@@ -438,7 +438,9 @@ static enum tr_err read_policy_desc(struct parse_ctx *c, cJSON *item, void *base
 	if (pol->policy_type == NULL)
 		return fail_at(c, TR_ERR_FORMAT, "policy-type", "missing");
 	if (pol->policy_domain == NULL && c->fallback_domain != NULL) {
-		pol->policy_domain = strdup(c->fallback_domain);
+		/* the caller's string too must come out as valid UTF-8 */
+		pol->policy_domain = utf8_sanitize((const unsigned char *)c->fallback_domain,
+		                                   strlen(c->fallback_domain));
 		if (pol->policy_domain == NULL)
 			return fail_at(c, TR_ERR_NOMEM, "policy-domain", "out of memory");
 		pol->policy_domain_fallback = 1;
@@ -606,7 +608,8 @@ static int json_depth_exceeds(const char *p, size_t len, unsigned max)
 		if (ch == '"') {
 			in_string = 1;
 		} else if (ch == '[' || ch == '{') {
-			if (++depth > max)
+			depth++;
+			if (depth > max)
 				return 1;
 		} else if ((ch == ']' || ch == '}') && depth > 0) {
 			depth--;

@@ -38,7 +38,7 @@ static char *read_path(const char *path, size_t *len)
 	if (f == NULL)
 		return NULL;
 	buf_init(&b, MAX_FILE);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+	for (n = fread(chunk, 1, sizeof chunk, f); n > 0; n = fread(chunk, 1, sizeof chunk, f))
 		assert_int_equal(buf_append(&b, chunk, n), TR_OK);
 	fclose(f);
 	return buf_detach(&b, len);
@@ -305,6 +305,9 @@ static void missing_policy_domain_takes_the_fallback(void **state)
 	assert_string_equal(r->policies[0].policy_domain, "example.com");
 	assert_int_equal(r->policies[0].policy_domain_fallback, 1);
 	assert_int_equal(r->policies[0].n_failures, 0);
+	report_free(r);
+	r = parse_fixture("no-policy-domain.json", "ex\xff" "ample.com");
+	assert_string_equal(r->policies[0].policy_domain, "ex\xef\xbf\xbd" "ample.com");
 	report_free(r);
 	r = parse_fixture("no-policy-domain.json", NULL);
 	assert_null(r->policies[0].policy_domain);
@@ -878,7 +881,7 @@ static void real_samples_parse(void **state)
 		skip();
 	d = opendir(dir);
 	assert_non_null(d);
-	while ((ent = readdir(d)) != NULL) {
+	for (ent = readdir(d); ent != NULL; ent = readdir(d)) {
 		struct tlsrpt_report *r = NULL;
 		struct tr_error e;
 		size_t len;
