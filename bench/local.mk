@@ -6,3 +6,9 @@ bench_floor_SOURCES = bench/floor.c
 bench_floor_CFLAGS = $(TLSRPT_CFLAGS)
 bench_floor_LDADD = $(CJSON_LIBS) $(ZLIB_LIBS)
 EXTRA_DIST += bench/README.md bench/gen-reports.py bench/baseline.py bench/run.sh
+
+# The project's parse pipeline (extract_message) without the store.
+noinst_PROGRAMS += bench/parse
+bench_parse_SOURCES = bench/parse.c
+bench_parse_CFLAGS = $(TLSRPT_CFLAGS)
+bench_parse_LDADD = $(TLSRPT_LIBS)

@@ -30,6 +30,7 @@ PY=${PYTHON:-python3}
 
 CLI=$BUILD/aggregator/tlsrpt-report
 FLOOR=$BUILD/bench/floor
+PARSE=$BUILD/bench/parse
 GEN="$PY $here/gen-reports.py --seed $SEED"
 BASELINE="$PY $here/baseline.py"
 
@@ -42,7 +43,8 @@ log() { printf '%s\n' "$*" | tee -a "$RESULTS" >&2; }
 
 die() { log "run.sh: $*"; exit 2; }
 
-[ -x "$FLOOR" ] || die "no $FLOOR: build first (make -C $BUILD bench/floor)"
+[ -x "$FLOOR" ] && [ -x "$PARSE" ] ||
+	die "no $FLOOR or $PARSE: build first (make -C $BUILD bench/floor bench/parse)"
 [ -x /usr/bin/time ] || die "GNU time missing: apt-get install time"
 
 cli_works() {
@@ -130,6 +132,7 @@ bench_import() {
 		local reps_saved=$REPS
 		measure floor "$n" "$jbytes" ":" "$FLOOR" "$OUT/in/json-$n"
 		measure floor-mime "$n" "$bytes" ":" "$FLOOR" -m "$OUT/in/mbox-$n.mbox"
+		measure parse-no-store "$n" "$bytes" ":" "$PARSE" "$OUT/in/mbox-$n.mbox"
 		if [ "$have_cli" = 1 ]; then
 			measure tlsrpt-report-import "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
 				"$CLI" -d "$db" import "$OUT/in/mbox-$n.mbox"
@@ -151,6 +154,8 @@ bench_import() {
 	for n in $SIZES; do
 		ratio tlsrpt-report-import floor "$n"
 		ratio tlsrpt-report-import floor-mime "$n"
+		ratio tlsrpt-report-import parse-no-store "$n"
+		ratio parse-no-store floor-mime "$n"
 		ratio baseline-python tlsrpt-report-import "$n"
 		ratio baseline-python floor "$n"
 	done
@@ -243,6 +248,11 @@ bench_profile() {
 	valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.floor-mime" \
 		"$FLOOR" -m "$OUT/in/mbox-1000.mbox" >/dev/null 2>"$OUT/tmp/vg"
 	log "floor -m (mbox)        Ir $(sed -n 's/.*Collected : \([0-9]*\)/\1/p' "$OUT/tmp/vg")"
+	valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.parse" \
+		"$PARSE" "$OUT/in/mbox-1000.mbox" >/dev/null 2>"$OUT/tmp/vg"
+	local irp
+	irp=$(sed -n 's/.*Collected : \([0-9]*\)/\1/p' "$OUT/tmp/vg")
+	log "parse (no store)       Ir $irp  ($(awk -v a="$irp" -v b="$ir" 'BEGIN {printf "%.2fx floor", a / b}'))"
 	if cli_works; then
 		rm -f "$db"*
 		valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.import" \
