@@ -12,8 +12,8 @@
 #   SIZES="..."  report counts for import throughput ("1000 100000")
 #   DB_SIZES="." report counts for summary timing ("10000 100000 1000000")
 #   SEED=N       generator seed (1)
-# Times are wall-clock medians; memory is the maximum resident set size
-# (GNU time's %M).  hyperfine, when installed, times the import runs too
+# Times are medians of wall-clock and of CPU (user + system) time; memory
+# is the maximum resident set size (GNU time's %M).  hyperfine, when installed, times the import runs too
 # (its JSON goes next to the results).  Results: $OUT/results-<date>.txt
 set -u
 
@@ -56,15 +56,17 @@ cli_works() {
 }
 
 # measure NAME REPORTS BYTES PREPARE CMD...: run CMD $REPS times after
-# PREPARE (untimed), record the median wall time and the largest max RSS.
+# PREPARE (untimed), record the median wall time, the median CPU time
+# (user + system: less disturbed than wall time when the machine is shared)
+# and the largest max RSS.
 measure() {
 	local name=$1 reports=$2 bytes=$3 prepare=$4
 	shift 4
-	local times=() rss=0 i t0 t1 rc status=ok
+	local times=() cpus=() rss=0 i t0 t1 rc status=ok m u s
 	for ((i = 0; i < REPS; i++)); do
 		eval "$prepare"
 		t0=$(date +%s%N)
-		/usr/bin/time -f '%M' -o "$OUT/tmp/time" timeout "$TIMEOUT" "$@" \
+		/usr/bin/time -f '%M %U %S' -o "$OUT/tmp/time" timeout "$TIMEOUT" "$@" \
 			>/dev/null 2>"$OUT/tmp/stderr"
 		rc=$?
 		t1=$(date +%s%N)
@@ -72,34 +74,40 @@ measure() {
 		# import exits 1 when some report was invalid: still timed, but said.
 		if [ "$rc" -ne 0 ]; then status="exit$rc"; fi
 		times+=($(( (t1 - t0) / 1000 )))
-		local m
-		m=$(tail -n 1 "$OUT/tmp/time")
+		read -r m u s < <(tail -n 1 "$OUT/tmp/time")
+		cpus+=($(awk -v u="$u" -v s="$s" 'BEGIN {printf "%d", (u + s) * 1e6}'))
 		[ "${m:-0}" -gt "$rss" ] 2>/dev/null && rss=$m
 	done
 	if [ "${#times[@]}" -eq 0 ]; then
 		log "$(printf '%-28s %9s  %s' "$name" "$reports" "$status")"
-		printf '%s\t%s\t-\t-\t-\t-\t%s\n' "$name" "$reports" "$status" >> "$TSV"
+		printf '%s\t%s\t-\t-\t-\t-\t%s\t-\n' "$name" "$reports" "$status" >> "$TSV"
 		return
 	fi
-	local med
+	local med cpu
 	med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	local line
-	line=$(awk -v n="$name" -v r="$reports" -v b="$bytes" -v us="$med" -v rss="$rss" -v st="$status" \
-		-v runs="${#times[@]}" 'BEGIN {
+	line=$(awk -v n="$name" -v r="$reports" -v b="$bytes" -v us="$med" -v cpu="$cpu" -v rss="$rss" \
+		-v st="$status" -v runs="${#times[@]}" 'BEGIN {
 		s = us / 1e6
-		printf "%-28s %9d  median %9.3f s  %10.0f reports/s  %8.1f MB/s  maxrss %7.1f MB  (%d runs, %s)",
-			n, r, s, r / s, b / 1e6 / s, rss / 1024, runs, st }')
+		printf "%-24s %7d  wall %8.3f s  cpu %8.3f s  %8.0f reports/s  %6.1f MB/s  maxrss %6.1f MB  (%d runs, %s)",
+			n, r, s, cpu / 1e6, r / s, b / 1e6 / s, rss / 1024, runs, st }')
 	log "$line"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$reports" "$med" "$bytes" "$rss" "${#times[@]}" "$status" >> "$TSV"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$reports" "$med" "$bytes" "$rss" \
+		"${#times[@]}" "$status" "$cpu" >> "$TSV"
 }
 
-# ratio A B N: how many times slower A is than B for N reports.
+# ratio A B N: how many times slower A is than B for N reports, by median
+# wall time and by median CPU time.
 ratio() {
 	awk -F'\t' -v a="$1" -v b="$2" -v n="$3" '
-		$1 == a && $2 == n && $3 != "-" { ta = $3 }
-		$1 == b && $2 == n && $3 != "-" { tb = $3 }
-		END { if (ta && tb) printf "%-28s / %-22s %9d reports: %6.2fx\n", a, b, n, ta / tb
-		      else printf "%-28s / %-22s %9d reports: not measured\n", a, b, n }' "$TSV" |
+		$1 == a && $2 == n && $3 != "-" { ta = $3; ca = $8 }
+		$1 == b && $2 == n && $3 != "-" { tb = $3; cb = $8 }
+		END { if (ta && tb) {
+			# GNU time counts CPU in 10 ms steps: too coarse below a second.
+			c = cb >= 1e6 ? sprintf("cpu %6.2fx", ca / cb) : "cpu (too short)"
+			printf "%-22s / %-16s %7d reports: wall %6.2fx  %s\n", a, b, n, ta / tb, c }
+		      else printf "%-22s / %-16s %7d reports: not measured\n", a, b, n }' "$TSV" |
 		tee -a "$RESULTS" >&2
 }
 
@@ -150,7 +158,7 @@ bench_import() {
 		fi
 	done
 	log ""
-	log "## Ratios (median wall time; lower is better for the first named)"
+	log "## Ratios (medians; how many times slower the first named is)"
 	for n in $SIZES; do
 		ratio tlsrpt-report-import floor "$n"
 		ratio tlsrpt-report-import floor-mime "$n"
@@ -266,17 +274,25 @@ bench_profile() {
 	fi
 }
 
-machine
-[ $# -eq 0 ] && set -- all
-for what in "$@"; do
-	case $what in
-	import) bench_import ;;
-	summary) bench_summary ;;
-	memory) bench_memory ;;
-	profile) bench_profile ;;
-	all) bench_import; bench_summary; bench_memory; bench_profile ;;
-	*) die "unknown benchmark: $what (import|summary|memory|profile|all)" ;;
-	esac
-done
-log ""
-log "# results: $RESULTS"
+# Everything runs from one function, parsed whole before it starts, so
+# that editing this file during a long run cannot derail that run.
+main() {
+	machine
+	[ $# -eq 0 ] && set -- all
+	local what
+	for what in "$@"; do
+		case $what in
+		import) bench_import ;;
+		summary) bench_summary ;;
+		memory) bench_memory ;;
+		profile) bench_profile ;;
+		all) bench_import; bench_summary; bench_memory; bench_profile ;;
+		*) die "unknown benchmark: $what (import|summary|memory|profile|all)" ;;
+		esac
+	done
+	log ""
+	log "# results: $RESULTS"
+}
+
+main "$@"
+exit
