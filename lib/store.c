@@ -21,6 +21,8 @@ extern const char schema_sql[];
 #define DEFAULT_BUSY_MS 5000
 /* bounds what a damaged PRAGMA text can make us believe */
 #define STORE_MAX_VERSION 1000000
+/* compression buffer kept between reports, bytes */
+#define ZBUF_KEEP (256 * 1024)
 
 enum stmt_id {
 	ST_BEGIN,
@@ -65,11 +67,15 @@ struct store {
 	sqlite3_stmt *stmt[ST_COUNT];
 	int in_batch;
 	int batch_lost;   /* SQLite rolled the batch back on its own */
+	z_stream z;       /* deflate state, reused from report to report */
+	int z_ready;
+	unsigned char *zbuf;
+	size_t zcap;
 };
 
 /* A report's compressed JSON, ready to bind. */
 struct packed_json {
-	unsigned char *data;  /* NULL when the report carried no JSON */
+	const unsigned char *data;  /* NULL when the report carried no JSON */
 	uLongf len;
 	size_t raw_len;
 };
@@ -386,8 +392,11 @@ static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms
 		if (ret != TR_OK)
 			return ret;
 	}
-	/* FULL: once a report is committed the milter may discard the mail */
-	ret = exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring", err);
+	/* FULL: once a report is committed the milter may discard the mail.
+	 * temp_store: each report's savepoint journal (a few pages) stays in
+	 * memory instead of costing a score of writes to a temporary file. */
+	ret = exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
+	               "configuring", err);
 	if (ret != TR_OK)
 		return ret;
 	rc = sqlite3_create_function(db, "tr_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
@@ -469,6 +478,9 @@ struct store *store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	/* an open batch is rolled back by the close */
 	sqlite3_close_v2(s->db);
+	if (s->z_ready)
+		deflateEnd(&s->z);
+	free(s->zbuf);
 	free(s);
 	return NULL;
 }
@@ -534,9 +546,36 @@ static enum tr_err check_counts(const struct tlsrpt_report *r, struct tr_error *
 	return TR_OK;
 }
 
-static enum tr_err pack_json(const struct tlsrpt_report *r, struct packed_json *pj, struct tr_error *err)
+/* Keep the deflate state and output buffer across reports: setting up
+ * zlib's window for every small report costs more than compressing it. */
+static enum tr_err zstream_ready(struct store *s, size_t len, struct tr_error *err)
 {
 	uLong bound;
+	int zrc;
+
+	zrc = s->z_ready ? deflateReset(&s->z) : deflateInit(&s->z, Z_DEFAULT_COMPRESSION);
+	if (zrc != Z_OK)
+		return tr_error_set(err, zrc == Z_MEM_ERROR ? TR_ERR_NOMEM : TR_ERR_DB,
+		                    "store: cannot set up zlib (%d)", zrc);
+	s->z_ready = 1;
+	bound = deflateBound(&s->z, (uLong)len);
+	if (bound <= s->zcap)
+		return TR_OK;
+	free(s->zbuf);
+	s->zcap = 0;
+	s->zbuf = malloc(bound);
+	if (s->zbuf == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory compressing the report");
+	s->zcap = bound;
+	return TR_OK;
+}
+
+/* The report's JSON zlib-compressed (what compress2() makes) into
+ * s->zbuf; pj->data points there, valid until the next put. */
+static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, struct packed_json *pj,
+                             struct tr_error *err)
+{
+	enum tr_err rc;
 	int zrc;
 
 	memset(pj, 0, sizeof *pj);
@@ -545,20 +584,30 @@ static enum tr_err pack_json(const struct tlsrpt_report *r, struct packed_json *
 	if (r->json_len > STORE_MAX_JSON)
 		return tr_error_set(err, TR_ERR_LIMIT, "store: report JSON of %zu bytes is over %zu",
 		                    r->json_len, STORE_MAX_JSON);
-	bound = compressBound((uLong)r->json_len);
-	pj->data = malloc(bound);
-	if (pj->data == NULL)
-		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory compressing the report");
-	pj->len = bound;
-	zrc = compress2(pj->data, &pj->len, (const Bytef *)r->json, (uLong)r->json_len, Z_DEFAULT_COMPRESSION);
-	if (zrc != Z_OK) {
-		free(pj->data);
-		pj->data = NULL;
-		return tr_error_set(err, zrc == Z_MEM_ERROR ? TR_ERR_NOMEM : TR_ERR_DB,
-		                    "store: compressing the report failed (zlib %d)", zrc);
-	}
+	rc = zstream_ready(s, r->json_len, err);
+	if (rc != TR_OK)
+		return rc;
+	s->z.next_in = (Bytef *)r->json;
+	s->z.avail_in = (uInt)r->json_len;
+	s->z.next_out = s->zbuf;
+	s->z.avail_out = (uInt)s->zcap;
+	zrc = deflate(&s->z, Z_FINISH);
+	if (zrc != Z_STREAM_END)
+		return tr_error_set(err, TR_ERR_DB, "store: compressing the report failed (zlib %d)", zrc);
+	pj->data = s->zbuf;
+	pj->len = s->z.total_out;
 	pj->raw_len = r->json_len;
 	return TR_OK;
+}
+
+/* A huge report's buffer is not worth keeping for the small ones. */
+static void trim_zbuf(struct store *s)
+{
+	if (s->zcap <= ZBUF_KEEP)
+		return;
+	free(s->zbuf);
+	s->zbuf = NULL;
+	s->zcap = 0;
 }
 
 /* Bind a string, NULL as SQL NULL.  The string outlives the step. */
@@ -773,7 +822,7 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 	if (rc != TR_OK)
 		return rc;
 	/* compress before taking the write lock, to hold it briefly */
-	rc = pack_json(r, &pj, err);
+	rc = pack_json(s, r, &pj, err);
 	if (rc != TR_OK)
 		return rc;
 	rc = txn_begin(s, err);
@@ -784,7 +833,7 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 		if (rc != TR_OK)
 			txn_abort(s, err);
 	}
-	free(pj.data);
+	trim_zbuf(s);
 	return rc;
 }
 

@@ -29,8 +29,9 @@ CREATE TABLE reports (
 	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
 	UNIQUE (submitter, report_id, start_time, end_time)
 );
--- The UNIQUE index above also serves lookups by submitter.
 CREATE INDEX reports_by_start ON reports (start_time);
+-- by submitter, and its latest report first (organization-name)
+CREATE INDEX reports_by_submitter ON reports (submitter, start_time);
 CREATE INDEX reports_by_received ON reports (received_at);
 
 CREATE TABLE policies (
