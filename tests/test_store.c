@@ -674,6 +674,64 @@ static void raw_json_round_trips(void **state)
 	rb_remove_temp(path);
 }
 
+/* A report from the real parser goes in, and its kept JSON parses again
+ * into the same model. */
+static const char rfc_json[] =
+	"{\"organization-name\":\"Example Mail\",\"date-range\":{\"start-datetime\":"
+	"\"2024-03-01T00:00:00Z\",\"end-datetime\":\"2024-03-01T23:59:59Z\"},"
+	"\"contact-info\":\"tlsrpt@mail.example\",\"report-id\":\"2024-03-01T00:00:00Z_example.com\","
+	"\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\","
+	"\"mode: enforce\",\"mx: *.example.com\",\"max_age: 86400\"],\"policy-domain\":\"example.com\","
+	"\"mx-host\":[\"*.example.com\"]},\"summary\":{\"total-successful-session-count\":512,"
+	"\"total-failure-session-count\":3},\"failure-details\":[{\"result-type\":"
+	"\"certificate-expired\",\"sending-mta-ip\":\"2001:db8::25\",\"receiving-mx-hostname\":"
+	"\"mx1.example.com\",\"failed-session-count\":3}]}]}";
+
+static void parsed_report_round_trips(void **state)
+{
+	char *path = rb_temp_path("parsed.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = NULL, *again = NULL;
+	struct tr_limits lim;
+	char *json = NULL, *model1, *model2;
+	size_t len = 0;
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+	char buf[256];
+
+	(void)state;
+	limits_default(&lim);
+	if (report_parse_json(rfc_json, sizeof rfc_json - 1, &lim, NULL, &r, &e) != TR_OK)
+		fail_msg("report_parse_json: %s", e.msg);
+	r->submitter = rb_strdup("mail.example");
+	put_expect(s, r, STORE_STORED);
+	put_expect(s, r, STORE_DUPLICATE);
+	assert_int_equal(count_sql(db, "SELECT start_time FROM reports"), 1709251200);
+	assert_int_equal(count_sql(db, "SELECT end_time FROM reports"), 1709337599);
+	assert_string_equal(text_at(db, "SELECT mx_hosts FROM policies", buf, sizeof buf), "[\"*.example.com\"]");
+	assert_int_equal(count_sql(db, "SELECT json_array_length(policy_strings) FROM policies"), 4);
+	assert_int_equal(count_sql(db, "SELECT total_successful FROM policies"), 512);
+	assert_string_equal(text_at(db, "SELECT sending_mta_ip FROM failure_details", buf, sizeof buf),
+	                    "2001:db8::25");
+	assert_int_equal(store_get_raw_json(s, count_sql(db, "SELECT id FROM reports"), &json, &len, &e), TR_OK);
+	assert_int_equal(len, sizeof rfc_json - 1);
+	assert_memory_equal(json, rfc_json, len);
+	assert_int_equal(report_parse_json(json, len, &lim, NULL, &again, &e), TR_OK);
+	again->submitter = rb_strdup("mail.example");
+	model1 = report_to_json(r, 0);
+	model2 = report_to_json(again, 0);
+	assert_non_null(model1);
+	assert_non_null(model2);
+	assert_string_equal(model1, model2);
+	free(model1);
+	free(model2);
+	free(json);
+	report_free(r);
+	report_free(again);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 /* A temporary trigger makes one failure detail fail to insert, half way
  * through a report: nothing of that report may remain. */
 static void install_boom_trigger(sqlite3 *db)
@@ -956,6 +1014,7 @@ int main(void)
 		cmocka_unit_test(every_field_is_kept),
 		cmocka_unit_test(bad_arguments_are_usage_errors),
 		cmocka_unit_test(raw_json_round_trips),
+		cmocka_unit_test(parsed_report_round_trips),
 		cmocka_unit_test(failed_report_leaves_nothing),
 		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),
 		cmocka_unit_test(locked_database_is_busy),

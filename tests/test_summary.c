@@ -13,10 +13,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <dirent.h>
+
 #include <cmocka.h>
 
 #include "report_builder.h"
 #include "summary.h"
+#include "testutil.h"
 
 #define D1 INT64_C(1709251200) /* 2024-03-01T00:00:00Z */
 #define D2 (D1 + 86400)
@@ -576,6 +579,94 @@ static void huge_counts_saturate(void **state)
 	rb_remove_temp(path);
 }
 
+static int is_json_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Store one sample under its file name as submitter (so that samples
+ * sharing a report-id stay apart); 1 when it parsed and was stored. */
+static int store_sample(struct store *s, const char *dir, const char *name, uint64_t *ok, uint64_t *fail)
+{
+	struct store_meta m = { "import", NULL, "pass", 1, 0 };
+	struct tlsrpt_report *r = NULL;
+	enum store_outcome out;
+	struct tr_limits lim;
+	struct tr_error e;
+	char path[4096];
+	size_t len = 0;
+	char *data, *raw = NULL;
+	size_t raw_len = 0;
+	sqlite3_stmt *st = NULL;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	data = testutil_read_file(path, &len);
+	assert_non_null(data);
+	limits_default(&lim);
+	if (report_parse_json(data, len, &lim, "fallback.example", &r, &e) != TR_OK) {
+		free(data);
+		return 0; /* the parser's verdict is test_report's business */
+	}
+	r->submitter = rb_strdup(name);
+	if (store_put_report(s, r, &m, &out, &e) != TR_OK)
+		fail_msg("%s: %s", name, e.msg);
+	assert_int_equal(out, STORE_STORED);
+	assert_int_equal(store_put_report(s, r, &m, &out, &e), TR_OK);
+	assert_int_equal(out, STORE_DUPLICATE);
+	/* the newest report is this one: its JSON comes back byte for byte */
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT max(id) FROM reports", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(store_get_raw_json(s, sqlite3_column_int64(st, 0), &raw, &raw_len, &e), TR_OK);
+	sqlite3_finalize(st);
+	assert_int_equal(raw_len, len);
+	assert_memory_equal(raw, data, len);
+	free(raw);
+	*ok += report_total_successful(r);
+	*fail += report_total_failure(r);
+	report_free(r);
+	free(data);
+	return 1;
+}
+
+/* Real reports from providers (never copied into the repository): each
+ * stores once, and the totals are the model's. */
+static void real_samples_add_up(void **state)
+{
+	const char *dir = testutil_samples_dir();
+	char *path = rb_temp_path("samples.db");
+	struct store *s = NULL;
+	struct summary *sm;
+	struct dirent *de;
+	uint64_t ok = 0, fail = 0, stored = 0;
+	struct tr_error e;
+	DIR *d;
+
+	(void)state;
+	if (dir == NULL) {
+		rb_remove_temp(path);
+		skip();
+	}
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	d = opendir(dir);
+	assert_non_null(d);
+	for (de = readdir(d); de != NULL; de = readdir(d)) {
+		if (is_json_name(de->d_name))
+			stored += (uint64_t)store_sample(s, dir, de->d_name, &ok, &fail);
+	}
+	closedir(d);
+	print_message("# %llu samples stored\n", (unsigned long long)stored);
+	sm = query(s, SUMMARY_BY_SUBMITTER, NULL);
+	assert_int_equal(sm->reports, stored);
+	assert_int_equal(sm->n_rows, stored);
+	assert_int_equal(sm->successful, ok);
+	assert_int_equal(sm->failed, fail);
+	summary_free(sm);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +677,7 @@ int main(void)
 		cmocka_unit_test(keys_have_names),
 		cmocka_unit_test(empty_store_and_bad_arguments),
 		cmocka_unit_test(huge_counts_saturate),
+		cmocka_unit_test(real_samples_add_up),
 	};
 
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
