@@ -815,6 +815,67 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	rb_remove_temp(path);
 }
 
+/* A full disk (max_page_count stands in for it) fails the report that
+ * hits it, alone, in a batch or not; what was committed stays. */
+static void full_disk_fails_one_report_cleanly(void **state)
+{
+	char *path = rb_temp_path("full.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	sqlite3 *db = store_db(s);
+	enum store_outcome out;
+	struct tr_error e;
+	int stored = 0, failed_at = -1;
+	enum tr_err rc;
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count = 40", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	for (int i = 0; i < 5000 && failed_at < 0; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "full-%d", i);
+		r = simple_report("full.example", id, 1700000000);
+		rc = put(s, r, &meta_milter, &out, &e);
+		if (rc == TR_OK)
+			stored++;
+		else
+			failed_at = i;
+		rb_free(r);
+	}
+	assert_true(failed_at > 0);
+	assert_int_equal(e.code, TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "full"));
+	rc = store_batch_end(s, &e);
+	if (strstr(e.msg, "whole batch") != NULL || rc != TR_OK) {
+		/* SQLite gave up the whole transaction: then nothing is kept */
+		assert_int_equal(rc, TR_ERR_DB);
+		stored = 0;
+	}
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), stored);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), stored);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), stored);
+	/* outside a batch as well (a report may still fit in a half-full page) */
+	rc = TR_OK;
+	for (int i = 0; i < 5000 && rc == TR_OK; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "full-more-%d", i);
+		r = simple_report("full.example", id, 1700000000);
+		rc = put(s, r, &meta_milter, &out, &e);
+		stored += rc == TR_OK;
+		rb_free(r);
+	}
+	assert_int_equal(rc, TR_ERR_DB);
+	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), stored);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), stored);
+	print_message("# disk full after %d reports in the batch\n", failed_at);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 static void locked_database_is_busy(void **state)
 {
 	char *path = rb_temp_path("busy.db");
@@ -1017,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(parsed_report_round_trips),
 		cmocka_unit_test(failed_report_leaves_nothing),
 		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),
+		cmocka_unit_test(full_disk_fails_one_report_cleanly),
 		cmocka_unit_test(locked_database_is_busy),
 		cmocka_unit_test(deleting_a_report_cascades),
 		cmocka_unit_test(tr_sum_saturates),
