@@ -359,7 +359,12 @@ static void *reload_thread(void *arg)
 	return NULL;
 }
 
-/* Block SIGUSR1 in every thread (libmilter's start later) and wait for it in one. */
+/*
+ * Block SIGUSR1 in every thread (libmilter's start later) and wait for it
+ * in one.  The stop signals are blocked too, before our thread exists:
+ * else the kernel could deliver SIGTERM to it and kill the process before
+ * libmilter's own sigwait() thread sees it.
+ */
 static int start_reload_thread(struct options *o)
 {
 	pthread_t tid;
@@ -367,6 +372,9 @@ static int start_reload_thread(struct options *o)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	if (pthread_create(&tid, NULL, reload_thread, o) != 0)

@@ -10,3 +10,10 @@ tests_test_conf_SOURCES = tests/test_conf.c milter/conf.c milter/conf.h
 tests_test_conf_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/milter
 tests_test_conf_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 endif
+
+# Real peers: each script starts its own milter on its own socket, so
+# make -j check runs them side by side; they skip without miltertest.
+MILTER_SHELL_TESTS = tests/milter/t-negotiate.sh
+TESTS += $(MILTER_SHELL_TESTS)
+EXTRA_DIST += $(MILTER_SHELL_TESTS) tests/milter/common.sh tests/milter/common.lua \
+	tests/milter/negotiate.lua tests/milter/oversize.lua
