@@ -339,9 +339,9 @@ static void reload(const struct options *o)
 	    strcmp(nonnull(cur->pidfile), nonnull(next->pidfile)) != 0)
 		log_msg(LOG_WARNING, "Socket, UserID and PidFile changes take effect only on restart");
 	conf_release(cur);
+	log_msg(LOG_NOTICE, "configuration reloaded from %s", o->conf_path);
 	log_set_level(next->log_level);
 	conf_install(next);
-	log_msg(LOG_NOTICE, "configuration reloaded from %s", o->conf_path);
 }
 
 static void *reload_thread(void *arg)

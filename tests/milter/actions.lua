@@ -1,0 +1,10 @@
+-- OnStored discard and OnInvalid reject.
+dofile(common)
+run(function()
+	local conn = connect()
+	expect(conn, "<tlsrpt@example.com>", "report.eml", SMFIR_DISCARD, "eom")
+	expect(conn, "<tlsrpt@example.com>", "invalid.eml", SMFIR_REPLYCODE, "eom")
+	check(mt.eom_check(conn, MT_SMTPREPLY, "550", "5.6.0"), "no 550 5.6.0 reply")
+	expect(conn, "<tlsrpt@example.com>", "plain.eml", SMFIR_CONTINUE, "eom")
+	mt.disconnect(conn)
+end)
