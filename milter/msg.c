@@ -277,9 +277,12 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 		describe(it, o, auth, it->report ? NULL : it->error.msg, qid, out->status[i]);
 	}
 	extract_result_free(&res);
-	if (n_valid == 0 && c->on_invalid_reject)
+	if (n_valid == 0 && c->on_invalid_reject) {
+		log_msg(LOG_NOTICE, "%s: no valid report: rejected (OnInvalid reject)", qid);
 		out->action = MSG_REJECT;
-	else if (n_committed == out->n && c->on_stored_discard)
+	} else if (n_committed == out->n && c->on_stored_discard) {
+		log_msg(LOG_INFO, "%s: every report stored: discarded (OnStored discard)", qid);
 		out->action = MSG_DISCARD;
+	}
 	return out->action;
 }

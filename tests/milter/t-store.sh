@@ -23,6 +23,8 @@ check "milter starts in discard/reject mode" start_milter
 check "discard after storing, reject invalid" lua actions
 check "milter stops cleanly" stop_milter
 check "discarded report is stored" test "$(sql 'SELECT count(*) FROM reports')" = 1
+check "reject logged" grep -q 'no valid report: rejected' "$tmp/log"
+check "discard logged" grep -q 'every report stored: discarded' "$tmp/log"
 
 rm -f "$tmp/db"*
 write_conf <<EOF2
@@ -55,6 +57,7 @@ OnError tempfail
 EOF2
 check "milter starts with OnError tempfail" start_milter
 check "tempfail when nothing can be stored" lua tempfail
+check "tempfail logged" grep -q 'asking the MTA to retry later' "$tmp/log"
 check "milter stops cleanly" stop_milter
 [ $tap_failed -eq 0 ] || show_log
 finish
