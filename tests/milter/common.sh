@@ -82,3 +82,11 @@ lua() {
 sql() { sqlite3 "$tmp/db" "$1"; }
 
 show_log() { [ -f "$tmp/log" ] && sed 's/^/# /' "$tmp/log" | tail -40; }
+
+# Until the store lands on this branch, the scenarios that read the
+# database have nothing to check.
+need_store() {
+	if grep -q 'store: not implemented' "$top_builddir/lib/libtlsrpt.a" 2>/dev/null; then
+		skip_all "the store is still a stub on this branch"
+	fi
+}

@@ -13,6 +13,7 @@ getent group postdrop >/dev/null || skip_all "no postdrop group"
 getent passwd nobody >/dev/null || skip_all "no nobody user"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 CLI not installed"
+need_store
 setup
 
 postfix_cfg=

@@ -3,6 +3,7 @@
 # headers, discard and reject, authentication, spool and tempfail.
 . "${top_srcdir:?}/tests/milter/common.sh"
 need_miltertest
+need_store
 setup
 
 write_conf </dev/null
