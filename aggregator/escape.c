@@ -249,20 +249,13 @@ static int csv_needs_quotes(const char *s)
 	return s[0] == ' ' || s[n - 1] == ' ';
 }
 
-int csv_put_field(FILE *f, const char *s)
+void csv_put_escaped(FILE *f, const char *e)
 {
-	char *e;
 	const char *p;
 
-	if (s == NULL)
-		return 0;
-	e = esc_term(s, "");
-	if (e == NULL)
-		return -1;
 	if (!csv_needs_quotes(e)) {
 		fputs(e, f);
-		free(e);
-		return 0;
+		return;
 	}
 	fputc('"', f);
 	for (p = e; *p != '\0'; p++) {
@@ -271,6 +264,18 @@ int csv_put_field(FILE *f, const char *s)
 		fputc(*p, f);
 	}
 	fputc('"', f);
+}
+
+int csv_put_field(FILE *f, const char *s)
+{
+	char *e;
+
+	if (s == NULL)
+		return 0;
+	e = esc_term(s, "");
+	if (e == NULL)
+		return -1;
+	csv_put_escaped(f, e);
 	free(e);
 	return 0;
 }

@@ -94,11 +94,11 @@ static int write_json(FILE *f, const struct summary *sm, enum summary_key key)
 
 /* ---- CSV ---- */
 
-/* "type=N;type=N", with ';' and '=' inside names escaped so the column
- * can be split back apart. */
+/* "type=N;type=N", names terminal-escaped and ';' '=' inside them written
+ * as \x3b \x3d, so that the column splits back apart unambiguously. */
 static char *csv_result_types(const struct summary_row *r)
 {
-	char *s = NULL;
+	char *s = NULL, *e;
 	size_t len = 0, i;
 	const char *p;
 	FILE *m = open_memstream(&s, &len);
@@ -106,17 +106,21 @@ static char *csv_result_types(const struct summary_row *r)
 	if (m == NULL)
 		return NULL;
 	for (i = 0; i < r->n_result_types; i++) {
+		e = esc_term(r->result_types[i].name, "");
+		if (e == NULL)
+			break;
 		if (i > 0)
 			fputc(';', m);
-		for (p = r->result_types[i].name != NULL ? r->result_types[i].name : ""; *p; p++) {
+		for (p = e; *p != '\0'; p++) {
 			if (*p == ';' || *p == '=')
 				fprintf(m, "\\x%02x", (unsigned char)*p);
 			else
 				fputc(*p, m);
 		}
+		free(e);
 		fprintf(m, "=%llu", (unsigned long long)r->result_types[i].count);
 	}
-	if (fclose(m) != 0) {
+	if (fclose(m) != 0 || i < r->n_result_types) {
 		free(s);
 		return NULL;
 	}
@@ -126,7 +130,6 @@ static char *csv_result_types(const struct summary_row *r)
 static int csv_row(FILE *f, const struct summary_row *r, enum summary_key key)
 {
 	char *types;
-	int rc;
 
 	if (csv_put_field(f, r->key) != 0)
 		return -1;
@@ -140,10 +143,10 @@ static int csv_row(FILE *f, const struct summary_row *r, enum summary_key key)
 	types = csv_result_types(r);
 	if (types == NULL)
 		return -1;
-	rc = csv_put_field(f, types);
+	csv_put_escaped(f, types);
 	free(types);
 	fputc('\n', f);
-	return rc;
+	return 0;
 }
 
 static int write_csv(FILE *f, const struct summary *sm, enum summary_key key)

@@ -61,6 +61,9 @@ void json_put_string(FILE *f, const char *s);
  * NULL is the empty field.  Returns -1 on no memory, else 0. */
 int csv_put_field(FILE *f, const char *s);
 
+/* The quoting of csv_put_field() alone, for text escaped already. */
+void csv_put_escaped(FILE *f, const char *escaped);
+
 /* The JSON member / CSV column naming the row key: "submitter",
  * "policy_domain", "result_type", "receiving_mx", "sending_ip", "day". */
 const char *out_key_field(enum summary_key key);

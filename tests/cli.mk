@@ -1,1 +1,17 @@
-# tests for the cli area
+# Tests of the tlsrpt-report CLI: unit tests of its pure pieces (cmocka) and
+# end-to-end shell tests that print TAP.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/cli/test_mbox tests/cli/test_output tests/cli/test_args
+TESTS += tests/cli/test_mbox tests/cli/test_output tests/cli/test_args
+CLI_TEST_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/aggregator
+CLI_TEST_LIBS = aggregator/libcli.a $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+tests_cli_test_mbox_SOURCES = tests/cli/test_mbox.c
+tests_cli_test_mbox_CFLAGS = $(CLI_TEST_CFLAGS)
+tests_cli_test_mbox_LDADD = $(CLI_TEST_LIBS)
+tests_cli_test_output_SOURCES = tests/cli/test_output.c
+tests_cli_test_output_CFLAGS = $(CLI_TEST_CFLAGS)
+tests_cli_test_output_LDADD = $(CLI_TEST_LIBS)
+tests_cli_test_args_SOURCES = tests/cli/test_args.c
+tests_cli_test_args_CFLAGS = $(CLI_TEST_CFLAGS)
+tests_cli_test_args_LDADD = $(CLI_TEST_LIBS)
+endif
