@@ -106,6 +106,7 @@ static const struct source_ops parse_ops = {
 
 static const struct opt_def parse_opts[] = {
 	{ OPT_HELP, 'h', "help", 0 },
+	{ OPT_DB, 'd', "db", 1 },        /* accepted like everywhere, unused */
 	{ OPT_MAX_MESSAGE, 0, "max-message", 1 },
 };
 

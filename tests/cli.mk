@@ -15,3 +15,10 @@ tests_cli_test_args_SOURCES = tests/cli/test_args.c
 tests_cli_test_args_CFLAGS = $(CLI_TEST_CFLAGS)
 tests_cli_test_args_LDADD = $(CLI_TEST_LIBS)
 endif
+
+# End-to-end tests of the installed-to-be binary; they find it and the
+# fixtures through top_builddir and top_srcdir.
+CLI_SHELL_TESTS = tests/cli/import.sh tests/cli/summary.sh tests/cli/parse.sh \
+	tests/cli/errors.sh tests/cli/concurrent.sh tests/cli/samples.sh
+TESTS += $(CLI_SHELL_TESTS)
+EXTRA_DIST += $(CLI_SHELL_TESTS) tests/cli/tap.sh
