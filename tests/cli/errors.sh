@@ -57,8 +57,10 @@ size=$(wc -c <"$FIX/mail-gzip.eml")
 run -d "$DB" import --max-message $((size - 1)) "$FIX/mail-gzip.eml" "$FIX/three.mbox"
 is "oversized file: exit 1, not a crash" "$rc" 1
 check "oversized file: error line" grep -q "mail-gzip.eml: larger than max_message" "$TMP/err"
-check "oversized file: the mbox's messages (each smaller) still imported" \
-	test "$(grep -c '^stored' "$TMP/out")" -eq 3
+is "oversized: the mbox's smaller messages still imported, the larger skipped" \
+	"$(cut -d' ' -f1-3 "$TMP/out"):$(grep -c 'three.mbox, message 2: message larger' "$TMP/err")" \
+	"stored reporter-e.example e-1
+stored reporter-e.example e-3:1"
 run -d "$DB" import --max-message 100 "$FIX/three.mbox"
 is "oversized mbox messages: each skipped, exit 1" "$rc:$(grep -c 'message [123]: message larger' "$TMP/err")" "1:3"
 run -d "$DB" parse --max-message 100 - <"$FIX/stdin.eml"

@@ -93,7 +93,7 @@ print(json.dumps({"totals": tot, "rows": rows}, sort_keys=True))
 PY
 run -d "$DB" summary --format json
 is "summary after all imports: exit 0" "$rc" 0
-python3 - "$TMP/out" >"$TMP/got" <<'PY'
+python3 - "$TMP/out" >"$TMP/got" 2>"$TMP/pyerr" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 t = s["totals"]

@@ -4,7 +4,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 DB="$TMP/t.db"
-py() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$TMP/out"; }
+py() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$TMP/out" 2>/dev/null; }
 
 run -d "$DB" parse "$FIX/mail-gzip.eml" "$FIX/raw.json.gz" "$FIX/three.mbox" "$FIX/no-report.eml"
 is "valid input: exit 0" "$rc" 0

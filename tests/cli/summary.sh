@@ -9,7 +9,7 @@ DB="$TMP/t.db"
 	"$FIX/raw.json.gz" "$FIX/three.mbox" >/dev/null 2>&1
 
 # py EXPR: evaluate EXPR with s = the JSON on stdout of the last run.
-py() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$TMP/out"; }
+py() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$TMP/out" 2>/dev/null; }
 
 run -d "$DB" summary --format json
 is "json: exit 0" "$rc" 0
