@@ -92,10 +92,12 @@ static void import_problem(void *ctx, const char *label, const struct tr_error *
 {
 	struct import_run *run = ctx;
 	char *l = esc_term(label, "-");
+	char *why = esc_term(err->msg, ""); /* may quote the report */
 
 	progress_clear(run);
-	cli_error("%s: %s", l != NULL ? l : "?", err->msg);
+	cli_error("%s: %s", l != NULL ? l : "?", why != NULL ? why : "?");
 	free(l);
+	free(why);
 	if (err->code == TR_ERR_LIMIT || err->code == TR_ERR_FORMAT) {
 		run->invalid++;
 		run->status = cli_worse(run->status, CLI_INVALID);
@@ -149,6 +151,15 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 	free(rid);
 }
 
+/* Not an error: report mailboxes receive other mail too. */
+static void report_no_report(const char *label)
+{
+	char *l = esc_term(label, "-");
+
+	cli_error("no report in %s", l != NULL ? l : "?");
+	free(l);
+}
+
 static void import_unit(void *ctx, const struct source_unit *u)
 {
 	struct import_run *run = ctx;
@@ -178,7 +189,7 @@ static void import_unit(void *ctx, const struct source_unit *u)
 	if (rc != TR_OK)
 		import_problem(run, u->label, &err);
 	else if (res.n == 0)
-		cli_error("no report in %s", u->label);
+		report_no_report(u->label);
 	extract_result_free(&res);
 	progress_tick(run);
 }

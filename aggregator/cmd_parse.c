@@ -57,12 +57,15 @@ static void print_invalid(struct parse_run *run, const char *label, const char *
 static void parse_problem(void *ctx, const char *label, const struct tr_error *err)
 {
 	struct parse_run *run = ctx;
+	char *l;
 
 	if (err->code == TR_ERR_LIMIT || err->code == TR_ERR_FORMAT) {
 		print_invalid(run, label, NULL, NULL, err->msg);
 		return;
 	}
-	cli_error("%s: %s", label, err->msg);
+	l = esc_term(label, "-");
+	cli_error("%s: %s", l != NULL ? l : "?", err->msg);
+	free(l);
 	run->status = CLI_FAIL;
 }
 
