@@ -61,6 +61,15 @@ char *mime_param(const char *value, const char *param);
  */
 void mime_content_type(const char *value, char *out, size_t outlen);
 
+/*
+ * Decode the RFC 2047 encoded words ("=?charset?B|Q?text?=") in a header
+ * value such as a Subject, for display: whitespace between adjacent words
+ * dropped, malformed words kept as written, charset not converted, NUL
+ * bytes dropped.  Returns a malloc'd string the caller frees (never longer
+ * than value), or NULL when value is NULL or memory ran out.
+ */
+char *mime_decode_words(const char *value);
+
 /* One leaf part, as handed to the walk callback; valid only during the call. */
 struct mime_part {
 	const struct mime_headers *headers; /* the part's own header block */

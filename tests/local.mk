@@ -1,6 +1,7 @@
 # Tests: each area keeps its own fragment, so that work on one area never
 # edits another's rules.  cmocka programs print TAP; so do shell tests.
 include $(srcdir)/tests/core.mk
+include $(srcdir)/tests/extract.mk
 include $(srcdir)/tests/mime.mk
 include $(srcdir)/tests/report.mk
 include $(srcdir)/tests/store.mk
