@@ -233,7 +233,9 @@ static void line_numbers(struct text_line *l, uint64_t reports, uint64_t ok, uin
 static int line_from_row(struct text_line *l, const struct summary_row *r, enum summary_key key)
 {
 	memset(l, 0, sizeof *l);
-	l->key = escaped_cell(r->key, "-", KEY_COLUMN_MAX, key_keeps_right(key));
+	/* the empty key groups reports that lacked the field */
+	l->key = escaped_cell(r->key != NULL && r->key[0] != '\0' ? r->key : NULL, "-",
+	                      KEY_COLUMN_MAX, key_keeps_right(key));
 	l->org = escaped_cell(r->organization, "-", ORG_COLUMN_MAX, 0);
 	l->types = text_result_types(r);
 	line_numbers(l, r->reports, r->successful, r->failed);
@@ -275,17 +277,42 @@ static void put_left(FILE *f, const char *s, size_t w)
 		fputc(' ', f);
 }
 
-static void put_line(FILE *f, const struct text_line *l, const struct text_widths *w, int with_org)
+/* Which columns a key's table has: failure-detail keys count no
+ * successful sessions, so a rate would always read 100%. */
+struct text_columns {
+	int org;          /* by submitter */
+	int sessions;     /* SUCCESSFUL and FAIL% */
+	int types;        /* RESULT TYPES (not when grouping by it) */
+};
+
+static struct text_columns columns_for(enum summary_key key)
+{
+	struct text_columns c;
+
+	c.org = key == SUMMARY_BY_SUBMITTER;
+	c.sessions = key == SUMMARY_BY_SUBMITTER || key == SUMMARY_BY_POLICY_DOMAIN ||
+	             key == SUMMARY_BY_DAY;
+	c.types = key != SUMMARY_BY_RESULT_TYPE;
+	return c;
+}
+
+static void put_line(FILE *f, const struct text_line *l, const struct text_widths *w,
+                     struct text_columns c)
 {
 	put_left(f, l->key, w->key);
-	fputs("  ", f);
-	if (with_org) {
-		put_left(f, l->org, w->org);
+	if (c.org) {
 		fputs("  ", f);
+		put_left(f, l->org, w->org);
 	}
-	fprintf(f, "%*s  %*s  %*s  %*s  %s\n", (int)w->reports, l->reports,
-	        (int)w->successful, l->successful, (int)w->failed, l->failed,
-	        (int)w->rate, l->rate, l->types);
+	fprintf(f, "  %*s", (int)w->reports, l->reports);
+	if (c.sessions)
+		fprintf(f, "  %*s", (int)w->successful, l->successful);
+	fprintf(f, "  %*s", (int)w->failed, l->failed);
+	if (c.sessions)
+		fprintf(f, "  %*s", (int)w->rate, l->rate);
+	if (c.types && l->types[0] != '\0')
+		fprintf(f, "  %s", l->types);
+	fputc('\n', f);
 }
 
 static char *upper_dup(const char *s)
@@ -302,7 +329,8 @@ static int write_text(FILE *f, const struct summary *sm, enum summary_key key)
 {
 	struct text_line head = {0}, total = {0}, *lines;
 	struct text_widths w = {0};
-	int with_org = key == SUMMARY_BY_SUBMITTER, rc = 0;
+	struct text_columns cols = columns_for(key);
+	int rc = 0;
 	size_t i;
 
 	lines = calloc(sm->n_rows + 1, sizeof *lines);
@@ -327,10 +355,10 @@ static int write_text(FILE *f, const struct summary *sm, enum summary_key key)
 		widen(&w, &total);
 		for (i = 0; i < sm->n_rows; i++)
 			widen(&w, &lines[i]);
-		put_line(f, &head, &w, with_org);
+		put_line(f, &head, &w, cols);
 		for (i = 0; i < sm->n_rows; i++)
-			put_line(f, &lines[i], &w, with_org);
-		put_line(f, &total, &w, with_org);
+			put_line(f, &lines[i], &w, cols);
+		put_line(f, &total, &w, cols);
 	}
 	for (i = 0; lines != NULL && i < sm->n_rows; i++)
 		line_free(&lines[i]); /* calloc'd: rows never reached are empty */

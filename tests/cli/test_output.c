@@ -254,6 +254,13 @@ static void summary_text_is_aligned_and_safe(void **state)
 	assert_non_null(strstr(got, "\nTOTAL "));
 	assert_non_null(strstr(got, "100.0%"));
 	free(got);
+	/* failure-detail keys have no successful sessions: no rate either */
+	got = write_summary(&sample, SUMMARY_BY_SENDING_IP, OUT_TEXT);
+	assert_true(strncmp(got, "SENDING-IP ", 11) == 0);
+	assert_non_null(strstr(got, " REPORTS  FAILED  RESULT TYPES\n"));
+	assert_null(strstr(got, "SUCCESSFUL"));
+	assert_null(strstr(got, "%"));
+	free(got);
 }
 
 int main(void)
