@@ -3,6 +3,7 @@
 # lost, nothing stored twice, no "database is locked" failures.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
+require_store
 DB="$TMP/t.db"
 WORKERS=6
 REPORTS=40

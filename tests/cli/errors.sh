@@ -1,6 +1,7 @@
 #!/bin/sh
 # tlsrpt-report's errors: usage (exit 2, message on stderr), a missing or
-# corrupt database (clear message, exit 2), unreadable and oversized input.
+# corrupt database (clear message, exit 2).  Unreadable and oversized
+# input: see import.sh.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 DB="$TMP/t.db"
 
@@ -47,23 +48,5 @@ check "corrupt database, import: clear message" grep -q "^tlsrpt-report: $TMP/co
 
 run -d "$TMP/no/such/dir/t.db" import "$FIX/mail-gzip.eml"
 is "database in a missing directory: exit 2" "$rc" 2
-
-run -d "$DB" import "$TMP/no-such-file.eml" "$FIX/raw.json"
-is "unreadable PATH: exit 2" "$rc" 2
-check "unreadable PATH: named on stderr" grep -q "no-such-file.eml: cannot open" "$TMP/err"
-check "unreadable PATH: the others still imported" grep -q "^stored reporter-c.example c-42" "$TMP/out"
-
-size=$(wc -c <"$FIX/mail-gzip.eml")
-run -d "$DB" import --max-message $((size - 1)) "$FIX/mail-gzip.eml" "$FIX/three.mbox"
-is "oversized file: exit 1, not a crash" "$rc" 1
-check "oversized file: error line" grep -q "mail-gzip.eml: larger than max_message" "$TMP/err"
-is "oversized: the mbox's smaller messages still imported, the larger skipped" \
-	"$(cut -d' ' -f1-3 "$TMP/out"):$(grep -c 'three.mbox, message 2: message larger' "$TMP/err")" \
-	"stored reporter-e.example e-1
-stored reporter-e.example e-3:1"
-run -d "$DB" import --max-message 100 "$FIX/three.mbox"
-is "oversized mbox messages: each skipped, exit 1" "$rc:$(grep -c 'message [123]: message larger' "$TMP/err")" "1:3"
-run -d "$DB" parse --max-message 100 - <"$FIX/stdin.eml"
-is "oversized stdin: exit 1" "$rc" 1
 
 done_testing

@@ -4,6 +4,7 @@
 # the fixture JSON with python.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
+require_store
 DB="$TMP/t.db"
 
 run -d "$DB" import "$FIX/mail-gzip.eml"
@@ -68,6 +69,25 @@ run -d "$DB" import "$TMP/spool"
 is "spool directory: its regular files, sorted, dot-files skipped" "$(cat "$TMP/out")" \
 	"duplicate reporter-g.example g-1
 duplicate reporter-c.example c-42"
+
+# Unreadable and oversized input: reported, the rest still imported.
+run -d "$TMP/t2.db" import "$TMP/no-such-file.eml" "$FIX/raw.json"
+is "unreadable PATH: exit 2" "$rc" 2
+check "unreadable PATH: named on stderr" grep -q "no-such-file.eml: cannot open" "$TMP/err"
+check "unreadable PATH: the others still imported" grep -q "^stored reporter-c.example c-42" "$TMP/out"
+
+size=$(wc -c <"$FIX/mail-gzip.eml")
+run -d "$TMP/t2.db" import --max-message $((size - 1)) "$FIX/mail-gzip.eml" "$FIX/three.mbox"
+is "oversized file: exit 1, not a crash" "$rc" 1
+check "oversized file: error line" grep -q "mail-gzip.eml: larger than max_message" "$TMP/err"
+is "oversized: the mbox's smaller messages still imported, the larger skipped" \
+	"$(cut -d' ' -f1-3 "$TMP/out"):$(grep -c 'three.mbox, message 2: message larger' "$TMP/err")" \
+	"stored reporter-e.example e-1
+stored reporter-e.example e-3:1"
+run -d "$TMP/t2.db" import --max-message 100 "$FIX/three.mbox"
+is "oversized mbox messages: each skipped, exit 1" "$rc:$(grep -c 'message [123]: message larger' "$TMP/err")" "1:3"
+run -d "$TMP/t2.db" parse --max-message 100 - <"$FIX/stdin.eml"
+is "oversized stdin: exit 1" "$rc" 1
 
 # Totals against sums computed from the fixture JSON (12 distinct reports).
 python3 - "$FIX/reports" >"$TMP/want" <<'PY'

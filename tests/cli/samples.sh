@@ -8,6 +8,7 @@ for d in "$top_srcdir/../shared/samples/tlsrpt" /work/shared/samples/tlsrpt; do
 	if [ -d "$d" ]; then SAMPLES=$d; break; fi
 done
 [ -n "$SAMPLES" ] || skip_all "no shared samples"
+require_store
 DB="$TMP/t.db"
 
 for f in "$SAMPLES"/*.eml "$SAMPLES"/*.json "$SAMPLES"/*.json.gz; do
