@@ -149,24 +149,23 @@ static void walk_stream(FILE *f, const char *path, const struct stat *st,
                         const struct tr_limits *lim, const struct source_ops *ops, void *ctx)
 {
 	unsigned char pre[SNIFF_BYTES];
-	size_t prelen = read_full(f, pre, sizeof pre);
+	size_t prelen;
 	enum source_kind kind;
 
+	if (ops->file_begin != NULL)
+		ops->file_begin(ctx, path);
+	prelen = read_full(f, pre, sizeof pre);
 	if (ferror(f)) {
 		report_problem(ops, ctx, path, TR_ERR_IO, "read error: %s", strerror(errno));
 		return;
 	}
 	kind = source_sniff(pre, prelen);
-	if (ops->file_begin != NULL)
-		ops->file_begin(ctx, path);
 	if (kind == SOURCE_MBOX)
 		walk_mbox(f, path, pre, prelen, lim, ops, ctx);
 	else if (st != NULL && S_ISREG(st->st_mode) && (uintmax_t)st->st_size > lim->max_message)
 		report_problem(ops, ctx, path, TR_ERR_LIMIT, "%s", "larger than max_message, skipped");
 	else
 		walk_whole(f, path, pre, prelen, kind == SOURCE_RAW, lim, ops, ctx);
-	if (ops->file_end != NULL)
-		ops->file_end(ctx, path);
 }
 
 static void walk_file(const char *path, const struct tr_limits *lim,

@@ -41,9 +41,9 @@ struct source_unit {
 };
 
 struct source_ops {
-	/* Around every file (so that a caller can batch per file); may be NULL. */
+	/* Before every file is read (counting, or making ready to wait for
+	 * stdin); may be NULL. */
 	void (*file_begin)(void *ctx, const char *path);
-	void (*file_end)(void *ctx, const char *path);
 	void (*unit)(void *ctx, const struct source_unit *u);
 	/* A file or message that could not be used: err->code is TR_ERR_IO
 	 * (unreadable), TR_ERR_LIMIT (too large) or TR_ERR_NOMEM. */
