@@ -89,6 +89,25 @@ is "oversized mbox messages: each skipped, exit 1" "$rc:$(grep -c 'message [123]
 run -d "$TMP/t2.db" parse --max-message 100 - <"$FIX/stdin.eml"
 is "oversized stdin: exit 1" "$rc" 1
 
+# A report the database refuses: said on stderr, exit 2, the rest stored.
+# python's sqlite3 plants a trigger that fails inserts for one submitter.
+"$TR" -d "$TMP/t3.db" import "$FIX/raw.json" >/dev/null 2>&1
+python3 - "$TMP/t3.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TRIGGER refuse BEFORE INSERT ON reports "
+           "WHEN NEW.submitter = 'reporter-d.example' "
+           "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END")
+db.commit()
+PY
+run -d "$TMP/t3.db" import "$FIX/raw.json.gz" "$FIX/stdin.eml"
+is "store failure: exit 2" "$rc" 2
+check "store failure: reported with the report named" \
+	grep -q "raw.json.gz: cannot store reporter-d.example d-1: .*refused by test trigger" "$TMP/err"
+is "store failure: the other report still stored" "$(cut -d' ' -f1-3 "$TMP/out")" \
+	"stored reporter-g.example g-1"
+is "store failure: not counted as stored" "$(tail -n 1 "$TMP/err")" "1 stored, 0 duplicate, 0 invalid"
+
 # Totals against sums computed from the fixture JSON (12 distinct reports).
 python3 - "$FIX/reports" >"$TMP/want" <<'PY'
 import json, os, sys
