@@ -158,7 +158,7 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 	struct tr_error err;
 	char *sub = esc_term(r->submitter != NULL ? r->submitter : it->submitter, "-");
 	char *rid = esc_term(r->report_id, "-");
-	char *l;
+	char *l, *why;
 
 	tr_error_clear(&err);
 	batch_open(run);
@@ -166,9 +166,11 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 	if (store_put_report(run->st, r, &meta, &outcome, &err) != TR_OK) {
 		progress_clear(run);
 		l = esc_term(label, "-");
+		why = esc_term(err.msg, "");
 		cli_error("%s: cannot store %s %s: %s", l ? l : "?", sub ? sub : "?",
-		          rid ? rid : "?", err.msg);
+		          rid ? rid : "?", why ? why : "?");
 		free(l);
+		free(why);
 		run->status = CLI_FAIL;
 	} else if (outcome == STORE_DUPLICATE) {
 		printf("duplicate %s %s\n", sub ? sub : "?", rid ? rid : "?");
