@@ -5,7 +5,8 @@ noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
 bench_floor_CFLAGS = $(TLSRPT_CFLAGS)
 bench_floor_LDADD = $(CJSON_LIBS) $(ZLIB_LIBS)
-EXTRA_DIST += bench/README.md bench/gen-reports.py bench/baseline.py bench/run.sh
+EXTRA_DIST += bench/README.md bench/gen-reports.py bench/baseline.py bench/run.sh \
+	docs/PERFORMANCE.md
 
 # The project's parse pipeline (extract_message) without the store.
 noinst_PROGRAMS += bench/parse
