@@ -1,4 +1,4 @@
-# Benchmarks: see bench/README.md.  Only the floor program is built here;
+# Benchmarks: see bench/README.md.  Only the floor and parse programs are built;
 # the benchmarks themselves are run by hand (bench/run.sh), never by make
 # check, because timings on a shared machine are not pass/fail material.
 noinst_PROGRAMS += bench/floor
