@@ -68,6 +68,28 @@ void csv_put_escaped(FILE *f, const char *escaped);
  * "policy_domain", "result_type", "receiving_mx", "sending_ip", "day". */
 const char *out_key_field(enum summary_key key);
 
+/*
+ * esc_term(s) (if_null when s is NULL or empty) cut to width code points
+ * as text_shorten() does.  malloc'd (free()), NULL on no memory.
+ */
+char *cell_text(const char *s, const char *if_null, size_t width, int keep_right);
+
+/* How a text table looks. */
+struct text_style {
+	int color;  /* highlight failures with terminal colours */
+	int all;    /* 0: fold senders that did not fail under a policy into
+	               one line ("+ 12 senders with no failures (...)") */
+};
+
+/* The folded line, without a newline, into out (256 bytes are enough). */
+void fmt_folded_line(char *out, size_t outlen, size_t senders, uint64_t sessions,
+                     uint64_t failed_without_policy);
+
+/* Write the summary in the format asked for; st only shapes text (NULL:
+ * no colour, every row). */
+int summary_write_styled(FILE *f, const struct summary *sm, enum summary_key key,
+                         enum out_format fmt, const struct text_style *st);
+
 /* Write the summary in the format asked for.  Returns 0, or -1 when the
  * stream failed or memory ran out. */
 int summary_write(FILE *f, const struct summary *sm, enum summary_key key,
