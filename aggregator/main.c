@@ -20,6 +20,10 @@
 static const struct cli_command *const commands[] = {
 	&cmd_import,
 	&cmd_summary,
+	&cmd_failures,
+	&cmd_list,
+	&cmd_show,
+	&cmd_expire,
 	&cmd_parse,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

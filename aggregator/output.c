@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
+
 #include "output.h"
 #include "table.h"
 
@@ -408,4 +410,107 @@ int summary_write_styled(FILE *f, const struct summary *sm, enum summary_key key
 int summary_write(FILE *f, const struct summary *sm, enum summary_key key, enum out_format fmt)
 {
 	return summary_write_styled(f, sm, key, fmt, NULL);
+}
+
+/* ---- records (list views) ---- */
+
+int out_finish(FILE *f, int rc)
+{
+	return finish(f, rc);
+}
+
+void fmt_day(int64_t epoch, char *out, size_t outlen)
+{
+	char t[32];
+
+	datetime_format(epoch, t, sizeof t);
+	snprintf(out, outlen, "%.10s", t);
+}
+
+void fmt_minute(int64_t epoch, char *out, size_t outlen)
+{
+	char t[32];
+
+	datetime_format(epoch, t, sizeof t);
+	snprintf(out, outlen, "%.10s %.5s", t, t + 11);
+}
+
+void fmt_range(int64_t start, int64_t end, char *out, size_t outlen)
+{
+	char a[16], b[16];
+
+	fmt_day(start, a, sizeof a);
+	/* an end at midnight closes the day before */
+	fmt_day(end > start && end % 86400 == 0 ? end - 1 : end, b, sizeof b);
+	if (strcmp(a, b) == 0 || end <= start)
+		snprintf(out, outlen, "%s", a);
+	else
+		snprintf(out, outlen, "%s..%s", a, b);
+}
+
+static const void *field_at(const void *rec, const struct rec_field *fd)
+{
+	return (const char *)rec + fd->off;
+}
+
+void json_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n)
+{
+	char t[32];
+	size_t i;
+
+	fputc('{', f);
+	for (i = 0; i < n; i++) {
+		const void *p = field_at(rec, &fields[i]);
+
+		if (i > 0)
+			fputs(", ", f);
+		json_put_string(f, fields[i].name);
+		fputs(": ", f);
+		switch (fields[i].kind) {
+		case REC_STR: json_put_string(f, *(char *const *)p); break;
+		case REC_I64: fprintf(f, "%lld", (long long)*(const int64_t *)p); break;
+		case REC_U64: fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)p); break;
+		case REC_BOOL: fputs(*(const int *)p ? "true" : "false", f); break;
+		case REC_TIME:
+			datetime_format(*(const int64_t *)p, t, sizeof t);
+			json_put_string(f, t);
+			break;
+		}
+	}
+	fputc('}', f);
+}
+
+void csv_put_header(FILE *f, const struct rec_field *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s", i > 0 ? "," : "", fields[i].name);
+	fputc('\n', f);
+}
+
+int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n)
+{
+	char t[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void *p = field_at(rec, &fields[i]);
+
+		if (i > 0)
+			fputc(',', f);
+		switch (fields[i].kind) {
+		case REC_STR:
+			if (csv_put_field(f, *(char *const *)p) != 0)
+				return -1;
+			break;
+		case REC_I64: fprintf(f, "%lld", (long long)*(const int64_t *)p); break;
+		case REC_U64: fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)p); break;
+		case REC_BOOL: fputs(*(const int *)p ? "true" : "false", f); break;
+		case REC_TIME:
+			datetime_format(*(const int64_t *)p, t, sizeof t);
+			fputs(t, f);
+			break;
+		}
+	}
+	fputc('\n', f);
+	return 0;
 }

@@ -102,6 +102,11 @@ static size_t last_filled(const struct table *t, size_t r)
 
 int table_write(FILE *f, const struct table *t, int color)
 {
+	return table_write_indented(f, t, color, 0);
+}
+
+int table_write_indented(FILE *f, const struct table *t, int color, size_t indent)
+{
 	size_t width[TABLE_MAX_COLS] = {0};
 	size_t r, i, last, n;
 
@@ -114,6 +119,7 @@ int table_write(FILE *f, const struct table *t, int color)
 				width[i] = n;
 		}
 	for (r = 0; r < t->nrows; r++) {
+		fprintf(f, "%*s", (int)(indent > 64 ? 64 : indent), "");
 		if (t->hot[r] & TABLE_NOTE) {
 			put_cell(f, t->cells[r * t->ncols], 0, 0, 0, color ? COLOR_DIM : NULL);
 			fputc('\n', f);

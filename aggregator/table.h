@@ -42,6 +42,9 @@ int table_add_note(struct table *t, const char *text);
  * red with color.  Returns 0, or -1 when the table is incomplete. */
 int table_write(FILE *f, const struct table *t, int color);
 
+/* table_write() with every line indented by indent spaces. */
+int table_write_indented(FILE *f, const struct table *t, int color, size_t indent);
+
 /* NULL-safe; leaves t empty. */
 void table_free(struct table *t);
 

@@ -156,7 +156,7 @@ static const char failure_columns[] =
 	"SELECT r.id, r.start_time, r.end_time, r.submitter, r.report_id, p.policy_type,"
 	" p.policy_domain, f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
 	" f.receiving_mx_helo, f.receiving_ip, f.failed_session_count, f.failure_reason_code,"
-	" f.additional_information"
+	" f.additional_information, p.id"
 	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id";
 
 struct failure_list {
@@ -189,6 +189,7 @@ static enum tr_err add_failure(void *ctx, sqlite3_stmt *st, struct tr_error *err
 	row->count = column_count(st, 12);
 	row->reason_code = column_dup(st, 13, &failed);
 	row->additional_info = column_dup(st, 14, &failed);
+	row->policy = sqlite3_column_int64(st, 15);
 	if (failed)
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
 	return TR_OK;

@@ -26,6 +26,7 @@
 /* One failure detail and the report and policy it came from. */
 struct view_failure {
 	int64_t report;          /* reports.id */
+	int64_t policy;          /* policies.id (struct view_policy's id) */
 	int64_t start, end;      /* the report's date range */
 	char *submitter;         /* "" when unknown */
 	char *report_id;
