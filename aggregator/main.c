@@ -23,6 +23,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_failures,
 	&cmd_list,
 	&cmd_show,
+	&cmd_digest,
 	&cmd_expire,
 	&cmd_parse,
 };
