@@ -132,7 +132,8 @@ int digest_compute(struct digest *d, const struct digest_input *in)
 			d->ok_sessions += r->successful;
 		}
 	}
-	for (int k = 0; rc == 0 && k < 3; k++)
+	/* with no reports before, everything would be "new": say nothing */
+	for (int k = 0; rc == 0 && k < 3 && in->prev_senders != NULL && in->prev_senders->reports > 0; k++)
 		rc = find_new(d, &cap, k);
 	if (rc == 0)
 		rc = find_jumps(d, &cap);

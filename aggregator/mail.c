@@ -31,31 +31,29 @@ static size_t utf8_len(const unsigned char *s)
 	return len;
 }
 
-/* s with controls as '?' and valid UTF-8 only (esc_term() checks it). */
+/* s with control bytes and broken UTF-8 as '?': the last line of defence
+ * (callers escape report text with esc_term() first, which this leaves
+ * as it is: a second escaping would double its backslashes). */
 static char *header_clean(const char *s)
 {
-	char *e = esc_term(s, "");
-	struct buf b;
-	const unsigned char *p;
-	enum tr_err rc = TR_OK;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, len;
+	char *out = malloc(n + 1);
 
-	if (e == NULL)
+	if (out == NULL)
 		return NULL;
-	/* esc_term() wrote controls as visible "\xNN" text; keep that, it is
-	 * printable; what remains non-ASCII is valid UTF-8 */
-	buf_init(&b, SIZE_MAX / 2);
-	for (p = (const unsigned char *)e; rc == TR_OK && *p != '\0'; p++)
-		rc = buf_putc(&b, *p < 0x20 || *p == 0x7f ? '?' : *p);
-	free(e);
-	if (rc != TR_OK) {
-		buf_free(&b);
-		return NULL;
+	while (i < n) {
+		len = utf8_len(p + i);
+		if (len > n - i || (len == 1 && (p[i] < 0x20 || p[i] >= 0x7f))) {
+			out[i] = '?';
+			len = 1;
+		} else {
+			memcpy(out + i, p + i, len);
+		}
+		i += len;
 	}
-	if (b.len == 0) {
-		buf_free(&b);
-		return strdup("");
-	}
-	return buf_detach(&b, NULL);
+	out[n] = '\0';
+	return out;
 }
 
 static int needs_encoding(const char *s)

@@ -13,8 +13,9 @@
 #include <stdio.h>
 
 /*
- * A header field body for text: control characters (CR, LF, ESC...)
- * become '?', valid UTF-8 stays as such, invalid bytes become U+FFFD.
+ * A header field body for text: control characters (CR, LF, ESC, DEL)
+ * and bytes that are not UTF-8 become '?' (escape report text with
+ * esc_term() first to keep it readable).
  * Printable ASCII that holds no "=?" is returned as it is; anything else
  * as RFC 2047 "=?UTF-8?B?...?=" words of at most 75 characters, folded
  * onto continuation lines (LF + space).  name_len is the length of
