@@ -42,7 +42,7 @@ static void header_text_cases(void **state)
 		{ "a\r\nBcc: x@example.net", "a??Bcc: x@example.net" },            /* one line */
 		{ "caf\xc3\xa9", "=?UTF-8?B?Y2Fmw6k=?=" },
 		{ "looks =?like?= a word", "=?UTF-8?B?bG9va3MgPT9saWtlPz0gYSB3b3Jk?=" },
-		{ "bad \xff byte", "=?UTF-8?B?YmFkID8gYnl0ZQ==?=" },
+		{ "bad \xff byte", "bad ? byte" },
 		{ "", "" },
 	};
 
