@@ -22,3 +22,4 @@ aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS)
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS)
 
 dist_man_MANS += docs/tlsrpt-report.1
+dist_doc_DATA += docs/DIGEST.md
