@@ -412,6 +412,32 @@ static const char html_head[] =
 	"font-size:12px;color:#57606a;text-transform:uppercase;white-space:nowrap\">"
 #define TD "<td style=\"text-align:%s;padding:6px 10px;border-bottom:1px solid #eaeef2;%s\">"
 
+/* cell_text() (escaped, shortened) with the HTML entities on top: a
+ * sender's name stays on one line without taking the whole table. */
+static char *html_cell(const char *s, const char *if_null, size_t width, int keep_right)
+{
+	char *e = cell_text(s, if_null, width, keep_right), *out = NULL;
+	size_t len = 0;
+	FILE *m = e != NULL ? open_memstream(&out, &len) : NULL;
+
+	if (m == NULL) {
+		free(e);
+		return NULL;
+	}
+	for (const char *p = e; *p != '\0'; p++) {
+		switch (*p) {
+		case '&': fputs("&amp;", m); break;
+		case '<': fputs("&lt;", m); break;
+		case '>': fputs("&gt;", m); break;
+		case '"': fputs("&quot;", m); break;
+		case '\'': fputs("&#39;", m); break;
+		default: fputc(*p, m); break;
+		}
+	}
+	free(e);
+	return finish_memstream(m, &out);
+}
+
 static void html_senders(FILE *m, const struct digest *d)
 {
 	static const char *const head[] = { "Sender", "Organization", "Sessions", "Failed", "Fail %",
@@ -437,17 +463,17 @@ static void html_senders(FILE *m, const struct digest *d)
 		         rate[0] == '<' || rate[0] == '>' ? rate + 1 : rate);
 		fmt_grouped(row->successful + row->failed, a, sizeof a);
 		fmt_grouped(row->failed, b, sizeof b);
-		k = html_text(row->key[0] ? row->key : NULL, "(unknown)");
+		k = html_cell(row->key, "(unknown)", 40, 1);
 		o = html_text(row->organization, "-");
 		t = top_types(row, html_text);
 		fprintf(m, "<tr>" TD "%s</td>" TD "%s</td>" TD "%s</td>" TD "%s</td>" TD "%s</td>"
 		        TD "%s</td></tr>\n",
-		        "left", "font-weight:600;word-break:break-all", k != NULL ? k : "?",
-		        "left", "color:#57606a;word-break:break-word", o != NULL ? o : "?",
+		        "left", "font-weight:600;white-space:nowrap", k != NULL ? k : "?",
+		        "left", "color:#57606a;overflow-wrap:anywhere", o != NULL ? o : "?",
 		        "right", "white-space:nowrap", a,
 		        "right", "white-space:nowrap;color:#cf222e;font-weight:600", b,
 		        "right", "white-space:nowrap;color:#cf222e", r,
-		        "left", "font-size:13px;word-break:break-word", t != NULL ? t : "?");
+		        "left", "font-size:13px;overflow-wrap:anywhere", t != NULL ? t : "?");
 		free(k);
 		free(o);
 		free(t);
