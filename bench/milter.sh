@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# The milter's own cost: a private Postfix on loopback
+# (scripts/postfix-sandbox) receives generated report mails from K
+# concurrent SMTP clients (bench/smtp-blast.py) and delivers them to a
+# Maildir, in three set-ups, interleaved so that the machine's load falls
+# on all of them alike:
+#   none     no milter
+#   milter   tlsrpt-milter on every mail (Recipients matches): stores each
+#            report into SQLite and adds TLS-Report-Status
+#   skip     the milter, but the mail is for another recipient: accepted
+#            at the first header, the body never sent to it
+# and the milter's peak memory (VmHWM) against message count and report
+# size.  See bench/README.md; needs root (a private Postfix) and a build.
+#
+# Usage: bench/milter.sh [throughput|memory|all]...   (default: all)
+# Environment:
+#   BUILD=DIR     build directory with milter/tlsrpt-milter (build)
+#   OUT=DIR       inputs and results (bench/out)
+#   REPS=N        repetitions; medians are reported (3)
+#   COUNT=N       timed messages per throughput run (2000)
+#   WARMUP=N      untimed messages first, to start smtpd processes (100)
+#   CLIENTS=K     concurrent SMTP clients (8)
+#   PER_CONN=M    messages per SMTP connection (1: one report per connection)
+#   MEM_COUNTS="" message counts for peak memory ("500 5000")
+#   MEM_SIZES=""  failure details per report for peak memory ("0 1000 20000")
+#   MEM_MAILS=N   messages per report-size run (40)
+#   TIMEOUT=S     bound on one run (170)
+#   SEED=N        generator seed (1)
+# The milter logs at LogLevel debug in the "milter" set-up (its per-message
+# "eom: ... ms" line gives the latency percentiles) and at info otherwise.
+# Results: $OUT/milter-<date>.txt
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+BUILD=${BUILD:-$top/build}
+OUT=${OUT:-$here/out}
+REPS=${REPS:-3}
+COUNT=${COUNT:-2000}
+WARMUP=${WARMUP:-100}
+CLIENTS=${CLIENTS:-8}
+PER_CONN=${PER_CONN:-1}
+MEM_COUNTS=${MEM_COUNTS:-"500 5000"}
+MEM_SIZES=${MEM_SIZES:-"0 1000 20000"}
+MEM_MAILS=${MEM_MAILS:-40}
+TIMEOUT=${TIMEOUT:-170}
+SEED=${SEED:-1}
+PY=${PYTHON:-python3}
+
+MILTER=$BUILD/milter/tlsrpt-milter
+SANDBOX=$top/scripts/postfix-sandbox
+BLAST="$PY $here/smtp-blast.py"
+GEN="$PY $here/gen-reports.py --seed $SEED"
+
+mkdir -p "$OUT/in" "$OUT/tmp"
+RESULTS=$OUT/milter-$(date +%Y%m%d-%H%M%S).txt
+TSV=$OUT/tmp/milter-rows.tsv
+: > "$TSV"
+run_dir=
+milter_pid=
+
+log() { printf '%s\n' "$*" | tee -a "$RESULTS" >&2; }
+
+die() { log "milter.sh: $*"; exit 2; }
+
+[ -x "$MILTER" ] || die "no $MILTER: build first"
+[ "$(id -u)" -eq 0 ] || die "needs root for the private Postfix"
+PATH=$PATH:/usr/sbin:/sbin
+command -v postfix >/dev/null || die "postfix is not installed"
+
+# The sandbox lives under /tmp: Postfix's processes (postfix, nobody)
+# must reach the milter socket and the Maildir.
+new_run_dir() {
+	run_dir=$(mktemp -d /tmp/tlsrpt-milterbench.XXXXXX) || die "mktemp failed"
+	chmod 755 "$run_dir"
+}
+
+stop_all() {
+	[ -n "$run_dir" ] && "$SANDBOX" stop "$run_dir"
+	if [ -n "$milter_pid" ]; then
+		kill -TERM "$milter_pid" 2>/dev/null
+		wait "$milter_pid" 2>/dev/null
+	fi
+	milter_pid=
+	[ -n "$run_dir" ] && [ -z "${KEEP:-}" ] && rm -rf "$run_dir"
+	run_dir=
+}
+trap 'stop_all' EXIT
+trap 'exit 1' INT TERM
+
+# start_milter LEVEL: the milter in the foreground on $run_dir/milter.sock
+start_milter() {
+	cat > "$run_dir/milter.conf" <<-EOF
+	Socket unix:$run_dir/milter.sock
+	SocketMode 0666
+	Database $run_dir/tlsrpt.db
+	LogLevel $1
+	Recipients tlsrpt@example.com
+	EOF
+	"$MILTER" -f -c "$run_dir/milter.conf" 2>"$run_dir/milter.log" &
+	milter_pid=$!
+	local i=0
+	while [ ! -S "$run_dir/milter.sock" ] && [ $i -lt 100 ]; do
+		kill -0 "$milter_pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -S "$run_dir/milter.sock" ] || die "milter did not start: $(tail -3 "$run_dir/milter.log")"
+}
+
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+inputs() {
+	local n=$1 f=${2:-} dir
+	if [ -n "$f" ]; then dir=$OUT/in/eml-$n-f$f; else dir=$OUT/in/eml-$n; fi
+	if [ ! -d "$dir" ]; then
+		if [ -n "$f" ]; then
+			$GEN --count "$n" --failures "$f" --format eml --out "$dir" 2>/dev/null
+		else
+			$GEN --count "$n" --format eml --out "$dir" 2>/dev/null
+		fi
+	fi
+	echo "$dir"
+}
+
+# run_once SETUP DIR N RCPT: one Postfix (and milter) from scratch; appends
+# "setup msgs/s hwm_kB" to the TSV and the milter's eom times to
+# $OUT/tmp/eom-SETUP.txt.
+run_once() {
+	local setup=$1 dir=$2 n=$3 rcpt=$4 milter="" port line hwm=0 level=info
+	new_run_dir
+	if [ "$setup" != none ]; then
+		[ "$setup" = milter ] && level=debug
+		start_milter "$level"
+		milter=unix:$run_dir/milter.sock
+	fi
+	port=$(SMTPD_PROCESSES=${SMTPD_PROCESSES:-} "$SANDBOX" start "$run_dir" "$milter") ||
+		die "postfix-sandbox start failed"
+	line=$(find "$dir" -name '*.eml' | sort | head -n "$n" |
+		xargs $BLAST --port "$port" --rcpt "$rcpt" --clients "$CLIENTS" \
+			--per-connection "$PER_CONN" --warmup "$WARMUP" --timeout "$TIMEOUT" \
+			--maildir "$run_dir/mail/maildir" 2>"$OUT/tmp/blast.err")
+	local rc=$?
+	[ -n "$milter_pid" ] && hwm=$(hwm_kb "$milter_pid")
+	if [ "$setup" = milter ]; then
+		# only the timed messages: the warm-up's are the first WARMUP lines
+		sed -n 's/.*: eom: [0-9]* reports in \([0-9.]*\) ms.*/\1/p' "$run_dir/milter.log" |
+			tail -n +$((WARMUP + 1)) >> "$OUT/tmp/eom-$setup.txt"
+		local stored
+		stored=$(sqlite3 "$run_dir/tlsrpt.db" 'SELECT count(*) FROM reports' 2>/dev/null)
+		[ "${stored:-0}" -eq "$n" ] || log "# $setup: $stored of $n reports stored"
+	fi
+	stop_all
+	[ "$rc" -eq 0 ] || log "# $setup: smtp-blast failed: $line $(head -3 "$OUT/tmp/blast.err")"
+	printf '%s\t%s\t%s\n' "$setup" "$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" \
+		"$hwm" >> "$TSV"
+	log "$(printf '%-8s %s  milter VmHWM %s kB' "$setup" "$line" "$hwm")"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
+
+# percentile P: the P-th percentile (nearest rank) of the numbers on stdin
+percentile() {
+	sort -n | awk -v p="$1" '{a[NR]=$1} END {
+		if (!NR) { print "-"; exit }
+		k = int(NR * p / 100 + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; print a[k] }'
+}
+
+machine() {
+	log "# tlsrpt-milter loopback Postfix benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	log "# commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	log "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), nproc $(nproc)"
+	log "# kernel: $(uname -sr); postfix $(postconf -h mail_version 2>/dev/null); $("$PY" --version 2>&1)"
+	log "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	log "# REPS=$REPS COUNT=$COUNT WARMUP=$WARMUP CLIENTS=$CLIENTS PER_CONN=$PER_CONN SEED=$SEED"
+}
+
+bench_throughput() {
+	local total=$((COUNT + WARMUP)) dir r s
+	dir=$(inputs "$total")
+	rm -f "$OUT/tmp/eom-milter.txt"
+	log ""
+	log "## Throughput: $COUNT report mails (after $WARMUP untimed), $CLIENTS clients"
+	for ((r = 0; r < REPS; r++)); do
+		run_once none "$dir" "$total" tlsrpt@example.com
+		run_once milter "$dir" "$total" tlsrpt@example.com
+		run_once skip "$dir" "$total" someone@example.com
+	done
+	log ""
+	log "## Medians of $REPS runs (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+	local base m
+	base=$(awk -F'\t' '$1 == "none" {print $2}' "$TSV" | median)
+	for s in none milter skip; do
+		m=$(awk -F'\t' -v s="$s" '$1 == s {print $2}' "$TSV" | median)
+		log "$(awk -v s="$s" -v m="$m" -v b="$base" 'BEGIN {
+			printf "%-8s %8.1f msgs/s  %5.1f %% of none  (cost %5.1f %%)", s, m, 100 * m / b, 100 - 100 * m / b }')"
+	done
+	local f=$OUT/tmp/eom-milter.txt
+	if [ -s "$f" ]; then
+		log "milter eom latency over $(wc -l < "$f") messages: p50 $(percentile 50 < "$f") ms" \
+			" p90 $(percentile 90 < "$f") ms  p99 $(percentile 99 < "$f") ms  max $(percentile 100 < "$f") ms"
+	fi
+}
+
+# mem_run LABEL DIR N: the milter's VmHWM after N messages of DIR
+mem_run() {
+	local label=$1 dir=$2 n=$3 port line hwm
+	new_run_dir
+	start_milter info
+	port=$("$SANDBOX" start "$run_dir" "unix:$run_dir/milter.sock") || die "postfix-sandbox start failed"
+	line=$(find "$dir" -name '*.eml' | sort | head -n "$n" |
+		xargs $BLAST --port "$port" --clients "$CLIENTS" --per-connection "$PER_CONN" \
+			--timeout "$TIMEOUT" --maildir "$run_dir/mail/maildir" 2>"$OUT/tmp/blast.err")
+	[ $? -eq 0 ] || log "# $label: smtp-blast failed: $line $(head -3 "$OUT/tmp/blast.err")"
+	hwm=$(hwm_kb "$milter_pid")
+	stop_all
+	log "$(printf '%-28s VmHWM %7.1f MB  (%s)' "$label" "$(awk -v k="$hwm" 'BEGIN {print k / 1024}')" "$line")"
+}
+
+bench_memory() {
+	local n f dir biggest
+	log ""
+	log "## Milter peak memory (VmHWM) against message count ($CLIENTS clients)"
+	biggest=$(printf '%s\n' $MEM_COUNTS | sort -n | tail -n 1)
+	dir=$(inputs "$biggest")
+	for n in $MEM_COUNTS; do
+		mem_run "messages=$n" "$dir" "$n"
+	done
+	log ""
+	log "## Milter peak memory against report size ($MEM_MAILS mails, F failure details each)"
+	for f in $MEM_SIZES; do
+		dir=$(inputs "$MEM_MAILS" "$f")
+		log "# F=$f: largest mail $(find "$dir" -name '*.eml' -printf '%s\n' | sort -n | tail -n 1) bytes"
+		mem_run "F=$f" "$dir" "$MEM_MAILS"
+	done
+}
+
+main() {
+	machine
+	[ $# -eq 0 ] && set -- all
+	local what
+	for what in "$@"; do
+		case $what in
+		throughput) bench_throughput ;;
+		memory) bench_memory ;;
+		all) bench_throughput; bench_memory ;;
+		*) die "unknown benchmark: $what (throughput|memory|all)" ;;
+		esac
+	done
+	log ""
+	log "# results: $RESULTS"
+}
+
+main "$@"
+exit
