@@ -438,6 +438,7 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
 	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	mlfi_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
 	if (c->pidfile != NULL)
 		unlink(c->pidfile);

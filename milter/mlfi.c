@@ -28,10 +28,12 @@ struct mlfi_msg {
 	struct buf data;         /* header block, CRLF, body */
 };
 
+/* every connection's reports go through one database handle (see msg.h) */
+static struct msg_store mlfi_store = MSG_STORE_INIT;
+
 struct mlfi_conn {
 	unsigned long actions;   /* SMFIF_* the MTA granted */
 	int can_skip;            /* SMFIP_SKIP granted */
-	struct msg_store store;
 	struct mlfi_msg msg;
 };
 
@@ -264,7 +266,7 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 		msg_reset(cn);
 		return SMFIS_CONTINUE;
 	}
-	msg_process((const char *)cn->msg.data.data, cn->msg.data.len, cn->msg.conf, &cn->store,
+	msg_process((const char *)cn->msg.data.data, cn->msg.data.len, cn->msg.conf, &mlfi_store,
 	            queue_id(ctx), &d);
 	rc = apply(ctx, cn, &d);
 	log_eom_time(ctx, &t0, d.n, cn->msg.data.len);
@@ -287,10 +289,14 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 	if (cn == NULL)
 		return SMFIS_CONTINUE;
 	msg_reset(cn);
-	msg_store_close(&cn->store);
 	free(cn);
 	smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
+}
+
+void mlfi_shutdown(void)
+{
+	msg_store_close(&mlfi_store);
 }
 
 struct smfiDesc mlfi_desc = {

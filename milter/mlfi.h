@@ -1,7 +1,8 @@
 /*
  * mlfi: the libmilter callbacks, and nothing else.  Per connection: one
- * struct (smfi_setpriv) holding the database handle; per message: the
+ * struct (smfi_setpriv) with what the MTA granted; per message: the
  * configuration reference and the buffered message, reset in eom and abort.
+ * One database handle serves every connection.
  */
 #ifndef TLSRPT_MILTER_MLFI_H
 #define TLSRPT_MILTER_MLFI_H
@@ -10,5 +11,8 @@
 
 /* The filter description handed to smfi_register(). */
 extern struct smfiDesc mlfi_desc;
+
+/* Close the shared database handle after smfi_main() has returned. */
+void mlfi_shutdown(void);
 
 #endif

@@ -45,21 +45,30 @@ int msg_may_hold_report(const char *content_type)
 	return 1;
 }
 
-void msg_store_close(struct msg_store *st)
+/* Close the handle; the caller holds st->lock. */
+static void msg_store_drop(struct msg_store *st)
 {
-	if (st == NULL)
-		return;
 	st->store = store_close(st->store);
 	free(st->path);
 	st->path = NULL;
 }
 
-/* The open store for c->database, opening (or reopening) it as needed. */
+void msg_store_close(struct msg_store *st)
+{
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&st->lock);
+	msg_store_drop(st);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* The open store for c->database, opening (or reopening) it as needed;
+ * the caller holds st->lock. */
 static enum tr_err msg_store_get(struct msg_store *st, const struct conf *c, struct tr_error *err)
 {
 	if (st->store != NULL && st->path != NULL && strcmp(st->path, c->database) == 0)
 		return TR_OK;
-	msg_store_close(st);
+	msg_store_drop(st);
 	st->path = strdup(c->database);
 	if (st->path == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
@@ -177,13 +186,15 @@ static enum tr_err store_one(const struct extract_item *it, const struct extract
 	meta.auth = *auth;
 	meta.counted = !(c->require_auth && v != AUTHRES_PASS);
 	meta.received_at = 0;
+	pthread_mutex_lock(&st->lock);
 	rc = msg_store_get(st, c, err);
 	if (rc == TR_OK)
 		rc = store_put_report(st->store, it->report, &meta, &so, err);
-	if (rc != TR_OK) {
-		msg_store_close(st); /* reopen on the next message */
+	if (rc != TR_OK)
+		msg_store_drop(st); /* reopen on the next message */
+	pthread_mutex_unlock(&st->lock);
+	if (rc != TR_OK)
 		return rc;
-	}
 	if (!meta.counted)
 		*o = OUT_UNAUTH;
 	else

@@ -8,6 +8,7 @@
 #ifndef TLSRPT_MILTER_MSG_H
 #define TLSRPT_MILTER_MSG_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -28,12 +29,22 @@ struct msg_decision {
 	size_t n;
 };
 
-/* One MTA connection's database handle, opened on first use and kept; it
- * is closed after an error so that the next message reopens it. */
+/*
+ * The daemon's database handle, shared by every MTA connection: opened on
+ * first use and kept, used by one thread at a time (lock), and closed
+ * after an error so that the next message reopens it.  One handle, not
+ * one per connection: opening costs a schema check, and closing the last
+ * handle checkpoints and deletes the WAL, several fsyncs per message when
+ * each report comes on its own SMTP connection; SQLite has one writer at
+ * a time anyway, and waiting on a mutex beats its busy-handler sleeps.
+ */
 struct msg_store {
+	pthread_mutex_t lock;
 	struct store *store;
 	char *path;  /* the database it was opened on (config may change) */
 };
+
+#define MSG_STORE_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, NULL }
 
 /*
  * 1 when a message whose top-level Content-Type is content_type (NULL:
@@ -55,7 +66,7 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 /* NULL-safe; d is left empty. */
 void msg_decision_free(struct msg_decision *d);
 
-/* Close the database handle; NULL-safe. */
+/* Close the database handle (at shutdown), taking the lock; NULL-safe. */
 void msg_store_close(struct msg_store *st);
 
 #endif
