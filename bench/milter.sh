@@ -15,6 +15,7 @@
 # Usage: bench/milter.sh [throughput|memory|all]...   (default: all)
 # Environment:
 #   BUILD=DIR     build directory with milter/tlsrpt-milter (build)
+#   MILTER=PATH   the milter binary instead (A/B comparisons of builds)
 #   OUT=DIR       inputs and results (bench/out)
 #   REPS=N        repetitions; medians are reported (3)
 #   COUNT=N       timed messages per throughput run (2000)
@@ -47,7 +48,7 @@ TIMEOUT=${TIMEOUT:-170}
 SEED=${SEED:-1}
 PY=${PYTHON:-python3}
 
-MILTER=$BUILD/milter/tlsrpt-milter
+MILTER=${MILTER:-$BUILD/milter/tlsrpt-milter}
 SANDBOX=$top/scripts/postfix-sandbox
 BLAST="$PY $here/smtp-blast.py"
 GEN="$PY $here/gen-reports.py --seed $SEED"
@@ -108,6 +109,29 @@ start_milter() {
 	[ -S "$run_dir/milter.sock" ] || die "milter did not start: $(tail -3 "$run_dir/milter.log")"
 }
 
+# CPU seconds used so far by pid's process (all threads), and with
+# kids=1 also by its children that have exited and been waited for.
+cpu_s() {
+	local f
+	f=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	awk -v kids="${2:-0}" -v hz="$(getconf CLK_TCK)" '{
+		t = $12 + $13; if (kids) t += $14 + $15; printf "%.2f", t / hz }' <<<"$f"
+}
+
+# CPU seconds of the whole Postfix instance: the master, the CPU of its
+# exited daemons (smtpd exits after max_use connections; master waits
+# for it), and the daemons still running.
+postfix_cpu_s() {
+	local master total pid
+	master=$(tr -d ' ' < "$run_dir/queue/pid/master.pid" 2>/dev/null)
+	[ -n "$master" ] || { echo 0; return; }
+	total=$(cpu_s "$master" 1)
+	for pid in $(pgrep -P "$master"); do
+		total=$(awk -v a="$total" -v b="$(cpu_s "$pid")" 'BEGIN {printf "%.2f", a + b}')
+	done
+	echo "$total"
+}
+
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 inputs() {
@@ -141,7 +165,12 @@ run_once() {
 			--per-connection "$PER_CONN" --warmup "$WARMUP" --timeout "$TIMEOUT" \
 			--maildir "$run_dir/mail/maildir" 2>"$OUT/tmp/blast.err")
 	local rc=$?
-	[ -n "$milter_pid" ] && hwm=$(hwm_kb "$milter_pid")
+	local pf_cpu m_cpu=0
+	pf_cpu=$(postfix_cpu_s)
+	if [ -n "$milter_pid" ]; then
+		hwm=$(hwm_kb "$milter_pid")
+		m_cpu=$(cpu_s "$milter_pid")
+	fi
 	if [ "$setup" = milter ]; then
 		# only the timed messages: the warm-up's are the first WARMUP lines
 		sed -n 's/.*: eom: [0-9]* reports in \([0-9.]*\) ms.*/\1/p' "$run_dir/milter.log" |
@@ -152,9 +181,13 @@ run_once() {
 	fi
 	stop_all
 	[ "$rc" -eq 0 ] || log "# $setup: smtp-blast failed: $line $(head -3 "$OUT/tmp/blast.err")"
-	printf '%s\t%s\t%s\n' "$setup" "$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" \
-		"$hwm" >> "$TSV"
-	log "$(printf '%-8s %s  milter VmHWM %s kB' "$setup" "$line" "$hwm")"
+	# CPU per message covers the warm-up too: the counters run from start
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$setup" \
+		"$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$line")" "$hwm" "$rep" \
+		"$(awk -v c="$pf_cpu" -v n="$n" 'BEGIN {printf "%.1f", c * 1e6 / n}')" \
+		"$(awk -v c="$m_cpu" -v n="$n" 'BEGIN {printf "%.1f", c * 1e6 / n}')" >> "$TSV"
+	log "$(printf '%-8s %s  cpu postfix %s s milter %s s  VmHWM %s kB' "$setup" "$line" \
+		"$pf_cpu" "$m_cpu" "$hwm")"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
@@ -181,19 +214,31 @@ bench_throughput() {
 	rm -f "$OUT/tmp/eom-milter.txt"
 	log ""
 	log "## Throughput: $COUNT report mails (after $WARMUP untimed), $CLIENTS clients"
-	for ((r = 0; r < REPS; r++)); do
+	for ((rep = 0; rep < REPS; rep++)); do
 		run_once none "$dir" "$total" tlsrpt@example.com
 		run_once milter "$dir" "$total" tlsrpt@example.com
 		run_once skip "$dir" "$total" someone@example.com
 	done
 	log ""
 	log "## Medians of $REPS runs (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
-	local base m
-	base=$(awk -F'\t' '$1 == "none" {print $2}' "$TSV" | median)
+	log "# ratio: median over repetitions of (set-up msgs/s / none msgs/s in the same repetition)"
+	log "# cpu/msg: Postfix's and the milter's CPU per message (warm-up included)"
+	local m ratio pcpu mcpu
 	for s in none milter skip; do
 		m=$(awk -F'\t' -v s="$s" '$1 == s {print $2}' "$TSV" | median)
-		log "$(awk -v s="$s" -v m="$m" -v b="$base" 'BEGIN {
-			printf "%-8s %8.1f msgs/s  %5.1f %% of none  (cost %5.1f %%)", s, m, 100 * m / b, 100 - 100 * m / b }')"
+		ratio=$(awk -F'\t' -v s="$s" '$1 == "none" {b[$4] = $2} $1 == s {m[$4] = $2}
+			END {for (r in m) if (b[r] > 0) print m[r] / b[r]}' "$TSV" | median)
+		pcpu=$(awk -F'\t' -v s="$s" '$1 == s {print $5}' "$TSV" | median)
+		mcpu=$(awk -F'\t' -v s="$s" '$1 == s {print $6}' "$TSV" | median)
+		log "$(awk -v s="$s" -v m="$m" -v r="$ratio" -v p="$pcpu" -v c="$mcpu" 'BEGIN {
+			printf "%-8s %8.1f msgs/s  ratio %5.3f (cost %5.1f %%)  cpu/msg postfix %6.0f us  milter %5.0f us",
+				s, m, r, 100 - 100 * r, p, c }')"
+	done
+	local base_cpu
+	base_cpu=$(awk -F'\t' '$1 == "none" {print $5}' "$TSV" | median)
+	for s in milter skip; do
+		log "$(awk -F'\t' -v s="$s" -v b="$base_cpu" '$1 == s {print ($5 + $6) / b}' "$TSV" | median |
+			awk -v s="$s" '{printf "cpu per message, %s / none (Postfix + milter): %.3f", s, $1}')"
 	done
 	local f=$OUT/tmp/eom-milter.txt
 	if [ -s "$f" ]; then

@@ -25,6 +25,7 @@ struct mlfi_msg {
 	int cannot_hold;         /* Content-Type rules a report out */
 	int strip_only;          /* no report possible: only remove status headers */
 	int n_status;            /* TLS-Report-Status fields that came from outside */
+	int passing;             /* decided during headers: accept at eoh, read nothing */
 	struct buf data;         /* header block, CRLF, body */
 };
 
@@ -34,6 +35,7 @@ static struct msg_store mlfi_store = MSG_STORE_INIT;
 struct mlfi_conn {
 	unsigned long actions;   /* SMFIF_* the MTA granted */
 	int can_skip;            /* SMFIP_SKIP granted */
+	int no_header_reply;     /* SMFIP_NR_HDR granted: headers get no answer */
 	struct mlfi_msg msg;
 };
 
@@ -89,19 +91,48 @@ static sfsistat accept_now(struct mlfi_conn *cn)
 	return SMFIS_ACCEPT;
 }
 
-static sfsistat too_large(SMFICTX *ctx, struct mlfi_conn *cn)
+static void log_too_large(SMFICTX *ctx, const struct mlfi_conn *cn)
 {
 	log_msg(LOG_WARNING, "%s: message larger than MaxMessageSize (%zu bytes): passed untouched",
 	        queue_id(ctx), cn->msg.conf->max_message);
+}
+
+static sfsistat too_large(SMFICTX *ctx, struct mlfi_conn *cn)
+{
+	log_too_large(ctx, cn);
 	return accept_now(cn);
+}
+
+/* What a header callback answers when it has nothing to say. */
+static sfsistat header_continue(const struct mlfi_conn *cn)
+{
+	return cn->no_header_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/*
+ * Done with this message, from a header callback.  When the MTA expects
+ * no reply to headers, the accept waits for eoh; until then every header
+ * is answered with nothing and not read.
+ */
+static sfsistat pass_from_header(struct mlfi_conn *cn)
+{
+	if (!cn->no_header_reply)
+		return accept_now(cn);
+	cn->msg.passing = 1;
+	buf_free(&cn->msg.data);
+	buf_init(&cn->msg.data, 0);
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                                unsigned long f2, unsigned long f3, unsigned long *pf0,
                                unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
+	/* NR_HDR: a report mail has 10 to 30 headers, each a round trip
+	 * otherwise (see docs/PERFORMANCE.md, "The milter") */
 	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL |
-	                            SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP;
+	                            SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP |
+	                            SMFIP_NR_HDR;
 	struct mlfi_conn *cn = conn_get(ctx);
 
 	(void)f2;
@@ -114,6 +145,7 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf3 = 0;
 	cn->actions = *pf0;
 	cn->can_skip = (*pf1 & SMFIP_SKIP) != 0;
+	cn->no_header_reply = (*pf1 & SMFIP_NR_HDR) != 0;
 	return SMFIS_CONTINUE;
 }
 
@@ -134,26 +166,31 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	struct mlfi_conn *cn = msg_get(ctx);
 	struct buf *b;
 
+	/* cn exists when NR_HDR was negotiated: a reply here is then expected */
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
+	if (cn->msg.passing)
+		return SMFIS_NOREPLY;
 	if (!cn->msg.headers_seen) {
 		cn->msg.headers_seen = 1;
 		if (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched) {
 			log_msg(LOG_DEBUG, "%s: not for a report address: accepted", queue_id(ctx));
-			return accept_now(cn);
+			return pass_from_header(cn);
 		}
 	}
 	if (strcasecmp(name, STATUS_HEADER) == 0) {
 		cn->msg.n_status++;
-		return SMFIS_CONTINUE; /* never ours to read: it is removed at eom */
+		return header_continue(cn); /* never ours to read: it is removed at eom */
 	}
 	if (strcasecmp(name, "Content-Type") == 0 && !msg_may_hold_report(value))
 		cn->msg.cannot_hold = 1;
 	b = &cn->msg.data;
 	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, ": ", 2) != TR_OK ||
-	    buf_append(b, value, strlen(value)) != TR_OK || buf_append(b, "\r\n", 2) != TR_OK)
-		return too_large(ctx, cn);
-	return SMFIS_CONTINUE;
+	    buf_append(b, value, strlen(value)) != TR_OK || buf_append(b, "\r\n", 2) != TR_OK) {
+		log_too_large(ctx, cn);
+		return pass_from_header(cn);
+	}
+	return header_continue(cn);
 }
 
 static sfsistat mlfi_eoh(SMFICTX *ctx)
@@ -162,7 +199,7 @@ static sfsistat mlfi_eoh(SMFICTX *ctx)
 
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
-	if (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched)
+	if (cn->msg.passing || (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched))
 		return accept_now(cn);
 	if (cn->msg.cannot_hold) {
 		if (cn->msg.n_status == 0 || !(cn->actions & SMFIF_CHGHDRS)) {

@@ -18,6 +18,6 @@ EOF2
 check "milter starts with MaxMessageSize 1K" start_milter
 check "oversized message accepted mid-body" lua oversize
 check "milter stops cleanly" stop_milter
-check "oversize is logged" grep -q "larger than MaxMessageSize" "$tmp/log"
+check "both oversizes are logged" test "$(grep -c "larger than MaxMessageSize" "$tmp/log")" -eq 2
 [ $tap_failed -eq 0 ] || show_log
 finish
