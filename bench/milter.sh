@@ -160,10 +160,9 @@ run_once() {
 	fi
 	port=$(SMTPD_PROCESSES=${SMTPD_PROCESSES:-} "$SANDBOX" start "$run_dir" "$milter") ||
 		die "postfix-sandbox start failed"
-	line=$(find "$dir" -name '*.eml' | sort | head -n "$n" |
-		xargs $BLAST --port "$port" --rcpt "$rcpt" --clients "$CLIENTS" \
+	line=$($BLAST --port "$port" --rcpt "$rcpt" --clients "$CLIENTS" \
 			--per-connection "$PER_CONN" --warmup "$WARMUP" --timeout "$TIMEOUT" \
-			--maildir "$run_dir/mail/maildir" 2>"$OUT/tmp/blast.err")
+			--maildir "$run_dir/mail/maildir" --count "$n" "$dir" 2>"$OUT/tmp/blast.err")
 	local rc=$?
 	local pf_cpu m_cpu=0
 	pf_cpu=$(postfix_cpu_s)
@@ -203,7 +202,7 @@ machine() {
 	log "# tlsrpt-milter loopback Postfix benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	log "# commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	log "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), nproc $(nproc)"
-	log "# kernel: $(uname -sr); postfix $(postconf -h mail_version 2>/dev/null); $("$PY" --version 2>&1)"
+	log "# kernel: $(uname -sr); postfix $(postconf -dh mail_version 2>/dev/null); $("$PY" --version 2>&1)"
 	log "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	log "# REPS=$REPS COUNT=$COUNT WARMUP=$WARMUP CLIENTS=$CLIENTS PER_CONN=$PER_CONN SEED=$SEED"
 }
@@ -253,9 +252,9 @@ mem_run() {
 	new_run_dir
 	start_milter info
 	port=$("$SANDBOX" start "$run_dir" "unix:$run_dir/milter.sock") || die "postfix-sandbox start failed"
-	line=$(find "$dir" -name '*.eml' | sort | head -n "$n" |
-		xargs $BLAST --port "$port" --clients "$CLIENTS" --per-connection "$PER_CONN" \
-			--timeout "$TIMEOUT" --maildir "$run_dir/mail/maildir" 2>"$OUT/tmp/blast.err")
+	line=$($BLAST --port "$port" --clients "$CLIENTS" --per-connection "$PER_CONN" \
+			--timeout "$TIMEOUT" --maildir "$run_dir/mail/maildir" --count "$n" "$dir" \
+			2>"$OUT/tmp/blast.err")
 	[ $? -eq 0 ] || log "# $label: smtp-blast failed: $line $(head -3 "$OUT/tmp/blast.err")"
 	hwm=$(hwm_kb "$milter_pid")
 	stop_all

@@ -122,11 +122,22 @@ def main():
     ap.add_argument("--maildir", required=True, help="where the messages must arrive")
     ap.add_argument("--timeout", type=float, default=170.0,
                     help="bound in seconds on the whole run")
-    ap.add_argument("files", nargs="+")
+    ap.add_argument("--count", type=int, default=0,
+                    help="send only the first N files (in name order)")
+    ap.add_argument("files", nargs="+", help="mail files, or directories of *.eml")
     args = ap.parse_args()
     if args.clients < 1 or args.per_connection < 1 or args.warmup < 0:
         ap.error("clients and per-connection must be positive, warmup not negative")
-    mails = load(sorted(args.files))
+    paths = []
+    for f in args.files:
+        if os.path.isdir(f):
+            paths += [os.path.join(f, n) for n in os.listdir(f) if n.endswith(".eml")]
+        else:
+            paths.append(f)
+    paths.sort()
+    if args.count > 0:
+        paths = paths[:args.count]
+    mails = load(paths)
     if args.warmup >= len(mails):
         ap.error("warmup must leave messages to time")
     deadline = time.monotonic() + args.timeout

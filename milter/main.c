@@ -421,6 +421,7 @@ int main(int argc, char **argv)
 	conf_install(c);
 	c = conf_acquire();
 	log_open(opts.foreground, c->syslog_facility, c->log_level);
+	mlfi_init();
 	signal(SIGPIPE, SIG_IGN);
 	if (lookup_user(c->user, &id) != 0) {
 		rc = EX_CONFIG;

@@ -12,6 +12,10 @@
 /* The filter description handed to smfi_register(). */
 extern struct smfiDesc mlfi_desc;
 
+/* Before any thread starts: size the cap on messages processed at once
+ * (one per CPU) and, with glibc, the malloc arenas to match. */
+void mlfi_init(void);
+
 /* Close the shared database handle after smfi_main() has returned. */
 void mlfi_shutdown(void);
 
