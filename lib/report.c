@@ -910,5 +910,6 @@ void report_free(struct tlsrpt_report *r)
 	}
 	free(r->submitter);
 	free(r->json);
+	free(r->raw_compressed);
 	free(r);
 }

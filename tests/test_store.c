@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "report_builder.h"
 #include "store.h"
@@ -674,6 +675,87 @@ static void raw_json_round_trips(void **state)
 	rb_remove_temp(path);
 }
 
+/* gzip (windowBits 31) or zlib (15) of in, into out; returns the length. */
+static size_t compress_as(int window_bits, const char *in, size_t len, unsigned char *out, size_t cap)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	len = z.total_out;
+	deflateEnd(&z);
+	return len;
+}
+
+/* The compressed bytes a report arrived in are kept verbatim (no second
+ * deflate), unless padding makes them larger than the JSON; either way
+ * the JSON reads back byte for byte. */
+static void arrived_compressed_kept_verbatim(void **state)
+{
+	static const struct {
+		const char *id;
+		int window_bits;
+		size_t padding;     /* trailing garbage after the stream */
+		int verbatim;
+	} cases[] = {
+		{ "gz-1", 31, 0, 1 },
+		{ "zl-1", 15, 0, 1 },
+		{ "gz-pad", 31, 5000, 0 },
+	};
+	char *path = rb_temp_path("verbatim.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	static char json[4000];
+	static unsigned char packed[16000];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof json; i++)
+		json[i] = (char)('a' + (i * 7) % 13);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct tlsrpt_report *r = simple_report("raw.example", cases[c].id, 1700000000);
+		size_t n = compress_as(cases[c].window_bits, json, sizeof json, packed, sizeof packed);
+		char sql[160], *back = NULL;
+		size_t back_len = 0;
+		struct tr_error e;
+		sqlite3_stmt *st = NULL;
+		int64_t id;
+
+		memset(packed + n, 0xee, cases[c].padding);
+		n += cases[c].padding;
+		rb_set_json(r, json, sizeof json);
+		r->raw_compressed = malloc(n);
+		assert_non_null(r->raw_compressed);
+		memcpy(r->raw_compressed, packed, n);
+		r->raw_compressed_len = n;
+		put_expect(s, r, STORE_STORED);
+		snprintf(sql, sizeof sql, "SELECT id, raw_json FROM reports WHERE report_id = '%s'", cases[c].id);
+		assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		id = sqlite3_column_int64(st, 0);
+		if (cases[c].verbatim) {
+			assert_int_equal(sqlite3_column_bytes(st, 1), n);
+			assert_memory_equal(sqlite3_column_blob(st, 1), packed, n);
+		} else {
+			assert_true((size_t)sqlite3_column_bytes(st, 1) < sizeof json);
+			assert_int_equal(((const unsigned char *)sqlite3_column_blob(st, 1))[0], 0x78);
+		}
+		sqlite3_finalize(st);
+		assert_int_equal(store_get_raw_json(s, id, &back, &back_len, &e), TR_OK);
+		assert_int_equal(back_len, sizeof json);
+		assert_memory_equal(back, json, sizeof json);
+		free(back);
+		free(r->raw_compressed);  /* not the builder's: rb_free() leaves it */
+		r->raw_compressed = NULL;
+		rb_free(r);
+	}
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 /* A report from the real parser goes in, and its kept JSON parses again
  * into the same model. */
 static const char rfc_json[] =
@@ -1075,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(every_field_is_kept),
 		cmocka_unit_test(bad_arguments_are_usage_errors),
 		cmocka_unit_test(raw_json_round_trips),
+		cmocka_unit_test(arrived_compressed_kept_verbatim),
 		cmocka_unit_test(parsed_report_round_trips),
 		cmocka_unit_test(failed_report_leaves_nothing),
 		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),
