@@ -28,6 +28,8 @@ extern const char schema_sql[];
 #define STORE_DEFLATE_LEVEL 1
 /* compression buffer kept between reports, bytes */
 #define ZBUF_KEEP (256 * 1024)
+/* rollup scratch items kept between reports */
+#define RU_KEEP 4096
 
 enum stmt_id {
 	ST_BEGIN,
@@ -40,6 +42,10 @@ enum stmt_id {
 	ST_INS_POLICY,
 	ST_INS_FAILURE,
 	ST_GET_RAW,
+	ST_ROLLUP_REPORT,
+	ST_ROLLUP_POLICY,
+	ST_ROLLUP_RESULT_SUB,
+	ST_ROLLUP_RESULT,
 	ST_COUNT
 };
 
@@ -67,6 +73,81 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
 };
 
+/*
+ * The summary rollups (schema.sql, version 2) as SELECTs over the base
+ * tables grouped by each rollup's key, around a selection of reports: it
+ * rebuilds the start times expire touched, as migration 002 backfilled.
+ * A new report's groups are summed in C instead (add_to_rollups) and
+ * added by upsert: the SELECTs' temporary b-trees cost more than the
+ * report's other rows together.
+ */
+#define RU_FAILED_WITH_POLICY(col) "tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE " col " END)"
+#define RU_POLICY_SUMS "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), " \
+	RU_FAILED_WITH_POLICY("p.total_failure")
+#define RU_RESULT_SUMS "COUNT(DISTINCT r.id), tr_sum(f.failed_session_count), " \
+	RU_FAILED_WITH_POLICY("f.failed_session_count")
+#define RU_FROM_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
+#define RU_FROM_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
+#define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
+	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
+	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
+#define RU_ADD_RESULT " DO UPDATE SET reports = reports + excluded.reports," \
+	" failed = tr_add(failed, excluded.failed)," \
+	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
+
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_COUNT };
+
+struct rollup_def {
+	const char *table;
+	const char *select;   /* up to the selection of reports */
+	const char *group;    /* after it */
+	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
+	const char *params;   /* one per column, in table order */
+};
+
+static const struct rollup_def rollups[RU_COUNT] = {
+	[RU_REPORT] = { "rollup_report",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " RU_POLICY_SUMS RU_FROM_POLICIES,
+		" GROUP BY 1, 2, 3",
+		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+	[RU_POLICY] = { "rollup_policy",
+		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
+		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+	[RU_RESULT_SUB] = { "rollup_result_sub",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
+		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+	[RU_RESULT] = { "rollup_result",
+		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
+		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+};
+
+#define RU_SQL_MAX 2048
+
+/* "INSERT INTO table SELECT ... WHERE ... selection GROUP BY ..." */
+static int rollup_sql(char *out, size_t cap, int which, const char *selection)
+{
+	const struct rollup_def *d = &rollups[which];
+	int n = snprintf(out, cap, "INSERT INTO %s %s%s%s", d->table, d->select, selection, d->group);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* "INSERT INTO table VALUES (?1, ...) ON CONFLICT ... adding": one group
+ * of one report, summed in C (see add_to_rollups). */
+static int rollup_upsert_sql(char *out, size_t cap, int which)
+{
+	const struct rollup_def *d = &rollups[which];
+	int n = snprintf(out, cap, "INSERT INTO %s VALUES (%s)%s", d->table, d->params, d->conflict);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
@@ -76,6 +157,8 @@ struct store {
 	int z_ready;
 	unsigned char *zbuf;
 	size_t zcap;
+	struct ru_item *ru;  /* scratch for the rollups, kept across reports */
+	size_t ru_cap;
 };
 
 /* A report's compressed JSON, ready to bind. */
@@ -347,6 +430,20 @@ static void sum_final(sqlite3_context *ctx)
 	sqlite3_result_int64(ctx, sum != NULL ? *sum : 0);
 }
 
+/* tr_add(a, b): a + b for the rollups' counts, saturating like tr_sum. */
+static void add_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t a = sqlite3_value_int64(argv[0]);
+	int64_t b = sqlite3_value_int64(argv[1]);
+
+	(void)argc;
+	if (a < 0)
+		a = 0;
+	if (b < 0)
+		b = 0;
+	sqlite3_result_int64(ctx, a > INT64_MAX - b ? INT64_MAX : a + b);
+}
+
 /* Switching to WAL takes an exclusive lock without calling the busy
  * handler, so when processes open a new database at once all but one see
  * SQLITE_BUSY: retry within the busy timeout. */
@@ -406,16 +503,28 @@ static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms
 		return ret;
 	rc = sqlite3_create_function(db, "tr_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
 	                             sum_step, sum_final);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "tr_add", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, add_func,
+		                             NULL, NULL);
 	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, "registering tr_sum");
+		return db_error(db, rc, err, "registering tr_sum and tr_add");
 	return TR_OK;
 }
 
 static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 {
-	for (int i = 0; i < ST_COUNT; i++) {
-		int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+	char sql[RU_SQL_MAX];
 
+	for (int i = 0; i < ST_COUNT; i++) {
+		const char *text = stmt_sql[i];
+		int rc;
+
+		if (i >= ST_ROLLUP_REPORT) {
+			if (rollup_upsert_sql(sql, sizeof sql, i - ST_ROLLUP_REPORT) != 0)
+				return tr_error_set(err, TR_ERR_DB, "store: rollup statement too long");
+			text = sql;
+		}
+		rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 		if (rc != SQLITE_OK)
 			return db_error(s->db, rc, err, "preparing statements");
 	}
@@ -486,6 +595,7 @@ struct store *store_close(struct store *s)
 	if (s->z_ready)
 		deflateEnd(&s->z);
 	free(s->zbuf);
+	free(s->ru);
 	free(s);
 	return NULL;
 }
@@ -623,9 +733,14 @@ static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, str
 	return TR_OK;
 }
 
-/* A huge report's buffer is not worth keeping for the small ones. */
-static void trim_zbuf(struct store *s)
+/* A huge report's buffers are not worth keeping for the small ones. */
+static void trim_scratch(struct store *s)
 {
+	if (s->ru_cap > RU_KEEP) {
+		free(s->ru);
+		s->ru = NULL;
+		s->ru_cap = 0;
+	}
 	if (s->zcap <= ZBUF_KEEP)
 		return;
 	free(s->zbuf);
@@ -772,6 +887,184 @@ static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, co
 	return rc;
 }
 
+/* One policy or failure detail as the rollups see it. */
+struct ru_item {
+	const char *domain;  /* COALESCE(policy_domain, '') */
+	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
+	int64_t ok, fail, fail_with_policy;
+};
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+static int cmp_domain_rt(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	if (c != 0 || x->rt == NULL)
+		return c;
+	return strcmp(x->rt, y->rt);
+}
+
+static int cmp_rt(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+
+	return strcmp(x->rt, y->rt);
+}
+
+/* Room for n items in the store's scratch array, kept across reports. */
+static enum tr_err ru_reserve(struct store *s, size_t n, struct tr_error *err)
+{
+	struct ru_item *v;
+
+	if (n <= s->ru_cap)
+		return TR_OK;
+	if (n > SIZE_MAX / sizeof *v)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: report too large for the rollups");
+	v = realloc(s->ru, n * sizeof *v);
+	if (v == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the report");
+	s->ru = v;
+	s->ru_cap = n;
+	return TR_OK;
+}
+
+/* The leading key columns every rollup row of the report shares. */
+struct ru_key {
+	int64_t start;
+	const char *submitter;
+	int auth_pass;
+};
+
+/* Upsert one group: key columns, then [domain,] [rt,] reports = 1, sums. */
+static enum tr_err ru_upsert(struct store *s, int which, const struct ru_key *k, const struct ru_item *sum,
+                             struct tr_error *err)
+{
+	sqlite3_stmt *st = s->stmt[ST_ROLLUP_REPORT + which];
+	int col = 1, bad = 0;
+
+	bad |= sqlite3_bind_int64(st, col++, k->start);
+	bad |= bind_str(st, col++, k->submitter);
+	if (which == RU_POLICY || which == RU_RESULT)
+		bad |= bind_str(st, col++, sum->domain);
+	bad |= sqlite3_bind_int(st, col++, k->auth_pass);
+	if (which == RU_RESULT_SUB || which == RU_RESULT)
+		bad |= bind_str(st, col++, sum->rt);
+	bad |= sqlite3_bind_int(st, col++, 1);
+	if (which == RU_REPORT || which == RU_POLICY)
+		bad |= sqlite3_bind_int64(st, col++, sum->ok);
+	bad |= sqlite3_bind_int64(st, col++, sum->fail);
+	bad |= sqlite3_bind_int64(st, col, sum->fail_with_policy);
+	if (bad) {
+		sqlite3_clear_bindings(st);
+		return db_error(s->db, SQLITE_ERROR, err, "binding a rollup");
+	}
+	return run_stmt(s->db, st, "updating the summary rollups", err);
+}
+
+/* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
+static enum tr_err ru_groups(struct store *s, int which, const struct ru_key *k, struct ru_item *items, size_t n,
+                             int (*cmp)(const void *, const void *), struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+	size_t i = 0;
+
+	qsort(items, n, sizeof *items, cmp);
+	while (i < n && rc == TR_OK) {
+		struct ru_item sum = items[i];
+
+		for (i++; i < n && cmp(&items[i], &sum) == 0; i++) {
+			sum.ok = sat_add(sum.ok, items[i].ok);
+			sum.fail = sat_add(sum.fail, items[i].fail);
+			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
+		}
+		rc = ru_upsert(s, which, k, &sum, err);
+	}
+	return rc;
+}
+
+static int no_policy(const struct tlsrpt_policy *p)
+{
+	return p->policy_type != NULL && strcmp(p->policy_type, "no-policy-found") == 0;
+}
+
+/* The report's policies as items, and their sum as one more. */
+static void ru_policies(const struct tlsrpt_report *r, struct ru_item *v, struct ru_item *total)
+{
+	memset(total, 0, sizeof *total);
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		v[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		v[i].rt = NULL;
+		v[i].ok = (int64_t)p->total_successful;
+		v[i].fail = (int64_t)p->total_failure;
+		v[i].fail_with_policy = no_policy(p) ? 0 : v[i].fail;
+		total->ok = sat_add(total->ok, v[i].ok);
+		total->fail = sat_add(total->fail, v[i].fail);
+		total->fail_with_policy = sat_add(total->fail_with_policy, v[i].fail_with_policy);
+	}
+}
+
+/* The report's failure details as items; returns how many. */
+static size_t ru_details(const struct tlsrpt_report *r, struct ru_item *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_failures; j++, n++) {
+			const struct tlsrpt_failure *f = &p->failures[j];
+
+			v[n].domain = p->policy_domain != NULL ? p->policy_domain : "";
+			v[n].rt = f->result_type != NULL ? f->result_type : "";
+			v[n].ok = 0;
+			v[n].fail = (int64_t)f->failed_session_count;
+			v[n].fail_with_policy = no_policy(p) ? 0 : v[n].fail;
+		}
+	}
+	return n;
+}
+
+/*
+ * The counted report's sums into the summary rollups, in its transaction:
+ * grouped in C by each rollup's key (a sort, so that a hostile report
+ * with thousands of policies stays n log n) and added by upsert.
+ */
+static enum tr_err add_to_rollups(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
+                                  struct tr_error *err)
+{
+	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "",
+	                    m->auth != NULL && strcmp(m->auth, "pass") == 0 };
+	size_t n_details = 0;
+	struct ru_item total;
+	enum tr_err rc;
+
+	if (r->n_policies == 0)
+		return TR_OK;
+	for (size_t i = 0; i < r->n_policies; i++)
+		n_details += r->policies[i].n_failures;
+	rc = ru_reserve(s, r->n_policies > n_details ? r->n_policies : n_details, err);
+	if (rc != TR_OK)
+		return rc;
+	ru_policies(r, s->ru, &total);
+	rc = ru_upsert(s, RU_REPORT, &k, &total, err);
+	if (rc == TR_OK)
+		rc = ru_groups(s, RU_POLICY, &k, s->ru, r->n_policies, cmp_domain_rt, err);
+	if (rc != TR_OK || n_details == 0)
+		return rc;
+	ru_details(r, s->ru);
+	rc = ru_groups(s, RU_RESULT, &k, s->ru, n_details, cmp_domain_rt, err);
+	if (rc == TR_OK)
+		rc = ru_groups(s, RU_RESULT_SUB, &k, s->ru, n_details, cmp_rt, err);
+	return rc;
+}
+
 static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
                             const struct packed_json *pj, enum store_outcome *outcome, struct tr_error *err)
 {
@@ -788,6 +1081,8 @@ static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, cons
 	report = sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
 		rc = insert_policy(s, report, i, &r->policies[i], err);
+	if (rc == TR_OK && m->counted)
+		rc = add_to_rollups(s, r, m, err);
 	*outcome = STORE_STORED;
 	return rc;
 }
@@ -856,7 +1151,7 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 		if (rc != TR_OK)
 			txn_abort(s, err);
 	}
-	trim_zbuf(s);
+	trim_scratch(s);
 	return rc;
 }
 
@@ -958,5 +1253,31 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
 		rc = db_error(s->db, step, err, "reading the report");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* ---- rollups ---- */
+
+enum tr_err store_rollup_rebuild(struct store *s, const char *starts_sql, struct tr_error *err)
+{
+	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
+	enum tr_err rc = TR_OK;
+	int n;
+
+	if (s == NULL || starts_sql == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: missing argument");
+	n = snprintf(selection, sizeof selection, "r.start_time IN (%s)", starts_sql);
+	if (n < 0 || (size_t)n >= sizeof selection)
+		return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
+	for (int i = 0; i < RU_COUNT && rc == TR_OK; i++) {
+		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
+		if (n < 0 || (size_t)n >= sizeof sql)
+			return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
+		rc = exec_sql(s->db, sql, "clearing a rollup", err);
+		if (rc == TR_OK && rollup_sql(sql, sizeof sql, i, selection) != 0)
+			return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
+		if (rc == TR_OK)
+			rc = exec_sql(s->db, sql, "rebuilding a rollup", err);
+	}
 	return rc;
 }

@@ -102,9 +102,22 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
                                struct tr_error *err);
 
 /*
+ * The summary rollups (schema.sql) follow every counted report that
+ * store_put_report() stores.  Whatever deletes or changes stored reports
+ * must rebuild them: store_rollup_rebuild() recomputes, from the base
+ * tables, every rollup row whose start_time the SQL query starts_sql
+ * yields (a fixed text such as "SELECT start_time FROM temp.gone", never
+ * data; read after the change, so list the start times before deleting).
+ * Runs in the caller's transaction (write one).  Errors: TR_ERR_DB,
+ * TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE.
+ */
+enum tr_err store_rollup_rebuild(struct store *s, const char *starts_sql, struct tr_error *err);
+
+/*
  * Every connection store_open() makes also knows tr_sum(x): SUM() over
  * integers that saturates at INT64_MAX instead of failing with "integer
- * overflow", because each hostile report may claim 2^53 sessions.
+ * overflow", because each hostile report may claim 2^53 sessions, and
+ * tr_add(a, b), the same for two values (the rollups' upserts).
  */
 
 /*

@@ -122,13 +122,16 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 1);
+	assert_int_equal(store_schema_version(), 2);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 	                               " ('reports', 'policies', 'failure_details')"), 3);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+	                               " ('rollup_report', 'rollup_policy', 'rollup_result_sub', 'rollup_result')"),
+	                 4);
 	s = store_close(s);
 	assert_null(s);
 	/* reopening changes nothing and works in every mode */
