@@ -35,9 +35,6 @@ enum stmt_id {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
 	ST_INS_REPORT,
 	ST_INS_POLICY,
 	ST_INS_FAILURE,
@@ -53,9 +50,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SAVEPOINT] = "SAVEPOINT tr_report",
-	[ST_RELEASE] = "RELEASE tr_report",
-	[ST_ROLLBACK_TO] = "ROLLBACK TO tr_report",
 	[ST_INS_REPORT] =
 		"INSERT INTO reports (submitter, report_id, start_time, end_time,"
 		" organization_name, contact_info, received_at, source, message_id,"
@@ -159,6 +153,8 @@ struct store {
 	size_t zcap;
 	struct ru_item *ru;  /* scratch for the rollups, kept across reports */
 	size_t ru_cap;
+	int64_t cur_report;  /* reports.id of the report being stored, 0 before its row */
+	int64_t cur_start;
 };
 
 /* A report's compressed JSON, ready to bind. */
@@ -1079,6 +1075,8 @@ static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, cons
 		return TR_OK;
 	}
 	report = sqlite3_last_insert_rowid(s->db);
+	s->cur_report = report;
+	s->cur_start = r->start;
 	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
 		rc = insert_policy(s, report, i, &r->policies[i], err);
 	if (rc == TR_OK && m->counted)
@@ -1087,40 +1085,84 @@ static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, cons
 	return rc;
 }
 
+/* Inside a batch a report takes no savepoint of its own: one costs more
+ * than a tenth of the import (the statements and a copy of every page
+ * the report touches), and a report fails mid-way only on errors that
+ * are rare (no memory, disk full, a trigger).  undo_report() removes
+ * what such a report wrote instead. */
 static enum tr_err txn_begin(struct store *s, struct tr_error *err)
 {
-	enum stmt_id id = s->in_batch ? ST_SAVEPOINT : ST_BEGIN;
-
-	return run_stmt(s->db, s->stmt[id], "starting the report's transaction", err);
+	s->cur_report = 0;
+	if (s->in_batch)
+		return TR_OK;
+	return run_stmt(s->db, s->stmt[ST_BEGIN], "starting the report's transaction", err);
 }
 
 static enum tr_err txn_commit(struct store *s, struct tr_error *err)
 {
-	enum stmt_id id = s->in_batch ? ST_RELEASE : ST_COMMIT;
-
-	return run_stmt(s->db, s->stmt[id], "committing the report", err);
+	if (s->in_batch)
+		return TR_OK;
+	return run_stmt(s->db, s->stmt[ST_COMMIT], "committing the report", err);
 }
 
-/* Undo the report: its savepoint inside a batch, else its transaction.
- * SQLite may already have rolled the whole transaction back. */
+/* One statement with the int64 parameter ?1, on the failure path only. */
+static enum tr_err exec_with_id(sqlite3 *db, const char *sql, int64_t id, struct tr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, err, "undoing a report");
+	return TR_OK;
+}
+
+/* Remove the rows of the report that failed inside the batch, children
+ * first, and recompute the rollups of its start time from what is left.
+ * SQLite already undid the statement that failed. */
+static enum tr_err undo_report(struct store *s)
+{
+	static const char *const del[] = {
+		"DELETE FROM failure_details WHERE policy IN (SELECT id FROM policies WHERE report = ?1)",
+		"DELETE FROM policies WHERE report = ?1",
+		"DELETE FROM reports WHERE id = ?1",
+	};
+	char starts[48];
+	enum tr_err rc = TR_OK;
+
+	if (s->cur_report == 0)
+		return TR_OK;
+	for (size_t i = 0; i < sizeof del / sizeof del[0] && rc == TR_OK; i++)
+		rc = exec_with_id(s->db, del[i], s->cur_report, NULL);
+	snprintf(starts, sizeof starts, "SELECT %lld", (long long)s->cur_start);
+	if (rc == TR_OK)
+		rc = store_rollup_rebuild(s, starts, NULL);
+	return rc;
+}
+
+/* Undo the report: its rows inside a batch, else its transaction.
+ * SQLite may already have rolled the whole transaction back; and when
+ * the report's rows cannot be removed, the batch goes with them. */
 static void txn_abort(struct store *s, struct tr_error *err)
 {
 	if (!s->in_batch) {
 		undo(s->db);
 		return;
 	}
-	if (sqlite3_get_autocommit(s->db)) {
-		s->in_batch = 0;
-		s->batch_lost = 1;
-		if (err != NULL) {
-			size_t len = strnlen(err->msg, sizeof err->msg);
-
-			snprintf(err->msg + len, sizeof err->msg - len, " (the whole batch was rolled back)");
-		}
+	if (!sqlite3_get_autocommit(s->db) && undo_report(s) == TR_OK)
 		return;
+	undo(s->db);
+	s->in_batch = 0;
+	s->batch_lost = 1;
+	if (err != NULL) {
+		size_t len = strnlen(err->msg, sizeof err->msg);
+
+		snprintf(err->msg + len, sizeof err->msg - len, " (the whole batch was rolled back)");
 	}
-	run_stmt(s->db, s->stmt[ST_ROLLBACK_TO], "rollback", NULL);
-	run_stmt(s->db, s->stmt[ST_RELEASE], "release", NULL);
 }
 
 enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,

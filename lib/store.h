@@ -73,13 +73,15 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 
 /*
  * Batching for bulk import: between store_batch_begin() and
- * store_batch_end(), store_put_report() uses savepoints inside one outer
+ * store_batch_end(), store_put_report() writes inside one outer
  * transaction, so that thousands of reports cost one commit.  A failed
- * report still rolls back alone.  store_batch_end() commits.
- * store_batch_begin() inside a batch is TR_ERR_USAGE.  Should SQLite roll
- * the whole transaction back on its own (disk full, I/O error), the put
- * that saw it says so and store_batch_end() returns TR_ERR_DB: nothing of
- * the batch was kept.  store_close() inside a batch discards it.
+ * report still leaves nothing behind: what it wrote is deleted again.
+ * store_batch_end() commits.  store_batch_begin() inside a batch is
+ * TR_ERR_USAGE.  Should SQLite roll the whole transaction back on its own
+ * (disk full, I/O error), or the failed report's rows not be removable,
+ * the put that saw it says "the whole batch was rolled back" and
+ * store_batch_end() returns TR_ERR_DB: nothing of the batch was kept.
+ * store_close() inside a batch discards it.
  */
 enum tr_err store_batch_begin(struct store *s, struct tr_error *err);
 enum tr_err store_batch_end(struct store *s, struct tr_error *err);

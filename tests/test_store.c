@@ -869,12 +869,19 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *bad = boom_report("boom-b");
+	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
 
 	(void)state;
 	install_boom_trigger(db);
+	/* fails in the last rollup, after the report's rows and other rollups */
+	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
+	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_result_sub"
+	                                  " WHEN NEW.result_type = 'late-boom'"
+	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
+	                 SQLITE_OK);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
 	for (int i = 0; i < 200; i++) {
 		char id[32];
@@ -886,6 +893,8 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 		rb_free(r);
 		if (i == 100)
 			assert_int_equal(put(s, bad, &meta_milter, &out, &e), TR_ERR_DB);
+		if (i == 120)
+			assert_int_equal(put(s, late, &meta_milter, &out, &e), TR_ERR_DB);
 	}
 	/* others see nothing before the commit */
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
@@ -894,6 +903,13 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE report_id = 'boom-b'"), 0);
+	/* the failed reports left nothing in the rollups either, even the one
+	 * that failed after its first rollups were added */
+	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 150);
+	assert_int_equal(count_sql(db, "SELECT sum(failed) FROM rollup_result_sub"),
+	                 count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"));
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_policy WHERE policy_domain = 'example.org'"), 0);
+	rb_free(late);
 	rb_free(bad);
 	store_close(reader);
 	store_close(s);
