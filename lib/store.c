@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <cJSON.h>
 #include <zlib.h>
 
+#include "buf.h"
 #include "inflate.h"
 #include "store.h"
 
@@ -153,6 +153,8 @@ struct store {
 	size_t zcap;
 	struct ru_item *ru;  /* scratch for the rollups, kept across reports */
 	size_t ru_cap;
+	struct buf strings;  /* a policy's policy-strings as JSON, reused */
+	struct buf mx;       /* its mx-hosts */
 	int64_t cur_report;  /* reports.id of the report being stored, 0 before its row */
 	int64_t cur_start;
 };
@@ -536,7 +538,9 @@ static enum tr_err open_db(const char *path, enum store_open_mode mode, sqlite3 
 		flags = SQLITE_OPEN_READONLY;
 	else if (mode == STORE_OPEN_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, db, flags, NULL);
+	/* each thread opens its own store (store.h), so the connection needs
+	 * no mutex of its own: one lock and unlock less per SQLite call */
+	rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (*db == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory opening the database", path);
 	if (rc != SQLITE_OK)
@@ -562,6 +566,8 @@ enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_tim
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", path);
+	buf_init(&s->strings, STORE_MAX_JSON);
+	buf_init(&s->mx, STORE_MAX_JSON);
 	rc = open_db(path, mode, &s->db, err);
 	if (rc == TR_OK)
 		rc = configure(s->db, mode, busy_timeout_ms > 0 ? busy_timeout_ms : DEFAULT_BUSY_MS, err);
@@ -592,6 +598,8 @@ struct store *store_close(struct store *s)
 		deflateEnd(&s->z);
 	free(s->zbuf);
 	free(s->ru);
+	buf_free(&s->strings);
+	buf_free(&s->mx);
 	free(s);
 	return NULL;
 }
@@ -732,6 +740,12 @@ static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, str
 /* A huge report's buffers are not worth keeping for the small ones. */
 static void trim_scratch(struct store *s)
 {
+	if (s->strings.cap > ZBUF_KEEP || s->mx.cap > ZBUF_KEEP) {
+		buf_free(&s->strings);
+		buf_free(&s->mx);
+		buf_init(&s->strings, STORE_MAX_JSON);
+		buf_init(&s->mx, STORE_MAX_JSON);
+	}
 	if (s->ru_cap > RU_KEEP) {
 		free(s->ru);
 		s->ru = NULL;
@@ -752,26 +766,65 @@ static int bind_str(sqlite3_stmt *st, int idx, const char *v)
 	return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
 }
 
-/* A string array as JSON array text (malloc'd, cJSON_free()), or NULL. */
-static char *json_array(char *const *v, size_t n)
+/* Append s as a JSON string, escaped as cJSON_PrintUnformatted() does
+ * (so that rows stored before read the same): \" \\ \b \f \n \r \t, other
+ * control bytes as \u00XX, everything else as it is. */
+static enum tr_err json_put_string(struct buf *b, const char *s)
 {
-	cJSON *a = cJSON_CreateArray();
-	char *text;
+	static const char hex[] = "0123456789abcdef";
+	enum tr_err rc = buf_putc(b, '"');
+	const char *run = s;
 
-	if (a == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		cJSON *item = v[i] != NULL ? cJSON_CreateString(v[i]) : cJSON_CreateNull();
+	for (; rc == TR_OK && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+		size_t n = 2;
 
-		if (item == NULL) {
-			cJSON_Delete(a);
-			return NULL;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		rc = buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+			break;
 		}
-		cJSON_AddItemToArray(a, item);
+		if (rc == TR_OK)
+			rc = buf_append(b, esc, n);
 	}
-	text = cJSON_PrintUnformatted(a);
-	cJSON_Delete(a);
-	return text;
+	if (rc == TR_OK)
+		rc = buf_append(b, run, (size_t)(s - run));
+	if (rc == TR_OK)
+		rc = buf_putc(b, '"');
+	return rc;
+}
+
+/* A string array as JSON array text into b (reset first), NUL-terminated. */
+static enum tr_err json_array(struct buf *b, char *const *v, size_t n)
+{
+	enum tr_err rc;
+
+	buf_reset(b);
+	rc = buf_putc(b, '[');
+	for (size_t i = 0; i < n && rc == TR_OK; i++) {
+		if (i > 0)
+			rc = buf_putc(b, ',');
+		if (rc == TR_OK)
+			rc = v[i] != NULL ? json_put_string(b, v[i]) : buf_append(b, "null", 4);
+	}
+	if (rc == TR_OK)
+		rc = buf_putc(b, ']');
+	return rc;
 }
 
 static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
@@ -862,19 +915,17 @@ static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, cons
 static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
                                  struct tr_error *err)
 {
-	char *strings = json_array(p->policy_strings, p->n_policy_strings);
-	char *mx = json_array(p->mx_hosts, p->n_mx_hosts);
-	enum tr_err rc = TR_OK;
+	enum tr_err rc = json_array(&s->strings, p->policy_strings, p->n_policy_strings);
 	int64_t policy;
 
-	if (strings == NULL || mx == NULL)
-		rc = tr_error_set(err, TR_ERR_NOMEM, "store: out of memory encoding policies[%zu]", idx);
 	if (rc == TR_OK)
-		rc = bind_policy(s, report, idx, p, strings, mx, err);
+		rc = json_array(&s->mx, p->mx_hosts, p->n_mx_hosts);
+	if (rc != TR_OK)
+		return tr_error_set(err, rc, "store: policies[%zu]: %s encoding its strings", idx,
+		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
+	rc = bind_policy(s, report, idx, p, (const char *)s->strings.data, (const char *)s->mx.data, err);
 	if (rc == TR_OK)
 		rc = run_stmt(s->db, s->stmt[ST_INS_POLICY], "storing a policy", err);
-	cJSON_free(strings);
-	cJSON_free(mx);
 	if (rc != TR_OK)
 		return rc;
 	policy = sqlite3_last_insert_rowid(s->db);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <cJSON.h>
 #include <zlib.h>
 
 #include "report_builder.h"
@@ -759,6 +760,41 @@ static void arrived_compressed_kept_verbatim(void **state)
 	rb_remove_temp(path);
 }
 
+/* policy-strings and mx-hosts are stored as cJSON would print them:
+ * rows written before and after read the same. */
+static void string_arrays_match_cjson(void **state)
+{
+	static char *const strings[] = {
+		"version: STSv1", "quote \" and \\ backslash", "tab\there\nnewline\r\b\f",
+		"\x01\x1f control", "caf\xc3\xa9 \x7f", "", NULL,
+	};
+	char *path = rb_temp_path("arrays.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = rb_report("arrays.example", "arr-1", 1700000000, 1700086399, NULL);
+	struct tlsrpt_policy *p = rb_policy(r, "sts", "example.com", 1, 0);
+	size_t n = sizeof strings / sizeof strings[0];
+	cJSON *a = cJSON_CreateArray();
+	char got[512], *want;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, strings[i] != NULL ? cJSON_CreateString(strings[i]) : cJSON_CreateNull());
+	want = cJSON_PrintUnformatted(a);
+	p->policy_strings = calloc(n, sizeof *p->policy_strings);
+	assert_non_null(p->policy_strings);
+	for (size_t i = 0; i < n; i++)
+		p->policy_strings[i] = strings[i] != NULL ? strdup(strings[i]) : NULL;
+	p->n_policy_strings = n;
+	put_expect(s, r, STORE_STORED);
+	assert_string_equal(text_at(store_db(s), "SELECT policy_strings FROM policies", got, sizeof got), want);
+	assert_string_equal(text_at(store_db(s), "SELECT mx_hosts FROM policies", got, sizeof got), "[]");
+	cJSON_free(want);
+	cJSON_Delete(a);
+	rb_free(r);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 /* A report from the real parser goes in, and its kept JSON parses again
  * into the same model. */
 static const char rfc_json[] =
@@ -1177,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(bad_arguments_are_usage_errors),
 		cmocka_unit_test(raw_json_round_trips),
 		cmocka_unit_test(arrived_compressed_kept_verbatim),
+		cmocka_unit_test(string_arrays_match_cjson),
 		cmocka_unit_test(parsed_report_round_trips),
 		cmocka_unit_test(failed_report_leaves_nothing),
 		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),
