@@ -934,7 +934,9 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	}
 	/* others see nothing before the commit */
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
+	assert_true(count_sql(db, "PRAGMA wal_autocheckpoint") > 1000);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_int_equal(count_sql(db, "PRAGMA wal_autocheckpoint"), 1000);
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
