@@ -2,12 +2,14 @@
  * msg: reports in, decisions out (see msg.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <sys/stat.h>
 
 #include "authres.h"
 #include "extract.h"
@@ -54,16 +56,39 @@ void msg_store_close(struct msg_store *st)
 	st->path = NULL;
 }
 
+/* 1 when st's path still names the file st opened. */
+static int msg_store_same_file(const struct msg_store *st)
+{
+	struct stat sb;
+
+	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
+}
+
 /* The open store for c->database, opening (or reopening) it as needed. */
 static enum tr_err msg_store_get(struct msg_store *st, const struct conf *c, struct tr_error *err)
 {
-	if (st->store != NULL && st->path != NULL && strcmp(st->path, c->database) == 0)
-		return TR_OK;
+	struct stat sb;
+	enum tr_err rc;
+
+	if (st->store != NULL && st->path != NULL && strcmp(st->path, c->database) == 0) {
+		if (msg_store_same_file(st))
+			return TR_OK;
+		log_msg(LOG_WARNING, "database %s was deleted or replaced: reopening", st->path);
+	}
 	msg_store_close(st);
 	st->path = strdup(c->database);
 	if (st->path == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
-	return store_open(c->database, STORE_OPEN_CREATE, 0, &st->store, err);
+	rc = store_open(c->database, STORE_OPEN_CREATE, 0, &st->store, err);
+	if (rc != TR_OK)
+		return rc;
+	if (stat(c->database, &sb) != 0) {
+		msg_store_close(st);
+		return tr_error_set(err, TR_ERR_IO, "%s: %s", c->database, strerror(errno));
+	}
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	return TR_OK;
 }
 
 void msg_decision_free(struct msg_decision *d)

@@ -52,7 +52,8 @@ every_report_once() {
 	return 1
 }
 
-sql_at() { sqlite3 "$1" "$2"; }
+# sql_at DB QUERY: waits for locks (a closing writer checkpoints)
+sql_at() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
 
 # integrity_ok DB
 integrity_ok() { [ "$(sqlite3 "$1" 'PRAGMA integrity_check')" = ok ]; }
