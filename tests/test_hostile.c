@@ -774,6 +774,138 @@ static void claimed_submitter_is_recorded_as_claimed(void **state)
 	free(json);
 }
 
+/* ---- every limit of tr_limits, crossed ---------------------------------- */
+
+#define J_HEAD "{\"organization-name\":\"Example Org\",\"report-id\":\"r1\"," \
+	"\"date-range\":{\"start-datetime\":\"2024-01-01T00:00:00Z\"," \
+	"\"end-datetime\":\"2024-01-02T00:00:00Z\"},\"policies\":["
+#define J_POLICY "{\"policy\":{\"policy-type\":\"sts\",\"mx-host\":[\"a.example\",\"b.example\"]}," \
+	"\"summary\":{},\"failure-details\":[{\"result-type\":\"x\"},{\"result-type\":\"y\"}]}"
+#define J_REPORT J_HEAD J_POLICY "]}"
+#define M_HEAD "From: a@example.net\r\nSubject: r\r\n"
+#define M_JSON_PART "--B\r\nContent-Type: application/tlsrpt+json\r\n\r\n" J_REPORT "\r\n"
+
+static void set_limit(struct tr_limits *l, const char *name, size_t v)
+{
+	if (strcmp(name, "max_message") == 0)
+		l->max_message = v;
+	else if (strcmp(name, "max_header") == 0)
+		l->max_header = v;
+	else if (strcmp(name, "max_headers") == 0)
+		l->max_headers = v;
+	else if (strcmp(name, "max_parts") == 0)
+		l->max_parts = v;
+	else if (strcmp(name, "max_depth") == 0)
+		l->max_depth = (unsigned)v;
+	else if (strcmp(name, "max_decoded") == 0)
+		l->max_decoded = v;
+	else if (strcmp(name, "max_reports") == 0)
+		l->max_reports = v;
+	else if (strcmp(name, "max_json_depth") == 0)
+		l->max_json_depth = (unsigned)v;
+	else if (strcmp(name, "max_policies") == 0)
+		l->max_policies = v;
+	else if (strcmp(name, "max_failures") == 0)
+		l->max_failures = v;
+	else if (strcmp(name, "max_strings") == 0)
+		l->max_strings = v;
+	else if (strcmp(name, "max_string_len") == 0)
+		l->max_string_len = v;
+	else
+		fail_msg("no limit %s", name);
+}
+
+static void each_limit_when_crossed_says_which(void **state)
+{
+	static const struct {
+		const char *limit;
+		size_t value;
+		int json;          /* 1: report_parse_json, 0: extract_message */
+		const char *input;
+		const char *want;  /* in the error of the call, or of the first item */
+	} rows[] = {
+		{ "max_message", 40, 0, M_HEAD "Content-Type: text/plain\r\n\r\nhello\r\n",
+		  "message of 68 bytes exceeds the limit of 40" },
+		{ "max_header", 20, 0, M_HEAD "X-Long: 0123456789012345678901234567890\r\n\r\nx\r\n",
+		  "mime: header field longer than 20 bytes" },
+		{ "max_headers", 2, 0, M_HEAD "X-A: 1\r\n\r\nx\r\n", "mime: more than 2 header fields" },
+		{ "max_parts", 2, 0, M_HEAD "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+		  "--B\r\n\r\n1\r\n--B\r\n\r\n2\r\n--B\r\n\r\n3\r\n--B--\r\n", "mime: more than 2 parts" },
+		{ "max_depth", 1, 0, M_HEAD "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+		  "--B\r\nContent-Type: multipart/mixed; boundary=C\r\n\r\n--C\r\n\r\nx\r\n--C--\r\n--B--\r\n",
+		  "mime: nesting deeper than 1" },
+		{ "max_decoded", 4, 0, M_HEAD "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29ybGQ=\r\n",
+		  "mime: part 0 decodes to more than 4 bytes" },
+		{ "max_reports", 1, 0, M_HEAD "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+		  M_JSON_PART M_JSON_PART "--B--\r\n", "more than 1 reports in one message" },
+		{ "max_json_depth", 2, 1, J_REPORT, "JSON nested deeper than 2 levels" },
+		{ "max_policies", 1, 1, J_HEAD J_POLICY "," J_POLICY "]}",
+		  "policies: more than 1 entries" },
+		{ "max_failures", 1, 1, J_REPORT, "policies[0].failure-details: more than 1 entries" },
+		{ "max_strings", 1, 1, J_REPORT, "policies[0].policy.mx-host: more than 1 entries" },
+		{ "max_string_len", 5, 1, J_REPORT, "organization-name: longer than 5 bytes" },
+	};
+	struct extract_result res;
+	struct tlsrpt_report *r;
+	struct tr_limits lim;
+	struct tr_error err;
+	enum tr_err rc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *in = rows[i].input;
+
+		limits_default(&lim);
+		/* Unlimited, the input is accepted: the limit alone refuses it. */
+		if (rows[i].json) {
+			assert_int_equal(report_parse_json(in, strlen(in), &lim, NULL, &r, &err), TR_OK);
+			report_free(r);
+		} else {
+			assert_int_equal(extract_message(in, strlen(in), &lim, &res, &err), TR_OK);
+			extract_result_free(&res);
+		}
+		set_limit(&lim, rows[i].limit, rows[i].value);
+		tr_error_clear(&err);
+		if (rows[i].json) {
+			rc = report_parse_json(in, strlen(in), &lim, NULL, &r, &err);
+			assert_null(r);
+		} else {
+			rc = extract_message(in, strlen(in), &lim, &res, &err);
+			extract_result_free(&res);
+		}
+		if (rc != TR_ERR_LIMIT || strstr(err.msg, rows[i].want) == NULL)
+			fail_msg("%s: got %s \"%s\"", rows[i].limit, tr_err_name(rc), err.msg);
+	}
+}
+
+/* max_inflated is per report, so it makes an invalid item, not a failed mail. */
+static void max_inflated_when_crossed_invalidates_the_report(void **state)
+{
+	static const char json[] = J_REPORT;
+	struct extract_result res;
+	struct tr_limits lim;
+	struct tr_error err;
+	struct buf gz, mail;
+
+	(void)state;
+	buf_init(&gz, MIB);
+	gzip_into(&gz, json, sizeof json - 1);
+	buf_init(&mail, MIB);
+	report_mail(&mail, "", "application/tlsrpt+gzip", gz.data, gz.len);
+	limits_default(&lim);
+	lim.max_inflated = 100;
+	assert_int_equal(extract_message((const char *)mail.data, mail.len, &lim, &res, &err), TR_OK);
+	assert_int_equal(res.n, 1);
+	assert_null(res.items[0].report);
+	assert_int_equal(res.items[0].error.code, TR_ERR_LIMIT);
+	assert_string_equal(res.items[0].error.msg, "inflate: inflated data exceeds 100 bytes");
+	assert_string_equal(res.items[0].submitter, "example.net");
+	extract_result_free(&res);
+	buf_free(&mail);
+	buf_free(&gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +920,8 @@ int main(void)
 		cmocka_unit_test(nul_and_invalid_utf8_in_every_string_field),
 		cmocka_unit_test(control_characters_are_kept_and_escaped_on_output),
 		cmocka_unit_test(claimed_submitter_is_recorded_as_claimed),
+		cmocka_unit_test(each_limit_when_crossed_says_which),
+		cmocka_unit_test(max_inflated_when_crossed_invalidates_the_report),
 	};
 
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
