@@ -12,7 +12,8 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/report.c lib/report.h \
 	lib/extract.c lib/extract.h \
 	lib/store.c lib/store.h \
-	lib/summary.c lib/summary.h
+	lib/summary.c lib/summary.h \
+	lib/authres.c lib/authres.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 

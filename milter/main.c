@@ -1,8 +1,429 @@
-/* tlsrpt-milter: STUB until the milter lands. */
+/*
+ * tlsrpt-milter: start-up and shut-down of the daemon.
+ *
+ * Order matters (Postfix chroot_uid.c, OpenDKIM main): read the config,
+ * look up the user, open the socket (while still privileged), go to the
+ * background, write the pidfile, drop group then user privileges, and
+ * only then hand over to smfi_main().  SIGUSR1 reloads the config file
+ * from a dedicated sigwait() thread; libmilter itself stops on SIGTERM,
+ * SIGINT and SIGHUP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
-#include "limits.h"
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <syslog.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "config.h"
+#include "conf.h"
+#include "log.h"
+#include "mlfi.h"
+
+#define MAX_OVERRIDES 8
+
+/* What the command line said; kept to rebuild the config on reload. */
+struct options {
+	const char *conf_path;
+	int conf_named;                 /* -c given: the file must exist */
+	int foreground;
+	const char *keys[MAX_OVERRIDES];
+	const char *values[MAX_OVERRIDES];
+	size_t n;
+};
+
+struct identity {
+	int set;
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+};
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "tlsrpt-milter: not implemented yet\n");
-	return 78;
+	fprintf(f,
+	        "usage: tlsrpt-milter [-c CONFIG] [-p SOCKET] [-d DATABASE] [-f] [-u USER[:GROUP]]\n"
+	        "                     [-P PIDFILE] [-V] [-h]\n"
+	        "  -c CONFIG    configuration file (default %s)\n"
+	        "  -p SOCKET    milter socket: unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST\n"
+	        "  -d DATABASE  SQLite database of reports\n"
+	        "  -f           stay in the foreground and log to stderr\n"
+	        "  -u USER[:GROUP]  run as this user after opening the socket\n"
+	        "  -P PIDFILE   write the process id here\n"
+	        "  -V           print the version and exit\n"
+	        "  -h           print this help and exit\n",
+	        SYSCONFDIR "/tlsrpt-milter.conf");
+}
+
+/* Defaults, then the file, then the command line; NULL with err on error. */
+static struct conf *conf_build(const struct options *o, char *err, size_t errlen)
+{
+	struct conf *c = malloc(sizeof *c);
+	char why[CONF_ERR_MAX / 2];
+	size_t i;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	conf_init(c);
+	if (conf_load(c, o->conf_path, o->conf_named, err, errlen) != 0)
+		goto fail;
+	for (i = 0; i < o->n; i++) {
+		if (conf_set(c, o->keys[i], o->values[i], why, sizeof why) != 0) {
+			snprintf(err, errlen, "command line: %s: %s", o->keys[i], why);
+			goto fail;
+		}
+	}
+	if (conf_check(c, err, errlen) != 0)
+		goto fail;
+	return c;
+fail:
+	conf_clear(c);
+	free(c);
+	return NULL;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const char *const keys[] = { ['p'] = "Socket", ['d'] = "Database",
+	                                    ['u'] = "UserID", ['P'] = "PidFile" };
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	o->conf_path = SYSCONFDIR "/tlsrpt-milter.conf";
+	while ((ch = getopt(argc, argv, ":c:p:d:fu:P:Vh")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf_path = optarg;
+			o->conf_named = 1;
+			break;
+		case 'p': case 'd': case 'u': case 'P':
+			if (o->n >= MAX_OVERRIDES) {
+				fprintf(stderr, "tlsrpt-milter: too many options\n");
+				return EX_USAGE;
+			}
+			o->keys[o->n] = keys[ch];
+			o->values[o->n++] = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'V':
+			printf("tlsrpt-milter %s\n", PACKAGE_VERSION);
+			exit(EX_OK);
+		case 'h':
+			usage(stdout);
+			exit(EX_OK);
+		case ':':
+			fprintf(stderr, "tlsrpt-milter: option -%c needs a value\n", optopt);
+			usage(stderr);
+			return EX_USAGE;
+		default:
+			fprintf(stderr, "tlsrpt-milter: unknown option -%c\n", optopt);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tlsrpt-milter: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return EX_OK;
+}
+
+/* "user" or "user:group" into id; id->set stays 0 when spec is NULL. */
+static int lookup_user(const char *spec, struct identity *id)
+{
+	char name[64];
+	const char *colon;
+	struct passwd *pw;
+	struct group *gr;
+	size_t len;
+
+	memset(id, 0, sizeof *id);
+	if (spec == NULL)
+		return 0;
+	colon = strchr(spec, ':');
+	len = colon ? (size_t)(colon - spec) : strlen(spec);
+	if (len == 0 || len >= sizeof name) {
+		log_msg(LOG_ERR, "bad user '%s'", spec);
+		return -1;
+	}
+	memcpy(name, spec, len);
+	name[len] = '\0';
+	pw = getpwnam(name);
+	if (pw == NULL) {
+		log_msg(LOG_ERR, "unknown user '%s'", name);
+		return -1;
+	}
+	id->uid = pw->pw_uid;
+	id->gid = pw->pw_gid;
+	if (colon != NULL) {
+		gr = getgrnam(colon + 1);
+		if (gr == NULL) {
+			log_msg(LOG_ERR, "unknown group '%s'", colon + 1);
+			return -1;
+		}
+		id->gid = gr->gr_gid;
+	}
+	memcpy(id->name, name, len + 1);
+	id->set = 1;
+	if (getuid() != 0 && id->uid != geteuid()) {
+		log_msg(LOG_ERR, "cannot become user '%s': not running as root", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The filesystem path of a unix:/local: socket, or NULL. */
+static const char *unix_path(const char *sock)
+{
+	if (strncmp(sock, "unix:", 5) == 0)
+		return sock + 5;
+	if (strncmp(sock, "local:", 6) == 0)
+		return sock + 6;
+	if (sock[0] == '/')
+		return sock;
+	return NULL;
+}
+
+static int open_socket(const struct conf *c, const struct identity *id)
+{
+	const char *path = unix_path(c->socket);
+	mode_t old;
+	int rc;
+
+	if (smfi_register(mlfi_desc) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "smfi_register failed");
+		return -1;
+	}
+	if (smfi_setconn(c->socket) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "bad socket '%s'", c->socket);
+		return -1;
+	}
+	old = umask(~c->socket_mode & 0777);
+	rc = smfi_opensocket(true);
+	umask(old);
+	if (rc != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot open socket '%s' (address in use, bad address or no permission)",
+		        c->socket);
+		return -1;
+	}
+	if (path != NULL && id->set && chown(path, id->uid, id->gid) != 0)
+		log_msg(LOG_WARNING, "cannot chown %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(EX_OK);
+	if (setsid() < 0 || chdir("/") != 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+/* 1 when the pidfile names a live process. */
+static int pidfile_live(const char *path)
+{
+	char text[32];
+	ssize_t n;
+	long pid;
+	char *end;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	errno = 0;
+	pid = strtol(text, &end, 10);
+	if (errno != 0 || end == text || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+static int write_pidfile(const char *path, const struct identity *id)
+{
+	char text[32];
+	int fd, len, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		if (pidfile_live(path)) {
+			log_msg(LOG_ERR, "%s: another tlsrpt-milter is running", path);
+			return -1;
+		}
+		unlink(path); /* stale, left by a crash */
+	}
+	if (fd < 0) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	len = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+	if (id->set && fchown(fd, id->uid, id->gid) != 0)
+		log_msg(LOG_WARNING, "%s: fchown: %s", path, strerror(errno));
+	if (write(fd, text, (size_t)len) != len) {
+		log_msg(LOG_ERR, "%s: write failed", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int drop_privileges(const struct identity *id)
+{
+	if (!id->set || (getuid() == id->uid && geteuid() == id->uid && getgid() == id->gid))
+		return 0;
+	if (setgroups(1, &id->gid) != 0 || setgid(id->gid) != 0 || setuid(id->uid) != 0) {
+		log_msg(LOG_ERR, "cannot become user %s: %s", id->name, strerror(errno));
+		return -1;
+	}
+	if (id->uid != 0 && setuid(0) == 0) {
+		log_msg(LOG_ERR, "privileges could be regained after dropping them");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *nonnull(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Build the new config aside; install it only when the whole file is valid. */
+static void reload(const struct options *o)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *next = conf_build(o, err, sizeof err), *cur;
+
+	if (next == NULL) {
+		log_msg(LOG_ERR, "reload failed, configuration unchanged: %s", err);
+		return;
+	}
+	cur = conf_acquire();
+	if (strcmp(cur->socket, next->socket) != 0 || strcmp(nonnull(cur->user), nonnull(next->user)) != 0 ||
+	    strcmp(nonnull(cur->pidfile), nonnull(next->pidfile)) != 0)
+		log_msg(LOG_WARNING, "Socket, UserID and PidFile changes take effect only on restart");
+	conf_release(cur);
+	log_msg(LOG_NOTICE, "configuration reloaded from %s", o->conf_path);
+	log_set_level(next->log_level);
+	conf_install(next);
+}
+
+static void *reload_thread(void *arg)
+{
+	const struct options *o = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) == 0 && sig == SIGUSR1)
+			reload(o);
+	}
+	return NULL;
+}
+
+/*
+ * Block SIGUSR1 in every thread (libmilter's start later) and wait for it
+ * in one.  The stop signals are blocked too, before our thread exists:
+ * else the kernel could deliver SIGTERM to it and kill the process before
+ * libmilter's own sigwait() thread sees it.
+ */
+static int start_reload_thread(struct options *o)
+{
+	pthread_t tid;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	if (pthread_create(&tid, NULL, reload_thread, o) != 0)
+		return -1;
+	pthread_detach(tid);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct options opts;
+	char err[CONF_ERR_MAX];
+	struct identity id;
+	struct conf *c;
+	int rc;
+
+	rc = parse_args(argc, argv, &opts);
+	if (rc != EX_OK)
+		return rc;
+	c = conf_build(&opts, err, sizeof err);
+	if (c == NULL) {
+		fprintf(stderr, "tlsrpt-milter: %s\n", err);
+		return EX_CONFIG;
+	}
+	conf_install(c);
+	c = conf_acquire();
+	log_open(opts.foreground, c->syslog_facility, c->log_level);
+	signal(SIGPIPE, SIG_IGN);
+	if (lookup_user(c->user, &id) != 0) {
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if (open_socket(c, &id) != 0) {
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	if ((!opts.foreground && daemonize() != 0) ||
+	    (c->pidfile != NULL && write_pidfile(c->pidfile, &id) != 0) ||
+	    drop_privileges(&id) != 0 || start_reload_thread(&opts) != 0) {
+		rc = EX_OSERR;
+		goto out;
+	}
+	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
+	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	log_msg(LOG_NOTICE, "stopped");
+	if (c->pidfile != NULL)
+		unlink(c->pidfile);
+out:
+	conf_release(c);
+	conf_install(NULL);
+	return rc;
 }

@@ -1,1 +1,22 @@
-# tests for the milter area
+# Tests of the milter area: unit tests of authres and the config parser,
+# then the daemon against real peers (miltertest, and Postfix on loopback).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_authres tests/test_conf
+TESTS += tests/test_authres tests/test_conf
+tests_test_authres_SOURCES = tests/test_authres.c
+tests_test_authres_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_authres_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+tests_test_conf_SOURCES = tests/test_conf.c milter/conf.c milter/conf.h
+tests_test_conf_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/milter
+tests_test_conf_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+endif
+
+# Real peers: each script starts its own milter on its own socket, so
+# make -j check runs them side by side; they skip without miltertest.
+MILTER_SHELL_TESTS = tests/milter/t-negotiate.sh tests/milter/t-daemon.sh \
+	tests/milter/t-store.sh tests/milter/t-postfix.sh
+TESTS += $(MILTER_SHELL_TESTS)
+EXTRA_DIST += $(MILTER_SHELL_TESTS) tests/milter/common.sh tests/milter/common.lua \
+	tests/milter/negotiate.lua tests/milter/oversize.lua \
+	tests/milter/store.lua tests/milter/actions.lua tests/milter/auth.lua \
+	tests/milter/spool.lua tests/milter/tempfail.lua

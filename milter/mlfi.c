@@ -1,0 +1,285 @@
+/*
+ * mlfi: libmilter callbacks (see mlfi.h).  Mail for other recipients, or
+ * whose Content-Type cannot hold a report, is accepted as early as
+ * possible, before its body is sent; the rest is buffered up to
+ * MaxMessageSize and handed to msg_process() at end of message.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "mlfi.h"
+#include "msg.h"
+
+#define STATUS_HEADER "TLS-Report-Status"
+
+struct mlfi_msg {
+	struct conf *conf;       /* reference held for this message; NULL between messages */
+	int rcpt_matched;
+	int headers_seen;
+	int cannot_hold;         /* Content-Type rules a report out */
+	int strip_only;          /* no report possible: only remove status headers */
+	int n_status;            /* TLS-Report-Status fields that came from outside */
+	struct buf data;         /* header block, CRLF, body */
+};
+
+struct mlfi_conn {
+	unsigned long actions;   /* SMFIF_* the MTA granted */
+	int can_skip;            /* SMFIP_SKIP granted */
+	struct msg_store store;
+	struct mlfi_msg msg;
+};
+
+static struct mlfi_conn *conn_get(SMFICTX *ctx)
+{
+	struct mlfi_conn *cn = smfi_getpriv(ctx);
+
+	if (cn != NULL)
+		return cn;
+	cn = calloc(1, sizeof *cn);
+	if (cn == NULL)
+		return NULL;
+	/* without negotiation (old MTAs) assume the registered actions */
+	cn->actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	buf_init(&cn->msg.data, 0);
+	smfi_setpriv(ctx, cn);
+	return cn;
+}
+
+/* The connection with its message started (config taken); NULL on no memory. */
+static struct mlfi_conn *msg_get(SMFICTX *ctx)
+{
+	struct mlfi_conn *cn = conn_get(ctx);
+
+	if (cn == NULL || cn->msg.conf != NULL)
+		return cn;
+	cn->msg.conf = conf_acquire();
+	buf_init(&cn->msg.data, cn->msg.conf->max_message);
+	return cn;
+}
+
+static void msg_reset(struct mlfi_conn *cn)
+{
+	if (cn == NULL)
+		return;
+	conf_release(cn->msg.conf);
+	buf_free(&cn->msg.data);
+	memset(&cn->msg, 0, sizeof cn->msg);
+	buf_init(&cn->msg.data, 0);
+}
+
+static const char *queue_id(SMFICTX *ctx)
+{
+	const char *id = smfi_getsymval(ctx, "i");
+
+	return id != NULL ? id : "-";
+}
+
+/* Done with this message: pass it on untouched. */
+static sfsistat accept_now(struct mlfi_conn *cn)
+{
+	msg_reset(cn);
+	return SMFIS_ACCEPT;
+}
+
+static sfsistat too_large(SMFICTX *ctx, struct mlfi_conn *cn)
+{
+	log_msg(LOG_WARNING, "%s: message larger than MaxMessageSize (%zu bytes): passed untouched",
+	        queue_id(ctx), cn->msg.conf->max_message);
+	return accept_now(cn);
+}
+
+static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+                               unsigned long f2, unsigned long f3, unsigned long *pf0,
+                               unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL |
+	                            SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP;
+	struct mlfi_conn *cn = conn_get(ctx);
+
+	(void)f2;
+	(void)f3;
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
+	*pf1 = f1 & steps;
+	*pf2 = 0;
+	*pf3 = 0;
+	cn->actions = *pf0;
+	cn->can_skip = (*pf1 & SMFIP_SKIP) != 0;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct mlfi_conn *cn = msg_get(ctx);
+
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	if (argv != NULL && argv[0] != NULL && cn->msg.conf->n_recipients > 0 &&
+	    conf_recipient_match(cn->msg.conf, argv[0]))
+		cn->msg.rcpt_matched = 1;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct mlfi_conn *cn = msg_get(ctx);
+	struct buf *b;
+
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	if (!cn->msg.headers_seen) {
+		cn->msg.headers_seen = 1;
+		if (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched) {
+			log_msg(LOG_DEBUG, "%s: not for a report address: accepted", queue_id(ctx));
+			return accept_now(cn);
+		}
+	}
+	if (strcasecmp(name, STATUS_HEADER) == 0) {
+		cn->msg.n_status++;
+		return SMFIS_CONTINUE; /* never ours to read: it is removed at eom */
+	}
+	if (strcasecmp(name, "Content-Type") == 0 && !msg_may_hold_report(value))
+		cn->msg.cannot_hold = 1;
+	b = &cn->msg.data;
+	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, ": ", 2) != TR_OK ||
+	    buf_append(b, value, strlen(value)) != TR_OK || buf_append(b, "\r\n", 2) != TR_OK)
+		return too_large(ctx, cn);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_eoh(SMFICTX *ctx)
+{
+	struct mlfi_conn *cn = msg_get(ctx);
+
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	if (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched)
+		return accept_now(cn);
+	if (cn->msg.cannot_hold) {
+		if (cn->msg.n_status == 0 || !(cn->actions & SMFIF_CHGHDRS)) {
+			log_msg(LOG_DEBUG, "%s: content type cannot hold a report: accepted",
+			        queue_id(ctx));
+			return accept_now(cn);
+		}
+		cn->msg.strip_only = 1;
+		return SMFIS_CONTINUE;
+	}
+	if (buf_append(&cn->msg.data, "\r\n", 2) != TR_OK)
+		return too_large(ctx, cn);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct mlfi_conn *cn = msg_get(ctx);
+
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	if (cn->msg.strip_only)
+		return cn->can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+	if (buf_append(&cn->msg.data, chunk, len) != TR_OK)
+		return too_large(ctx, cn);
+	return SMFIS_CONTINUE;
+}
+
+/* Remove every TLS-Report-Status that came with the message: only we say that. */
+static void strip_status(SMFICTX *ctx, struct mlfi_conn *cn)
+{
+	int i;
+
+	if (!(cn->actions & SMFIF_CHGHDRS)) {
+		if (cn->msg.n_status > 0)
+			log_msg(LOG_WARNING, "%s: cannot remove %d foreign %s: MTA refused header changes",
+			        queue_id(ctx), cn->msg.n_status, STATUS_HEADER);
+		return;
+	}
+	for (i = cn->msg.n_status; i >= 1; i--)
+		if (smfi_chgheader(ctx, STATUS_HEADER, i, NULL) != MI_SUCCESS)
+			log_msg(LOG_WARNING, "%s: removing %s #%d failed", queue_id(ctx), STATUS_HEADER, i);
+}
+
+static sfsistat apply(SMFICTX *ctx, struct mlfi_conn *cn, const struct msg_decision *d)
+{
+	size_t i;
+
+	switch (d->action) {
+	case MSG_DISCARD:
+		return SMFIS_DISCARD;
+	case MSG_TEMPFAIL:
+		smfi_setreply(ctx, "451", "4.3.0", "TLS report could not be stored, try again later");
+		return SMFIS_TEMPFAIL;
+	case MSG_REJECT:
+		smfi_setreply(ctx, "550", "5.6.0", "no valid TLS report in this message");
+		return SMFIS_REJECT;
+	case MSG_ACCEPT:
+		break;
+	}
+	strip_status(ctx, cn);
+	if (!cn->msg.conf->add_header || !(cn->actions & SMFIF_ADDHDRS))
+		return SMFIS_CONTINUE;
+	for (i = 0; i < d->n; i++)
+		if (smfi_addheader(ctx, STATUS_HEADER, d->status[i]) != MI_SUCCESS)
+			log_msg(LOG_WARNING, "%s: adding %s failed", queue_id(ctx), STATUS_HEADER);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_eom(SMFICTX *ctx)
+{
+	struct mlfi_conn *cn = msg_get(ctx);
+	struct msg_decision d;
+	sfsistat rc;
+
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	if (cn->msg.strip_only) {
+		strip_status(ctx, cn);
+		msg_reset(cn);
+		return SMFIS_CONTINUE;
+	}
+	msg_process((const char *)cn->msg.data.data, cn->msg.data.len, cn->msg.conf, &cn->store,
+	            queue_id(ctx), &d);
+	rc = apply(ctx, cn, &d);
+	msg_decision_free(&d);
+	msg_reset(cn);
+	return rc;
+}
+
+static sfsistat mlfi_abort(SMFICTX *ctx)
+{
+	msg_reset(smfi_getpriv(ctx));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat mlfi_close(SMFICTX *ctx)
+{
+	struct mlfi_conn *cn = smfi_getpriv(ctx);
+
+	/* a bare TCP probe closes without ever negotiating: cn may be NULL */
+	if (cn == NULL)
+		return SMFIS_CONTINUE;
+	msg_reset(cn);
+	msg_store_close(&cn->store);
+	free(cn);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc mlfi_desc = {
+	.xxfi_name = "tlsrpt-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};

@@ -1,0 +1,288 @@
+/*
+ * msg: reports in, decisions out (see msg.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "authres.h"
+#include "extract.h"
+#include "log.h"
+#include "msg.h"
+#include "spool.h"
+
+#define MSG_MAX_AUTHRES 32  /* Authentication-Results fields looked at */
+
+int msg_may_hold_report(const char *content_type)
+{
+	static const char *const never[] = {
+		"text/html", "image/", "audio/", "video/", "font/", "model/"
+	};
+	char type[64];
+	size_t i, n = 0;
+	const char *p = content_type;
+
+	if (p == NULL)
+		return 1;
+	while (isspace((unsigned char)*p))
+		p++;
+	while (p[n] != '\0' && p[n] != ';' && !isspace((unsigned char)p[n]) && n + 1 < sizeof type) {
+		type[n] = (char)tolower((unsigned char)p[n]);
+		n++;
+	}
+	type[n] = '\0';
+	for (i = 0; i < sizeof never / sizeof never[0]; i++) {
+		size_t len = strlen(never[i]);
+
+		if (never[i][len - 1] == '/' ? strncmp(type, never[i], len) == 0
+		                             : strcmp(type, never[i]) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+void msg_store_close(struct msg_store *st)
+{
+	if (st == NULL)
+		return;
+	st->store = store_close(st->store);
+	free(st->path);
+	st->path = NULL;
+}
+
+/* The open store for c->database, opening (or reopening) it as needed. */
+static enum tr_err msg_store_get(struct msg_store *st, const struct conf *c, struct tr_error *err)
+{
+	if (st->store != NULL && st->path != NULL && strcmp(st->path, c->database) == 0)
+		return TR_OK;
+	msg_store_close(st);
+	st->path = strdup(c->database);
+	if (st->path == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	return store_open(c->database, STORE_OPEN_CREATE, 0, &st->store, err);
+}
+
+void msg_decision_free(struct msg_decision *d)
+{
+	if (d == NULL)
+		return;
+	free(d->status);
+	d->status = NULL;
+	d->n = 0;
+}
+
+/* Parse up to MSG_MAX_AUTHRES Authentication-Results of the top-level header. */
+static size_t collect_authres(const struct mime_headers *h, struct authres *ar)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->n && n < MSG_MAX_AUTHRES; i++) {
+		if (strcasecmp(h->v[i].name, "Authentication-Results") != 0)
+			continue;
+		if (authres_parse(h->v[i].value, &ar[n]) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* "a.example,b.example" from a report's distinct policy domains, bounded. */
+static void policy_domains(const struct tlsrpt_report *r, char *out, size_t outlen)
+{
+	size_t i, used = 0;
+	char clean[256];
+
+	out[0] = '\0';
+	for (i = 0; i < r->n_policies; i++) {
+		size_t len;
+
+		log_clean(r->policies[i].policy_domain, clean, sizeof clean);
+		len = strlen(clean);
+		if (strstr(out, clean) != NULL)
+			continue;
+		if (used + len + 2 >= outlen)
+			break;
+		if (used > 0)
+			out[used++] = ',';
+		memcpy(out + used, clean, len + 1);
+		used += len;
+	}
+}
+
+enum outcome { OUT_STORED, OUT_DUPLICATE, OUT_UNAUTH, OUT_INVALID, OUT_ERROR };
+
+static const char *outcome_name(enum outcome o)
+{
+	switch (o) {
+	case OUT_STORED: return "stored";
+	case OUT_DUPLICATE: return "duplicate";
+	case OUT_UNAUTH: return "unauthenticated";
+	case OUT_INVALID: return "invalid";
+	case OUT_ERROR: return "error";
+	}
+	return "error";
+}
+
+/* One log line and one status value for item it. */
+static void describe(const struct extract_item *it, enum outcome o, const char *auth,
+                     const char *why, const char *qid, char *status)
+{
+	char sub[100], rid[128], reason[120], domains[256] = "-";
+	uint64_t ok = 0, failed = 0;
+	const char *submitter = it->report ? it->report->submitter : it->submitter;
+
+	if (submitter == NULL)
+		submitter = it->submitter;
+	log_clean(submitter, sub, sizeof sub);
+	log_clean(it->report ? it->report->report_id : it->report_id, rid, sizeof rid);
+	log_clean(why, reason, sizeof reason);
+	if (it->report != NULL) {
+		ok = report_total_successful(it->report);
+		failed = report_total_failure(it->report);
+		policy_domains(it->report, domains, sizeof domains);
+	}
+	if (o == OUT_INVALID || o == OUT_ERROR) {
+		log_msg(o == OUT_ERROR ? LOG_ERR : LOG_NOTICE,
+		        "%s: %s (%s): submitter=%s report-id=%s", qid, outcome_name(o), reason, sub, rid);
+		snprintf(status, MSG_STATUS_MAX, "%s (%s); submitter=%s; report-id=%s",
+		         outcome_name(o), reason, sub, rid);
+		return;
+	}
+	log_msg(o == OUT_UNAUTH ? LOG_NOTICE : LOG_INFO,
+	        "%s: %s: submitter=%s report-id=%s policy-domains=%s successful=%" PRIu64
+	        " failed=%" PRIu64 " auth=%s", qid, outcome_name(o), sub, rid, domains, ok, failed, auth);
+	snprintf(status, MSG_STATUS_MAX, "%s; submitter=%s; report-id=%s; failed=%" PRIu64 "; auth=%s",
+	         outcome_name(o), sub, rid, failed, auth);
+}
+
+/* Store one valid report; TR_OK with *o set, or the store's error. */
+static enum tr_err store_one(const struct extract_item *it, const struct extract_result *res,
+                             const struct authres *ar, size_t n_ar, const struct conf *c,
+                             struct msg_store *st, enum outcome *o, const char **auth,
+                             struct tr_error *err)
+{
+	const char *submitter = it->report->submitter ? it->report->submitter : it->submitter;
+	enum authres_verdict v;
+	struct store_meta meta;
+	enum store_outcome so;
+	enum tr_err rc;
+
+	v = authres_verdict(ar, n_ar, (const char *const *)c->trusted_ids, c->n_trusted, submitter);
+	*auth = authres_verdict_name(v);
+	meta.source = "milter";
+	meta.message_id = res->message_id;
+	meta.auth = *auth;
+	meta.counted = !(c->require_auth && v != AUTHRES_PASS);
+	meta.received_at = 0;
+	rc = msg_store_get(st, c, err);
+	if (rc == TR_OK)
+		rc = store_put_report(st->store, it->report, &meta, &so, err);
+	if (rc != TR_OK) {
+		msg_store_close(st); /* reopen on the next message */
+		return rc;
+	}
+	if (!meta.counted)
+		*o = OUT_UNAUTH;
+	else
+		*o = so == STORE_DUPLICATE ? OUT_DUPLICATE : OUT_STORED;
+	return TR_OK;
+}
+
+/* The database failed: spool the raw message, else tempfail or accept. */
+static enum msg_action on_store_error(const char *data, size_t len, const struct conf *c,
+                                      const char *qid, const struct tr_error *why)
+{
+	char path[4096];
+	struct tr_error err;
+
+	log_msg(LOG_ERR, "%s: cannot store report: %s", qid, why->msg);
+	if (c->spool_dir != NULL) {
+		tr_error_clear(&err);
+		if (spool_write(c->spool_dir, data, len, path, sizeof path, &err) == TR_OK) {
+			log_msg(LOG_WARNING, "%s: message spooled to %s for a later import", qid, path);
+			return MSG_ACCEPT;
+		}
+		log_msg(LOG_ERR, "%s: cannot spool message: %s", qid, err.msg);
+	}
+	if (c->on_error_tempfail) {
+		log_msg(LOG_WARNING, "%s: asking the MTA to retry later (OnError tempfail)", qid);
+		return MSG_TEMPFAIL;
+	}
+	log_msg(LOG_ERR, "%s: message delivered with its report(s) not stored (OnError accept)", qid);
+	return MSG_ACCEPT;
+}
+
+enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
+                            struct msg_store *st, const char *queue_id,
+                            struct msg_decision *out)
+{
+	struct extract_result res;
+	struct authres ar[MSG_MAX_AUTHRES];
+	struct tr_limits lim;
+	struct tr_error err;
+	size_t i, n_ar, n_valid = 0, n_committed = 0;
+	const char *qid = queue_id ? queue_id : "-";
+	enum tr_err rc;
+
+	memset(out, 0, sizeof *out);
+	out->action = MSG_ACCEPT;
+	limits_default(&lim);
+	lim.max_message = c->max_message + 2;
+	lim.max_decoded = c->max_message;
+	lim.max_inflated = c->max_report;
+	tr_error_clear(&err);
+	rc = extract_message(data, len, &lim, &res, &err);
+	if (rc == TR_ERR_NOMEM) {
+		extract_result_free(&res);
+		out->action = on_store_error(data, len, c, qid, &err);
+		return out->action;
+	}
+	if (rc != TR_OK)
+		log_msg(LOG_WARNING, "%s: message only partly read: %s", qid, err.msg);
+	if (res.n == 0) {
+		log_msg(LOG_DEBUG, "%s: no report in message", qid);
+		extract_result_free(&res);
+		return out->action;
+	}
+	out->status = calloc(res.n, sizeof *out->status);
+	if (out->status == NULL) {
+		extract_result_free(&res);
+		tr_error_set(&err, TR_ERR_NOMEM, "out of memory");
+		out->action = on_store_error(data, len, c, qid, &err);
+		return out->action;
+	}
+	out->n = res.n;
+	n_ar = collect_authres(&res.headers, ar);
+	for (i = 0; i < res.n; i++) {
+		const struct extract_item *it = &res.items[i];
+		const char *auth = "unknown";
+		enum outcome o = OUT_INVALID;
+
+		if (it->report != NULL) {
+			n_valid++;
+			tr_error_clear(&err);
+			rc = store_one(it, &res, ar, n_ar, c, st, &o, &auth, &err);
+			if (rc != TR_OK) {
+				describe(it, OUT_ERROR, auth, err.msg, qid, out->status[i]);
+				out->action = on_store_error(data, len, c, qid, &err);
+				out->n = 0; /* headers would claim what did not happen */
+				extract_result_free(&res);
+				return out->action;
+			}
+			n_committed++;
+		}
+		describe(it, o, auth, it->report ? NULL : it->error.msg, qid, out->status[i]);
+	}
+	extract_result_free(&res);
+	if (n_valid == 0 && c->on_invalid_reject) {
+		log_msg(LOG_NOTICE, "%s: no valid report: rejected (OnInvalid reject)", qid);
+		out->action = MSG_REJECT;
+	} else if (n_committed == out->n && c->on_stored_discard) {
+		log_msg(LOG_INFO, "%s: every report stored: discarded (OnStored discard)", qid);
+		out->action = MSG_DISCARD;
+	}
+	return out->action;
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# tlsrpt-milter under miltertest: stored, duplicate, invalid, status
+# headers, discard and reject, authentication, spool and tempfail.
+. "${top_srcdir:?}/tests/milter/common.sh"
+need_miltertest
+need_store
+setup
+
+write_conf </dev/null
+check "milter starts" start_milter
+check "store, duplicate, invalid, status headers" lua store
+check "milter stops cleanly" stop_milter
+check "four reports in the database" test "$(sql 'SELECT count(*) FROM reports')" = 4
+check "one line per report in the log" test "$(grep -c ': stored: submitter=' "$tmp/log")" = 4
+check "duplicate logged" grep -q ': duplicate: submitter=reporter.example report-id=rid-stored-0001' "$tmp/log"
+check "invalid logged with its reason" grep -q ': invalid (.*): submitter=broken.example' "$tmp/log"
+
+rm -f "$tmp/db"*
+write_conf <<EOF2
+OnStored discard
+OnInvalid reject
+EOF2
+check "milter starts in discard/reject mode" start_milter
+check "discard after storing, reject invalid" lua actions
+check "milter stops cleanly" stop_milter
+check "discarded report is stored" test "$(sql 'SELECT count(*) FROM reports')" = 1
+check "reject logged" grep -q 'no valid report: rejected' "$tmp/log"
+check "discard logged" grep -q 'every report stored: discarded' "$tmp/log"
+
+rm -f "$tmp/db"*
+write_conf <<EOF2
+TrustedAuthservIDs mx.example.com
+RequireAuthentication yes
+EOF2
+check "milter starts with RequireAuthentication" start_milter
+check "trusted and untrusted Authentication-Results" lua auth
+check "milter stops cleanly" stop_milter
+check "both reports kept" test "$(sql 'SELECT count(*) FROM reports')" = 2
+check "only the authenticated one counts" \
+	test "$(sql "SELECT count(*) FROM reports WHERE counted = 1 AND auth = 'pass'")" = 1
+check "unauthenticated logged" grep -q ': unauthenticated: submitter=forged.example' "$tmp/log"
+
+mkdir "$tmp/notadb" "$tmp/spool"
+write_conf <<EOF2
+Database $tmp/notadb
+SpoolDirectory $tmp/spool
+EOF2
+check "milter starts with a broken database" start_milter
+check "message spooled and accepted" lua spool
+check "milter stops cleanly" stop_milter
+check "one .eml file in the spool" test "$(ls "$tmp/spool" | grep -c '\.eml$')" = 1
+check "spooled file is the message" grep -q 'rid-stored-0001\|TLS-Report-Submitter: reporter.example' "$tmp/spool"/*.eml
+check "no temporary file left" test "$(ls -A "$tmp/spool" | grep -c '^\.tmp')" = 0
+
+write_conf <<EOF2
+Database $tmp/notadb
+OnError tempfail
+EOF2
+check "milter starts with OnError tempfail" start_milter
+check "tempfail when nothing can be stored" lua tempfail
+check "tempfail logged" grep -q 'asking the MTA to retry later' "$tmp/log"
+check "milter stops cleanly" stop_milter
+[ $tap_failed -eq 0 ] || show_log
+finish
