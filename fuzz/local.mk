@@ -8,9 +8,9 @@
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_common.c
 
 check_PROGRAMS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
-	fuzz/replay_report fuzz/replay_message
+	fuzz/replay_report fuzz/replay_message fuzz/replay_config
 TESTS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
-	fuzz/replay_report fuzz/replay_message
+	fuzz/replay_report fuzz/replay_message fuzz/replay_config
 
 fuzz_replay_mime_SOURCES = fuzz/fuzz_mime.c fuzz/replay.c $(FUZZ_COMMON)
 fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"mime"'
@@ -33,7 +33,15 @@ fuzz_replay_message_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"message"'
 fuzz_replay_message_CFLAGS = $(TLSRPT_CFLAGS)
 fuzz_replay_message_LDADD = $(TLSRPT_LIBS)
 
-EXTRA_DIST += fuzz/corpus fuzz/regressions
+# The milter's config parser (milter/conf.c stands alone: no libmilter).
+fuzz_replay_config_SOURCES = fuzz/fuzz_config.c fuzz/replay.c $(FUZZ_COMMON) \
+	milter/conf.c milter/conf.h
+fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter \
+	-DFUZZ_TARGET='"config"'
+fuzz_replay_config_CFLAGS = $(TLSRPT_CFLAGS)
+fuzz_replay_config_LDADD = $(TLSRPT_LIBS) -lpthread
+
+EXTRA_DIST += fuzz/make-seeds.py fuzz/run-fuzz.sh fuzz/corpus fuzz/regressions
 
 if ENABLE_FUZZING
 # The parsing core only (no SQLite): what hostile bytes reach.
@@ -46,7 +54,7 @@ FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS)
 FUZZ_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer $(FUZZ_SANITIZE)
 
 noinst_PROGRAMS += fuzz/fuzz_mime fuzz/fuzz_decode fuzz/fuzz_inflate \
-	fuzz/fuzz_report fuzz/fuzz_message
+	fuzz/fuzz_report fuzz/fuzz_message fuzz/fuzz_config
 fuzz_fuzz_mime_SOURCES = fuzz/fuzz_mime.c $(FUZZ_COMMON)
 fuzz_fuzz_mime_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_mime_LDFLAGS = $(FUZZ_CFLAGS)
@@ -67,4 +75,9 @@ fuzz_fuzz_message_SOURCES = fuzz/fuzz_message.c $(FUZZ_COMMON)
 fuzz_fuzz_message_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_message_LDFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_message_LDADD = $(FUZZ_LIBS)
+fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c $(FUZZ_COMMON) milter/conf.c milter/conf.h
+fuzz_fuzz_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter
+fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_config_LDFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_config_LDADD = $(FUZZ_LIBS) -lpthread
 endif

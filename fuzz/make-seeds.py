@@ -52,3 +52,30 @@ for j in jsons:
 for g in sorted(glob.glob(FIX + "/report/*.gz")):
     put("inflate", os.path.basename(g), read(g))
     put("inflate", "two-members-" + os.path.basename(g), read(g) * 2)
+
+# The milter's configuration: the shipped example, and one line per key.
+put("config", "example.conf", read("docs/tlsrpt-milter.conf.example"))
+keys = {
+    "Socket": "unix:/run/tlsrpt/milter.sock",
+    "Database": "/var/lib/tlsrpt/reports.db",
+    "UserID": "tlsrpt:tlsrpt",
+    "PidFile": "/run/tlsrpt/milter.pid",
+    "Syslog": "local3",
+    "LogLevel": "debug",
+    "Recipients": "tlsrpt@example.com, <TLS-Reports@Example.NET>",
+    "MaxMessageSize": "10M",
+    "MaxReportSize": "512K",
+    "OnStored": "discard",
+    "OnInvalid": "reject",
+    "OnError": "tempfail",
+    "SpoolDirectory": "/var/spool/tlsrpt",
+    "AddHeader": "yes",
+    "TrustedAuthservIDs": "mx.example.com mx2.example.com",
+    "RequireAuthentication": "yes",
+    "SocketMode": "0660",
+}
+for k, v in keys.items():
+    put("config", "key-" + k.lower() + ".conf",
+        ("# one key\n%s %s   # comment\n\n" % (k, v)).encode())
+put("config", "all-keys.conf",
+    "".join("%s\t%s\n" % kv for kv in keys.items()).encode())
