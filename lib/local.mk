@@ -13,17 +13,25 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/extract.c lib/extract.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
+	lib/views.c lib/views.h \
 	lib/authres.c lib/authres.h
-nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c
+nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 
 # Everything that links the core library needs its dependencies too.
 TLSRPT_LIBS = lib/libtlsrpt.a $(CJSON_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS)
 TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 
-BUILT_SOURCES += lib/schema_sql.c
-CLEANFILES += lib/schema_sql.c
-EXTRA_DIST += build-aux/sql2c.sh schema/schema.sql
+# Schema migrations, in order (see schema/migrations/README); none yet.
+MIGRATIONS =
+
+BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
+CLEANFILES += lib/schema_sql.c lib/migrations_sql.c
+EXTRA_DIST += build-aux/sql2c.sh schema/schema.sql schema/migrations2c.sh \
+	schema/migrations/README $(MIGRATIONS)
 lib/schema_sql.c: $(top_srcdir)/schema/schema.sql $(top_srcdir)/build-aux/sql2c.sh
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	$(SHELL) $(top_srcdir)/build-aux/sql2c.sh schema_sql $(top_srcdir)/schema/schema.sql > $@.tmp && mv $@.tmp $@
+lib/migrations_sql.c: $(MIGRATIONS) $(top_srcdir)/schema/migrations2c.sh $(srcdir)/lib/local.mk
+	$(AM_V_GEN)$(MKDIR_P) lib && \
+	$(SHELL) $(top_srcdir)/schema/migrations2c.sh $(top_srcdir) $(MIGRATIONS) > $@.tmp && mv $@.tmp $@

@@ -1,13 +1,934 @@
-/* store: STUB, to be implemented (see store.h). */
+/*
+ * store: parsed reports into SQLite, once each, one transaction per report
+ * (see store.h).  The schema comes from schema/schema.sql and the numbered
+ * migrations, both compiled in; statements are prepared once per store and
+ * reused, so that a bulk import of many thousands of reports stays fast.
+ */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cJSON.h>
+#include <zlib.h>
+
 #include "store.h"
+
 extern const char schema_sql[];
-enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_timeout_ms, struct store **out, struct tr_error *err)
-{ (void)path; (void)mode; (void)busy_timeout_ms; *out = NULL; return tr_error_set(err, TR_ERR_DB, "store: not implemented"); }
-struct store *store_close(struct store *s) { (void)s; return NULL; }
-enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r, const struct store_meta *meta, enum store_outcome *outcome, struct tr_error *err)
-{ (void)s; (void)r; (void)meta; (void)outcome; return tr_error_set(err, TR_ERR_DB, "store: not implemented"); }
-enum tr_err store_batch_begin(struct store *s, struct tr_error *err) { (void)s; (void)err; return TR_ERR_DB; }
-enum tr_err store_batch_end(struct store *s, struct tr_error *err) { (void)s; (void)err; return TR_ERR_DB; }
-sqlite3 *store_db(struct store *s) { (void)s; return NULL; }
-int store_schema_version(void) { return schema_sql[0] ? 1 : 0; }
+
+#define DEFAULT_BUSY_MS 5000
+/* bounds what a damaged PRAGMA text can make us believe */
+#define STORE_MAX_VERSION 1000000
+/* compression buffer kept between reports, bytes */
+#define ZBUF_KEEP (256 * 1024)
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_INS_REPORT,
+	ST_INS_POLICY,
+	ST_INS_FAILURE,
+	ST_GET_RAW,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT tr_report",
+	[ST_RELEASE] = "RELEASE tr_report",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO tr_report",
+	[ST_INS_REPORT] =
+		"INSERT INTO reports (submitter, report_id, start_time, end_time,"
+		" organization_name, contact_info, received_at, source, message_id,"
+		" auth, counted, raw_json, raw_json_len)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_INS_POLICY] =
+		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
+		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"
+		" total_failure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_INS_FAILURE] =
+		"INSERT INTO failure_details (policy, result_type, sending_mta_ip,"
+		" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
+		" failed_session_count, additional_information, failure_reason_code)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+	int in_batch;
+	int batch_lost;   /* SQLite rolled the batch back on its own */
+	z_stream z;       /* deflate state, reused from report to report */
+	int z_ready;
+	unsigned char *zbuf;
+	size_t zcap;
+};
+
+/* A report's compressed JSON, ready to bind. */
+struct packed_json {
+	const unsigned char *data;  /* NULL when the report carried no JSON */
+	uLongf len;
+	size_t raw_len;
+};
+
+/* SQLite's verdict as ours: busy and locked mean "try later", the rest
+ * is a database failure whose text names the cause. */
+static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
+{
+	enum tr_err code = TR_ERR_DB;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = TR_ERR_BUSY;
+		break;
+	case SQLITE_NOMEM:
+		code = TR_ERR_NOMEM;
+		break;
+	default:
+		break;
+	}
+	return tr_error_set(err, code, "%s: %s", what, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/* Run a statement that returns no rows; leaves it reset and unbound.
+ * On failure err holds the reason, read before the reset can touch it. */
+static enum tr_err run_stmt(sqlite3 *db, sqlite3_stmt *st, const char *what, struct tr_error *err)
+{
+	int step = sqlite3_step(st);
+	enum tr_err rc = TR_OK;
+
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = db_error(db, step, err, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* Run SQL text with no parameters (pragmas, schema, transactions). */
+static enum tr_err exec_sql(sqlite3 *db, const char *sql, const char *what, struct tr_error *err)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, err, what);
+	return TR_OK;
+}
+
+/* The first column of the first row of a parameterless query. */
+static enum tr_err query_int(sqlite3 *db, const char *sql, int64_t *out, struct tr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum tr_err ret = TR_OK;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	*out = 0;
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*out = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(db, rc, err, sql);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int undo(sqlite3 *db)
+{
+	if (sqlite3_get_autocommit(db))
+		return SQLITE_OK;
+	return sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- schema version and migrations ---- */
+
+int store_sql_version(const char *sql)
+{
+	static const char pragma[] = "PRAGMA user_version";
+	const char *p = sql;
+	int version = -1;
+
+	while (p != NULL && (p = strstr(p, pragma)) != NULL) {
+		char *end;
+		long v;
+
+		p += sizeof pragma - 1;
+		p += strspn(p, " \t");
+		if (*p != '=')
+			continue;
+		p++;
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (end == p || errno != 0 || v < 0 || v > STORE_MAX_VERSION)
+			continue;
+		version = (int)v;
+		p = end;
+	}
+	return version;
+}
+
+int store_schema_version(void)
+{
+	return store_sql_version(schema_sql);
+}
+
+/* The migrations must climb one version at a time up to the schema's. */
+static enum tr_err check_migrations(const struct store_migration *list, int target, size_t *n_out,
+                                    struct tr_error *err)
+{
+	size_t n = 0;
+
+	while (list != NULL && list[n].sql != NULL)
+		n++;
+	*n_out = n;
+	if (n == 0)
+		return TR_OK;
+	if (list[n - 1].version != target)
+		return tr_error_set(err, TR_ERR_DB, "last migration is version %d but the schema is version %d",
+		                    list[n - 1].version, target);
+	for (size_t i = 1; i < n; i++) {
+		if (list[i].version != list[i - 1].version + 1)
+			return tr_error_set(err, TR_ERR_DB, "migration %d follows %d: versions must climb by one",
+			                    list[i].version, list[i - 1].version);
+	}
+	return TR_OK;
+}
+
+static enum tr_err newer_error(int version, int target, struct tr_error *err)
+{
+	return tr_error_set(err, TR_ERR_DB,
+	                    "database schema version %d is newer than this build knows (%d): "
+	                    "use a newer tlsrpt-milter", version, target);
+}
+
+/* Inside the write transaction: bring the database from version to target. */
+static enum tr_err apply_upgrade(sqlite3 *db, const char *schema, const struct store_migration *list,
+                                 size_t n, int version, int target, struct tr_error *err)
+{
+	int64_t tables;
+	char pragma[64];
+	enum tr_err rc;
+
+	if (version == 0) {
+		rc = query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
+		if (rc != TR_OK)
+			return rc;
+		if (tables > 0)
+			return tr_error_set(err, TR_ERR_DB,
+			                    "database has tables but no schema version: not a tlsrpt database");
+		return exec_sql(db, schema, "creating the schema", err);
+	}
+	if (n == 0 || version < list[0].version - 1)
+		return tr_error_set(err, TR_ERR_DB, "no migration from schema version %d to %d", version, target);
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].version <= version)
+			continue;
+		snprintf(pragma, sizeof pragma, "migration %d", list[i].version);
+		rc = exec_sql(db, list[i].sql, pragma, err);
+		if (rc != TR_OK)
+			return rc;
+	}
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
+	return exec_sql(db, pragma, "setting the schema version", err);
+}
+
+/* Holding the write lock, so that two processes opening a new database
+ * at once cannot both create it. */
+static enum tr_err upgrade_locked(sqlite3 *db, const char *schema, const struct store_migration *list,
+                                  size_t n, int target, struct tr_error *err)
+{
+	int64_t version;
+	enum tr_err rc;
+
+	rc = exec_sql(db, "BEGIN IMMEDIATE", "locking for the schema upgrade", err);
+	if (rc != TR_OK)
+		return rc;
+	/* read again under the lock: another process may have been first */
+	rc = query_int(db, "PRAGMA user_version", &version, err);
+	if (rc == TR_OK && version > target)
+		rc = newer_error((int)version, target, err);
+	else if (rc == TR_OK && version < target)
+		rc = apply_upgrade(db, schema, list, n, (int)version, target, err);
+	if (rc == TR_OK)
+		rc = query_int(db, "PRAGMA user_version", &version, err);
+	if (rc == TR_OK && version != target)
+		rc = tr_error_set(err, TR_ERR_DB, "schema left version %lld, not %d", (long long)version, target);
+	if (rc == TR_OK)
+		rc = exec_sql(db, "COMMIT", "committing the schema upgrade", err);
+	if (rc != TR_OK)
+		undo(db);
+	return rc;
+}
+
+enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
+                          struct tr_error *err)
+{
+	int target = store_sql_version(schema);
+	int64_t version;
+	size_t n;
+	enum tr_err rc;
+
+	if (target < 1)
+		return tr_error_set(err, TR_ERR_DB, "schema declares no PRAGMA user_version");
+	rc = check_migrations(list, target, &n, err);
+	if (rc != TR_OK)
+		return rc;
+	/* the common case, already current, needs no write lock */
+	rc = query_int(db, "PRAGMA user_version", &version, err);
+	if (rc != TR_OK)
+		return rc;
+	if (version == target)
+		return TR_OK;
+	if (version > target)
+		return newer_error((int)version, target, err);
+	return upgrade_locked(db, schema, list, n, target, err);
+}
+
+/* A read-only store cannot upgrade: it only checks the version. */
+static enum tr_err check_version(sqlite3 *db, struct tr_error *err)
+{
+	int target = store_schema_version();
+	int64_t version;
+	enum tr_err rc;
+
+	rc = query_int(db, "PRAGMA user_version", &version, err);
+	if (rc != TR_OK)
+		return rc;
+	if (version == target)
+		return TR_OK;
+	if (version > target)
+		return newer_error((int)version, target, err);
+	if (version == 0)
+		return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (empty or not ours)");
+	return tr_error_set(err, TR_ERR_DB,
+	                    "database schema version %lld is older than this build's (%d): "
+	                    "open it read-write once to upgrade it", (long long)version, target);
+}
+
+/* ---- opening ---- */
+
+static void sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t *sum = sqlite3_aggregate_context(ctx, sizeof *sum);
+	int64_t v;
+
+	(void)argc;
+	if (sum == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	v = sqlite3_value_int64(argv[0]);
+	if (v <= 0)
+		return;
+	*sum = *sum > INT64_MAX - v ? INT64_MAX : *sum + v;
+}
+
+static void sum_final(sqlite3_context *ctx)
+{
+	int64_t *sum = sqlite3_aggregate_context(ctx, 0);
+
+	sqlite3_result_int64(ctx, sum != NULL ? *sum : 0);
+}
+
+/* Switching to WAL takes an exclusive lock without calling the busy
+ * handler, so when processes open a new database at once all but one see
+ * SQLITE_BUSY: retry within the busy timeout. */
+static enum tr_err set_wal(sqlite3 *db, int busy_ms, struct tr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *jm;
+	int waited = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, err, "setting WAL mode");
+	for (;;) {
+		rc = sqlite3_step(st);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_ms)
+			break;
+		sqlite3_reset(st);
+		sqlite3_sleep(10);
+		waited += 10;
+	}
+	if (rc != SQLITE_ROW) {
+		enum tr_err ret = db_error(db, rc, err, "setting WAL mode");
+
+		sqlite3_finalize(st);
+		return ret;
+	}
+	jm = sqlite3_column_text(st, 0);
+	rc = jm != NULL && strcmp((const char *)jm, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!rc)
+		return tr_error_set(err, TR_ERR_DB, "cannot use WAL mode on this file system");
+	return TR_OK;
+}
+
+/* Settings every connection needs; WAL only where we may write. */
+static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms, struct tr_error *err)
+{
+	enum tr_err ret;
+	int rc;
+
+	sqlite3_busy_timeout(db, busy_ms);
+	if (mode != STORE_OPEN_READONLY) {
+		if (sqlite3_db_readonly(db, "main") == 1)
+			return tr_error_set(err, TR_ERR_DB, "database is read-only "
+			                    "(check the permissions of the file and its directory)");
+		ret = set_wal(db, busy_ms, err);
+		if (ret != TR_OK)
+			return ret;
+	}
+	/* FULL: once a report is committed the milter may discard the mail.
+	 * temp_store: each report's savepoint journal (a few pages) stays in
+	 * memory instead of costing a score of writes to a temporary file. */
+	ret = exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
+	               "configuring", err);
+	if (ret != TR_OK)
+		return ret;
+	rc = sqlite3_create_function(db, "tr_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+	                             sum_step, sum_final);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, err, "registering tr_sum");
+	return TR_OK;
+}
+
+static enum tr_err prepare_all(struct store *s, struct tr_error *err)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+
+		if (rc != SQLITE_OK)
+			return db_error(s->db, rc, err, "preparing statements");
+	}
+	return TR_OK;
+}
+
+static enum tr_err open_db(const char *path, enum store_open_mode mode, sqlite3 **db, struct tr_error *err)
+{
+	int flags = SQLITE_OPEN_READWRITE;
+	int rc;
+
+	if (mode == STORE_OPEN_READONLY)
+		flags = SQLITE_OPEN_READONLY;
+	else if (mode == STORE_OPEN_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, db, flags, NULL);
+	if (*db == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory opening the database", path);
+	if (rc != SQLITE_OK)
+		return db_error(*db, rc, err, "cannot open the database");
+	sqlite3_extended_result_codes(*db, 1);
+	return TR_OK;
+}
+
+enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_timeout_ms,
+                       struct store **out, struct tr_error *err)
+{
+	struct store *s;
+	struct stat sb;
+	enum tr_err rc;
+
+	if (out == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_open: no result pointer");
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return tr_error_set(err, TR_ERR_USAGE, "store_open: no database path");
+	if (mode != STORE_OPEN_CREATE && stat(path, &sb) != 0 && errno == ENOENT)
+		return tr_error_set(err, TR_ERR_NOTFOUND, "%s: no such database", path);
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", path);
+	rc = open_db(path, mode, &s->db, err);
+	if (rc == TR_OK)
+		rc = configure(s->db, mode, busy_timeout_ms > 0 ? busy_timeout_ms : DEFAULT_BUSY_MS, err);
+	if (rc == TR_OK && mode == STORE_OPEN_READONLY)
+		rc = check_version(s->db, err);
+	else if (rc == TR_OK)
+		rc = store_migrate(s->db, schema_sql, store_migrations, err);
+	if (rc == TR_OK)
+		rc = prepare_all(s, err);
+	if (rc != TR_OK) {
+		tr_error_prefix(err, path);
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return TR_OK;
+}
+
+struct store *store_close(struct store *s)
+{
+	if (s == NULL)
+		return NULL;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	/* an open batch is rolled back by the close */
+	sqlite3_close_v2(s->db);
+	if (s->z_ready)
+		deflateEnd(&s->z);
+	free(s->zbuf);
+	free(s);
+	return NULL;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s != NULL ? s->db : NULL;
+}
+
+/* ---- storing a report ---- */
+
+/* Say so plainly rather than let SQLite fail half way in. */
+static enum tr_err check_writable(struct store *s, struct tr_error *err)
+{
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		return tr_error_set(err, TR_ERR_DB, "%s: database is opened read-only: cannot store",
+		                    sqlite3_db_filename(s->db, "main"));
+	return TR_OK;
+}
+
+static int is_one_of(const char *v, const char *const *set)
+{
+	for (; *set != NULL; set++) {
+		if (strcmp(v, *set) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static enum tr_err check_meta(const struct store_meta *m, struct tr_error *err)
+{
+	static const char *const sources[] = { "milter", "import", "https", NULL };
+	static const char *const auths[] = { "pass", "fail", "none", "unknown", NULL };
+
+	if (m->source == NULL || !is_one_of(m->source, sources))
+		return tr_error_set(err, TR_ERR_USAGE, "store: source must be milter, import or https");
+	if (m->auth != NULL && !is_one_of(m->auth, auths))
+		return tr_error_set(err, TR_ERR_USAGE, "store: auth must be pass, fail, none or unknown");
+	return TR_OK;
+}
+
+/* SQLite integers are signed: a count past INT64_MAX cannot be kept as
+ * sent.  The parser's 2^53 bound means this only catches misuse. */
+static enum tr_err check_counts(const struct tlsrpt_report *r, struct tr_error *err)
+{
+	if (r->report_id == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store: report has no report-id");
+	if (r->n_policies > 0 && r->policies == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store: report has no policies array");
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		if (p->total_successful > INT64_MAX || p->total_failure > INT64_MAX)
+			return tr_error_set(err, TR_ERR_USAGE, "store: policies[%zu].summary: count too large", i);
+		if (p->n_failures > 0 && p->failures == NULL)
+			return tr_error_set(err, TR_ERR_USAGE, "store: policies[%zu]: no failure-details array", i);
+		for (size_t j = 0; j < p->n_failures; j++) {
+			if (p->failures[j].failed_session_count > INT64_MAX)
+				return tr_error_set(err, TR_ERR_USAGE,
+				                    "store: policies[%zu].failure-details[%zu]: count too large", i, j);
+		}
+	}
+	return TR_OK;
+}
+
+/* Keep the deflate state and output buffer across reports: setting up
+ * zlib's window for every small report costs more than compressing it. */
+static enum tr_err zstream_ready(struct store *s, size_t len, struct tr_error *err)
+{
+	uLong bound;
+	int zrc;
+
+	zrc = s->z_ready ? deflateReset(&s->z) : deflateInit(&s->z, Z_DEFAULT_COMPRESSION);
+	if (zrc != Z_OK)
+		return tr_error_set(err, zrc == Z_MEM_ERROR ? TR_ERR_NOMEM : TR_ERR_DB,
+		                    "store: cannot set up zlib (%d)", zrc);
+	s->z_ready = 1;
+	bound = deflateBound(&s->z, (uLong)len);
+	if (bound <= s->zcap)
+		return TR_OK;
+	free(s->zbuf);
+	s->zcap = 0;
+	s->zbuf = malloc(bound);
+	if (s->zbuf == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory compressing the report");
+	s->zcap = bound;
+	return TR_OK;
+}
+
+/* The report's JSON zlib-compressed (what compress2() makes) into
+ * s->zbuf; pj->data points there, valid until the next put. */
+static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, struct packed_json *pj,
+                             struct tr_error *err)
+{
+	enum tr_err rc;
+	int zrc;
+
+	memset(pj, 0, sizeof *pj);
+	if (r->json == NULL)
+		return TR_OK;
+	if (r->json_len > STORE_MAX_JSON)
+		return tr_error_set(err, TR_ERR_LIMIT, "store: report JSON of %zu bytes is over %zu",
+		                    r->json_len, STORE_MAX_JSON);
+	rc = zstream_ready(s, r->json_len, err);
+	if (rc != TR_OK)
+		return rc;
+	s->z.next_in = (Bytef *)r->json;
+	s->z.avail_in = (uInt)r->json_len;
+	s->z.next_out = s->zbuf;
+	s->z.avail_out = (uInt)s->zcap;
+	zrc = deflate(&s->z, Z_FINISH);
+	if (zrc != Z_STREAM_END)
+		return tr_error_set(err, TR_ERR_DB, "store: compressing the report failed (zlib %d)", zrc);
+	pj->data = s->zbuf;
+	pj->len = s->z.total_out;
+	pj->raw_len = r->json_len;
+	return TR_OK;
+}
+
+/* A huge report's buffer is not worth keeping for the small ones. */
+static void trim_zbuf(struct store *s)
+{
+	if (s->zcap <= ZBUF_KEEP)
+		return;
+	free(s->zbuf);
+	s->zbuf = NULL;
+	s->zcap = 0;
+}
+
+/* Bind a string, NULL as SQL NULL.  The string outlives the step. */
+static int bind_str(sqlite3_stmt *st, int idx, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
+}
+
+/* A string array as JSON array text (malloc'd, cJSON_free()), or NULL. */
+static char *json_array(char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *text;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *item = v[i] != NULL ? cJSON_CreateString(v[i]) : cJSON_CreateNull();
+
+		if (item == NULL) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+		cJSON_AddItemToArray(a, item);
+	}
+	text = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return text;
+}
+
+static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
+                                 const struct packed_json *pj, int *duplicate, struct tr_error *err)
+{
+	sqlite3_stmt *st = s->stmt[ST_INS_REPORT];
+	int64_t received = m->received_at != 0 ? m->received_at : (int64_t)time(NULL);
+	enum tr_err ret = TR_OK;
+	int bad = 0;
+	int step;
+
+	bad |= bind_str(st, 1, r->submitter != NULL ? r->submitter : "");
+	bad |= bind_str(st, 2, r->report_id);
+	bad |= sqlite3_bind_int64(st, 3, r->start);
+	bad |= sqlite3_bind_int64(st, 4, r->end);
+	bad |= bind_str(st, 5, r->organization_name);
+	bad |= bind_str(st, 6, r->contact_info);
+	bad |= sqlite3_bind_int64(st, 7, received);
+	bad |= bind_str(st, 8, m->source);
+	bad |= bind_str(st, 9, m->message_id);
+	bad |= bind_str(st, 10, m->auth != NULL ? m->auth : "unknown");
+	bad |= sqlite3_bind_int(st, 11, m->counted ? 1 : 0);
+	if (pj->data != NULL)
+		bad |= sqlite3_bind_blob64(st, 12, pj->data, pj->len, SQLITE_STATIC);
+	else
+		bad |= sqlite3_bind_null(st, 12);
+	bad |= sqlite3_bind_int64(st, 13, (int64_t)pj->raw_len);
+	if (bad) {
+		ret = db_error(s->db, SQLITE_ERROR, err, "binding the report");
+		sqlite3_clear_bindings(st);
+		return ret;
+	}
+	step = sqlite3_step(st);
+	/* the UNIQUE key is the report's identity: a clash is a duplicate */
+	*duplicate = step == SQLITE_CONSTRAINT_UNIQUE;
+	if (step != SQLITE_DONE && !*duplicate)
+		ret = db_error(s->db, step, err, "storing the report");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return ret;
+}
+
+static enum tr_err insert_failure(struct store *s, int64_t policy, const struct tlsrpt_failure *f,
+                                  struct tr_error *err)
+{
+	sqlite3_stmt *st = s->stmt[ST_INS_FAILURE];
+	int bad = 0;
+
+	bad |= sqlite3_bind_int64(st, 1, policy);
+	bad |= bind_str(st, 2, f->result_type);
+	bad |= bind_str(st, 3, f->sending_mta_ip);
+	bad |= bind_str(st, 4, f->receiving_mx_hostname);
+	bad |= bind_str(st, 5, f->receiving_mx_helo);
+	bad |= bind_str(st, 6, f->receiving_ip);
+	bad |= sqlite3_bind_int64(st, 7, (int64_t)f->failed_session_count);
+	bad |= bind_str(st, 8, f->additional_information);
+	bad |= bind_str(st, 9, f->failure_reason_code);
+	if (bad) {
+		enum tr_err ret = db_error(s->db, SQLITE_ERROR, err, "binding a failure detail");
+
+		sqlite3_clear_bindings(st);
+		return ret;
+	}
+	return run_stmt(s->db, st, "storing a failure detail", err);
+}
+
+static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
+                               const char *strings, const char *mx, struct tr_error *err)
+{
+	sqlite3_stmt *st = s->stmt[ST_INS_POLICY];
+	int bad = 0;
+
+	bad |= sqlite3_bind_int64(st, 1, report);
+	bad |= sqlite3_bind_int64(st, 2, (int64_t)idx);
+	bad |= bind_str(st, 3, p->policy_type);
+	bad |= bind_str(st, 4, p->policy_domain);
+	bad |= sqlite3_bind_int(st, 5, p->policy_domain_fallback ? 1 : 0);
+	bad |= bind_str(st, 6, strings);
+	bad |= bind_str(st, 7, mx);
+	bad |= sqlite3_bind_int64(st, 8, (int64_t)p->total_successful);
+	bad |= sqlite3_bind_int64(st, 9, (int64_t)p->total_failure);
+	if (!bad)
+		return TR_OK;
+	sqlite3_clear_bindings(st);
+	return db_error(s->db, SQLITE_ERROR, err, "binding a policy");
+}
+
+static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
+                                 struct tr_error *err)
+{
+	char *strings = json_array(p->policy_strings, p->n_policy_strings);
+	char *mx = json_array(p->mx_hosts, p->n_mx_hosts);
+	enum tr_err rc = TR_OK;
+	int64_t policy;
+
+	if (strings == NULL || mx == NULL)
+		rc = tr_error_set(err, TR_ERR_NOMEM, "store: out of memory encoding policies[%zu]", idx);
+	if (rc == TR_OK)
+		rc = bind_policy(s, report, idx, p, strings, mx, err);
+	if (rc == TR_OK)
+		rc = run_stmt(s->db, s->stmt[ST_INS_POLICY], "storing a policy", err);
+	cJSON_free(strings);
+	cJSON_free(mx);
+	if (rc != TR_OK)
+		return rc;
+	policy = sqlite3_last_insert_rowid(s->db);
+	for (size_t j = 0; j < p->n_failures && rc == TR_OK; j++)
+		rc = insert_failure(s, policy, &p->failures[j], err);
+	return rc;
+}
+
+static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
+                            const struct packed_json *pj, enum store_outcome *outcome, struct tr_error *err)
+{
+	int duplicate = 0;
+	int64_t report;
+	enum tr_err rc = insert_report(s, r, m, pj, &duplicate, err);
+
+	if (rc != TR_OK)
+		return rc;
+	if (duplicate) {
+		*outcome = STORE_DUPLICATE;
+		return TR_OK;
+	}
+	report = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
+		rc = insert_policy(s, report, i, &r->policies[i], err);
+	*outcome = STORE_STORED;
+	return rc;
+}
+
+static enum tr_err txn_begin(struct store *s, struct tr_error *err)
+{
+	enum stmt_id id = s->in_batch ? ST_SAVEPOINT : ST_BEGIN;
+
+	return run_stmt(s->db, s->stmt[id], "starting the report's transaction", err);
+}
+
+static enum tr_err txn_commit(struct store *s, struct tr_error *err)
+{
+	enum stmt_id id = s->in_batch ? ST_RELEASE : ST_COMMIT;
+
+	return run_stmt(s->db, s->stmt[id], "committing the report", err);
+}
+
+/* Undo the report: its savepoint inside a batch, else its transaction.
+ * SQLite may already have rolled the whole transaction back. */
+static void txn_abort(struct store *s, struct tr_error *err)
+{
+	if (!s->in_batch) {
+		undo(s->db);
+		return;
+	}
+	if (sqlite3_get_autocommit(s->db)) {
+		s->in_batch = 0;
+		s->batch_lost = 1;
+		if (err != NULL) {
+			size_t len = strnlen(err->msg, sizeof err->msg);
+
+			snprintf(err->msg + len, sizeof err->msg - len, " (the whole batch was rolled back)");
+		}
+		return;
+	}
+	run_stmt(s->db, s->stmt[ST_ROLLBACK_TO], "rollback", NULL);
+	run_stmt(s->db, s->stmt[ST_RELEASE], "release", NULL);
+}
+
+enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
+                             const struct store_meta *meta, enum store_outcome *outcome,
+                             struct tr_error *err)
+{
+	struct packed_json pj;
+	enum tr_err rc;
+
+	if (s == NULL || r == NULL || meta == NULL || outcome == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_put_report: missing argument");
+	rc = check_writable(s, err);
+	if (rc == TR_OK)
+		rc = check_meta(meta, err);
+	if (rc == TR_OK)
+		rc = check_counts(r, err);
+	if (rc != TR_OK)
+		return rc;
+	/* compress before taking the write lock, to hold it briefly */
+	rc = pack_json(s, r, &pj, err);
+	if (rc != TR_OK)
+		return rc;
+	rc = txn_begin(s, err);
+	if (rc == TR_OK) {
+		rc = put_rows(s, r, meta, &pj, outcome, err);
+		if (rc == TR_OK)
+			rc = txn_commit(s, err);
+		if (rc != TR_OK)
+			txn_abort(s, err);
+	}
+	trim_zbuf(s);
+	return rc;
+}
+
+/* ---- batches ---- */
+
+enum tr_err store_batch_begin(struct store *s, struct tr_error *err)
+{
+	enum tr_err rc;
+
+	if (s == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_begin: no store");
+	if (s->in_batch)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_begin: a batch is already open");
+	rc = check_writable(s, err);
+	if (rc != TR_OK)
+		return rc;
+	rc = run_stmt(s->db, s->stmt[ST_BEGIN], "starting the batch", err);
+	if (rc != TR_OK)
+		return rc;
+	s->in_batch = 1;
+	s->batch_lost = 0;
+	return TR_OK;
+}
+
+enum tr_err store_batch_end(struct store *s, struct tr_error *err)
+{
+	enum tr_err rc;
+
+	if (s == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no store");
+	if (s->batch_lost) {
+		s->batch_lost = 0;
+		return tr_error_set(err, TR_ERR_DB, "store_batch_end: the batch was rolled back by an earlier error");
+	}
+	if (!s->in_batch)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no batch is open");
+	s->in_batch = 0;
+	rc = run_stmt(s->db, s->stmt[ST_COMMIT], "committing the batch", err);
+	if (rc != TR_OK)
+		undo(s->db);
+	return rc;
+}
+
+/* ---- reading back ---- */
+
+static enum tr_err inflate_json(const void *blob, int blob_len, int64_t raw_len, int64_t id, char **json,
+                                size_t *len, struct tr_error *err)
+{
+	uLongf out_len;
+	char *out;
+	int zrc;
+
+	if (raw_len < 0 || (uint64_t)raw_len > STORE_MAX_JSON)
+		return tr_error_set(err, TR_ERR_LIMIT, "report %lld: raw JSON length %lld out of range",
+		                    (long long)id, (long long)raw_len);
+	out = malloc((size_t)raw_len + 1);
+	if (out == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "report %lld: out of memory", (long long)id);
+	out_len = (uLongf)raw_len;
+	zrc = uncompress((Bytef *)out, &out_len, blob, (uLong)blob_len);
+	if (zrc != Z_OK || out_len != (uLongf)raw_len) {
+		free(out);
+		return tr_error_set(err, zrc == Z_MEM_ERROR ? TR_ERR_NOMEM : TR_ERR_DB,
+		                    "report %lld: stored JSON is damaged (zlib %d)", (long long)id, zrc);
+	}
+	out[raw_len] = '\0';
+	*json = out;
+	*len = (size_t)raw_len;
+	return TR_OK;
+}
+
+enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, size_t *len,
+                               struct tr_error *err)
+{
+	sqlite3_stmt *st;
+	enum tr_err rc;
+	int step;
+
+	if (s == NULL || json == NULL || len == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_get_raw_json: missing argument");
+	*json = NULL;
+	*len = 0;
+	st = s->stmt[ST_GET_RAW];
+	sqlite3_bind_int64(st, 1, report_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB)
+		rc = inflate_json(sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0),
+		                  sqlite3_column_int64(st, 1), report_id, json, len, err);
+	else if (step == SQLITE_ROW)
+		rc = tr_error_set(err, TR_ERR_NOTFOUND, "report %lld: no JSON was kept", (long long)report_id);
+	else if (step == SQLITE_DONE)
+		rc = tr_error_set(err, TR_ERR_NOTFOUND, "report %lld: not found", (long long)report_id);
+	else
+		rc = db_error(s->db, step, err, "reading the report");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}

@@ -76,6 +76,10 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
  * store_batch_end(), store_put_report() uses savepoints inside one outer
  * transaction, so that thousands of reports cost one commit.  A failed
  * report still rolls back alone.  store_batch_end() commits.
+ * store_batch_begin() inside a batch is TR_ERR_USAGE.  Should SQLite roll
+ * the whole transaction back on its own (disk full, I/O error), the put
+ * that saw it says so and store_batch_end() returns TR_ERR_DB: nothing of
+ * the batch was kept.  store_close() inside a batch discards it.
  */
 enum tr_err store_batch_begin(struct store *s, struct tr_error *err);
 enum tr_err store_batch_end(struct store *s, struct tr_error *err);
@@ -85,5 +89,47 @@ sqlite3 *store_db(struct store *s);
 
 /* Schema version this build creates (PRAGMA user_version). */
 int store_schema_version(void);
+
+/*
+ * Added for the CLI and the tests: the JSON of report id (reports.id) as
+ * it was received, decompressed.  On success *json is a NUL-terminated
+ * copy owned by the caller (free()) and *len its length without the NUL.
+ * Errors: TR_ERR_NOTFOUND (no such report, or none kept), TR_ERR_LIMIT
+ * (over STORE_MAX_JSON), TR_ERR_DB (damaged), TR_ERR_BUSY, TR_ERR_NOMEM.
+ */
+#define STORE_MAX_JSON ((size_t)1 << 30)
+enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, size_t *len,
+                               struct tr_error *err);
+
+/*
+ * Every connection store_open() makes also knows tr_sum(x): SUM() over
+ * integers that saturates at INT64_MAX instead of failing with "integer
+ * overflow", because each hostile report may claim 2^53 sessions.
+ */
+
+/*
+ * Schema migrations (schema/migrations/NNN-name.sql, compiled in).
+ * Entry NNN upgrades a database from version NNN-1 to NNN; the table is
+ * in order and ends with { 0, NULL }.
+ */
+struct store_migration {
+	int version;
+	const char *sql;
+};
+extern const struct store_migration store_migrations[];
+
+/* The version an SQL text declares with "PRAGMA user_version = N", or -1. */
+int store_sql_version(const char *sql);
+
+/*
+ * Bring db to the version schema declares, in one transaction: an empty
+ * database gets schema whole, an older one every migration of list above
+ * its version.  store_open() calls it with the compiled-in schema and
+ * store_migrations; it is public so that tests can drive it with their
+ * own.  Errors: TR_ERR_DB (newer than schema, not ours, no migration
+ * path, list inconsistent with schema, SQL failure), TR_ERR_BUSY.
+ */
+enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
+                          struct tr_error *err);
 
 #endif

@@ -1,10 +1,402 @@
-/* summary: STUB, to be implemented (see summary.h). */
+/*
+ * summary: grouped totals over the store (see summary.h).  Three SQL
+ * aggregates per call: the overall totals, the rows, and the result types
+ * of every row at once; the SQL text is built from fixed fragments only,
+ * and every value from the caller is a bound parameter.
+ */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
 #include "summary.h"
-void summary_filter_all(struct summary_filter *f) { f->since = INT64_MIN; f->until = INT64_MAX; f->policy_domain = NULL; f->submitter = NULL; f->authenticated_only = 0; }
-const char *summary_key_name(enum summary_key k) { (void)k; return "submitter"; }
-int summary_key_parse(const char *name) { (void)name; return -1; }
-enum tr_err summary_query(struct store *s, enum summary_key key, const struct summary_filter *f, struct summary **out, struct tr_error *err)
-{ (void)s; (void)key; (void)f; *out = NULL; return tr_error_set(err, TR_ERR_DB, "summary: not implemented"); }
-void summary_free(struct summary *sm) { free(sm); }
+
+#define SQL_MAX 2048
+
+struct key_def {
+	const char *name;
+	const char *expr;  /* the group key, never NULL */
+	int details;       /* 1: groups failure details; 0: groups policies */
+};
+
+static const struct key_def keys[] = {
+	[SUMMARY_BY_SUBMITTER] = { "submitter", "r.submitter", 0 },
+	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "COALESCE(p.policy_domain, '')", 0 },
+	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "COALESCE(f.result_type, '')", 1 },
+	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1 },
+	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1 },
+	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0 },
+};
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+/* The latest organization-name a submitter's counted reports carried. */
+static const char org_sql[] =
+	"(SELECT o.organization_name FROM reports o WHERE o.submitter = r.submitter"
+	" AND o.counted = 1 AND o.organization_name IS NOT NULL AND o.organization_name <> ''"
+	" ORDER BY o.start_time DESC, o.id DESC LIMIT 1)";
+
+void summary_filter_all(struct summary_filter *f)
+{
+	f->since = INT64_MIN;
+	f->until = INT64_MAX;
+	f->policy_domain = NULL;
+	f->submitter = NULL;
+	f->authenticated_only = 0;
+}
+
+const char *summary_key_name(enum summary_key k)
+{
+	if ((size_t)k >= N_KEYS)
+		return NULL;
+	return keys[k].name;
+}
+
+int summary_key_parse(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (strcmp(name, keys[i].name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
+{
+	enum tr_err code = TR_ERR_DB;
+
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		code = TR_ERR_BUSY;
+	else if ((rc & 0xff) == SQLITE_NOMEM)
+		code = TR_ERR_NOMEM;
+	return tr_error_set(err, code, "summary: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* "SELECT ... FROM the joins WHERE the filter tail": only the filters in
+ * use appear, so that SQLite can pick the index each one allows. */
+static enum tr_err build_sql(char *sql, const char *select, int details, const struct summary_filter *f,
+                             const char *tail, struct tr_error *err)
+{
+	int n = snprintf(sql, SQL_MAX,
+	                 "SELECT %s FROM reports r JOIN policies p ON p.report = r.id%s"
+	                 " WHERE r.counted = 1%s%s%s%s%s %s",
+	                 select, details ? " JOIN failure_details f ON f.policy = p.id" : "",
+	                 f->since != INT64_MIN ? " AND r.start_time >= :since" : "",
+	                 f->until != INT64_MAX ? " AND r.start_time < :until" : "",
+	                 f->policy_domain != NULL ? " AND p.policy_domain = :domain" : "",
+	                 f->submitter != NULL ? " AND r.submitter = :submitter" : "",
+	                 f->authenticated_only ? " AND r.auth = 'pass'" : "", tail);
+
+	if (n < 0 || n >= SQL_MAX)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
+	return TR_OK;
+}
+
+static int bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int idx = sqlite3_bind_parameter_index(st, name);
+
+	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
+}
+
+static int bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int idx = sqlite3_bind_parameter_index(st, name);
+
+	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
+}
+
+static enum tr_err prepare(sqlite3 *db, const char *select, int details, const struct summary_filter *f,
+                           const char *tail, sqlite3_stmt **st, struct tr_error *err)
+{
+	char sql[SQL_MAX];
+	enum tr_err ret = build_sql(sql, select, details, f, tail, err);
+	int rc;
+
+	*st = NULL;
+	if (ret != TR_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+	if (rc == SQLITE_OK)
+		rc = bind_named_int(*st, ":since", f->since);
+	if (rc == SQLITE_OK)
+		rc = bind_named_int(*st, ":until", f->until);
+	if (rc == SQLITE_OK)
+		rc = bind_named_text(*st, ":domain", f->policy_domain);
+	if (rc == SQLITE_OK)
+		rc = bind_named_text(*st, ":submitter", f->submitter);
+	if (rc == SQLITE_OK)
+		return TR_OK;
+	ret = db_error(db, rc, err, "preparing the query");
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return ret;
+}
+
+/* Sums are tr_sum()s, never negative; read them as counts. */
+static uint64_t column_count(sqlite3_stmt *st, int col)
+{
+	int64_t v = sqlite3_column_int64(st, col);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static char *column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	char *s;
+
+	if (t == NULL)
+		t = (const unsigned char *)"";
+	s = malloc(len + 1);
+	if (s == NULL)
+		return NULL;
+	memcpy(s, t, len);
+	s[len] = '\0';
+	return s;
+}
+
+static enum tr_err query_totals(sqlite3 *db, const struct summary_filter *f, struct summary *sm,
+                                struct tr_error *err)
+{
+	sqlite3_stmt *st;
+	enum tr_err ret = prepare(db, "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure)",
+	                          0, f, "", &st, err);
+	int rc;
+
+	if (ret != TR_OK)
+		return ret;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sm->reports = column_count(st, 0);
+		sm->successful = column_count(st, 1);
+		sm->failed = column_count(st, 2);
+	} else {
+		ret = db_error(db, rc, err, "totals");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Append one row from the rows query; the row's strings are its own. */
+static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, struct tr_error *err)
+{
+	struct summary_row *row;
+
+	if (sm->n_rows == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct summary_row *nrows;
+
+		if (ncap > SIZE_MAX / sizeof *nrows)
+			return tr_error_set(err, TR_ERR_NOMEM, "summary: too many rows");
+		nrows = realloc(sm->rows, ncap * sizeof *nrows);
+		if (nrows == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+		sm->rows = nrows;
+		*cap = ncap;
+	}
+	row = &sm->rows[sm->n_rows];
+	memset(row, 0, sizeof *row);
+	sm->n_rows++;
+	row->key = column_strdup(st, 0);
+	row->reports = column_count(st, 1);
+	row->successful = column_count(st, 2);
+	row->failed = column_count(st, 3);
+	row->failed_with_policy = column_count(st, 5);
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		row->organization = column_strdup(st, 4);
+	if (row->key == NULL || (sqlite3_column_type(st, 4) != SQLITE_NULL && row->organization == NULL))
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+	return TR_OK;
+}
+
+static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct summary_filter *f,
+                              struct summary *sm, struct tr_error *err)
+{
+	const struct key_def *k = &keys[key];
+	char select[SQL_MAX];
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	size_t cap = 0;
+	int rc, n;
+
+	n = snprintf(select, sizeof select, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
+	             " tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE %s END)", k->expr,
+	             k->details ? "0" : "tr_sum(p.total_successful)",
+	             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
+	             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
+	             k->details ? "f.failed_session_count" : "p.total_failure");
+	if (n < 0 || (size_t)n >= sizeof select)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
+	ret = prepare(db, select, k->details, f, "GROUP BY k ORDER BY 4 DESC, k", &st, err);
+	if (ret != TR_OK)
+		return ret;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		ret = add_row(sm, &cap, st, err);
+		if (ret != TR_OK)
+			break;
+	}
+	if (ret == TR_OK && rc != SQLITE_DONE)
+		ret = db_error(db, rc, err, "rows");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int cmp_row_key(const void *a, const void *b)
+{
+	const struct summary_row *const *x = a;
+	const struct summary_row *const *y = b;
+
+	return strcmp((*x)->key, (*y)->key);
+}
+
+static int cmp_key_row(const void *key, const void *b)
+{
+	const struct summary_row *const *y = b;
+
+	return strcmp(key, (*y)->key);
+}
+
+static enum tr_err add_result_type(struct summary_row *row, sqlite3_stmt *st, struct tr_error *err)
+{
+	struct summary_count *c;
+	size_t n = row->n_result_types;
+
+	/* grow in powers of two: n is a power of two exactly when full */
+	if (n == 0 || (n & (n - 1)) == 0) {
+		size_t ncap = n ? n * 2 : 4;
+
+		if (ncap > SIZE_MAX / sizeof *c)
+			return tr_error_set(err, TR_ERR_NOMEM, "summary: too many result types");
+		c = realloc(row->result_types, ncap * sizeof *c);
+		if (c == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+		row->result_types = c;
+	}
+	c = &row->result_types[n];
+	c->name = column_strdup(st, 1);
+	c->count = column_count(st, 2);
+	if (c->name == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+	row->n_result_types++;
+	return TR_OK;
+}
+
+/* Every row's result types from one grouped query, matched to rows by key. */
+static enum tr_err query_result_types(sqlite3 *db, enum summary_key key, const struct summary_filter *f,
+                                      struct summary *sm, struct tr_error *err)
+{
+	char select[SQL_MAX];
+	struct summary_row **by_key;
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	int rc, n;
+
+	if (sm->n_rows == 0)
+		return TR_OK;
+	n = snprintf(select, sizeof select, "%s AS k, COALESCE(f.result_type, '') AS rt,"
+	             " tr_sum(f.failed_session_count)", keys[key].expr);
+	if (n < 0 || (size_t)n >= sizeof select)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
+	by_key = calloc(sm->n_rows, sizeof *by_key);
+	if (by_key == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+	for (size_t i = 0; i < sm->n_rows; i++)
+		by_key[i] = &sm->rows[i];
+	qsort(by_key, sm->n_rows, sizeof *by_key, cmp_row_key);
+	ret = prepare(db, select, 1, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt", &st, err);
+	rc = SQLITE_DONE;
+	while (ret == TR_OK) {
+		const char *k;
+		struct summary_row **row;
+
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		k = (const char *)sqlite3_column_text(st, 0);
+		row = bsearch(k != NULL ? k : "", by_key, sm->n_rows, sizeof *by_key, cmp_key_row);
+		/* every key here also has a row: same joins, same filter */
+		if (row != NULL)
+			ret = add_result_type(*row, st, err);
+	}
+	if (ret == TR_OK && rc != SQLITE_DONE)
+		ret = db_error(db, rc, err, "result types");
+	sqlite3_finalize(st);
+	free(by_key);
+	return ret;
+}
+
+/* One read transaction (unless the caller has one open), so that the
+ * totals and the rows see the same reports while writers carry on. */
+static enum tr_err read_all(sqlite3 *db, enum summary_key key, const struct summary_filter *f,
+                            struct summary *sm, struct tr_error *err)
+{
+	int own = sqlite3_get_autocommit(db);
+	enum tr_err ret = TR_OK;
+	int rc;
+
+	if (own) {
+		rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return db_error(db, rc, err, "starting the read");
+	}
+	ret = query_totals(db, f, sm, err);
+	if (ret == TR_OK)
+		ret = query_rows(db, key, f, sm, err);
+	if (ret == TR_OK)
+		ret = query_result_types(db, key, f, sm, err);
+	if (own && !sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}
+
+enum tr_err summary_query(struct store *s, enum summary_key key, const struct summary_filter *f,
+                          struct summary **out, struct tr_error *err)
+{
+	struct summary_filter all;
+	struct summary *sm;
+	sqlite3 *db = store_db(s);
+	enum tr_err ret;
+
+	if (out == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "summary_query: no result pointer");
+	*out = NULL;
+	if (db == NULL || (size_t)key >= N_KEYS)
+		return tr_error_set(err, TR_ERR_USAGE, "summary_query: no store or unknown key");
+	if (f == NULL) {
+		summary_filter_all(&all);
+		f = &all;
+	}
+	sm = calloc(1, sizeof *sm);
+	if (sm == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+	ret = read_all(db, key, f, sm, err);
+	if (ret != TR_OK) {
+		summary_free(sm);
+		return ret;
+	}
+	*out = sm;
+	return TR_OK;
+}
+
+void summary_free(struct summary *sm)
+{
+	if (sm == NULL)
+		return;
+	for (size_t i = 0; i < sm->n_rows; i++) {
+		struct summary_row *row = &sm->rows[i];
+
+		for (size_t j = 0; j < row->n_result_types; j++)
+			free(row->result_types[j].name);
+		free(row->result_types);
+		free(row->key);
+		free(row->organization);
+	}
+	free(sm->rows);
+	free(sm);
+}

@@ -16,6 +16,33 @@
 #include "err.h"
 #include "store.h"
 
+/*
+ * What each key groups:
+ *
+ * submitter, policy-domain, day: policies.  reports = distinct reports
+ *   with a policy in the group; successful and failed = sums of those
+ *   policies' total-successful- and total-failure-session-count.  day is
+ *   the UTC date of the report's start, "YYYY-MM-DD".
+ * result-type, receiving-mx (receiving-mx-hostname), sending-ip
+ *   (sending-mta-ip): failure details.  failed = sum of their
+ *   failed-session-count; successful = 0; reports = distinct reports with
+ *   such a detail.
+ *
+ * A missing field (no policy-domain, no result-type...) and an unknown
+ * submitter group under the empty string "".
+ * Each row's result_types: the failure details under that row (of its
+ * policies, or its own details) summed by result-type, most first, then
+ * by name.
+ * organization: submitter rows only, the organization-name of that
+ * submitter's latest counted report that carries a non-empty one (latest
+ * by start, then by storage order), whatever the filter; NULL otherwise.
+ * failed_with_policy: the part of failed that policies of a type other
+ * than "no-policy-found" counted (an sts or tlsa policy that failed), so
+ * that views can tell real failures from opportunistic TLS ones.
+ * The summary's own reports/successful/failed are the policies' totals
+ * under the filter whatever the key, so for the failure-detail keys the
+ * rows need not add up to them.  Sums saturate at INT64_MAX.
+ */
 enum summary_key {
 	SUMMARY_BY_SUBMITTER,
 	SUMMARY_BY_POLICY_DOMAIN,
@@ -32,6 +59,8 @@ struct summary_filter {
 	const char *submitter;      /* NULL for all */
 	int authenticated_only;     /* only reports whose auth is "pass" */
 };
+/* policy_domain selects policies (and their failure details), the others
+ * select reports; reports stored with counted = 0 never take part. */
 
 /* Initialise f to "everything". */
 void summary_filter_all(struct summary_filter *f);
@@ -49,6 +78,8 @@ struct summary_row {
 	uint64_t failed;
 	struct summary_count *result_types; /* most first */
 	size_t n_result_types;
+	uint64_t failed_with_policy; /* of failed, those under a policy other
+	                                than "no-policy-found" */
 };
 
 struct summary {
@@ -60,16 +91,18 @@ struct summary {
 };
 
 /* Name of a key as used on the command line and in JSON ("submitter",
- * "policy-domain", "result-type", "receiving-mx", "sending-ip", "day"). */
+ * "policy-domain", "result-type", "receiving-mx", "sending-ip", "day");
+ * NULL for a value outside the enum. */
 const char *summary_key_name(enum summary_key k);
 
 /* Parse a name as above; -1 when unknown. */
 int summary_key_parse(const char *name);
 
 /*
- * Compute the summary grouped by key under filter f.  On success *out is
- * owned by the caller (summary_free()).  Errors: TR_ERR_DB, TR_ERR_BUSY,
- * TR_ERR_NOMEM.
+ * Compute the summary grouped by key under filter f (NULL: everything),
+ * inside one read transaction.  On success *out is owned by the caller
+ * (summary_free()).  Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM,
+ * TR_ERR_USAGE (no store, unknown key).
  */
 enum tr_err summary_query(struct store *s, enum summary_key key, const struct summary_filter *f,
                           struct summary **out, struct tr_error *err);

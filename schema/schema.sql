@@ -1,2 +1,66 @@
--- tlsrpt-milter schema: placeholder until the store lands.
+-- tlsrpt-milter schema: the one source of truth, compiled into the
+-- binaries (lib/schema_sql.c).  An empty database gets this whole file in
+-- one transaction; an older one gets schema/migrations/NNN-*.sql in order,
+-- which must leave it identical to this file.  Bump user_version (last
+-- line) together with adding migration NNN = the new version.
+--
+-- Times are UTC epoch seconds.  Counts are integers >= 0 (the parser
+-- bounds them by 2^53); sum them with tr_sum(), which saturates instead
+-- of failing on overflow.  Strings are kept exactly as the report sent
+-- them; NULL means the field was missing or null.
+
+-- One row per distinct report: the same submitter, report-id and
+-- date-range is the same report, stored once.
+CREATE TABLE reports (
+	id                INTEGER PRIMARY KEY,
+	submitter         TEXT    NOT NULL,   -- sending domain, lowercased; '' when unknown
+	report_id         TEXT    NOT NULL,   -- RFC 8460 report-id
+	start_time        INTEGER NOT NULL,   -- date-range start-datetime
+	end_time          INTEGER NOT NULL,   -- date-range end-datetime
+	organization_name TEXT,
+	contact_info      TEXT,
+	received_at       INTEGER NOT NULL,
+	source            TEXT    NOT NULL CHECK (source IN ('milter', 'import', 'https')),
+	message_id        TEXT,               -- Message-ID of the carrying mail
+	auth              TEXT    NOT NULL DEFAULT 'unknown'
+	                          CHECK (auth IN ('pass', 'fail', 'none', 'unknown')),
+	counted           INTEGER NOT NULL DEFAULT 1 CHECK (counted IN (0, 1)),
+	raw_json          BLOB,               -- the JSON as received, zlib compress2()ed
+	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
+	UNIQUE (submitter, report_id, start_time, end_time)
+);
+CREATE INDEX reports_by_start ON reports (start_time);
+-- by submitter, and its latest report first (organization-name)
+CREATE INDEX reports_by_submitter ON reports (submitter, start_time);
+CREATE INDEX reports_by_received ON reports (received_at);
+
+CREATE TABLE policies (
+	id                     INTEGER PRIMARY KEY,
+	report                 INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+	idx                    INTEGER NOT NULL,  -- position in the report's policies array
+	policy_type            TEXT    NOT NULL,  -- "sts", "tlsa", "no-policy-found", or as sent
+	policy_domain          TEXT,
+	policy_domain_fallback INTEGER NOT NULL DEFAULT 0 CHECK (policy_domain_fallback IN (0, 1)),
+	policy_strings         TEXT    NOT NULL DEFAULT '[]',  -- JSON array of strings
+	mx_hosts               TEXT    NOT NULL DEFAULT '[]',  -- JSON array of strings
+	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
+	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
+);
+CREATE INDEX policies_by_report ON policies (report);
+CREATE INDEX policies_by_domain ON policies (policy_domain);
+
+CREATE TABLE failure_details (
+	id                     INTEGER PRIMARY KEY,
+	policy                 INTEGER NOT NULL REFERENCES policies (id) ON DELETE CASCADE,
+	result_type            TEXT,
+	sending_mta_ip         TEXT,
+	receiving_mx_hostname  TEXT,
+	receiving_mx_helo      TEXT,
+	receiving_ip           TEXT,
+	failed_session_count   INTEGER NOT NULL CHECK (failed_session_count >= 0),
+	additional_information TEXT,
+	failure_reason_code    TEXT
+);
+CREATE INDEX failure_details_by_policy ON failure_details (policy);
+
 PRAGMA user_version = 1;

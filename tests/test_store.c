@@ -1,0 +1,1090 @@
+/*
+ * Unit tests of the store: opening (create, existing, read-only, missing,
+ * not a database, newer schema, corrupt), the migration runner, exactly-
+ * once storage, atomicity, batches, and many writers at once (processes
+ * and threads).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "report_builder.h"
+#include "store.h"
+
+static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pass", 1, 1700000000 };
+
+/* ---- helpers ---- */
+
+static int64_t count_sql(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void exec_raw(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static struct store *open_ok(const char *path, enum store_open_mode mode)
+{
+	struct store *s = NULL;
+	struct tr_error e;
+
+	tr_error_clear(&e);
+	if (store_open(path, mode, 0, &s, &e) != TR_OK)
+		fail_msg("store_open(%s): %s", path, e.msg);
+	return s;
+}
+
+/* One policy with one failure detail: 10 successful, 2 failed. */
+static struct tlsrpt_report *simple_report(const char *submitter, const char *id, int64_t start)
+{
+	struct tlsrpt_report *r = rb_report(submitter, id, start, start + 86399, "Example Org");
+	struct tlsrpt_policy *p = rb_policy(r, "sts", "example.com", 10, 2);
+
+	rb_policy_string(p, "version: STSv1");
+	rb_mx_host(p, "mx.example.com");
+	rb_failure(p, "certificate-expired", "192.0.2.1", "mx.example.com", 2);
+	return r;
+}
+
+static enum tr_err put(struct store *s, struct tlsrpt_report *r, const struct store_meta *m,
+                       enum store_outcome *out, struct tr_error *e)
+{
+	tr_error_clear(e);
+	return store_put_report(s, r, m, out, e);
+}
+
+static void put_expect(struct store *s, struct tlsrpt_report *r, enum store_outcome want)
+{
+	enum store_outcome out = STORE_STORED;
+	struct tr_error e;
+
+	if (put(s, r, &meta_milter, &out, &e) != TR_OK)
+		fail_msg("store_put_report: %s", e.msg);
+	assert_int_equal(out, want);
+}
+
+/* ---- opening ---- */
+
+static void missing_database_is_notfound(void **state)
+{
+	char *path = rb_temp_path("none.db");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 0, &s, &e), TR_ERR_NOTFOUND);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, path));
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, 0, &s, &e), TR_ERR_NOTFOUND);
+	assert_non_null(strstr(e.msg, path));
+	assert_int_equal(access(path, F_OK), -1); /* nothing was created */
+	rb_remove_temp(path);
+}
+
+static void create_sets_schema_and_pragmas(void **state)
+{
+	char *path = rb_temp_path("new.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	assert_int_equal(store_schema_version(), 1);
+	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+	                               " ('reports', 'policies', 'failure_details')"), 3);
+	s = store_close(s);
+	assert_null(s);
+	/* reopening changes nothing and works in every mode */
+	s = open_ok(path, STORE_OPEN_EXISTING);
+	assert_int_equal(count_sql(store_db(s), "PRAGMA user_version"), store_schema_version());
+	s = store_close(s);
+	s = open_ok(path, STORE_OPEN_READONLY);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
+	store_close(s);
+	store_close(NULL);
+	rb_remove_temp(path);
+}
+
+static void empty_file_is_version_zero(void **state)
+{
+	char *path = rb_temp_path("empty.db");
+	struct store *s;
+
+	(void)state;
+	write_file(path, "", 0);
+	s = open_ok(path, STORE_OPEN_EXISTING);
+	assert_int_equal(count_sql(store_db(s), "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void empty_file_read_only_is_refused(void **state)
+{
+	char *path = rb_temp_path("empty.db");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	write_file(path, "", 0);
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, 0, &s, &e), TR_ERR_DB);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, "no tlsrpt schema"));
+	rb_remove_temp(path);
+}
+
+static void not_a_database_is_db_error(void **state)
+{
+	static const char text[] = "From: someone@example.net\nSubject: not a database at all\n\n"
+	                           "This file is plain text, long enough to hold an SQLite header.\n";
+	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
+	char *path = rb_temp_path("text.db");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	write_file(path, text, sizeof text - 1);
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		tr_error_clear(&e);
+		assert_int_equal(store_open(path, modes[i], 0, &s, &e), TR_ERR_DB);
+		assert_null(s);
+		assert_non_null(strstr(e.msg, path));
+		assert_non_null(strstr(e.msg, "not a database"));
+	}
+	rb_remove_temp(path);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+	char *path = rb_temp_path("newer.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tr_error e;
+
+	(void)state;
+	store_close(s);
+	s = NULL;
+	exec_raw(path, "PRAGMA user_version = 99");
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 0, &s, &e), TR_ERR_DB);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, "version 99 is newer"));
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, 0, &s, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "newer"));
+	/* refusing must not have touched it */
+	exec_raw(path, "SELECT 1");
+	{
+		sqlite3 *db = NULL;
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(count_sql(db, "PRAGMA user_version"), 99);
+		sqlite3_close(db);
+	}
+	rb_remove_temp(path);
+}
+
+static void foreign_database_is_refused(void **state)
+{
+	char *path = rb_temp_path("foreign.db");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	exec_raw(path, "CREATE TABLE something_else (x)");
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 0, &s, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "not a tlsrpt database"));
+	rb_remove_temp(path);
+}
+
+static void corrupt_file_is_db_error(void **state)
+{
+	char *path = rb_temp_path("corrupt.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	unsigned char junk[4096];
+	struct tr_error e;
+	enum tr_err rc;
+	int fd;
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "c-%d", i);
+		r = simple_report("corrupt.example", id, 1700000000);
+		put_expect(s, r, STORE_STORED);
+		rb_free(r);
+	}
+	/* move everything out of the WAL into the file, then trample it */
+	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	store_close(s);
+	s = NULL;
+	memset(junk, 0xA5, sizeof junk);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	for (off_t off = 4096; off < 4 * 4096; off += 4096)
+		assert_int_equal(pwrite(fd, junk, sizeof junk, off), (ssize_t)sizeof junk);
+	close(fd);
+	/* opening reads only the header; the damage shows on first use */
+	rc = store_open(path, STORE_OPEN_EXISTING, 0, &s, &e);
+	if (rc == TR_OK) {
+		struct tlsrpt_report *r = simple_report("corrupt.example", "c-new", 1700000000);
+		enum store_outcome out;
+
+		rc = put(s, r, &meta_milter, &out, &e);
+		rb_free(r);
+		store_close(s);
+	}
+	assert_int_equal(rc, TR_ERR_DB);
+	assert_true(strstr(e.msg, "malformed") != NULL || strstr(e.msg, "not a database") != NULL);
+	/* a trampled header is refused at open */
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, junk, 100, 0), 100);
+	close(fd);
+	s = NULL;
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 0, &s, &e), TR_ERR_DB);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, "not a database"));
+	rb_remove_temp(path);
+}
+
+/* Open a chmod 0444 database for writing: 0 when refused as it should be. */
+static int file_mode_is_refused(const char *path)
+{
+	struct store *s = NULL;
+	struct tr_error e;
+
+	tr_error_clear(&e);
+	if (store_open(path, STORE_OPEN_EXISTING, 0, &s, &e) != TR_ERR_DB || s != NULL) {
+		store_close(s);
+		return 1;
+	}
+	fprintf(stderr, "# as uid %d: %s\n", (int)geteuid(), e.msg);
+	return strstr(e.msg, "read-only") != NULL && strstr(e.msg, path) != NULL ? 0 : 2;
+}
+
+/* Root ignores file modes, so as root the file-mode half runs in a child
+ * that first becomes nobody (uid 65534); the STORE_OPEN_READONLY half
+ * holds for everyone. */
+static void read_only_database_is_db_error(void **state)
+{
+	char *path = rb_temp_path("ro.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = simple_report("ro.example", "ro-1", 1700000000);
+	enum store_outcome out;
+	struct tr_error e;
+
+	(void)state;
+	store_close(s);
+	s = open_ok(path, STORE_OPEN_READONLY);
+	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "read-only"));
+	assert_non_null(strstr(e.msg, path));
+	assert_int_equal(store_batch_begin(s, &e), TR_ERR_DB);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
+	s = store_close(s);
+	rb_free(r); /* before forking: the child leaves by _exit() */
+	assert_int_equal(chmod(path, 0444), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(file_mode_is_refused(path), 0);
+	} else {
+		char *dir = rb_strdup(path);
+		int status = 0;
+		pid_t pid;
+
+		*strrchr(dir, '/') = '\0';
+		assert_int_equal(chmod(dir, 0755), 0);
+		free(dir);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(3);
+			_exit(file_mode_is_refused(path));
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	chmod(path, 0644);
+	rb_remove_temp(path);
+}
+
+static void read_only_store_sees_concurrent_writes(void **state)
+{
+	char *path = rb_temp_path("rw.db");
+	struct store *w = open_ok(path, STORE_OPEN_CREATE);
+	struct store *ro = open_ok(path, STORE_OPEN_READONLY);
+	struct tlsrpt_report *r = simple_report("rw.example", "rw-1", 1700000000);
+
+	(void)state;
+	assert_int_equal(count_sql(store_db(ro), "SELECT count(*) FROM reports"), 0);
+	put_expect(w, r, STORE_STORED);
+	assert_int_equal(count_sql(store_db(ro), "SELECT count(*) FROM reports"), 1);
+	rb_free(r);
+	store_close(ro);
+	store_close(w);
+	rb_remove_temp(path);
+}
+
+/* ---- the migration runner, with a schema and migrations of its own ---- */
+
+static const char fake_v1[] = "CREATE TABLE t (a INTEGER);\nPRAGMA user_version = 1;\n";
+static const char fake_v3[] = "CREATE TABLE t (a INTEGER, b TEXT, c TEXT);\nPRAGMA user_version = 3;\n";
+static const struct store_migration fake_list[] = {
+	{ 2, "ALTER TABLE t ADD COLUMN b TEXT;" },
+	{ 3, "ALTER TABLE t ADD COLUMN c TEXT;" },
+	{ 0, NULL }
+};
+static const struct store_migration broken_list[] = {
+	{ 2, "ALTER TABLE t ADD COLUMN b TEXT;" },
+	{ 3, "ALTER TABLE no_such_table ADD COLUMN c TEXT;" },
+	{ 0, NULL }
+};
+static const struct store_migration gap_list[] = {
+	{ 2, "ALTER TABLE t ADD COLUMN b TEXT;" },
+	{ 4, "ALTER TABLE t ADD COLUMN c TEXT;" },
+	{ 0, NULL }
+};
+static const struct store_migration late_list[] = {
+	{ 3, "ALTER TABLE t ADD COLUMN c TEXT;" },
+	{ 0, NULL }
+};
+
+static int64_t column_count(sqlite3 *db)
+{
+	return count_sql(db, "SELECT count(*) FROM pragma_table_info('t')");
+}
+
+static void migration_runner_upgrades_in_order(void **state)
+{
+	char *path = rb_temp_path("mig.db");
+	sqlite3 *db = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_sql_version(fake_v3), 3);
+	assert_int_equal(store_sql_version("CREATE TABLE x (y);"), -1);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* version 0: the whole schema */
+	assert_int_equal(store_migrate(db, fake_v1, NULL, &e), TR_OK);
+	assert_int_equal(count_sql(db, "PRAGMA user_version"), 1);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO t (a) VALUES (7)", NULL, NULL, NULL), SQLITE_OK);
+	/* a failing step leaves version 1 exactly as it was */
+	assert_int_equal(store_migrate(db, fake_v3, broken_list, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "migration 3"));
+	assert_int_equal(count_sql(db, "PRAGMA user_version"), 1);
+	assert_int_equal(column_count(db), 1);
+	/* no path from 1 when the list starts at 3; a gap is refused */
+	assert_int_equal(store_migrate(db, fake_v3, late_list, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "no migration from schema version 1"));
+	assert_int_equal(store_migrate(db, fake_v3, gap_list, &e), TR_ERR_DB);
+	/* version 1 to 3 in one go, keeping the data */
+	assert_int_equal(store_migrate(db, fake_v3, fake_list, &e), TR_OK);
+	assert_int_equal(count_sql(db, "PRAGMA user_version"), 3);
+	assert_int_equal(column_count(db), 3);
+	assert_int_equal(count_sql(db, "SELECT a FROM t"), 7);
+	/* current: nothing to do; older build: refused */
+	assert_int_equal(store_migrate(db, fake_v3, fake_list, &e), TR_OK);
+	assert_int_equal(store_migrate(db, fake_v1, NULL, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "newer"));
+	sqlite3_close(db);
+	rb_remove_temp(path);
+}
+
+static void migration_from_version_two(void **state)
+{
+	char *path = rb_temp_path("mig2.db");
+	sqlite3 *db = NULL;
+	struct tr_error e;
+
+	(void)state;
+	exec_raw(path, "CREATE TABLE t (a INTEGER, b TEXT); PRAGMA user_version = 2;");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(store_migrate(db, fake_v3, fake_list, &e), TR_OK);
+	assert_int_equal(column_count(db), 3);
+	assert_int_equal(count_sql(db, "PRAGMA user_version"), 3);
+	sqlite3_close(db);
+	rb_remove_temp(path);
+}
+
+static void compiled_migrations_match_schema(void **state)
+{
+	size_t n = 0;
+
+	(void)state;
+	while (store_migrations[n].sql != NULL)
+		n++;
+	if (n > 0)
+		assert_int_equal(store_migrations[n - 1].version, store_schema_version());
+	for (size_t i = 1; i < n; i++)
+		assert_int_equal(store_migrations[i].version, store_migrations[i - 1].version + 1);
+}
+
+/* ---- storing ---- */
+
+static void put_then_duplicate_changes_nothing(void **state)
+{
+	char *path = rb_temp_path("dup.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
+	struct tlsrpt_report *again = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
+	struct store_meta other = { "import", NULL, "fail", 0, 1800000000 };
+	enum store_outcome out;
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	put_expect(s, r, STORE_STORED);
+	/* the second copy differs in everything but its identity */
+	rb_policy(again, "tlsa", "example.org", 99, 99);
+	rb_set_json(again, "{}", 2);
+	assert_int_equal(put(s, again, &other, &out, &e), TR_OK);
+	assert_int_equal(out, STORE_DUPLICATE);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 1);
+	assert_int_equal(count_sql(db, "SELECT received_at FROM reports"), 1700000000);
+	assert_int_equal(count_sql(db, "SELECT counted FROM reports"), 1);
+	put_expect(s, r, STORE_DUPLICATE);
+	rb_free(r);
+	rb_free(again);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void identity_is_submitter_id_and_range(void **state)
+{
+	char *path = rb_temp_path("ident.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *rs[] = {
+		simple_report("a.example", "same-id", 1700000000),
+		simple_report("b.example", "same-id", 1700000000),   /* other submitter */
+		simple_report("a.example", "same-id", 1700086400),   /* other start */
+		simple_report(NULL, "same-id", 1700000000),          /* no submitter */
+	};
+
+	(void)state;
+	rs[0]->end = 1700086399;
+	for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+		put_expect(s, rs[i], STORE_STORED);
+	rs[0]->end = 1700086400; /* other end */
+	put_expect(s, rs[0], STORE_STORED);
+	put_expect(s, rs[1], STORE_DUPLICATE);
+	put_expect(s, rs[3], STORE_DUPLICATE);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 5);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports WHERE submitter = ''"), 1);
+	for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+		rb_free(rs[i]);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static const char *text_at(sqlite3 *db, const char *sql, char *buf, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *t;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	t = sqlite3_column_text(st, 0);
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "(null)");
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static void every_field_is_kept(void **state)
+{
+	char *path = rb_temp_path("fields.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = rb_report("mail.example", "rid-\"quoted\"", 1700000000, 1700086399, "Org");
+	struct tlsrpt_policy *p;
+	struct tlsrpt_failure *f;
+	struct store_meta m = { "https", "<abc@example.net>", NULL, 1, 0 };
+	enum store_outcome out;
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+	char buf[512];
+
+	(void)state;
+	r->contact_info = rb_strdup("tls-reports@mail.example");
+	p = rb_policy(r, "tlsa", NULL, 5, 6);
+	rb_policy_string(p, "3 0 1 1F850A337E6DB9C609C522D136A475638CC57B6A1C1B5A8C8B0EBDC9B4F6A3C5");
+	rb_policy_string(p, "line with \"quotes\" and \\ backslash");
+	rb_mx_host(p, "*.mx.example.com");
+	rb_mx_host(p, "mx2.example.com");
+	p->policy_domain_fallback = 1;
+	f = rb_failure(p, "validation-failure", "198.51.100.7", "mx2.example.com", 6);
+	f->receiving_mx_helo = rb_strdup("mx2-helo.example.com");
+	f->receiving_ip = rb_strdup("203.0.113.9");
+	f->additional_information = rb_strdup("https://mail.example/why");
+	f->failure_reason_code = rb_strdup("X509_V_ERR_CERT_HAS_EXPIRED");
+	rb_failure(p, NULL, NULL, NULL, 0);
+	assert_int_equal(put(s, r, &m, &out, &e), TR_OK);
+	assert_int_equal(out, STORE_STORED);
+	assert_string_equal(text_at(db, "SELECT report_id FROM reports", buf, sizeof buf), "rid-\"quoted\"");
+	assert_string_equal(text_at(db, "SELECT contact_info FROM reports", buf, sizeof buf),
+	                    "tls-reports@mail.example");
+	assert_string_equal(text_at(db, "SELECT source || ' ' || auth || ' ' || message_id FROM reports", buf,
+	                            sizeof buf), "https unknown <abc@example.net>");
+	assert_int_equal(count_sql(db, "SELECT start_time FROM reports"), 1700000000);
+	assert_int_equal(count_sql(db, "SELECT end_time FROM reports"), 1700086399);
+	assert_true(count_sql(db, "SELECT received_at FROM reports") > 1700000000); /* now */
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies WHERE policy_domain IS NULL"
+	                               " AND policy_domain_fallback = 1 AND policy_type = 'tlsa'"
+	                               " AND total_successful = 5 AND total_failure = 6"), 1);
+	assert_string_equal(text_at(db, "SELECT mx_hosts FROM policies", buf, sizeof buf),
+	                    "[\"*.mx.example.com\",\"mx2.example.com\"]");
+	/* policy strings come back intact through JSON */
+	assert_string_equal(text_at(db, "SELECT value FROM policies, json_each(policies.policy_strings)"
+	                                " WHERE json_each.key = 1", buf, sizeof buf),
+	                    "line with \"quotes\" and \\ backslash");
+	assert_string_equal(text_at(db, "SELECT result_type || sending_mta_ip || receiving_mx_hostname ||"
+	                                " receiving_mx_helo || receiving_ip || failed_session_count ||"
+	                                " additional_information || failure_reason_code"
+	                                " FROM failure_details WHERE failed_session_count = 6", buf, sizeof buf),
+	                    "validation-failure198.51.100.7mx2.example.commx2-helo.example.com203.0.113.96"
+	                    "https://mail.example/whyX509_V_ERR_CERT_HAS_EXPIRED");
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details WHERE result_type IS NULL"
+	                               " AND sending_mta_ip IS NULL AND failed_session_count = 0"), 1);
+	rb_free(r);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void bad_arguments_are_usage_errors(void **state)
+{
+	char *path = rb_temp_path("usage.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = simple_report("u.example", "u-1", 1700000000);
+	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0 };
+	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0 };
+	struct store_meta no_source = { NULL, NULL, NULL, 1, 0 };
+	enum store_outcome out;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(put(s, r, &bad_source, &out, &e), TR_ERR_USAGE);
+	assert_int_equal(put(s, r, &bad_auth, &out, &e), TR_ERR_USAGE);
+	assert_int_equal(put(s, r, &no_source, &out, &e), TR_ERR_USAGE);
+	assert_int_equal(put(s, NULL, &meta_milter, &out, &e), TR_ERR_USAGE);
+	r->policies[0].total_failure = (uint64_t)INT64_MAX + 1;
+	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_USAGE);
+	assert_non_null(strstr(e.msg, "policies[0].summary"));
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(store_batch_end(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	assert_int_equal(store_batch_begin(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	rb_free(r);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void raw_json_round_trips(void **state)
+{
+	char *path = rb_temp_path("raw.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = simple_report("raw.example", "raw-1", 1700000000);
+	struct tlsrpt_report *none = simple_report("raw.example", "raw-2", 1700000000);
+	struct tlsrpt_report *empty = simple_report("raw.example", "raw-3", 1700000000);
+	size_t big_len = 300000;
+	char *big = malloc(big_len);
+	char *json = NULL;
+	size_t len = 0;
+	struct tr_error e;
+	int64_t id;
+
+	(void)state;
+	assert_non_null(big);
+	/* mixed text with a NUL and high bytes: the JSON is kept byte for byte */
+	for (size_t i = 0; i < big_len; i++)
+		big[i] = (char)(i % 7 == 0 ? (i * 31) & 0xff : 'a' + i % 26);
+	rb_set_json(r, big, big_len);
+	rb_set_json(none, NULL, 0);
+	rb_set_json(empty, "", 0);
+	put_expect(s, r, STORE_STORED);
+	put_expect(s, none, STORE_STORED);
+	put_expect(s, empty, STORE_STORED);
+	/* kept compressed */
+	assert_true(count_sql(store_db(s), "SELECT length(raw_json) FROM reports WHERE report_id = 'raw-1'")
+	            < (int64_t)big_len);
+	id = count_sql(store_db(s), "SELECT id FROM reports WHERE report_id = 'raw-1'");
+	assert_int_equal(store_get_raw_json(s, id, &json, &len, &e), TR_OK);
+	assert_int_equal(len, big_len);
+	assert_memory_equal(json, big, big_len);
+	assert_int_equal(json[len], '\0');
+	free(json);
+	id = count_sql(store_db(s), "SELECT id FROM reports WHERE report_id = 'raw-3'");
+	assert_int_equal(store_get_raw_json(s, id, &json, &len, &e), TR_OK);
+	assert_int_equal(len, 0);
+	assert_string_equal(json, "");
+	free(json);
+	id = count_sql(store_db(s), "SELECT id FROM reports WHERE report_id = 'raw-2'");
+	assert_int_equal(store_get_raw_json(s, id, &json, &len, &e), TR_ERR_NOTFOUND);
+	assert_null(json);
+	assert_int_equal(store_get_raw_json(s, 999999, &json, &len, &e), TR_ERR_NOTFOUND);
+	assert_non_null(strstr(e.msg, "999999"));
+	/* a damaged blob is an error, not garbage */
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE reports SET raw_json = x'0102030405'"
+	                              " WHERE report_id = 'raw-1'", NULL, NULL, NULL), SQLITE_OK);
+	id = count_sql(store_db(s), "SELECT id FROM reports WHERE report_id = 'raw-1'");
+	assert_int_equal(store_get_raw_json(s, id, &json, &len, &e), TR_ERR_DB);
+	assert_null(json);
+	free(big);
+	rb_free(r);
+	rb_free(none);
+	rb_free(empty);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* A report from the real parser goes in, and its kept JSON parses again
+ * into the same model. */
+static const char rfc_json[] =
+	"{\"organization-name\":\"Example Mail\",\"date-range\":{\"start-datetime\":"
+	"\"2024-03-01T00:00:00Z\",\"end-datetime\":\"2024-03-01T23:59:59Z\"},"
+	"\"contact-info\":\"tlsrpt@mail.example\",\"report-id\":\"2024-03-01T00:00:00Z_example.com\","
+	"\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\","
+	"\"mode: enforce\",\"mx: *.example.com\",\"max_age: 86400\"],\"policy-domain\":\"example.com\","
+	"\"mx-host\":[\"*.example.com\"]},\"summary\":{\"total-successful-session-count\":512,"
+	"\"total-failure-session-count\":3},\"failure-details\":[{\"result-type\":"
+	"\"certificate-expired\",\"sending-mta-ip\":\"2001:db8::25\",\"receiving-mx-hostname\":"
+	"\"mx1.example.com\",\"failed-session-count\":3}]}]}";
+
+static void parsed_report_round_trips(void **state)
+{
+	char *path = rb_temp_path("parsed.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = NULL, *again = NULL;
+	struct tr_limits lim;
+	char *json = NULL, *model1, *model2;
+	size_t len = 0;
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+	char buf[256];
+
+	(void)state;
+	limits_default(&lim);
+	if (report_parse_json(rfc_json, sizeof rfc_json - 1, &lim, NULL, &r, &e) != TR_OK)
+		fail_msg("report_parse_json: %s", e.msg);
+	r->submitter = rb_strdup("mail.example");
+	put_expect(s, r, STORE_STORED);
+	put_expect(s, r, STORE_DUPLICATE);
+	assert_int_equal(count_sql(db, "SELECT start_time FROM reports"), 1709251200);
+	assert_int_equal(count_sql(db, "SELECT end_time FROM reports"), 1709337599);
+	assert_string_equal(text_at(db, "SELECT mx_hosts FROM policies", buf, sizeof buf), "[\"*.example.com\"]");
+	assert_int_equal(count_sql(db, "SELECT json_array_length(policy_strings) FROM policies"), 4);
+	assert_int_equal(count_sql(db, "SELECT total_successful FROM policies"), 512);
+	assert_string_equal(text_at(db, "SELECT sending_mta_ip FROM failure_details", buf, sizeof buf),
+	                    "2001:db8::25");
+	assert_int_equal(store_get_raw_json(s, count_sql(db, "SELECT id FROM reports"), &json, &len, &e), TR_OK);
+	assert_int_equal(len, sizeof rfc_json - 1);
+	assert_memory_equal(json, rfc_json, len);
+	assert_int_equal(report_parse_json(json, len, &lim, NULL, &again, &e), TR_OK);
+	again->submitter = rb_strdup("mail.example");
+	model1 = report_to_json(r, 0);
+	model2 = report_to_json(again, 0);
+	assert_non_null(model1);
+	assert_non_null(model2);
+	assert_string_equal(model1, model2);
+	free(model1);
+	free(model2);
+	free(json);
+	report_free(r);
+	report_free(again);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* A temporary trigger makes one failure detail fail to insert, half way
+ * through a report: nothing of that report may remain. */
+static void install_boom_trigger(sqlite3 *db)
+{
+	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON failure_details"
+	                                  " WHEN NEW.result_type = 'boom'"
+	                                  " BEGIN SELECT RAISE(ABORT, 'boom refused'); END", NULL, NULL, NULL),
+	                 SQLITE_OK);
+}
+
+static struct tlsrpt_report *boom_report(const char *id)
+{
+	struct tlsrpt_report *r = simple_report("boom.example", id, 1700000000);
+	struct tlsrpt_policy *p = rb_policy(r, "sts", "example.org", 1, 1);
+
+	rb_failure(p, "fine", NULL, NULL, 1);
+	rb_failure(p, "boom", NULL, NULL, 1);
+	return r;
+}
+
+static void failed_report_leaves_nothing(void **state)
+{
+	char *path = rb_temp_path("atomic.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = boom_report("boom-1");
+	struct tlsrpt_report *ok = simple_report("boom.example", "ok-1", 1700000000);
+	enum store_outcome out;
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	install_boom_trigger(db);
+	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "boom refused"));
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 0);
+	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	/* the store is still usable */
+	put_expect(s, ok, STORE_STORED);
+	rb_free(r);
+	rb_free(ok);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void batch_commits_once_and_failures_roll_back_alone(void **state)
+{
+	char *path = rb_temp_path("batch.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
+	struct tlsrpt_report *bad = boom_report("boom-b");
+	enum store_outcome out;
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	install_boom_trigger(db);
+	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	for (int i = 0; i < 200; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "b-%d", i % 150); /* 50 duplicates inside the batch */
+		r = simple_report("batch.example", id, 1700000000);
+		put_expect(s, r, i < 150 ? STORE_STORED : STORE_DUPLICATE);
+		rb_free(r);
+		if (i == 100)
+			assert_int_equal(put(s, bad, &meta_milter, &out, &e), TR_ERR_DB);
+	}
+	/* others see nothing before the commit */
+	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 150);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE report_id = 'boom-b'"), 0);
+	rb_free(bad);
+	store_close(reader);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* A full disk (max_page_count stands in for it) fails the report that
+ * hits it, alone, in a batch or not; what was committed stays. */
+static void full_disk_fails_one_report_cleanly(void **state)
+{
+	char *path = rb_temp_path("full.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	sqlite3 *db = store_db(s);
+	enum store_outcome out;
+	struct tr_error e;
+	int stored = 0, failed_at = -1;
+	enum tr_err rc;
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count = 40", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	for (int i = 0; i < 5000 && failed_at < 0; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "full-%d", i);
+		r = simple_report("full.example", id, 1700000000);
+		rc = put(s, r, &meta_milter, &out, &e);
+		if (rc == TR_OK)
+			stored++;
+		else
+			failed_at = i;
+		rb_free(r);
+	}
+	assert_true(failed_at > 0);
+	assert_int_equal(e.code, TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "full"));
+	rc = store_batch_end(s, &e);
+	if (strstr(e.msg, "whole batch") != NULL || rc != TR_OK) {
+		/* SQLite gave up the whole transaction: then nothing is kept */
+		assert_int_equal(rc, TR_ERR_DB);
+		stored = 0;
+	}
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), stored);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), stored);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), stored);
+	/* outside a batch as well (a report may still fit in a half-full page) */
+	rc = TR_OK;
+	for (int i = 0; i < 5000 && rc == TR_OK; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "full-more-%d", i);
+		r = simple_report("full.example", id, 1700000000);
+		rc = put(s, r, &meta_milter, &out, &e);
+		stored += rc == TR_OK;
+		rb_free(r);
+	}
+	assert_int_equal(rc, TR_ERR_DB);
+	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), stored);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), stored);
+	print_message("# disk full after %d reports in the batch\n", failed_at);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void locked_database_is_busy(void **state)
+{
+	char *path = rb_temp_path("busy.db");
+	struct store *holder = open_ok(path, STORE_OPEN_CREATE);
+	struct store *s = NULL;
+	struct tlsrpt_report *r = simple_report("busy.example", "busy-1", 1700000000);
+	enum store_outcome out;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 50, &s, &e), TR_OK);
+	assert_int_equal(store_batch_begin(holder, &e), TR_OK); /* holds the write lock */
+	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_BUSY);
+	assert_int_equal(store_batch_end(holder, &e), TR_OK);
+	put_expect(s, r, STORE_STORED);
+	rb_free(r);
+	store_close(s);
+	store_close(holder);
+	rb_remove_temp(path);
+}
+
+static void deleting_a_report_cascades(void **state)
+{
+	char *path = rb_temp_path("cascade.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *a = boom_report("keep");
+	struct tlsrpt_report *b = boom_report("drop");
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	put_expect(s, a, STORE_STORED);
+	put_expect(s, b, STORE_STORED);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 6);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM reports WHERE report_id = 'drop'", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 2);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 3);
+	assert_int_equal(count_sql(db, "PRAGMA foreign_key_check"), -1); /* no rows: consistent */
+	rb_free(a);
+	rb_free(b);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static void tr_sum_saturates(void **state)
+{
+	char *path = rb_temp_path("sum.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	assert_int_equal(count_sql(db, "SELECT tr_sum(x) FROM (SELECT 9007199254740992 AS x UNION ALL"
+	                               " SELECT 9223372036854775807 UNION ALL SELECT 5)"), INT64_MAX);
+	assert_int_equal(count_sql(db, "SELECT tr_sum(x) FROM (SELECT 2 AS x UNION ALL SELECT 3"
+	                               " UNION ALL SELECT NULL)"), 5);
+	assert_int_equal(count_sql(db, "SELECT tr_sum(id) FROM reports"), 0);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* ---- many writers ---- */
+
+#define WRITERS 4
+#define SHARED 50
+#define OWN 50
+
+/* Store the shared reports and this writer's own, interleaved, each in
+ * its own transaction; count what came back. */
+static int write_share(const char *path, int writer, int *stored, int *dups)
+{
+	struct store *s = NULL;
+	struct tr_error e;
+	char id[64], sub[64];
+
+	*stored = *dups = 0;
+	if (store_open(path, STORE_OPEN_CREATE, 30000, &s, &e) != TR_OK) {
+		fprintf(stderr, "writer %d: %s\n", writer, e.msg);
+		return -1;
+	}
+	for (int i = 0; i < SHARED + OWN; i++) {
+		struct tlsrpt_report *r;
+		enum store_outcome out;
+
+		snprintf(sub, sizeof sub, i % 2 ? "shared.example" : "writer%d.example", writer);
+		snprintf(id, sizeof id, "r-%d", i / 2);
+		r = simple_report(sub, id, 1700000000);
+		if (store_put_report(s, r, &meta_milter, &out, &e) != TR_OK) {
+			fprintf(stderr, "writer %d: %s\n", writer, e.msg);
+			rb_free(r);
+			store_close(s);
+			return -1;
+		}
+		*stored += out == STORE_STORED;
+		*dups += out == STORE_DUPLICATE;
+		rb_free(r);
+	}
+	store_close(s);
+	return 0;
+}
+
+static void check_shared_totals(const char *path)
+{
+	struct store *s = open_ok(path, STORE_OPEN_READONLY);
+	sqlite3 *db = store_db(s);
+
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), SHARED + WRITERS * OWN);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE submitter = 'shared.example'"), SHARED);
+	assert_int_equal(count_sql(db, "SELECT sum(total_successful) FROM policies"), 10 * (SHARED + WRITERS * OWN));
+	assert_int_equal(count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"),
+	                 2 * (SHARED + WRITERS * OWN));
+	store_close(s);
+}
+
+static void processes_store_each_report_once(void **state)
+{
+	char *path = rb_temp_path("procs.db");
+	pid_t pids[WRITERS];
+
+	(void)state;
+	/* nobody creates the database first: they race for that too */
+	for (int w = 0; w < WRITERS; w++) {
+		pids[w] = fork();
+		assert_true(pids[w] >= 0);
+		if (pids[w] == 0) {
+			int stored, dups;
+
+			_exit(write_share(path, w, &stored, &dups) == 0 && stored + dups == SHARED + OWN ? 0 : 1);
+		}
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		int status = 0;
+
+		assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	check_shared_totals(path);
+	rb_remove_temp(path);
+}
+
+struct writer_arg {
+	const char *path;
+	int writer;
+	int rc, stored, dups;
+};
+
+static void *writer_thread(void *p)
+{
+	struct writer_arg *a = p;
+
+	a->rc = write_share(a->path, a->writer, &a->stored, &a->dups);
+	return NULL;
+}
+
+static void threads_store_each_report_once(void **state)
+{
+	char *path = rb_temp_path("threads.db");
+	struct writer_arg args[WRITERS];
+	pthread_t tids[WRITERS];
+	int stored = 0, dups = 0;
+
+	(void)state;
+	for (int w = 0; w < WRITERS; w++) {
+		args[w] = (struct writer_arg){ path, w, 0, 0, 0 };
+		assert_int_equal(pthread_create(&tids[w], NULL, writer_thread, &args[w]), 0);
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		assert_int_equal(pthread_join(tids[w], NULL), 0);
+		assert_int_equal(args[w].rc, 0);
+		stored += args[w].stored;
+		dups += args[w].dups;
+	}
+	assert_int_equal(stored, SHARED + WRITERS * OWN);
+	assert_int_equal(dups, (WRITERS - 1) * SHARED);
+	check_shared_totals(path);
+	rb_remove_temp(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(missing_database_is_notfound),
+		cmocka_unit_test(create_sets_schema_and_pragmas),
+		cmocka_unit_test(empty_file_is_version_zero),
+		cmocka_unit_test(empty_file_read_only_is_refused),
+		cmocka_unit_test(not_a_database_is_db_error),
+		cmocka_unit_test(newer_schema_is_refused),
+		cmocka_unit_test(foreign_database_is_refused),
+		cmocka_unit_test(corrupt_file_is_db_error),
+		cmocka_unit_test(read_only_database_is_db_error),
+		cmocka_unit_test(read_only_store_sees_concurrent_writes),
+		cmocka_unit_test(migration_runner_upgrades_in_order),
+		cmocka_unit_test(migration_from_version_two),
+		cmocka_unit_test(compiled_migrations_match_schema),
+		cmocka_unit_test(put_then_duplicate_changes_nothing),
+		cmocka_unit_test(identity_is_submitter_id_and_range),
+		cmocka_unit_test(every_field_is_kept),
+		cmocka_unit_test(bad_arguments_are_usage_errors),
+		cmocka_unit_test(raw_json_round_trips),
+		cmocka_unit_test(parsed_report_round_trips),
+		cmocka_unit_test(failed_report_leaves_nothing),
+		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),
+		cmocka_unit_test(full_disk_fails_one_report_cleanly),
+		cmocka_unit_test(locked_database_is_busy),
+		cmocka_unit_test(deleting_a_report_cascades),
+		cmocka_unit_test(tr_sum_saturates),
+		cmocka_unit_test(processes_store_each_report_once),
+		cmocka_unit_test(threads_store_each_report_once),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

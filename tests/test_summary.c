@@ -1,0 +1,684 @@
+/*
+ * Unit tests of the summary queries: a fixed set of reports goes into a
+ * store, and every key under every filter of a table is checked against
+ * numbers the test computes on its own from the same set, in C, plus a
+ * few sums worked out by hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <dirent.h>
+
+#include <cmocka.h>
+
+#include "report_builder.h"
+#include "summary.h"
+#include "testutil.h"
+
+#define D1 INT64_C(1709251200) /* 2024-03-01T00:00:00Z */
+#define D2 (D1 + 86400)
+#define D3 (D2 + 86400)
+
+struct fx_failure {
+	const char *rt, *ip, *mx;
+	uint64_t n;
+};
+
+struct fx_policy {
+	const char *type, *domain;
+	uint64_t ok, fail;
+	struct fx_failure f[3];   /* ends at n == 0 && rt == NULL && ip == NULL */
+	int n_f;
+};
+
+struct fx_report {
+	const char *submitter, *id;
+	int64_t start;
+	const char *org, *auth;
+	int counted;
+	struct fx_policy p[2];
+	int n_p;
+};
+
+static const struct fx_report fixtures[] = {
+	{ "a.example", "a-1", D1, "Alpha Inc", "pass", 1, {
+		{ "sts", "example.com", 100, 5, {
+			{ "certificate-expired", "192.0.2.1", "mx1.example.com", 3 },
+			{ "starttls-not-supported", "192.0.2.2", "mx2.example.com", 2 } }, 2 },
+		{ "tlsa", "example.net", 50, 1, {
+			{ "tlsa-invalid", "192.0.2.1", "mx.example.net", 1 } }, 1 } }, 2 },
+	{ "a.example", "a-2", D2, "Alpha Incorporated", "pass", 1, {
+		{ "sts", "example.com", 200, 0, { { 0 } }, 0 } }, 1 },
+	/* the last second of D2; no organization-name */
+	{ "a.example", "a-3", D3 - 1, NULL, "pass", 1, {
+		{ "sts", "example.com", 10, 4, {
+			{ "certificate-expired", "192.0.2.1", "mx1.example.com", 4 } }, 1 } }, 1 },
+	{ "b.example", "b-1", D1 + 3600, "Beta", "fail", 1, {
+		{ "sts", "example.com", 30, 7, {
+			{ "validation-failure", "198.51.100.1", "mx1.example.com", 7 } }, 1 } }, 1 },
+	/* the same report-id as a-1, from another submitter: another report */
+	{ "b.example", "a-1", D1, "Beta", "none", 1, {
+		{ "no-policy-found", "example.org", 40, 2, {
+			{ NULL, NULL, NULL, 2 } }, 1 } }, 1 },
+	/* set aside: never counted, not even its later organization-name */
+	{ "c.example", "c-1", D3 + 200, "Gamma", "pass", 0, {
+		{ "sts", "example.com", 1000, 1000, {
+			{ "certificate-expired", "192.0.2.1", "mx1.example.com", 1000 } }, 1 } }, 1 },
+	/* unknown submitter, no policy-domain */
+	{ NULL, "n-1", D3, NULL, "unknown", 1, {
+		{ "sts", NULL, 5, 5, {
+			{ "sts-webpki-invalid", "203.0.113.5", "mx1.example.com", 5 } }, 1 } }, 1 },
+	/* totals that disagree with the details (9 vs 8) */
+	{ "c.example", "c-2", D3 + 100, "Gamma Two", "pass", 1, {
+		{ "sts", "example.net", 0, 9, {
+			{ "certificate-expired", "203.0.113.5", "mx.example.net", 6 },
+			{ "dnssec-invalid", "203.0.113.5", "mx.example.net", 2 } }, 2 } }, 1 },
+	/* two policies for the same domain */
+	{ "d.example", "d-1", D2, "Delta", "pass", 1, {
+		{ "sts", "example.com", 1, 1, { { 0 } }, 0 },
+		{ "tlsa", "example.com", 2, 2, {
+			{ "tlsa-invalid", "192.0.2.9", "mx1.example.com", 2 } }, 1 } }, 2 },
+};
+#define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
+
+/* ---- the store under test ---- */
+
+struct fixture_db {
+	char *path;
+	struct store *s;
+};
+
+static struct tlsrpt_report *build(const struct fx_report *fx)
+{
+	struct tlsrpt_report *r = rb_report(fx->submitter, fx->id, fx->start, fx->start + 86399, fx->org);
+
+	for (int i = 0; i < fx->n_p; i++) {
+		const struct fx_policy *fp = &fx->p[i];
+		struct tlsrpt_policy *p = rb_policy(r, fp->type, fp->domain, fp->ok, fp->fail);
+
+		for (int j = 0; j < fp->n_f; j++)
+			rb_failure(p, fp->f[j].rt, fp->f[j].ip, fp->f[j].mx, fp->f[j].n);
+	}
+	return r;
+}
+
+static void put_all(struct store *s, const struct fx_report *fx, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct store_meta m = { "import", NULL, fx[i].auth, fx[i].counted, 0 };
+		struct tlsrpt_report *r = build(&fx[i]);
+		enum store_outcome out;
+		struct tr_error e;
+
+		if (store_put_report(s, r, &m, &out, &e) != TR_OK)
+			fail_msg("store_put_report: %s", e.msg);
+		assert_int_equal(out, STORE_STORED);
+		rb_free(r);
+	}
+}
+
+static int setup_db(void **state)
+{
+	struct fixture_db *fd = calloc(1, sizeof *fd);
+	struct tr_error e;
+
+	if (fd == NULL)
+		return -1;
+	fd->path = rb_temp_path("summary.db");
+	if (store_open(fd->path, STORE_OPEN_CREATE, 0, &fd->s, &e) != TR_OK) {
+		fprintf(stderr, "%s\n", e.msg);
+		return -1;
+	}
+	put_all(fd->s, fixtures, N_FIXTURES);
+	*state = fd;
+	return 0;
+}
+
+static int teardown_db(void **state)
+{
+	struct fixture_db *fd = *state;
+
+	store_close(fd->s);
+	rb_remove_temp(fd->path);
+	free(fd);
+	return 0;
+}
+
+/* ---- the same numbers, computed in C ---- */
+
+#define MAX_ROWS 32
+#define MAX_RT 16
+
+struct exp_rt {
+	const char *name;
+	uint64_t n;
+};
+
+struct exp_row {
+	char key[64];
+	const char *org;
+	uint64_t reports_mask, ok, fail;
+	struct exp_rt rt[MAX_RT];
+	size_t n_rt;
+};
+
+struct expected {
+	uint64_t reports_mask, ok, fail;
+	struct exp_row rows[MAX_ROWS];
+	size_t n_rows;
+};
+
+static const char *or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static int report_selected(const struct fx_report *r, const struct summary_filter *f)
+{
+	if (!r->counted || r->start < f->since || r->start >= f->until)
+		return 0;
+	if (f->submitter != NULL && strcmp(f->submitter, or_empty(r->submitter)) != 0)
+		return 0;
+	return !f->authenticated_only || strcmp(r->auth, "pass") == 0;
+}
+
+static int policy_selected(const struct fx_policy *p, const struct summary_filter *f)
+{
+	return f->policy_domain == NULL || (p->domain != NULL && strcmp(f->policy_domain, p->domain) == 0);
+}
+
+static struct exp_row *exp_group(struct expected *x, const char *key)
+{
+	for (size_t i = 0; i < x->n_rows; i++) {
+		if (strcmp(x->rows[i].key, key) == 0)
+			return &x->rows[i];
+	}
+	assert_true(x->n_rows < MAX_ROWS);
+	snprintf(x->rows[x->n_rows].key, sizeof x->rows[0].key, "%s", key);
+	return &x->rows[x->n_rows++];
+}
+
+static void exp_add_rt(struct exp_row *row, const char *name, uint64_t n)
+{
+	for (size_t i = 0; i < row->n_rt; i++) {
+		if (strcmp(row->rt[i].name, name) == 0) {
+			row->rt[i].n += n;
+			return;
+		}
+	}
+	assert_true(row->n_rt < MAX_RT);
+	row->rt[row->n_rt].name = name;
+	row->rt[row->n_rt++].n = n;
+}
+
+static void day_of(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	assert_non_null(gmtime_r(&tt, &tm));
+	assert_true(strftime(buf, size, "%Y-%m-%d", &tm) > 0);
+}
+
+static const char *policy_key(enum summary_key key, const struct fx_report *r, const struct fx_policy *p,
+                              char *buf, size_t size)
+{
+	switch (key) {
+	case SUMMARY_BY_SUBMITTER: return or_empty(r->submitter);
+	case SUMMARY_BY_POLICY_DOMAIN: return or_empty(p->domain);
+	case SUMMARY_BY_DAY: day_of(r->start, buf, size); return buf;
+	default: return NULL;
+	}
+}
+
+static const char *detail_key(enum summary_key key, const struct fx_failure *fl)
+{
+	switch (key) {
+	case SUMMARY_BY_RESULT_TYPE: return or_empty(fl->rt);
+	case SUMMARY_BY_RECEIVING_MX: return or_empty(fl->mx);
+	case SUMMARY_BY_SENDING_IP: return or_empty(fl->ip);
+	default: return NULL;
+	}
+}
+
+static void exp_policy(struct expected *x, enum summary_key key, size_t ri, const struct fx_policy *p)
+{
+	const struct fx_report *r = &fixtures[ri];
+	char buf[32];
+	const char *k = policy_key(key, r, p, buf, sizeof buf);
+	struct exp_row *row;
+
+	x->reports_mask |= UINT64_C(1) << ri;
+	x->ok += p->ok;
+	x->fail += p->fail;
+	if (k != NULL) {
+		row = exp_group(x, k);
+		row->reports_mask |= UINT64_C(1) << ri;
+		row->ok += p->ok;
+		row->fail += p->fail;
+		for (int j = 0; j < p->n_f; j++)
+			exp_add_rt(row, or_empty(p->f[j].rt), p->f[j].n);
+		return;
+	}
+	for (int j = 0; j < p->n_f; j++) {
+		row = exp_group(x, detail_key(key, &p->f[j]));
+		row->reports_mask |= UINT64_C(1) << ri;
+		row->fail += p->f[j].n;
+		exp_add_rt(row, or_empty(p->f[j].rt), p->f[j].n);
+	}
+}
+
+/* The latest counted report of the submitter with a non-empty name. */
+static const char *exp_org(const char *submitter)
+{
+	const struct fx_report *best = NULL;
+
+	for (size_t i = 0; i < N_FIXTURES; i++) {
+		const struct fx_report *r = &fixtures[i];
+
+		if (!r->counted || r->org == NULL || *r->org == '\0' || strcmp(or_empty(r->submitter), submitter) != 0)
+			continue;
+		if (best == NULL || r->start >= best->start)
+			best = r;
+	}
+	return best != NULL ? best->org : NULL;
+}
+
+static int cmp_exp_row(const void *a, const void *b)
+{
+	const struct exp_row *x = a, *y = b;
+
+	if (x->fail != y->fail)
+		return x->fail > y->fail ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int cmp_exp_rt(const void *a, const void *b)
+{
+	const struct exp_rt *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void compute_expected(struct expected *x, enum summary_key key, const struct summary_filter *f)
+{
+	memset(x, 0, sizeof *x);
+	for (size_t i = 0; i < N_FIXTURES; i++) {
+		if (!report_selected(&fixtures[i], f))
+			continue;
+		for (int j = 0; j < fixtures[i].n_p; j++) {
+			if (policy_selected(&fixtures[i].p[j], f))
+				exp_policy(x, key, i, &fixtures[i].p[j]);
+		}
+	}
+	qsort(x->rows, x->n_rows, sizeof x->rows[0], cmp_exp_row);
+	for (size_t i = 0; i < x->n_rows; i++) {
+		qsort(x->rows[i].rt, x->rows[i].n_rt, sizeof x->rows[i].rt[0], cmp_exp_rt);
+		if (key == SUMMARY_BY_SUBMITTER)
+			x->rows[i].org = exp_org(x->rows[i].key);
+	}
+}
+
+static unsigned popcount64(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v != 0; v &= v - 1)
+		n++;
+	return n;
+}
+
+static void assert_matches(const struct summary *sm, const struct expected *x)
+{
+	assert_int_equal(sm->reports, popcount64(x->reports_mask));
+	assert_int_equal(sm->successful, x->ok);
+	assert_int_equal(sm->failed, x->fail);
+	assert_int_equal(sm->n_rows, x->n_rows);
+	for (size_t i = 0; i < x->n_rows; i++) {
+		const struct summary_row *got = &sm->rows[i];
+		const struct exp_row *want = &x->rows[i];
+
+		assert_string_equal(got->key, want->key);
+		assert_int_equal(got->reports, popcount64(want->reports_mask));
+		assert_int_equal(got->successful, want->ok);
+		assert_int_equal(got->failed, want->fail);
+		if (want->org == NULL)
+			assert_null(got->organization);
+		else
+			assert_string_equal(got->organization, want->org);
+		assert_int_equal(got->n_result_types, want->n_rt);
+		for (size_t j = 0; j < want->n_rt; j++) {
+			assert_string_equal(got->result_types[j].name, want->rt[j].name);
+			assert_int_equal(got->result_types[j].count, want->rt[j].n);
+		}
+	}
+}
+
+static struct summary *query(struct store *s, enum summary_key key, const struct summary_filter *f)
+{
+	struct summary *sm = NULL;
+	struct tr_error e;
+
+	if (summary_query(s, key, f, &sm, &e) != TR_OK)
+		fail_msg("summary_query(%s): %s", summary_key_name(key), e.msg);
+	return sm;
+}
+
+/* ---- tests ---- */
+
+struct filter_case {
+	const char *name;
+	int64_t since, until;
+	const char *domain, *submitter;
+	int auth;
+};
+
+static const struct filter_case filters[] = {
+	{ "everything", INT64_MIN, INT64_MAX, NULL, NULL, 0 },
+	{ "since D2", D2, INT64_MAX, NULL, NULL, 0 },
+	{ "until D2", INT64_MIN, D2, NULL, NULL, 0 },
+	{ "the day D2", D2, D3, NULL, NULL, 0 },
+	{ "example.com", INT64_MIN, INT64_MAX, "example.com", NULL, 0 },
+	{ "example.net", INT64_MIN, INT64_MAX, "example.net", NULL, 0 },
+	{ "no such domain", INT64_MIN, INT64_MAX, "example.invalid", NULL, 0 },
+	{ "a.example", INT64_MIN, INT64_MAX, NULL, "a.example", 0 },
+	{ "unknown submitter", INT64_MIN, INT64_MAX, NULL, "", 0 },
+	{ "authenticated", INT64_MIN, INT64_MAX, NULL, NULL, 1 },
+	{ "all at once", D1 + 1, D3 + 1, "example.com", "a.example", 1 },
+};
+
+static void every_key_under_every_filter(void **state)
+{
+	struct fixture_db *fd = *state;
+	struct expected x;
+
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		const struct filter_case *c = &filters[i];
+		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
+
+		for (int k = SUMMARY_BY_SUBMITTER; k <= SUMMARY_BY_DAY; k++) {
+			struct summary *sm = query(fd->s, (enum summary_key)k, &f);
+
+			print_message("# filter %s, key %s: %zu rows\n", c->name, summary_key_name(k), sm->n_rows);
+			compute_expected(&x, (enum summary_key)k, &f);
+			assert_matches(sm, &x);
+			summary_free(sm);
+		}
+	}
+}
+
+/* Numbers worked out by hand, so that the C model above is checked too. */
+static void hand_counted_totals(void **state)
+{
+	struct fixture_db *fd = *state;
+	struct summary *sm = query(fd->s, SUMMARY_BY_POLICY_DOMAIN, NULL);
+	uint64_t reports = 0, ok = 0;
+
+	/* c-1 is set aside; a-1 covers two domains but is one report */
+	assert_int_equal(sm->reports, 8);
+	assert_int_equal(sm->successful, 438);
+	assert_int_equal(sm->failed, 36);
+	assert_int_equal(sm->n_rows, 4);
+	assert_string_equal(sm->rows[0].key, "example.com");
+	assert_int_equal(sm->rows[0].reports, 5);
+	assert_int_equal(sm->rows[0].successful, 343);
+	assert_int_equal(sm->rows[0].failed, 19);
+	assert_string_equal(sm->rows[1].key, "example.net");
+	assert_int_equal(sm->rows[1].reports, 2);
+	assert_int_equal(sm->rows[1].failed, 10);
+	assert_string_equal(sm->rows[2].key, "");        /* no policy-domain: 5 failed */
+	assert_string_equal(sm->rows[3].key, "example.org");
+	for (size_t i = 0; i < sm->n_rows; i++) {
+		reports += sm->rows[i].reports;
+		ok += sm->rows[i].successful;
+	}
+	assert_int_equal(reports, 9); /* a-1 once under each of its two domains */
+	assert_int_equal(ok, sm->successful);
+	summary_free(sm);
+
+	sm = query(fd->s, SUMMARY_BY_RESULT_TYPE, NULL);
+	assert_string_equal(sm->rows[0].key, "certificate-expired");
+	assert_int_equal(sm->rows[0].failed, 13);
+	assert_int_equal(sm->rows[0].reports, 3);
+	assert_int_equal(sm->rows[0].successful, 0);
+	assert_int_equal(sm->rows[0].n_result_types, 1);
+	summary_free(sm);
+
+	sm = query(fd->s, SUMMARY_BY_SUBMITTER, NULL);
+	assert_string_equal(sm->rows[0].key, "a.example");
+	assert_int_equal(sm->rows[0].failed, 10);
+	assert_string_equal(sm->rows[0].organization, "Alpha Incorporated");
+	assert_string_equal(sm->rows[0].result_types[0].name, "certificate-expired");
+	assert_int_equal(sm->rows[0].result_types[0].count, 7);
+	summary_free(sm);
+
+	sm = query(fd->s, SUMMARY_BY_DAY, NULL);
+	assert_int_equal(sm->n_rows, 3);
+	assert_string_equal(sm->rows[0].key, "2024-03-01");
+	assert_int_equal(sm->rows[0].failed, 15);
+	summary_free(sm);
+}
+
+static void authenticated_only_and_uncounted(void **state)
+{
+	struct fixture_db *fd = *state;
+	struct summary_filter f;
+	struct summary *sm;
+
+	summary_filter_all(&f);
+	f.authenticated_only = 1;
+	sm = query(fd->s, SUMMARY_BY_SUBMITTER, &f);
+	/* b.example's reports are fail and none; the unknown one is unknown */
+	assert_int_equal(sm->n_rows, 3);
+	for (size_t i = 0; i < sm->n_rows; i++) {
+		assert_true(strcmp(sm->rows[i].key, "b.example") != 0);
+		assert_true(strcmp(sm->rows[i].key, "") != 0);
+	}
+	summary_free(sm);
+	/* c-1 (counted = 0) is invisible even when asked for by name */
+	summary_filter_all(&f);
+	f.submitter = "c.example";
+	sm = query(fd->s, SUMMARY_BY_SUBMITTER, &f);
+	assert_int_equal(sm->reports, 1);
+	assert_int_equal(sm->failed, 9);
+	assert_string_equal(sm->rows[0].organization, "Gamma Two");
+	summary_free(sm);
+}
+
+static void keys_have_names(void **state)
+{
+	static const char *const names[] = { "submitter", "policy-domain", "result-type",
+	                                      "receiving-mx", "sending-ip", "day" };
+
+	(void)state;
+	for (int k = 0; k < 6; k++) {
+		assert_string_equal(summary_key_name((enum summary_key)k), names[k]);
+		assert_int_equal(summary_key_parse(names[k]), k);
+	}
+	assert_int_equal(summary_key_parse("Submitter"), -1);
+	assert_int_equal(summary_key_parse(""), -1);
+	assert_int_equal(summary_key_parse(NULL), -1);
+	assert_null(summary_key_name((enum summary_key)6));
+}
+
+static void empty_store_and_bad_arguments(void **state)
+{
+	char *path = rb_temp_path("empty.db");
+	struct store *s = NULL;
+	struct summary *sm = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	sm = query(s, SUMMARY_BY_DAY, NULL);
+	assert_int_equal(sm->reports, 0);
+	assert_int_equal(sm->failed, 0);
+	assert_int_equal(sm->n_rows, 0);
+	summary_free(sm);
+	summary_free(NULL);
+	assert_int_equal(summary_query(NULL, SUMMARY_BY_DAY, NULL, &sm, &e), TR_ERR_USAGE);
+	assert_null(sm);
+	assert_int_equal(summary_query(s, (enum summary_key)42, NULL, &sm, &e), TR_ERR_USAGE);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* Read-only stores summarise; so does a store inside its own batch. */
+static void read_only_and_inside_a_batch(void **state)
+{
+	struct fixture_db *fd = *state;
+	struct store *ro = NULL;
+	struct summary *sm;
+	struct tr_error e;
+
+	assert_int_equal(store_open(fd->path, STORE_OPEN_READONLY, 0, &ro, &e), TR_OK);
+	sm = query(ro, SUMMARY_BY_SENDING_IP, NULL);
+	assert_int_equal(sm->reports, 8);
+	summary_free(sm);
+	store_close(ro);
+	assert_int_equal(store_batch_begin(fd->s, &e), TR_OK);
+	sm = query(fd->s, SUMMARY_BY_RECEIVING_MX, NULL);
+	assert_string_equal(sm->rows[0].key, "mx1.example.com");
+	summary_free(sm);
+	assert_int_equal(store_batch_end(fd->s, &e), TR_OK);
+}
+
+/* Hostile totals saturate instead of failing the whole summary. */
+static void huge_counts_saturate(void **state)
+{
+	static const struct fx_report huge[] = {
+		{ "huge.example", "h-1", D1, NULL, "pass", 1, {
+			{ "sts", "example.com", 0, INT64_MAX, {
+				{ "certificate-expired", NULL, NULL, INT64_MAX } }, 1 } }, 1 },
+		{ "huge.example", "h-2", D1, NULL, "pass", 1, {
+			{ "sts", "example.com", 0, 5, {
+				{ "certificate-expired", NULL, NULL, 5 } }, 1 } }, 1 },
+	};
+	char *path = rb_temp_path("huge.db");
+	struct store *s = NULL;
+	struct summary *sm;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	put_all(s, huge, 2);
+	sm = query(s, SUMMARY_BY_RESULT_TYPE, NULL);
+	assert_int_equal(sm->failed, INT64_MAX);
+	assert_int_equal(sm->rows[0].failed, INT64_MAX);
+	assert_int_equal(sm->rows[0].result_types[0].count, INT64_MAX);
+	summary_free(sm);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+static int is_json_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Store one sample under its file name as submitter (so that samples
+ * sharing a report-id stay apart); 1 when it parsed and was stored. */
+static int store_sample(struct store *s, const char *dir, const char *name, uint64_t *ok, uint64_t *fail)
+{
+	struct store_meta m = { "import", NULL, "pass", 1, 0 };
+	struct tlsrpt_report *r = NULL;
+	enum store_outcome out;
+	struct tr_limits lim;
+	struct tr_error e;
+	char path[4096];
+	size_t len = 0;
+	char *data, *raw = NULL;
+	size_t raw_len = 0;
+	sqlite3_stmt *st = NULL;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	data = testutil_read_file(path, &len);
+	assert_non_null(data);
+	limits_default(&lim);
+	if (report_parse_json(data, len, &lim, "fallback.example", &r, &e) != TR_OK) {
+		free(data);
+		return 0; /* the parser's verdict is test_report's business */
+	}
+	r->submitter = rb_strdup(name);
+	if (store_put_report(s, r, &m, &out, &e) != TR_OK)
+		fail_msg("%s: %s", name, e.msg);
+	assert_int_equal(out, STORE_STORED);
+	assert_int_equal(store_put_report(s, r, &m, &out, &e), TR_OK);
+	assert_int_equal(out, STORE_DUPLICATE);
+	/* the newest report is this one: its JSON comes back byte for byte */
+	assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT max(id) FROM reports", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(store_get_raw_json(s, sqlite3_column_int64(st, 0), &raw, &raw_len, &e), TR_OK);
+	sqlite3_finalize(st);
+	assert_int_equal(raw_len, len);
+	assert_memory_equal(raw, data, len);
+	free(raw);
+	*ok += report_total_successful(r);
+	*fail += report_total_failure(r);
+	report_free(r);
+	free(data);
+	return 1;
+}
+
+/* Real reports from providers (never copied into the repository): each
+ * stores once, and the totals are the model's. */
+static void real_samples_add_up(void **state)
+{
+	const char *dir = testutil_samples_dir();
+	char *path = rb_temp_path("samples.db");
+	struct store *s = NULL;
+	struct summary *sm;
+	struct dirent *de;
+	uint64_t ok = 0, fail = 0, stored = 0;
+	struct tr_error e;
+	DIR *d;
+
+	(void)state;
+	if (dir == NULL) {
+		rb_remove_temp(path);
+		skip();
+	}
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	d = opendir(dir);
+	assert_non_null(d);
+	for (de = readdir(d); de != NULL; de = readdir(d)) {
+		if (is_json_name(de->d_name))
+			stored += (uint64_t)store_sample(s, dir, de->d_name, &ok, &fail);
+	}
+	closedir(d);
+	print_message("# %llu samples stored\n", (unsigned long long)stored);
+	sm = query(s, SUMMARY_BY_SUBMITTER, NULL);
+	assert_int_equal(sm->reports, stored);
+	assert_int_equal(sm->n_rows, stored);
+	assert_int_equal(sm->successful, ok);
+	assert_int_equal(sm->failed, fail);
+	summary_free(sm);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(every_key_under_every_filter, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(hand_counted_totals, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(authenticated_only_and_uncounted, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(read_only_and_inside_a_batch, setup_db, teardown_db),
+		cmocka_unit_test(keys_have_names),
+		cmocka_unit_test(empty_store_and_bad_arguments),
+		cmocka_unit_test(huge_counts_saturate),
+		cmocka_unit_test(real_samples_add_up),
+	};
+
+	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
+}
