@@ -73,6 +73,7 @@ keys = {
     "TrustedAuthservIDs": "mx.example.com mx2.example.com",
     "RequireAuthentication": "yes",
     "SocketMode": "0660",
+    "SocketGroup": "postfix",
 }
 for k, v in keys.items():
     put("config", "key-" + k.lower() + ".conf",
