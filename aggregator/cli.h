@@ -6,11 +6,13 @@
 #define TLSRPT_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "limits.h"
 #include "opts.h"
 #include "store.h"
+#include "summary.h"
 
 #define CLI_NAME "tlsrpt-report"
 
@@ -31,8 +33,36 @@ enum {
 	OPT_HELP = 1,
 	OPT_DB,
 	OPT_MAX_MESSAGE,
+	/* the filters of the query commands (cli_filter_option()) */
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_POLICY_DOMAIN,
+	OPT_SUBMITTER,
+	OPT_AUTHENTICATED,
+	OPT_FORMAT,
+	OPT_COLOR,
 	OPT_FIRST_COMMAND_OPTION /* commands number theirs from here */
 };
+
+/* The opt_defs of the filters, for a command's option table. */
+#define CLI_FILTER_OPTS \
+	{ OPT_SINCE, 0, "since", 1 }, \
+	{ OPT_UNTIL, 0, "until", 1 }, \
+	{ OPT_POLICY_DOMAIN, 0, "policy-domain", 1 }, \
+	{ OPT_SUBMITTER, 0, "submitter", 1 }, \
+	{ OPT_AUTHENTICATED, 0, "authenticated", 0 }, \
+	{ OPT_AUTHENTICATED, 0, "authenticated-only", 0 }
+
+/* The help lines of those filters. */
+#define CLI_FILTER_HELP \
+	"  --since WHEN        reports starting at or after WHEN\n" \
+	"  --until WHEN        reports starting before WHEN (a bare date: that whole day)\n" \
+	"                      WHEN: 24h, 7d, 2w ago, YYYY-MM-DD or RFC 3339\n" \
+	"  --policy-domain D   only policies for domain D\n" \
+	"  --submitter S       only reports sent by S\n" \
+	"  --authenticated, --authenticated-only\n" \
+	"                      only reports whose sender was authenticated\n"
+
 
 struct cli_command {
 	const char *name;
@@ -44,6 +74,11 @@ struct cli_command {
 extern const struct cli_command cmd_import;
 extern const struct cli_command cmd_summary;
 extern const struct cli_command cmd_parse;
+extern const struct cli_command cmd_failures;
+extern const struct cli_command cmd_list;
+extern const struct cli_command cmd_show;
+extern const struct cli_command cmd_digest;
+extern const struct cli_command cmd_expire;
 
 /* "tlsrpt-report: " + message + newline, on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -72,6 +107,54 @@ int cli_opt_failed(const struct cli_command *cmd, enum opt_status s, const struc
  * "no database at PATH: ..."; returns CLI_OK or CLI_FAIL (printed).
  */
 int cli_open_for_query(const struct cli *c, struct store **out);
+
+/*
+ * Open the database for writing (expire): it must exist.  Returns CLI_OK
+ * or CLI_FAIL (printed).
+ */
+int cli_open_for_update(const struct cli *c, struct store **out);
+
+/*
+ * The clock: now, or $TLSRPT_NOW when set (epoch seconds or RFC 3339), so
+ * that tests get stable output.  A bad $TLSRPT_NOW is ignored.
+ */
+int64_t cli_now(void);
+
+/*
+ * Handle a filter option (--since, --until, --policy-domain, --submitter,
+ * --authenticated): -1 when id is none of them, else CLI_OK or CLI_FAIL
+ * (usage error printed).
+ */
+int cli_filter_option(const struct cli_command *cmd, struct summary_filter *f, int id,
+                      const char *arg);
+
+/* --format: CLI_OK with *fmt set, or CLI_FAIL (printed). */
+int cli_format_option(const struct cli_command *cmd, const char *arg, int *fmt);
+
+/*
+ * --color auto|always|never: CLI_OK with *on set (auto: standard output
+ * is a terminal, $TERM is not "dumb" and $NO_COLOR is unset), else
+ * CLI_FAIL (printed).
+ */
+int cli_color_option(const struct cli_command *cmd, const char *arg, int *on);
+
+/* The default of --color (auto). */
+int cli_color_auto(void);
+
+/* A positive count (--limit): CLI_OK with *out set, else CLI_FAIL. */
+int cli_count_option(const struct cli_command *cmd, const char *name, const char *arg,
+                     size_t *out);
+
+/*
+ * Parse a command's options: common ones and filters are handled here,
+ * the rest go to own(ctx, id, arg) (return CLI_OK or an exit code);
+ * operands go to operand(ctx, arg), or are a usage error when it is NULL.
+ * Returns CLI_OK, or an exit code; *stop = 1 when help was printed.
+ */
+int cli_parse_options(struct cli *c, const struct cli_command *cmd, const struct opt_def *defs,
+                      size_t ndefs, int argc, char **argv, struct summary_filter *f, void *ctx,
+                      int (*own)(void *ctx, int id, const char *arg),
+                      int (*operand)(void *ctx, const char *arg), int *stop);
 
 /* Worse of two exit codes. */
 int cli_worse(int a, int b);

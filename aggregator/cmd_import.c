@@ -153,7 +153,7 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 {
 	const struct tlsrpt_report *r = it->report;
 	struct store_meta meta = { .source = "import", .message_id = res->message_id,
-	                           .auth = "unknown", .counted = 1, .received_at = 0 };
+	                           .auth = "unknown", .counted = 1, .received_at = cli_now() };
 	enum store_outcome outcome = STORE_STORED;
 	struct tr_error err;
 	char *sub = esc_term(r->submitter != NULL ? r->submitter : it->submitter, "-");

@@ -48,10 +48,12 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points that change how a terminal shows what follows them. */
+/* Code points that change how a terminal shows what follows them (C1
+ * controls, bidi controls, the Unicode line and paragraph separators). */
 static int is_dangerous_cp(uint32_t c)
 {
 	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+	       c == 0x2028 || c == 0x2029 ||
 	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 

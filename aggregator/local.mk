@@ -4,14 +4,22 @@ noinst_LIBRARIES += aggregator/libcli.a
 aggregator_libcli_a_SOURCES = \
 	aggregator/opts.c aggregator/opts.h \
 	aggregator/escape.c aggregator/output.c aggregator/output.h \
+	aggregator/table.c aggregator/table.h \
+	aggregator/records.c aggregator/records.h \
+	aggregator/mail.c aggregator/mail.h \
+	aggregator/digest.c aggregator/digest.h \
 	aggregator/when.c aggregator/when.h \
 	aggregator/mbox.c aggregator/source.c aggregator/source.h
 aggregator_libcli_a_CFLAGS = $(TLSRPT_CFLAGS)
 
 bin_PROGRAMS += aggregator/tlsrpt-report
 aggregator_tlsrpt_report_SOURCES = aggregator/main.c aggregator/cli.h \
-	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c
+	aggregator/cli_common.c \
+	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c \
+	aggregator/cmd_failures.c aggregator/cmd_list.c aggregator/cmd_show.c \
+	aggregator/cmd_expire.c aggregator/cmd_digest.c
 aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS)
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS)
 
 dist_man_MANS += docs/tlsrpt-report.1
+dist_doc_DATA += docs/DIGEST.md

@@ -20,6 +20,11 @@
 static const struct cli_command *const commands[] = {
 	&cmd_import,
 	&cmd_summary,
+	&cmd_failures,
+	&cmd_list,
+	&cmd_show,
+	&cmd_digest,
+	&cmd_expire,
 	&cmd_parse,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -147,8 +152,8 @@ static void general_usage(FILE *f)
 	      "Store SMTP TLS reports (RFC 8460) once in SQLite and summarise them.\n\n"
 	      "Commands:\n", f);
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->synopsis);
-	fputs("  help     the options of a command (help COMMAND)\n\n"
+		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->synopsis);
+	fputs("  help      the options of a command (help COMMAND)\n\n"
 	      "Options:\n"
 	      "  -d, --db PATH  database (default: $TLSRPT_DB, else " DEFAULT_DB ")\n"
 	      "  -h, --help     this text\n"

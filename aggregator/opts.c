@@ -69,6 +69,10 @@ static enum opt_status parse_long(struct opt_state *st, const struct opt_def *de
 	}
 	*id = d->id;
 	*arg = NULL;
+	if (d->has_value == 2) {
+		*arg = eq != NULL ? eq + 1 : NULL;
+		return OPT_OPTION;
+	}
 	if (!d->has_value) {
 		if (eq != NULL) {
 			tr_error_set(err, TR_ERR_USAGE, "option --%s takes no value", d->long_name);

@@ -16,7 +16,8 @@ struct opt_def {
 	int id;                 /* returned for this option */
 	char short_name;        /* 'd' for -d, 0 for none */
 	const char *long_name;  /* "db" for --db, NULL for none */
-	int has_value;          /* 1: takes a value */
+	int has_value;          /* 1: takes a value; 2: may take one, only as
+	                           --name=value (*arg NULL without) */
 };
 
 struct opt_state {

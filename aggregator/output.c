@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
+
 #include "output.h"
+#include "table.h"
 
 /* Widest key and organization columns before names are shortened. */
 #define KEY_COLUMN_MAX 40
@@ -165,30 +168,15 @@ static int write_csv(FILE *f, const struct summary *sm, enum summary_key key)
 
 /* ---- text ---- */
 
-/* One table line, every cell already escaped and shortened. */
-struct text_line {
-	char *key;
-	char *org;
-	char reports[32];
-	char successful[32];
-	char failed[32];
-	char rate[16];
-	char *types;
-};
-
-struct text_widths {
-	size_t key, org, reports, successful, failed, rate;
-};
-
 static int key_keeps_right(enum summary_key key)
 {
 	return key == SUMMARY_BY_SUBMITTER || key == SUMMARY_BY_POLICY_DOMAIN ||
 	       key == SUMMARY_BY_RECEIVING_MX;
 }
 
-static char *escaped_cell(const char *s, const char *if_null, size_t width, int keep_right)
+char *cell_text(const char *s, const char *if_null, size_t width, int keep_right)
 {
-	char *e = esc_term(s, if_null);
+	char *e = esc_term(s != NULL && s[0] != '\0' ? s : NULL, if_null);
 	char *cut;
 
 	if (e == NULL)
@@ -222,61 +210,6 @@ static char *text_result_types(const struct summary_row *r)
 	return s;
 }
 
-static void line_numbers(struct text_line *l, uint64_t reports, uint64_t ok, uint64_t failed)
-{
-	fmt_grouped(reports, l->reports, sizeof l->reports);
-	fmt_grouped(ok, l->successful, sizeof l->successful);
-	fmt_grouped(failed, l->failed, sizeof l->failed);
-	fmt_failure_rate(ok, failed, l->rate, sizeof l->rate);
-}
-
-static int line_from_row(struct text_line *l, const struct summary_row *r, enum summary_key key)
-{
-	memset(l, 0, sizeof *l);
-	/* the empty key groups reports that lacked the field */
-	l->key = escaped_cell(r->key != NULL && r->key[0] != '\0' ? r->key : NULL, "-",
-	                      KEY_COLUMN_MAX, key_keeps_right(key));
-	l->org = escaped_cell(r->organization, "-", ORG_COLUMN_MAX, 0);
-	l->types = text_result_types(r);
-	line_numbers(l, r->reports, r->successful, r->failed);
-	return l->key != NULL && l->org != NULL && l->types != NULL ? 0 : -1;
-}
-
-static void line_free(struct text_line *l)
-{
-	free(l->key);
-	free(l->org);
-	free(l->types);
-}
-
-static size_t max_width(size_t w, const char *s)
-{
-	size_t n = text_width(s);
-
-	return n > w ? n : w;
-}
-
-static void widen(struct text_widths *w, const struct text_line *l)
-{
-	w->key = max_width(w->key, l->key);
-	w->org = max_width(w->org, l->org);
-	w->reports = max_width(w->reports, l->reports);
-	w->successful = max_width(w->successful, l->successful);
-	w->failed = max_width(w->failed, l->failed);
-	w->rate = max_width(w->rate, l->rate);
-}
-
-/* Left-align s in a column of width w (printf's width counts bytes, not
- * code points, so pad by hand). */
-static void put_left(FILE *f, const char *s, size_t w)
-{
-	size_t n = text_width(s);
-
-	fputs(s, f);
-	for (; n < w; n++)
-		fputc(' ', f);
-}
-
 /* Which columns a key's table has: failure-detail keys count no
  * successful sessions, so a rate would always read 100%. */
 struct text_columns {
@@ -296,84 +229,288 @@ static struct text_columns columns_for(enum summary_key key)
 	return c;
 }
 
-static void put_line(FILE *f, const struct text_line *l, const struct text_widths *w,
-                     struct text_columns c)
+/* Cells of one line in column order; *hot the cells to highlight. */
+struct text_cells {
+	char *cell[7];
+	size_t n;
+	unsigned hot;
+};
+
+static char *grouped_dup(uint64_t v)
 {
-	put_left(f, l->key, w->key);
-	if (c.org) {
-		fputs("  ", f);
-		put_left(f, l->org, w->org);
-	}
-	fprintf(f, "  %*s", (int)w->reports, l->reports);
-	if (c.sessions)
-		fprintf(f, "  %*s", (int)w->successful, l->successful);
-	fprintf(f, "  %*s", (int)w->failed, l->failed);
-	if (c.sessions)
-		fprintf(f, "  %*s", (int)w->rate, l->rate);
-	if (c.types && l->types[0] != '\0')
-		fprintf(f, "  %s", l->types);
-	fputc('\n', f);
+	char n[32];
+
+	fmt_grouped(v, n, sizeof n);
+	return strdup(n);
 }
 
-static char *upper_dup(const char *s)
+static void put_cells(struct text_cells *tc, char *s)
 {
-	char *u = strdup(s);
-	size_t i;
-
-	for (i = 0; u != NULL && u[i] != '\0'; i++)
-		u[i] = u[i] == '_' ? '-' : (char)toupper((unsigned char)u[i]);
-	return u;
+	tc->cell[tc->n++] = s;
 }
 
-static int write_text(FILE *f, const struct summary *sm, enum summary_key key)
+static void line_cells(struct text_cells *tc, struct text_columns c, char *key, char *org,
+                       uint64_t reports, uint64_t ok, uint64_t failed, char *types)
 {
-	struct text_line head = {0}, total = {0}, *lines;
-	struct text_widths w = {0};
-	struct text_columns cols = columns_for(key);
-	int rc = 0;
+	char rate[16];
+
+	memset(tc, 0, sizeof *tc);
+	put_cells(tc, key);
+	if (c.org)
+		put_cells(tc, org);
+	else
+		free(org);
+	put_cells(tc, grouped_dup(reports));
+	if (c.sessions)
+		put_cells(tc, grouped_dup(ok));
+	if (failed > 0)
+		tc->hot |= 1u << tc->n;
+	put_cells(tc, grouped_dup(failed));
+	if (c.sessions) {
+		fmt_failure_rate(ok, failed, rate, sizeof rate);
+		if (failed > 0)
+			tc->hot |= 1u << tc->n;
+		put_cells(tc, strdup(rate));
+	}
+	if (c.types)
+		put_cells(tc, types);
+	else
+		free(types);
+}
+
+static unsigned right_mask(struct text_columns c)
+{
+	/* key [org] reports [ok] failed [rate] [types] */
+	size_t first = c.org ? 2 : 1, n = c.sessions ? 4 : 2;
+
+	return ((1u << n) - 1u) << first;
+}
+
+static int add_head(struct table *t, enum summary_key key, struct text_columns c)
+{
+	struct text_cells tc = { .n = 0 };
+	char *k = strdup(out_key_field(key));
+
+	for (size_t i = 0; k != NULL && k[i] != '\0'; i++)
+		k[i] = k[i] == '_' ? '-' : (char)toupper((unsigned char)k[i]);
+	put_cells(&tc, k);
+	if (c.org)
+		put_cells(&tc, strdup("ORGANIZATION"));
+	put_cells(&tc, strdup("REPORTS"));
+	if (c.sessions)
+		put_cells(&tc, strdup("SUCCESSFUL"));
+	put_cells(&tc, strdup("FAILED"));
+	if (c.sessions)
+		put_cells(&tc, strdup("FAIL%"));
+	if (c.types)
+		put_cells(&tc, strdup("RESULT TYPES"));
+	return table_add_owned(t, tc.cell, 0);
+}
+
+static int add_row(struct table *t, const struct summary_row *r, enum summary_key key,
+                   struct text_columns c)
+{
+	struct text_cells tc;
+
+	/* the empty key groups reports that lacked the field */
+	line_cells(&tc, c, cell_text(r->key, "-", KEY_COLUMN_MAX, key_keeps_right(key)),
+	           cell_text(r->organization, "-", ORG_COLUMN_MAX, 0), r->reports, r->successful,
+	           r->failed, text_result_types(r));
+	if (r->failed_with_policy == 0)
+		tc.hot = 0; /* only opportunistic TLS failed: not an alarm */
+	return table_add_owned(t, tc.cell, tc.hot);
+}
+
+/* Folded by submitter unless --all: senders whose policies all succeeded,
+ * or that failed only where no policy applied. */
+static int is_folded(const struct summary_row *r, enum summary_key key, const struct text_style *st)
+{
+	return !st->all && key == SUMMARY_BY_SUBMITTER && r->failed_with_policy == 0;
+}
+
+struct folded {
+	size_t senders;
+	uint64_t sessions;       /* successful + failed, saturating */
+	uint64_t failed;         /* where no policy applied */
+};
+
+static void fold(struct folded *fd, const struct summary_row *r)
+{
+	uint64_t s = r->successful + r->failed;
+
+	if (s < r->successful)
+		s = UINT64_MAX;
+	fd->senders++;
+	fd->sessions = fd->sessions + s < fd->sessions ? UINT64_MAX : fd->sessions + s;
+	fd->failed = fd->failed + r->failed < fd->failed ? UINT64_MAX : fd->failed + r->failed;
+}
+
+void fmt_folded_line(char *out, size_t outlen, size_t senders, uint64_t sessions,
+                     uint64_t failed_without_policy)
+{
+	char n[32], m[32];
+
+	fmt_grouped(sessions, n, sizeof n);
+	fmt_grouped(failed_without_policy, m, sizeof m);
+	if (failed_without_policy == 0)
+		snprintf(out, outlen, "+ %zu sender%s with no failures (%s session%s)", senders,
+		         senders == 1 ? "" : "s", n, sessions == 1 ? "" : "s");
+	else
+		snprintf(out, outlen, "+ %zu sender%s with no failures under a policy (%s session%s, "
+		         "%s failed where no policy applies)", senders, senders == 1 ? "" : "s", n,
+		         sessions == 1 ? "" : "s", m);
+}
+
+static int write_text(FILE *f, const struct summary *sm, enum summary_key key,
+                      const struct text_style *st)
+{
+	struct text_columns c = columns_for(key);
+	struct text_cells tc;
+	struct folded fd = {0};
+	struct table t;
+	char line[256];
+	int rc;
 	size_t i;
 
-	lines = calloc(sm->n_rows + 1, sizeof *lines);
-	head.key = upper_dup(out_key_field(key));
-	head.org = strdup("ORGANIZATION");
-	head.types = strdup("RESULT TYPES");
-	total.key = strdup("TOTAL");
-	total.org = strdup("");
-	total.types = strdup("");
-	if (lines == NULL || head.key == NULL || head.org == NULL || head.types == NULL ||
-	    total.key == NULL || total.org == NULL || total.types == NULL)
-		rc = -1;
-	snprintf(head.reports, sizeof head.reports, "REPORTS");
-	snprintf(head.successful, sizeof head.successful, "SUCCESSFUL");
-	snprintf(head.failed, sizeof head.failed, "FAILED");
-	snprintf(head.rate, sizeof head.rate, "FAIL%%");
-	line_numbers(&total, sm->reports, sm->successful, sm->failed);
-	for (i = 0; rc == 0 && i < sm->n_rows; i++)
-		rc = line_from_row(&lines[i], &sm->rows[i], key);
-	if (rc == 0) {
-		widen(&w, &head);
-		widen(&w, &total);
-		for (i = 0; i < sm->n_rows; i++)
-			widen(&w, &lines[i]);
-		put_line(f, &head, &w, cols);
-		for (i = 0; i < sm->n_rows; i++)
-			put_line(f, &lines[i], &w, cols);
-		put_line(f, &total, &w, cols);
+	table_init(&t, 1 + (size_t)c.org + (c.sessions ? 4 : 2) + (size_t)c.types, right_mask(c));
+	add_head(&t, key, c);
+	for (i = 0; i < sm->n_rows; i++) {
+		if (is_folded(&sm->rows[i], key, st))
+			fold(&fd, &sm->rows[i]);
+		else
+			add_row(&t, &sm->rows[i], key, c);
 	}
-	for (i = 0; lines != NULL && i < sm->n_rows; i++)
-		line_free(&lines[i]); /* calloc'd: rows never reached are empty */
-	free(lines);
-	line_free(&head);
-	line_free(&total);
+	if (fd.senders > 0) {
+		fmt_folded_line(line, sizeof line, fd.senders, fd.sessions, fd.failed);
+		table_add_note(&t, line);
+	}
+	line_cells(&tc, c, strdup("TOTAL"), strdup(""), sm->reports, sm->successful, sm->failed,
+	           strdup(""));
+	table_add_owned(&t, tc.cell, 0);
+	rc = table_write(f, &t, st->color);
+	table_free(&t);
 	return finish(f, rc);
+}
+
+int summary_write_styled(FILE *f, const struct summary *sm, enum summary_key key,
+                         enum out_format fmt, const struct text_style *st)
+{
+	static const struct text_style plain = { 0, 1 };
+
+	if (st == NULL)
+		st = &plain;
+	switch (fmt) {
+	case OUT_JSON: return write_json(f, sm, key);
+	case OUT_CSV: return write_csv(f, sm, key);
+	case OUT_TEXT: return write_text(f, sm, key, st);
+	}
+	return -1;
 }
 
 int summary_write(FILE *f, const struct summary *sm, enum summary_key key, enum out_format fmt)
 {
-	switch (fmt) {
-	case OUT_JSON: return write_json(f, sm, key);
-	case OUT_CSV: return write_csv(f, sm, key);
-	case OUT_TEXT: return write_text(f, sm, key);
+	return summary_write_styled(f, sm, key, fmt, NULL);
+}
+
+/* ---- records (list views) ---- */
+
+int out_finish(FILE *f, int rc)
+{
+	return finish(f, rc);
+}
+
+void fmt_day(int64_t epoch, char *out, size_t outlen)
+{
+	char t[32];
+
+	datetime_format(epoch, t, sizeof t);
+	snprintf(out, outlen, "%.10s", t);
+}
+
+void fmt_minute(int64_t epoch, char *out, size_t outlen)
+{
+	char t[32];
+
+	datetime_format(epoch, t, sizeof t);
+	snprintf(out, outlen, "%.10s %.5s", t, t + 11);
+}
+
+void fmt_range(int64_t start, int64_t end, char *out, size_t outlen)
+{
+	char a[16], b[16];
+
+	fmt_day(start, a, sizeof a);
+	/* an end at midnight closes the day before */
+	fmt_day(end > start && end % 86400 == 0 ? end - 1 : end, b, sizeof b);
+	if (strcmp(a, b) == 0 || end <= start)
+		snprintf(out, outlen, "%s", a);
+	else
+		snprintf(out, outlen, "%s..%s", a, b);
+}
+
+static const void *field_at(const void *rec, const struct rec_field *fd)
+{
+	return (const char *)rec + fd->off;
+}
+
+void json_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n)
+{
+	char t[32];
+	size_t i;
+
+	fputc('{', f);
+	for (i = 0; i < n; i++) {
+		const void *p = field_at(rec, &fields[i]);
+
+		if (i > 0)
+			fputs(", ", f);
+		json_put_string(f, fields[i].name);
+		fputs(": ", f);
+		switch (fields[i].kind) {
+		case REC_STR: json_put_string(f, *(char *const *)p); break;
+		case REC_I64: fprintf(f, "%lld", (long long)*(const int64_t *)p); break;
+		case REC_U64: fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)p); break;
+		case REC_BOOL: fputs(*(const int *)p ? "true" : "false", f); break;
+		case REC_TIME:
+			datetime_format(*(const int64_t *)p, t, sizeof t);
+			json_put_string(f, t);
+			break;
+		}
 	}
-	return -1;
+	fputc('}', f);
+}
+
+void csv_put_header(FILE *f, const struct rec_field *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s", i > 0 ? "," : "", fields[i].name);
+	fputc('\n', f);
+}
+
+int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n)
+{
+	char t[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const void *p = field_at(rec, &fields[i]);
+
+		if (i > 0)
+			fputc(',', f);
+		switch (fields[i].kind) {
+		case REC_STR:
+			if (csv_put_field(f, *(char *const *)p) != 0)
+				return -1;
+			break;
+		case REC_I64: fprintf(f, "%lld", (long long)*(const int64_t *)p); break;
+		case REC_U64: fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)p); break;
+		case REC_BOOL: fputs(*(const int *)p ? "true" : "false", f); break;
+		case REC_TIME:
+			datetime_format(*(const int64_t *)p, t, sizeof t);
+			fputs(t, f);
+			break;
+		}
+	}
+	fputc('\n', f);
+	return 0;
 }

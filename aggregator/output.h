@@ -68,9 +68,72 @@ void csv_put_escaped(FILE *f, const char *escaped);
  * "policy_domain", "result_type", "receiving_mx", "sending_ip", "day". */
 const char *out_key_field(enum summary_key key);
 
+/*
+ * esc_term(s) (if_null when s is NULL or empty) cut to width code points
+ * as text_shorten() does.  malloc'd (free()), NULL on no memory.
+ */
+char *cell_text(const char *s, const char *if_null, size_t width, int keep_right);
+
+/* How a text table looks. */
+struct text_style {
+	int color;  /* highlight failures with terminal colours */
+	int all;    /* 0: fold senders that did not fail under a policy into
+	               one line ("+ 12 senders with no failures (...)") */
+};
+
+/* The folded line, without a newline, into out (256 bytes are enough). */
+void fmt_folded_line(char *out, size_t outlen, size_t senders, uint64_t sessions,
+                     uint64_t failed_without_policy);
+
+/* Write the summary in the format asked for; st only shapes text (NULL:
+ * no colour, every row). */
+int summary_write_styled(FILE *f, const struct summary *sm, enum summary_key key,
+                         enum out_format fmt, const struct text_style *st);
+
 /* Write the summary in the format asked for.  Returns 0, or -1 when the
  * stream failed or memory ran out. */
 int summary_write(FILE *f, const struct summary *sm, enum summary_key key,
                   enum out_format fmt);
+
+/*
+ * Records for the list views' JSON and CSV: a table of fields, each read
+ * at an offset in the record struct.  Strings may be NULL (JSON null, CSV
+ * empty); times are epoch seconds written as RFC 3339.
+ */
+enum rec_kind {
+	REC_STR,   /* char * */
+	REC_I64,   /* int64_t */
+	REC_U64,   /* uint64_t */
+	REC_TIME,  /* int64_t epoch seconds */
+	REC_BOOL   /* int */
+};
+
+struct rec_field {
+	const char *name;
+	enum rec_kind kind;
+	size_t off;
+};
+
+/* {"name": value, ...} */
+void json_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n);
+
+/* The CSV header line, and one record as a CSV line.  csv_put_record()
+ * returns -1 on no memory, else 0. */
+void csv_put_header(FILE *f, const struct rec_field *fields, size_t n);
+int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n);
+
+/* "YYYY-MM-DD" of epoch (UTC) into out (at least 11 bytes). */
+void fmt_day(int64_t epoch, char *out, size_t outlen);
+
+/* "YYYY-MM-DD HH:MM" of epoch (UTC) into out (at least 17 bytes). */
+void fmt_minute(int64_t epoch, char *out, size_t outlen);
+
+/* A date range in few characters: "2024-01-01" for one UTC day (end at
+ * most a day after start, same date or ending at midnight), else
+ * "2024-01-01..2024-01-03". */
+void fmt_range(int64_t start, int64_t end, char *out, size_t outlen);
+
+/* Flush and check f: 0, or -1 when writing failed or rc is -1. */
+int out_finish(FILE *f, int rc);
 
 #endif

@@ -125,7 +125,7 @@ enum tr_err decode_base64(const char *in, size_t len, struct buf *out)
 	return sink_flush(&s);
 }
 
-static int hex_value(unsigned char c)
+int decode_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -180,8 +180,8 @@ enum tr_err decode_qp(const char *in, size_t len, struct buf *out)
 			i += soft;
 			continue;
 		}
-		hi = i + 2 < len ? hex_value((unsigned char)in[i + 1]) : -1;
-		lo = hi >= 0 ? hex_value((unsigned char)in[i + 2]) : -1;
+		hi = i + 2 < len ? decode_hex_digit((unsigned char)in[i + 1]) : -1;
+		lo = hi >= 0 ? decode_hex_digit((unsigned char)in[i + 2]) : -1;
 		if (lo >= 0) {
 			rc = sink_putc(&s, (unsigned char)(hi << 4 | lo));
 			i += 3;

@@ -36,4 +36,8 @@ enum decode_cte decode_cte_parse(const char *value);
 /* Decode in according to cte into out (identity copies). */
 enum tr_err decode_body(enum decode_cte cte, const char *in, size_t len, struct buf *out);
 
+/* Value of one hexadecimal digit (either case), or -1; shared by the
+ * quoted-printable, RFC 2047 and RFC 2231 decoders. */
+int decode_hex_digit(unsigned char c);
+
 #endif

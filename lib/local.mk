@@ -13,6 +13,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/extract.c lib/extract.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
+	lib/views.c lib/views.h \
 	lib/authres.c lib/authres.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)

@@ -407,17 +407,6 @@ static void segment_copy(const struct param_seg *v, char *dst, size_t *n)
 	}
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode s[0..n) in place; returns the new length.  A malformed
  * escape stays as written, and so does %00: a NUL would cut the C string
@@ -429,8 +418,8 @@ static size_t percent_decode(char *s, size_t n)
 	int hi, lo;
 
 	for (i = 0; i < n; i++) {
-		hi = s[i] == '%' && i + 2 < n ? hex_digit(s[i + 1]) : -1;
-		lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+		hi = s[i] == '%' && i + 2 < n ? decode_hex_digit((unsigned char)s[i + 1]) : -1;
+		lo = hi >= 0 ? decode_hex_digit((unsigned char)s[i + 2]) : -1;
 		if (lo >= 0 && (hi | lo) != 0) {
 			s[o++] = (char)(hi << 4 | lo);
 			i += 2;
@@ -580,8 +569,8 @@ static size_t word_decode(const char *s, struct buf *out)
 		return (size_t)(end + 2 - s);
 	}
 	for (i = 0; text + i < end; i++) {
-		hi = text[i] == '=' && text + i + 2 < end ? hex_digit(text[i + 1]) : -1;
-		lo = hi >= 0 ? hex_digit(text[i + 2]) : -1;
+		hi = text[i] == '=' && text + i + 2 < end ? decode_hex_digit((unsigned char)text[i + 1]) : -1;
+		lo = hi >= 0 ? decode_hex_digit((unsigned char)text[i + 2]) : -1;
 		if (lo >= 0) {
 			(void)buf_putc(out, (unsigned char)(hi << 4 | lo));
 			i += 2;

@@ -204,6 +204,7 @@ static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, st
 	row->reports = column_count(st, 1);
 	row->successful = column_count(st, 2);
 	row->failed = column_count(st, 3);
+	row->failed_with_policy = column_count(st, 5);
 	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 		row->organization = column_strdup(st, 4);
 	if (row->key == NULL || (sqlite3_column_type(st, 4) != SQLITE_NULL && row->organization == NULL))
@@ -221,10 +222,12 @@ static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct su
 	size_t cap = 0;
 	int rc, n;
 
-	n = snprintf(select, sizeof select, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s", k->expr,
+	n = snprintf(select, sizeof select, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
+	             " tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE %s END)", k->expr,
 	             k->details ? "0" : "tr_sum(p.total_successful)",
 	             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
-	             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL");
+	             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
+	             k->details ? "f.failed_session_count" : "p.total_failure");
 	if (n < 0 || (size_t)n >= sizeof select)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
 	ret = prepare(db, select, k->details, f, "GROUP BY k ORDER BY 4 DESC, k", &st, err);

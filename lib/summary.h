@@ -36,6 +36,9 @@
  * organization: submitter rows only, the organization-name of that
  * submitter's latest counted report that carries a non-empty one (latest
  * by start, then by storage order), whatever the filter; NULL otherwise.
+ * failed_with_policy: the part of failed that policies of a type other
+ * than "no-policy-found" counted (an sts or tlsa policy that failed), so
+ * that views can tell real failures from opportunistic TLS ones.
  * The summary's own reports/successful/failed are the policies' totals
  * under the filter whatever the key, so for the failure-detail keys the
  * rows need not add up to them.  Sums saturate at INT64_MAX.
@@ -75,6 +78,8 @@ struct summary_row {
 	uint64_t failed;
 	struct summary_count *result_types; /* most first */
 	size_t n_result_types;
+	uint64_t failed_with_policy; /* of failed, those under a policy other
+	                                than "no-policy-found" */
 };
 
 struct summary {

@@ -73,6 +73,7 @@ void conf_clear(struct conf *c)
 	free(c->user);
 	free(c->pidfile);
 	free(c->spool_dir);
+	free(c->socket_group);
 	list_free(c->recipients, c->n_recipients);
 	list_free(c->trusted_ids, c->n_trusted);
 	memset(c, 0, sizeof *c);
@@ -347,6 +348,7 @@ static const struct conf_key {
 	{ "TrustedAuthservIDs", parse_trusted, FIELD(trusted_ids) },
 	{ "RequireAuthentication", parse_bool, FIELD(require_auth) },
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
+	{ "SocketGroup", parse_string, FIELD(socket_group) },
 };
 
 int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen)

@@ -35,6 +35,7 @@ struct conf {
 	size_t n_trusted;
 	int require_auth;         /* RequireAuthentication yes */
 	unsigned socket_mode;     /* permissions of a unix socket */
+	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

@@ -199,6 +199,23 @@ static const char *unix_path(const char *sock)
 	return NULL;
 }
 
+/* SocketGroup: so that the MTA's group may connect while the filter's own
+ * user stays unprivileged (Debian: "postfix"). */
+static int socket_chgrp(const char *path, const char *group)
+{
+	struct group *gr = getgrnam(group);
+
+	if (gr == NULL) {
+		log_msg(LOG_ERR, "SocketGroup: no group '%s'", group);
+		return -1;
+	}
+	if (chown(path, (uid_t)-1, gr->gr_gid) != 0) {
+		log_msg(LOG_ERR, "cannot give %s to group %s: %s", path, group, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int open_socket(const struct conf *c, const struct identity *id)
 {
 	const char *path = unix_path(c->socket);
@@ -223,6 +240,8 @@ static int open_socket(const struct conf *c, const struct identity *id)
 	}
 	if (path != NULL && id->set && chown(path, id->uid, id->gid) != 0)
 		log_msg(LOG_WARNING, "cannot chown %s: %s", path, strerror(errno));
+	if (path != NULL && c->socket_group != NULL)
+		return socket_chgrp(path, c->socket_group);
 	return 0;
 }
 

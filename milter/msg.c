@@ -281,6 +281,7 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 	struct tr_limits lim;
 	struct tr_error err;
 	size_t i, n_ar, n_valid = 0, n_committed = 0;
+	int partial;
 	const char *qid = queue_id ? queue_id : "-";
 	enum tr_err rc;
 
@@ -297,7 +298,9 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 		out->action = on_store_error(data, len, c, qid, &err);
 		return out->action;
 	}
-	if (rc != TR_OK)
+	/* What was not read may hold reports: such a mail is never discarded. */
+	partial = rc != TR_OK;
+	if (partial)
 		log_msg(LOG_WARNING, "%s: message only partly read: %s", qid, err.msg);
 	if (res.n == 0) {
 		log_msg(LOG_DEBUG, "%s: no report in message", qid);
@@ -337,7 +340,7 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 	if (n_valid == 0 && c->on_invalid_reject) {
 		log_msg(LOG_NOTICE, "%s: no valid report: rejected (OnInvalid reject)", qid);
 		out->action = MSG_REJECT;
-	} else if (n_committed == out->n && c->on_stored_discard) {
+	} else if (n_committed == out->n && !partial && c->on_stored_discard) {
 		log_msg(LOG_INFO, "%s: every report stored: discarded (OnStored discard)", qid);
 		out->action = MSG_DISCARD;
 	}

@@ -1,8 +1,8 @@
 # Tests of the tlsrpt-report CLI: unit tests of its pure pieces (cmocka) and
 # end-to-end shell tests that print TAP.
 if HAVE_CMOCKA
-check_PROGRAMS += tests/cli/test_mbox tests/cli/test_output tests/cli/test_args
-TESTS += tests/cli/test_mbox tests/cli/test_output tests/cli/test_args
+check_PROGRAMS += tests/cli/test_mbox tests/cli/test_output tests/cli/test_args tests/cli/test_mail
+TESTS += tests/cli/test_mbox tests/cli/test_output tests/cli/test_args tests/cli/test_mail
 CLI_TEST_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/aggregator
 CLI_TEST_LIBS = aggregator/libcli.a $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 tests_cli_test_mbox_SOURCES = tests/cli/test_mbox.c
@@ -14,11 +14,15 @@ tests_cli_test_output_LDADD = $(CLI_TEST_LIBS)
 tests_cli_test_args_SOURCES = tests/cli/test_args.c
 tests_cli_test_args_CFLAGS = $(CLI_TEST_CFLAGS)
 tests_cli_test_args_LDADD = $(CLI_TEST_LIBS)
+tests_cli_test_mail_SOURCES = tests/cli/test_mail.c
+tests_cli_test_mail_CFLAGS = $(CLI_TEST_CFLAGS)
+tests_cli_test_mail_LDADD = $(CLI_TEST_LIBS)
 endif
 
 # End-to-end tests of the installed-to-be binary; they find it and the
 # fixtures through top_builddir and top_srcdir.
 CLI_SHELL_TESTS = tests/cli/import.sh tests/cli/summary.sh tests/cli/parse.sh \
-	tests/cli/errors.sh tests/cli/concurrent.sh tests/cli/samples.sh
+	tests/cli/errors.sh tests/cli/concurrent.sh tests/cli/samples.sh \
+	tests/cli/views.sh tests/cli/digest.sh tests/cli/expire.sh
 TESTS += $(CLI_SHELL_TESTS)
 EXTRA_DIST += $(CLI_SHELL_TESTS) tests/cli/tap.sh

@@ -8,4 +8,5 @@ include $(srcdir)/tests/store.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/faults.mk
+include $(srcdir)/tests/hostile.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh

@@ -29,6 +29,7 @@ static void term_escape_neutralises_controls(void **state)
 		{ "caf\xc3\xa9 \xe6\x97\xa5", "caf\xc3\xa9 \xe6\x97\xa5" },   /* valid UTF-8 kept */
 		{ "c1\xc2\x9b" "31m", "c1\\u009b31m" },                       /* C1 CSI */
 		{ "bidi\xe2\x80\xae" "moc", "bidi\\u202emoc" },              /* RLO */
+		{ "line\xe2\x80\xa8" "sep", "line\\u2028sep" },             /* LINE SEPARATOR */
 		{ "bad\xff\xc3", "bad\\xff\\xc3" },                          /* invalid, truncated */
 		{ "over\xc0\xaf", "over\\xc0\\xaf" },                        /* overlong '/' */
 		{ "sur\xed\xa0\x80", "sur\\xed\\xa0\\x80" },                 /* surrogate */

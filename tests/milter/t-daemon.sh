@@ -54,5 +54,20 @@ kill -HUP "$milter_pid"
 wait "$milter_pid"
 check "SIGHUP stops cleanly (libmilter's meaning)" test $? -eq 0
 milter_pid=
+
+# SocketGroup hands the unix socket to the MTA's group
+group=$(id -gn nobody 2>/dev/null || echo nogroup)
+write_conf <<EOF2
+SocketGroup $group
+SocketMode 0660
+EOF2
+check "starts with SocketGroup" start_milter
+check "socket belongs to the group" test "$(stat -c %G "$tmp/sock")" = "$group"
+check "socket mode is SocketMode" test "$(stat -c %a "$tmp/sock")" = 660
+check "stops cleanly" stop_milter
+printf 'Socket unix:%s/sock3\nDatabase %s/db3\nSocketGroup no-such-group-x\n' "$tmp" "$tmp" >"$tmp/grp.conf"
+"$MILTER_BIN" -f -c "$tmp/grp.conf" >"$tmp/out" 2>&1
+check "unknown SocketGroup fails" test $? -ne 0
+check "unknown SocketGroup is named" grep -q "no group 'no-such-group-x'" "$tmp/out"
 [ $tap_failed -eq 0 ] || show_log
 finish

@@ -23,7 +23,10 @@ EOF2
 check "milter starts in discard/reject mode" start_milter
 check "discard after storing, reject invalid" lua actions
 check "milter stops cleanly" stop_milter
-check "discarded report is stored" test "$(sql 'SELECT count(*) FROM reports')" = 1
+check "discarded report is stored" test "$(sql "SELECT count(*) FROM reports WHERE report_id = 'rid-stored-0001'")" = 1
+check "partly read mail: the reports read are stored" \
+	test "$(sql "SELECT count(*) FROM reports WHERE submitter = 'many.example'")" = 64
+check "partly read mail logged" grep -q 'message only partly read: more than 64 reports' "$tmp/log"
 check "reject logged" grep -q 'no valid report: rejected' "$tmp/log"
 check "discard logged" grep -q 'every report stored: discarded' "$tmp/log"
 

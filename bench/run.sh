@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Benchmarks of tlsrpt-report against the floor (bench/floor: gunzip + cJSON
+# only) and the baseline (bench/baseline.py: Python standard library), on
+# the same generated inputs in one run.  See bench/README.md.
+#
+# Usage: bench/run.sh [import|summary|memory|profile|all]...   (default: all)
+# Environment:
+#   BUILD=DIR    build directory with aggregator/tlsrpt-report and bench/floor (build)
+#   OUT=DIR      inputs, databases and results (bench/out)
+#   REPS=N       repetitions per measurement; the median is reported (5)
+#   TIMEOUT=S    bound on any single command (300)
+#   SIZES="..."  report counts for import throughput ("1000 100000")
+#   DB_SIZES="." report counts for summary timing ("10000 100000 1000000")
+#   SEED=N       generator seed (1)
+# Times are medians of wall-clock and of CPU (user + system) time; memory
+# is the maximum resident set size (GNU time's %M).  hyperfine, when installed, times the import runs too
+# (its JSON goes next to the results).  Results: $OUT/results-<date>.txt
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+BUILD=${BUILD:-$top/build}
+OUT=${OUT:-$here/out}
+REPS=${REPS:-5}
+TIMEOUT=${TIMEOUT:-300}
+SIZES=${SIZES:-"1000 100000"}
+DB_SIZES=${DB_SIZES:-"10000 100000 1000000"}
+SEED=${SEED:-1}
+PY=${PYTHON:-python3}
+
+CLI=$BUILD/aggregator/tlsrpt-report
+FLOOR=$BUILD/bench/floor
+PARSE=$BUILD/bench/parse
+GEN="$PY $here/gen-reports.py --seed $SEED"
+BASELINE="$PY $here/baseline.py"
+
+mkdir -p "$OUT/in" "$OUT/db" "$OUT/tmp"
+RESULTS=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
+TSV=$OUT/tmp/rows.tsv
+: > "$TSV"
+
+log() { printf '%s\n' "$*" | tee -a "$RESULTS" >&2; }
+
+die() { log "run.sh: $*"; exit 2; }
+
+[ -x "$FLOOR" ] && [ -x "$PARSE" ] ||
+	die "no $FLOOR or $PARSE: build first (make -C $BUILD bench/floor bench/parse)"
+[ -x /usr/bin/time ] || die "GNU time missing: apt-get install time"
+
+cli_works() {
+	local db=$OUT/tmp/probe.db
+	rm -f "$db"*
+	[ -x "$CLI" ] || return 1
+	$GEN --count 3 --mbox "$OUT/tmp/probe.mbox" 2>/dev/null
+	timeout 30 "$CLI" -d "$db" import "$OUT/tmp/probe.mbox" >/dev/null 2>&1 && [ -s "$db" ]
+}
+
+# measure NAME REPORTS BYTES PREPARE CMD...: run CMD $REPS times after
+# PREPARE (untimed), record the median wall time, the median CPU time
+# (user + system: less disturbed than wall time when the machine is shared)
+# and the largest max RSS.
+measure() {
+	local name=$1 reports=$2 bytes=$3 prepare=$4
+	shift 4
+	local times=() cpus=() rss=0 i t0 t1 rc status=ok m u s
+	for ((i = 0; i < REPS; i++)); do
+		eval "$prepare"
+		t0=$(date +%s%N)
+		/usr/bin/time -f '%M %U %S' -o "$OUT/tmp/time" timeout "$TIMEOUT" "$@" \
+			>/dev/null 2>"$OUT/tmp/stderr"
+		rc=$?
+		t1=$(date +%s%N)
+		if [ "$rc" -eq 124 ]; then status=timeout; break; fi
+		# import exits 1 when some report was invalid: still timed, but said.
+		if [ "$rc" -ne 0 ]; then status="exit$rc"; fi
+		times+=($(( (t1 - t0) / 1000 )))
+		read -r m u s < <(tail -n 1 "$OUT/tmp/time")
+		cpus+=($(awk -v u="$u" -v s="$s" 'BEGIN {printf "%d", (u + s) * 1e6}'))
+		[ "${m:-0}" -gt "$rss" ] 2>/dev/null && rss=$m
+	done
+	if [ "${#times[@]}" -eq 0 ]; then
+		log "$(printf '%-28s %9s  %s' "$name" "$reports" "$status")"
+		printf '%s\t%s\t-\t-\t-\t-\t%s\t-\n' "$name" "$reports" "$status" >> "$TSV"
+		return
+	fi
+	local med cpu
+	med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	local line
+	line=$(awk -v n="$name" -v r="$reports" -v b="$bytes" -v us="$med" -v cpu="$cpu" -v rss="$rss" \
+		-v st="$status" -v runs="${#times[@]}" 'BEGIN {
+		s = us / 1e6
+		printf "%-24s %7d  wall %8.3f s  cpu %8.3f s  %8.0f reports/s  %6.1f MB/s  maxrss %6.1f MB  (%d runs, %s)",
+			n, r, s, cpu / 1e6, r / s, b / 1e6 / s, rss / 1024, runs, st }')
+	log "$line"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$reports" "$med" "$bytes" "$rss" \
+		"${#times[@]}" "$status" "$cpu" >> "$TSV"
+}
+
+# ratio A B N: how many times slower A is than B for N reports, by median
+# wall time and by median CPU time.
+ratio() {
+	awk -F'\t' -v a="$1" -v b="$2" -v n="$3" '
+		$1 == a && $2 == n && $3 != "-" { ta = $3; ca = $8 }
+		$1 == b && $2 == n && $3 != "-" { tb = $3; cb = $8 }
+		END { if (ta && tb) {
+			# GNU time counts CPU in 10 ms steps: too coarse below a second.
+			c = cb >= 1e6 ? sprintf("cpu %6.2fx", ca / cb) : "cpu (too short)"
+			printf "%-22s / %-16s %7d reports: wall %6.2fx  %s\n", a, b, n, ta / tb, c }
+		      else printf "%-22s / %-16s %7d reports: not measured\n", a, b, n }' "$TSV" |
+		tee -a "$RESULTS" >&2
+}
+
+inputs() {
+	local n=$1
+	[ -s "$OUT/in/mbox-$n.mbox" ] || $GEN --count "$n" --mbox "$OUT/in/mbox-$n.mbox"
+	[ -d "$OUT/in/json-$n" ] || $GEN --count "$n" --format json.gz --out "$OUT/in/json-$n"
+}
+
+machine() {
+	log "# tlsrpt-milter benchmarks $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	log "# commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	log "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), nproc $(nproc)"
+	log "# memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+	log "# kernel: $(uname -sr); $("$PY" --version 2>&1); sqlite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
+	log "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times; Ir counts do not move)"
+	log "# REPS=$REPS TIMEOUT=$TIMEOUT SEED=$SEED"
+}
+
+bench_import() {
+	log ""
+	log "## Import throughput (same reports: mbox for importers, json.gz for the floor)"
+	local have_cli=0 n bytes jbytes db=$OUT/tmp/import.db
+	cli_works && have_cli=1
+	[ "$have_cli" = 1 ] || log "tlsrpt-report import: not available in $BUILD (not yet measured)"
+	for n in $SIZES; do
+		inputs "$n"
+		bytes=$(stat -c %s "$OUT/in/mbox-$n.mbox")
+		jbytes=$(du -sb "$OUT/in/json-$n" | cut -f1)
+		local reps_saved=$REPS
+		measure floor "$n" "$jbytes" ":" "$FLOOR" "$OUT/in/json-$n"
+		measure floor-mime "$n" "$bytes" ":" "$FLOOR" -m "$OUT/in/mbox-$n.mbox"
+		measure parse-no-store "$n" "$bytes" ":" "$PARSE" "$OUT/in/mbox-$n.mbox"
+		if [ "$have_cli" = 1 ]; then
+			measure tlsrpt-report-import "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
+				"$CLI" -d "$db" import "$OUT/in/mbox-$n.mbox"
+		fi
+		# The baseline is slow: three runs are enough for its median at scale.
+		[ "$n" -ge 100000 ] && [ "$REPS" -gt 3 ] && REPS=3
+		measure baseline-python "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
+			$BASELINE -d "$db" --no-summary "$OUT/in/mbox-$n.mbox"
+		REPS=$reps_saved
+		if [ "$have_cli" = 1 ] && command -v hyperfine >/dev/null; then
+			hyperfine -N --runs "$REPS" --prepare "rm -f $db $db-wal $db-shm" \
+				--export-json "$OUT/hyperfine-import-$n.json" \
+				"$FLOOR $OUT/in/json-$n" "$CLI -d $db import $OUT/in/mbox-$n.mbox" \
+				2>&1 | tee -a "$RESULTS" >&2
+		fi
+	done
+	log ""
+	log "## Ratios (medians; how many times slower the first named is)"
+	for n in $SIZES; do
+		ratio tlsrpt-report-import floor "$n"
+		ratio tlsrpt-report-import floor-mime "$n"
+		ratio tlsrpt-report-import parse-no-store "$n"
+		ratio parse-no-store floor-mime "$n"
+		ratio baseline-python tlsrpt-report-import "$n"
+		ratio baseline-python floor "$n"
+	done
+}
+
+# A database of n reports, built by importing chunks of at most 100,000
+# generated reports whose days never overlap (so none is a duplicate).
+make_db() {
+	local n=$1 db=$OUT/db/reports-$n.db left chunk k=0
+	if [ -s "$db" ]; then echo "$db"; return; fi
+	rm -f "$db"*
+	left=$n
+	while [ "$left" -gt 0 ]; do
+		chunk=$(( left > 100000 ? 100000 : left ))
+		$GEN --count "$chunk" --first-day $(( k * 1000 )) --mbox "$OUT/tmp/chunk.mbox" 2>/dev/null
+		timeout "$TIMEOUT" "$CLI" -d "$db.tmp" import "$OUT/tmp/chunk.mbox" >/dev/null 2>&1
+		local rc=$?
+		if [ "$rc" -gt 1 ]; then
+			log "make_db $n: import failed (exit $rc)"; rm -f "$db.tmp"*; return 1
+		fi
+		left=$(( left - chunk ))
+		k=$(( k + 1 ))
+	done
+	rm -f "$OUT/tmp/chunk.mbox"
+	# Checkpoint the WAL so the timed summaries start from one file.
+	sqlite3 "$db.tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null 2>&1
+	mv "$db.tmp" "$db"
+	rm -f "$db.tmp-wal" "$db.tmp-shm"
+	echo "$db"
+}
+
+bench_summary() {
+	log ""
+	log "## summary time by database size"
+	if ! cli_works; then
+		log "tlsrpt-report: not available in $BUILD (summary not yet measured)"
+		return
+	fi
+	local n db
+	for n in $DB_SIZES; do
+		db=$(make_db "$n") || continue
+		log "# $db: $(sqlite3 "$db" "SELECT (SELECT COUNT(*) FROM reports) || ' reports, ' || (SELECT COUNT(*) FROM failure_details) || ' failure details'" 2>/dev/null || echo 'counts unknown (schema)')"
+		measure summary "$n" "$(stat -c %s "$db")" ":" "$CLI" -d "$db" summary
+		measure summary-by-result-type "$n" "$(stat -c %s "$db")" ":" \
+			"$CLI" -d "$db" summary --by result-type
+	done
+}
+
+# Peak memory against report size: one mbox of 20 reports, each with F
+# failure details, for the importer and the floor.
+bench_memory() {
+	log ""
+	log "## Peak memory (max RSS) against report size (20 reports, F failure details each)"
+	log "# the floor holds one report at a time (json.gz files); the importer reads the mbox"
+	local have_cli=0 f m db=$OUT/tmp/mem.db
+	cli_works && have_cli=1
+	[ "$have_cli" = 1 ] || log "tlsrpt-report import: not available (memory not yet measured)"
+	local reps_saved=$REPS
+	REPS=1
+	for f in 0 10 100 1000 5000 20000; do
+		m=$OUT/in/size-$f.mbox
+		[ -s "$m" ] || $GEN --count 20 --failures "$f" --mbox "$m" 2>/dev/null
+		[ -d "$OUT/in/size-$f" ] ||
+			$GEN --count 20 --failures "$f" --format json.gz --out "$OUT/in/size-$f" 2>/dev/null
+		local jbytes
+		jbytes=$($FLOOR "$OUT/in/size-$f" | sed -n 's/.* \([0-9]*\) bytes JSON.*/\1/p')
+		log "# F=$f: $(( jbytes / 20 )) bytes of JSON per report on average"
+		measure "floor F=$f" 20 "$(du -sb "$OUT/in/size-$f" | cut -f1)" ":" "$FLOOR" "$OUT/in/size-$f"
+		if [ "$have_cli" = 1 ]; then
+			measure "import F=$f" 20 "$(stat -c %s "$m")" "rm -f $db $db-wal $db-shm" \
+				"$CLI" -d "$db" import "$m"
+		fi
+	done
+	REPS=$reps_saved
+}
+
+# Instruction counts are repeatable where wall time is not: callgrind's
+# total Ir for the floor and the importer over the same 1,000 reports.
+bench_profile() {
+	log ""
+	log "## callgrind instruction counts (1,000 reports)"
+	command -v valgrind >/dev/null || { log "valgrind missing: apt-get install valgrind"; return; }
+	inputs 1000
+	local db=$OUT/tmp/profile.db ir
+	valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.floor" \
+		"$FLOOR" "$OUT/in/json-1000" >/dev/null 2>"$OUT/tmp/vg"
+	ir=$(sed -n 's/.*Collected : \([0-9]*\)/\1/p' "$OUT/tmp/vg")
+	log "floor (json.gz)        Ir $ir"
+	printf 'Ir-floor\t1000\t%s\n' "$ir" >> "$TSV"
+	valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.floor-mime" \
+		"$FLOOR" -m "$OUT/in/mbox-1000.mbox" >/dev/null 2>"$OUT/tmp/vg"
+	log "floor -m (mbox)        Ir $(sed -n 's/.*Collected : \([0-9]*\)/\1/p' "$OUT/tmp/vg")"
+	valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.parse" \
+		"$PARSE" "$OUT/in/mbox-1000.mbox" >/dev/null 2>"$OUT/tmp/vg"
+	local irp
+	irp=$(sed -n 's/.*Collected : \([0-9]*\)/\1/p' "$OUT/tmp/vg")
+	log "parse (no store)       Ir $irp  ($(awk -v a="$irp" -v b="$ir" 'BEGIN {printf "%.2fx floor", a / b}'))"
+	if cli_works; then
+		rm -f "$db"*
+		valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.import" \
+			"$CLI" -d "$db" import "$OUT/in/mbox-1000.mbox" >/dev/null 2>"$OUT/tmp/vg"
+		local iri
+		iri=$(sed -n 's/.*Collected : \([0-9]*\)/\1/p' "$OUT/tmp/vg")
+		log "tlsrpt-report import   Ir $iri  ($(awk -v a="$iri" -v b="$ir" 'BEGIN {printf "%.2fx floor", a / b}'))"
+		log "hot spots: callgrind_annotate $OUT/callgrind.import | head -40"
+	else
+		log "tlsrpt-report import   not yet measured"
+	fi
+}
+
+# Everything runs from one function, parsed whole before it starts, so
+# that editing this file during a long run cannot derail that run.
+main() {
+	machine
+	[ $# -eq 0 ] && set -- all
+	local what
+	for what in "$@"; do
+		case $what in
+		import) bench_import ;;
+		summary) bench_summary ;;
+		memory) bench_memory ;;
+		profile) bench_profile ;;
+		all) bench_import; bench_summary; bench_memory; bench_profile ;;
+		*) die "unknown benchmark: $what (import|summary|memory|profile|all)" ;;
+		esac
+	done
+	log ""
+	log "# results: $RESULTS"
+}
+
+main "$@"
+exit

@@ -1,0 +1,658 @@
+/*
+ * views: listing stored reports, policies and failure details, and
+ * removing old ones (see views.h).  The SQL text is built from fixed
+ * fragments only; every value from the caller is a bound parameter.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "views.h"
+
+#define SQL_MAX 4096
+
+static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
+{
+	enum tr_err code = TR_ERR_DB;
+
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		code = TR_ERR_BUSY;
+	else if ((rc & 0xff) == SQLITE_NOMEM)
+		code = TR_ERR_NOMEM;
+	return tr_error_set(err, code, "views: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* A nullable text column as a malloc'd copy; *failed set on no memory. */
+static char *column_dup(sqlite3_stmt *st, int col, int *failed)
+{
+	const unsigned char *t;
+	size_t len;
+	char *s;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(st, col);
+	len = (size_t)sqlite3_column_bytes(st, col);
+	s = malloc(len + 1);
+	if (s == NULL || t == NULL) {
+		free(s);
+		*failed = 1;
+		return NULL;
+	}
+	memcpy(s, t, len);
+	s[len] = '\0';
+	return s;
+}
+
+static uint64_t column_count(sqlite3_stmt *st, int col)
+{
+	int64_t v = sqlite3_column_int64(st, col);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+/* Grow *rows (of size elem) so that one more fits; rows are zeroed. */
+static enum tr_err grow(void **rows, size_t *cap, size_t n, size_t elem, struct tr_error *err)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return TR_OK;
+	ncap = *cap ? *cap * 2 : 16;
+	if (ncap > SIZE_MAX / elem)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: too many rows");
+	p = realloc(*rows, ncap * elem);
+	if (p == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
+	*rows = p;
+	*cap = ncap;
+	return TR_OK;
+}
+
+/* The WHERE conditions of a filter; named parameters bound by bind_filter(). */
+static void filter_sql(char *out, size_t size, const struct summary_filter *f, int counted_only,
+                       int domain_exists)
+{
+	snprintf(out, size, "%s%s%s%s%s%s",
+	         counted_only || f->authenticated_only ? " AND r.counted = 1" : "",
+	         f->since != INT64_MIN ? " AND r.start_time >= :since" : "",
+	         f->until != INT64_MAX ? " AND r.start_time < :until" : "",
+	         f->policy_domain == NULL ? ""
+	         : domain_exists ? " AND EXISTS (SELECT 1 FROM policies q WHERE q.report = r.id"
+	                           " AND q.policy_domain = :domain)"
+	                         : " AND p.policy_domain = :domain",
+	         f->submitter != NULL ? " AND r.submitter = :submitter" : "",
+	         f->authenticated_only ? " AND r.auth = 'pass'" : "");
+}
+
+static int bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int idx = sqlite3_bind_parameter_index(st, name);
+
+	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
+}
+
+static int bind_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int idx = sqlite3_bind_parameter_index(st, name);
+
+	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
+}
+
+static int bind_filter(sqlite3_stmt *st, const struct summary_filter *f, size_t limit)
+{
+	int rc = bind_int(st, ":since", f->since);
+
+	if (rc == SQLITE_OK)
+		rc = bind_int(st, ":until", f->until);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, ":domain", f->policy_domain);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, ":submitter", f->submitter);
+	if (rc == SQLITE_OK)
+		rc = bind_int(st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS
+		                                                                 : (int64_t)limit);
+	return rc;
+}
+
+static enum tr_err prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct tr_error *err)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return db_error(db, rc, err, "preparing the query");
+	}
+	return TR_OK;
+}
+
+/* Run st to the end, handing each row to add(). */
+static enum tr_err each_row(sqlite3 *db, sqlite3_stmt *st, void *ctx,
+                            enum tr_err (*add)(void *ctx, sqlite3_stmt *st, struct tr_error *err),
+                            struct tr_error *err)
+{
+	enum tr_err ret = TR_OK;
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		ret = add(ctx, st, err);
+		if (ret != TR_OK)
+			return ret;
+	}
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, err, "reading");
+	return TR_OK;
+}
+
+/* ---- failure details ---- */
+
+static const char failure_columns[] =
+	"SELECT r.id, r.start_time, r.end_time, r.submitter, r.report_id, p.policy_type,"
+	" p.policy_domain, f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
+	" f.receiving_mx_helo, f.receiving_ip, f.failed_session_count, f.failure_reason_code,"
+	" f.additional_information, p.id"
+	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id";
+
+struct failure_list {
+	struct view_failures *v;
+	size_t cap;
+};
+
+static enum tr_err add_failure(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+{
+	struct failure_list *l = ctx;
+	struct view_failure *row;
+	int failed = 0;
+	enum tr_err ret = grow((void **)&l->v->rows, &l->cap, l->v->n, sizeof *row, err);
+
+	if (ret != TR_OK)
+		return ret;
+	row = &l->v->rows[l->v->n++];
+	row->report = sqlite3_column_int64(st, 0);
+	row->start = sqlite3_column_int64(st, 1);
+	row->end = sqlite3_column_int64(st, 2);
+	row->submitter = column_dup(st, 3, &failed);
+	row->report_id = column_dup(st, 4, &failed);
+	row->policy_type = column_dup(st, 5, &failed);
+	row->policy_domain = column_dup(st, 6, &failed);
+	row->result_type = column_dup(st, 7, &failed);
+	row->sending_ip = column_dup(st, 8, &failed);
+	row->receiving_mx = column_dup(st, 9, &failed);
+	row->receiving_helo = column_dup(st, 10, &failed);
+	row->receiving_ip = column_dup(st, 11, &failed);
+	row->count = column_count(st, 12);
+	row->reason_code = column_dup(st, 13, &failed);
+	row->additional_info = column_dup(st, 14, &failed);
+	row->policy = sqlite3_column_int64(st, 15);
+	if (failed)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	return TR_OK;
+}
+
+/* Run a failure-details query whose parameters are bound already. */
+static enum tr_err read_failures(sqlite3 *db, sqlite3_stmt *st, struct view_failures **out,
+                                 struct tr_error *err)
+{
+	struct failure_list l = { NULL, 0 };
+	enum tr_err ret;
+
+	l.v = calloc(1, sizeof *l.v);
+	if (l.v == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	ret = each_row(db, st, &l, add_failure, err);
+	if (ret != TR_OK) {
+		view_failures_free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	return TR_OK;
+}
+
+enum tr_err views_failures(struct store *s, const struct summary_filter *f, size_t limit,
+                           struct view_failures **out, struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	struct summary_filter all;
+	char where[1024], sql[SQL_MAX];
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	int rc;
+
+	if (out == NULL || db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_failures: no store or result pointer");
+	*out = NULL;
+	if (f == NULL) {
+		summary_filter_all(&all);
+		f = &all;
+	}
+	filter_sql(where, sizeof where, f, 1, 0);
+	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY r.start_time DESC, r.id DESC,"
+	         " f.failed_session_count DESC, f.id LIMIT :limit", failure_columns, where);
+	ret = prepare(db, sql, &st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_filter(st, f, limit);
+	if (rc != SQLITE_OK)
+		ret = db_error(db, rc, err, "binding");
+	else
+		ret = read_failures(db, st, out, err);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+enum tr_err views_report_failures(struct store *s, int64_t report, struct view_failures **out,
+                                  struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	char sql[SQL_MAX];
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	int rc;
+
+	if (out == NULL || db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_report_failures: no store or result pointer");
+	*out = NULL;
+	snprintf(sql, sizeof sql, "%s WHERE r.id = :id ORDER BY p.idx, f.id", failure_columns);
+	ret = prepare(db, sql, &st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_int(st, ":id", report);
+	if (rc != SQLITE_OK)
+		ret = db_error(db, rc, err, "binding");
+	else
+		ret = read_failures(db, st, out, err);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+void view_failures_free(struct view_failures *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		struct view_failure *r = &v->rows[i];
+
+		free(r->submitter);
+		free(r->report_id);
+		free(r->policy_type);
+		free(r->policy_domain);
+		free(r->result_type);
+		free(r->sending_ip);
+		free(r->receiving_mx);
+		free(r->receiving_helo);
+		free(r->receiving_ip);
+		free(r->reason_code);
+		free(r->additional_info);
+	}
+	free(v->rows);
+	free(v);
+}
+
+/* ---- reports ---- */
+
+static const char report_columns[] =
+	"SELECT r.id, r.start_time, r.end_time, r.received_at, r.submitter, r.report_id,"
+	" r.organization_name, r.contact_info, r.source, r.message_id, r.auth, r.counted,"
+	" (SELECT COUNT(*) FROM policies p WHERE p.report = r.id),"
+	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id),"
+	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id),"
+	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
+	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), '')"
+	" FROM reports r";
+
+struct report_list {
+	struct view_reports *v;
+	size_t cap;
+};
+
+static enum tr_err add_report(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+{
+	struct report_list *l = ctx;
+	struct view_report *row;
+	int failed = 0;
+	enum tr_err ret = grow((void **)&l->v->rows, &l->cap, l->v->n, sizeof *row, err);
+
+	if (ret != TR_OK)
+		return ret;
+	row = &l->v->rows[l->v->n++];
+	row->id = sqlite3_column_int64(st, 0);
+	row->start = sqlite3_column_int64(st, 1);
+	row->end = sqlite3_column_int64(st, 2);
+	row->received_at = sqlite3_column_int64(st, 3);
+	row->submitter = column_dup(st, 4, &failed);
+	row->report_id = column_dup(st, 5, &failed);
+	row->organization = column_dup(st, 6, &failed);
+	row->contact_info = column_dup(st, 7, &failed);
+	row->source = column_dup(st, 8, &failed);
+	row->message_id = column_dup(st, 9, &failed);
+	row->auth = column_dup(st, 10, &failed);
+	row->counted = sqlite3_column_int(st, 11) != 0;
+	row->n_policies = column_count(st, 12);
+	row->successful = column_count(st, 13);
+	row->failed = column_count(st, 14);
+	row->policy_domains = column_dup(st, 15, &failed);
+	if (failed)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	return TR_OK;
+}
+
+static enum tr_err read_reports(sqlite3 *db, sqlite3_stmt *st, struct view_reports **out,
+                                struct tr_error *err)
+{
+	struct report_list l = { NULL, 0 };
+	enum tr_err ret;
+
+	l.v = calloc(1, sizeof *l.v);
+	if (l.v == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	ret = each_row(db, st, &l, add_report, err);
+	if (ret != TR_OK) {
+		view_reports_free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	return TR_OK;
+}
+
+enum tr_err views_reports(struct store *s, const struct summary_filter *f, size_t limit,
+                          struct view_reports **out, struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	struct summary_filter all;
+	char where[1024], sql[SQL_MAX];
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	int rc;
+
+	if (out == NULL || db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_reports: no store or result pointer");
+	*out = NULL;
+	if (f == NULL) {
+		summary_filter_all(&all);
+		f = &all;
+	}
+	filter_sql(where, sizeof where, f, 0, 1);
+	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY r.start_time DESC, r.id DESC LIMIT :limit",
+	         report_columns, where);
+	ret = prepare(db, sql, &st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_filter(st, f, limit);
+	if (rc != SQLITE_OK)
+		ret = db_error(db, rc, err, "binding");
+	else
+		ret = read_reports(db, st, out, err);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
+                         struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	char sql[SQL_MAX];
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	int rc;
+
+	if (out == NULL || db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_report: no store or result pointer");
+	*out = NULL;
+	snprintf(sql, sizeof sql, "%s WHERE r.id = :id", report_columns);
+	ret = prepare(db, sql, &st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_int(st, ":id", id);
+	if (rc != SQLITE_OK)
+		ret = db_error(db, rc, err, "binding");
+	else
+		ret = read_reports(db, st, out, err);
+	sqlite3_finalize(st);
+	if (ret == TR_OK && (*out)->n == 0) {
+		view_reports_free(*out);
+		*out = NULL;
+		return tr_error_set(err, TR_ERR_NOTFOUND, "no report with id %lld", (long long)id);
+	}
+	return ret;
+}
+
+enum tr_err views_find_report(struct store *s, const char *report_id, const char *submitter,
+                              int64_t **ids, size_t *n, struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	enum tr_err ret;
+	int rc;
+
+	if (ids == NULL || n == NULL || db == NULL || report_id == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_find_report: missing argument");
+	*ids = NULL;
+	*n = 0;
+	ret = prepare(db, submitter != NULL
+	              ? "SELECT id FROM reports WHERE report_id = :rid AND submitter = :submitter ORDER BY id"
+	              : "SELECT id FROM reports WHERE report_id = :rid ORDER BY id", &st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_text(st, ":rid", report_id);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, ":submitter", submitter);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		ret = grow((void **)ids, &cap, *n, sizeof **ids, err);
+		if (ret != TR_OK)
+			break;
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (ret == TR_OK && rc != SQLITE_DONE)
+		ret = db_error(db, rc, err, "finding the report");
+	sqlite3_finalize(st);
+	if (ret != TR_OK) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+void view_reports_free(struct view_reports *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		struct view_report *r = &v->rows[i];
+
+		free(r->submitter);
+		free(r->report_id);
+		free(r->organization);
+		free(r->contact_info);
+		free(r->source);
+		free(r->message_id);
+		free(r->auth);
+		free(r->policy_domains);
+	}
+	free(v->rows);
+	free(v);
+}
+
+/* ---- policies ---- */
+
+struct policy_list {
+	struct view_policies *v;
+	size_t cap;
+};
+
+static enum tr_err add_policy(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+{
+	struct policy_list *l = ctx;
+	struct view_policy *row;
+	int failed = 0;
+	enum tr_err ret = grow((void **)&l->v->rows, &l->cap, l->v->n, sizeof *row, err);
+
+	if (ret != TR_OK)
+		return ret;
+	row = &l->v->rows[l->v->n++];
+	row->id = sqlite3_column_int64(st, 0);
+	row->policy_type = column_dup(st, 1, &failed);
+	row->policy_domain = column_dup(st, 2, &failed);
+	row->policy_strings = column_dup(st, 3, &failed);
+	row->mx_hosts = column_dup(st, 4, &failed);
+	row->successful = column_count(st, 5);
+	row->failed = column_count(st, 6);
+	if (failed)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	return TR_OK;
+}
+
+enum tr_err views_report_policies(struct store *s, int64_t id, struct view_policies **out,
+                                  struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	struct policy_list l = { NULL, 0 };
+	sqlite3_stmt *st;
+	enum tr_err ret;
+	int rc;
+
+	if (out == NULL || db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_report_policies: no store or result pointer");
+	*out = NULL;
+	ret = prepare(db, "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
+	              " total_successful, total_failure FROM policies WHERE report = :id ORDER BY idx, id",
+	              &st, err);
+	if (ret != TR_OK)
+		return ret;
+	l.v = calloc(1, sizeof *l.v);
+	rc = bind_int(st, ":id", id);
+	if (l.v == NULL)
+		ret = tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	else if (rc != SQLITE_OK)
+		ret = db_error(db, rc, err, "binding");
+	else
+		ret = each_row(db, st, &l, add_policy, err);
+	sqlite3_finalize(st);
+	if (ret != TR_OK) {
+		view_policies_free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	return TR_OK;
+}
+
+void view_policies_free(struct view_policies *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->rows[i].policy_type);
+		free(v->rows[i].policy_domain);
+		free(v->rows[i].policy_strings);
+		free(v->rows[i].mx_hosts);
+	}
+	free(v->rows);
+	free(v);
+}
+
+/* ---- retention ---- */
+
+/* One statement with :cutoff bound, stepped to the end; a count when it
+ * returns one. */
+static enum tr_err exec_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, uint64_t *count,
+                               struct tr_error *err)
+{
+	sqlite3_stmt *st;
+	enum tr_err ret = prepare(db, sql, &st, err);
+	int rc;
+
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_int(st, ":cutoff", cutoff);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && count != NULL)
+		*count = column_count(st, 0);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		ret = db_error(db, rc, err, "expiring");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static const char *const expire_count_sql[] = {
+	"SELECT COUNT(*) FROM reports WHERE end_time < :cutoff",
+	"SELECT COUNT(*) FROM policies WHERE report IN (SELECT id FROM reports WHERE end_time < :cutoff)",
+	"SELECT COUNT(*) FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
+	" JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)",
+};
+
+/* Children first, so that the foreign keys hold whether or not the
+ * connection enforces them. */
+static const char *const expire_delete_sql[] = {
+	"DELETE FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
+	" JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)",
+	"DELETE FROM policies WHERE report IN (SELECT id FROM reports WHERE end_time < :cutoff)",
+	"DELETE FROM reports WHERE end_time < :cutoff",
+};
+
+static enum tr_err expire_in_transaction(sqlite3 *db, int64_t cutoff, int dry_run,
+                                         struct view_expired *out, struct tr_error *err)
+{
+	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details };
+	enum tr_err ret = TR_OK;
+	size_t i;
+
+	for (i = 0; ret == TR_OK && i < 3; i++)
+		ret = exec_cutoff(db, expire_count_sql[i], cutoff, counts[i], err);
+	for (i = 0; ret == TR_OK && !dry_run && i < 3; i++)
+		ret = exec_cutoff(db, expire_delete_sql[i], cutoff, NULL, err);
+	return ret;
+}
+
+enum tr_err views_expire(struct store *s, int64_t cutoff, int dry_run, struct view_expired *out,
+                         struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	enum tr_err ret;
+	int rc;
+
+	if (out == NULL || db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_expire: no store or result pointer");
+	memset(out, 0, sizeof *out);
+	/* IMMEDIATE: take the write lock before counting, so that what is
+	 * counted is what is removed */
+	rc = sqlite3_exec(db, dry_run ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, err, "starting the transaction");
+	ret = expire_in_transaction(db, cutoff, dry_run, out, err);
+	if (ret == TR_OK && !dry_run) {
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			ret = db_error(db, rc, err, "committing");
+	}
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (ret != TR_OK)
+		memset(out, 0, sizeof *out);
+	return ret;
+}
+
+enum tr_err views_vacuum(struct store *s, struct tr_error *err)
+{
+	sqlite3 *db = store_db(s);
+	int rc;
+
+	if (db == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_vacuum: no store");
+	rc = sqlite3_exec(db, "VACUUM", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(db, rc, err, "vacuum");
+	return TR_OK;
+}

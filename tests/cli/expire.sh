@@ -1,0 +1,58 @@
+#!/bin/sh
+# tlsrpt-report expire: removes by end date, with policies and failure
+# details, nothing orphaned, counts that match python's, --dry-run
+# changes nothing.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
+have_python || skip_all "python3 needed"
+require_store
+DB="$TMP/t.db"
+TLSRPT_NOW=2024-01-20T00:00:00Z
+export TLSRPT_NOW
+"$TR" -d "$DB" import "$FIX/mail-gzip.eml" "$FIX/mail-two-policies.eml" "$FIX/raw.json" \
+	"$FIX/raw.json.gz" "$FIX/three.mbox" "$FIX/maildir" "$FIX/stdin.eml" \
+	"$FIX/shared-id-h.eml" "$FIX/shared-id-i.eml" >/dev/null 2>&1
+
+# db SQL: one query over the database, in python's sqlite3.
+db() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
+counts() { db "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM policies), (SELECT COUNT(*) FROM failure_details)"; }
+
+# Reports ending before 2024-01-05 (15 days before the 20th): python's count.
+WANT=$(python3 - "$FIX/reports" <<'PY'
+import glob, json, os, sys
+r = p = f = 0
+for path in glob.glob(os.path.join(sys.argv[1], "*.json")):
+    rep = json.load(open(path))
+    if rep["date-range"]["end-datetime"] < "2024-01-05":
+        r += 1; p += len(rep["policies"]); f += sum(len(q["failure-details"]) for q in rep["policies"])
+print("%d report%s, %d policies, %d failure details" % (r, "" if r == 1 else "s", p, f))
+PY
+)
+BEFORE=$(counts)
+run -d "$DB" expire --older-than 15d --dry-run
+is "--dry-run: says what would go" "$rc:$(cat "$TMP/out")" \
+	"0:would remove $WANT (ended before 2024-01-05 00:00 UTC); nothing was changed"
+is "--dry-run: nothing changed" "$(counts)" "$BEFORE"
+run -d "$DB" expire --older-than 15d
+is "expire: says what went" "$rc:$(cat "$TMP/out")" "0:removed $WANT (ended before 2024-01-05 00:00 UTC)"
+is "expire: what is left ended on or after the cutoff" \
+	"$(db "SELECT COUNT(*) FROM reports WHERE end_time < strftime('%s', '2024-01-05')")" "[(0,)]"
+is "expire: the counts dropped by what it said" "$(python3 -c '
+import sys
+b = eval(sys.argv[1])[0]; a = eval(sys.argv[2])[0]
+print([x - y for x, y in zip(b, a)])' "$BEFORE" "$(counts)")" \
+	"$(echo "$WANT" | sed 's/[^0-9,]//g; s/,/, /g; s/^/[/; s/$/]/')"
+is "expire: no orphans (foreign_key_check)" "$(db 'PRAGMA foreign_key_check')" "[]"
+is "expire: no orphan policies or details" \
+	"$(db 'SELECT (SELECT COUNT(*) FROM policies WHERE report NOT IN (SELECT id FROM reports)), (SELECT COUNT(*) FROM failure_details WHERE policy NOT IN (SELECT id FROM policies))')" \
+	"[(0, 0)]"
+run -d "$DB" expire --older-than 15d --vacuum
+is "expire again: nothing left to remove" "$rc:$(cut -d' ' -f2 "$TMP/out")" "0:0"
+run -d "$DB" summary --format json
+is "expire: summaries see only what is left" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["reports"])' "$TMP/out")" \
+	"$(db 'SELECT COUNT(*) FROM reports' | tr -dc 0-9)"
+run -d "$DB" expire
+is "expire without --older-than: usage error" "$rc" 2
+run -d "$TMP/none.db" expire --older-than 1d
+is "expire: no database is an error, and none is created" "$rc:$(test -e "$TMP/none.db" && echo yes || echo no)" "2:no"
+
+done_testing
