@@ -185,6 +185,14 @@ static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const cha
 	case SQLITE_NOMEM:
 		code = TR_ERR_NOMEM;
 		break;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+		/* "disk I/O error" alone does not tell a full disk from a bad one */
+		if (db != NULL && sqlite3_system_errno(db) != 0)
+			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
+			                    strerror(sqlite3_system_errno(db)));
+		break;
 	default:
 		break;
 	}

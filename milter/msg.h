@@ -9,6 +9,7 @@
 #define TLSRPT_MILTER_MSG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conf.h"
 #include "store.h"
@@ -29,10 +30,14 @@ struct msg_decision {
 };
 
 /* One MTA connection's database handle, opened on first use and kept; it
- * is closed after an error so that the next message reopens it. */
+ * is closed after an error so that the next message reopens it, and when
+ * its path no longer names the file it opened (deleted, replaced): a
+ * handle on an unlinked file would "store" reports that vanish. */
 struct msg_store {
 	struct store *store;
 	char *path;  /* the database it was opened on (config may change) */
+	dev_t dev;   /* the file it opened */
+	ino_t ino;
 };
 
 /*
