@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <zlib.h>
@@ -171,6 +172,17 @@ struct packed_json {
 	size_t raw_len;
 };
 
+/* Whether the file system holding the database has no block left. */
+static int file_system_full(sqlite3 *db)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	struct statvfs fs;
+
+	if (path == NULL || *path == '\0' || statvfs(path, &fs) != 0)
+		return 0;
+	return fs.f_bavail == 0;
+}
+
 /* SQLite's verdict as ours: busy and locked mean "try later", the rest
  * is a database failure whose text names the cause. */
 static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
@@ -192,6 +204,10 @@ static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const cha
 		if (db != NULL && sqlite3_system_errno(db) != 0)
 			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
 			                    strerror(sqlite3_system_errno(db)));
+		/* SQLite keeps no errno for SQLITE_FULL (a write that hit ENOSPC,
+		 * or max_page_count): say which by asking the file system */
+		if (db != NULL && (rc & 0xff) == SQLITE_FULL && file_system_full(db))
+			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db), strerror(ENOSPC));
 		break;
 	default:
 		break;
