@@ -409,6 +409,25 @@ enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_mi
 	return upgrade_locked(db, schema, list, n, target, err);
 }
 
+/*
+ * Version 0 read-only: a file with no tables is a database nobody has
+ * stored into yet, or one whose creator has not committed its schema (a
+ * query racing the milter's first start): as good as missing.  One with
+ * tables is another application's.
+ */
+static enum tr_err unversioned_error(sqlite3 *db, struct tr_error *err)
+{
+	int64_t tables;
+	enum tr_err rc;
+
+	rc = query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
+	if (rc != TR_OK)
+		return rc;
+	if (tables == 0)
+		return tr_error_set(err, TR_ERR_NOTFOUND, "database is empty: nothing stored yet");
+	return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (not ours)");
+}
+
 /* A read-only store cannot upgrade: it only checks the version. */
 static enum tr_err check_version(sqlite3 *db, struct tr_error *err)
 {
@@ -424,7 +443,7 @@ static enum tr_err check_version(sqlite3 *db, struct tr_error *err)
 	if (version > target)
 		return newer_error((int)version, target, err);
 	if (version == 0)
-		return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (empty or not ours)");
+		return unversioned_error(db, err);
 	return tr_error_set(err, TR_ERR_DB,
 	                    "database schema version %lld is older than this build's (%d): "
 	                    "open it read-write once to upgrade it", (long long)version, target);

@@ -49,8 +49,8 @@ enum store_outcome {
 /*
  * Open (and if asked create or migrate) the database at path.
  * busy_timeout_ms bounds how long a statement waits for a lock (0 means
- * the default of 5000).  Errors: TR_ERR_NOTFOUND (missing, not created),
- * TR_ERR_DB (not a database, newer schema than this build knows, I/O),
+ * the default of 5000).  Errors: TR_ERR_NOTFOUND (missing, not created;
+ * read-only: also a database with no tables yet), TR_ERR_DB (not a database, newer schema than this build knows, I/O),
  * TR_ERR_BUSY, TR_ERR_NOMEM.  On success *out is owned by the caller
  * (store_close()).
  */
