@@ -148,7 +148,9 @@ int cli_parse_options(struct cli *c, const struct cli_command *cmd, const struct
 	}
 }
 
-int cli_open_for_update(const struct cli *c, struct store **out)
+/* Open an existing database: a missing one is the user's first mistake,
+ * so it gets its own message. */
+static int cli_open(const struct cli *c, enum store_open_mode mode, struct store **out)
 {
 	const char *path = cli_db_path(c);
 	struct tr_error err;
@@ -156,15 +158,28 @@ int cli_open_for_update(const struct cli *c, struct store **out)
 	enum tr_err rc;
 
 	*out = NULL;
-	if (stat(path, &st) != 0 && errno == ENOENT) {
+	tr_error_clear(&err);
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		rc = store_open(path, mode, 0, out, &err);
+	else
+		rc = TR_ERR_NOTFOUND;
+	if (rc == TR_ERR_NOTFOUND) {
 		cli_error("no database at %s: import reports first or name one with -d", path);
 		return CLI_FAIL;
 	}
-	tr_error_clear(&err);
-	rc = store_open(path, STORE_OPEN_EXISTING, 0, out, &err);
 	if (rc != TR_OK) {
 		cli_error("%s: cannot open the database: %s", path, err.msg);
 		return CLI_FAIL;
 	}
 	return CLI_OK;
+}
+
+int cli_open_for_query(const struct cli *c, struct store **out)
+{
+	return cli_open(c, STORE_OPEN_READONLY, out);
+}
+
+int cli_open_for_update(const struct cli *c, struct store **out)
+{
+	return cli_open(c, STORE_OPEN_EXISTING, out);
 }

@@ -131,24 +131,10 @@ static int write_text(FILE *f, const struct view_failures *v, int color)
 
 static int failures_write(FILE *f, const struct view_failures *v, enum out_format fmt, int color)
 {
-	size_t i;
-
 	if (fmt == OUT_TEXT)
 		return write_text(f, v, color);
-	if (fmt == OUT_CSV) {
-		csv_put_header(f, failure_fields, n_failure_fields);
-		for (i = 0; i < v->n; i++)
-			if (csv_put_record(f, &v->rows[i], failure_fields, n_failure_fields) != 0)
-				return out_finish(f, -1);
-		return out_finish(f, 0);
-	}
-	fputs("{\"failures\": [", f);
-	for (i = 0; i < v->n; i++) {
-		fputs(i > 0 ? ",\n  " : "\n  ", f);
-		json_put_record(f, &v->rows[i], failure_fields, n_failure_fields);
-	}
-	fputs(v->n > 0 ? "\n]}\n" : "]}\n", f);
-	return out_finish(f, 0);
+	return records_put_list(f, fmt == OUT_CSV, "failures", v->rows, sizeof v->rows[0], v->n,
+	                        failure_fields, n_failure_fields);
 }
 
 static int failures_main(struct cli *c, int argc, char **argv)

@@ -113,24 +113,10 @@ static int write_text(FILE *f, const struct view_reports *v, int color)
 
 static int list_write(FILE *f, const struct view_reports *v, enum out_format fmt, int color)
 {
-	size_t i;
-
 	if (fmt == OUT_TEXT)
 		return write_text(f, v, color);
-	if (fmt == OUT_CSV) {
-		csv_put_header(f, report_fields, n_report_fields);
-		for (i = 0; i < v->n; i++)
-			if (csv_put_record(f, &v->rows[i], report_fields, n_report_fields) != 0)
-				return out_finish(f, -1);
-		return out_finish(f, 0);
-	}
-	fputs("{\"reports\": [", f);
-	for (i = 0; i < v->n; i++) {
-		fputs(i > 0 ? ",\n  " : "\n  ", f);
-		json_put_record(f, &v->rows[i], report_fields, n_report_fields);
-	}
-	fputs(v->n > 0 ? "\n]}\n" : "]}\n", f);
-	return out_finish(f, 0);
+	return records_put_list(f, fmt == OUT_CSV, "reports", v->rows, sizeof v->rows[0], v->n,
+	                        report_fields, n_report_fields);
 }
 
 static int list_main(struct cli *c, int argc, char **argv)

@@ -78,13 +78,7 @@ static void parse_unit(void *ctx, const struct source_unit *u)
 	enum tr_err rc;
 	size_t i;
 
-	memset(&res, 0, sizeof res);
-	tr_error_clear(&err);
-	if (u->raw)
-		rc = extract_file((const unsigned char *)u->data, u->len, u->filename, &run->c->lim,
-		                  &res, &err);
-	else
-		rc = extract_message(u->data, u->len, &run->c->lim, &res, &err);
+	rc = source_extract(u, &run->c->lim, &res, &err);
 	for (i = 0; i < res.n; i++) {
 		it = &res.items[i];
 		if (it->report != NULL)

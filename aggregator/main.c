@@ -119,31 +119,6 @@ int cli_opt_failed(const struct cli_command *cmd, enum opt_status s, const struc
 	return -1;
 }
 
-int cli_open_for_query(const struct cli *c, struct store **out)
-{
-	const char *path = cli_db_path(c);
-	struct tr_error err;
-	struct stat st;
-	enum tr_err rc;
-
-	*out = NULL;
-	if (stat(path, &st) != 0 && errno == ENOENT) {
-		cli_error("no database at %s: import reports first or name one with -d", path);
-		return CLI_FAIL;
-	}
-	tr_error_clear(&err);
-	rc = store_open(path, STORE_OPEN_READONLY, 0, out, &err);
-	if (rc == TR_ERR_NOTFOUND) {
-		cli_error("no database at %s: import reports first or name one with -d", path);
-		return CLI_FAIL;
-	}
-	if (rc != TR_OK) {
-		cli_error("%s: cannot open the database: %s", path, err.msg);
-		return CLI_FAIL;
-	}
-	return CLI_OK;
-}
-
 static void general_usage(FILE *f)
 {
 	size_t i;

@@ -514,3 +514,25 @@ int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, siz
 	fputc('\n', f);
 	return 0;
 }
+
+int records_put_list(FILE *f, int csv, const char *name, const void *rows, size_t size, size_t n,
+                     const struct rec_field *fields, size_t nfields)
+{
+	const char *p = rows;
+	size_t i;
+
+	if (csv) {
+		csv_put_header(f, fields, nfields);
+		for (i = 0; i < n; i++)
+			if (csv_put_record(f, p + i * size, fields, nfields) != 0)
+				return out_finish(f, -1);
+		return out_finish(f, 0);
+	}
+	fprintf(f, "{\"%s\": [", name);
+	for (i = 0; i < n; i++) {
+		fputs(i > 0 ? ",\n  " : "\n  ", f);
+		json_put_record(f, p + i * size, fields, nfields);
+	}
+	fputs(n > 0 ? "\n]}\n" : "]}\n", f);
+	return out_finish(f, 0);
+}

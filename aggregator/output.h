@@ -122,6 +122,13 @@ void json_put_record(FILE *f, const void *rec, const struct rec_field *fields, s
 void csv_put_header(FILE *f, const struct rec_field *fields, size_t n);
 int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n);
 
+/*
+ * n records of size bytes each, from rows, as CSV (header and lines) or as
+ * JSON {"<name>": [record, ...]}; returns what out_finish() returns.
+ */
+int records_put_list(FILE *f, int csv, const char *name, const void *rows, size_t size, size_t n,
+                     const struct rec_field *fields, size_t nfields);
+
 /* "YYYY-MM-DD" of epoch (UTC) into out (at least 11 bytes). */
 void fmt_day(int64_t epoch, char *out, size_t outlen);
 

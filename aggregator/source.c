@@ -264,3 +264,13 @@ void source_walk(const char *path, const struct tr_limits *lim, const struct sou
 	else
 		walk_file(path, lim, ops, ctx);
 }
+
+enum tr_err source_extract(const struct source_unit *u, const struct tr_limits *lim,
+                           struct extract_result *res, struct tr_error *err)
+{
+	memset(res, 0, sizeof *res);
+	tr_error_clear(err);
+	if (u->raw)
+		return extract_file((const unsigned char *)u->data, u->len, u->filename, lim, res, err);
+	return extract_message(u->data, u->len, lim, res, err);
+}

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "extract.h"
 #include "limits.h"
 
 enum source_kind {
@@ -49,6 +50,11 @@ struct source_ops {
 	 * (unreadable), TR_ERR_LIMIT (too large) or TR_ERR_NOMEM. */
 	void (*problem)(void *ctx, const char *label, const struct tr_error *err);
 };
+
+/* Find the reports in one unit: extract_file() for a raw report,
+ * extract_message() for a message (see extract.h); res is always set. */
+enum tr_err source_extract(const struct source_unit *u, const struct tr_limits *lim,
+                           struct extract_result *res, struct tr_error *err);
 
 /* Walk one PATH as described above, calling ops for what it holds. */
 void source_walk(const char *path, const struct tr_limits *lim, const struct source_ops *ops,

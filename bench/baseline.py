@@ -12,7 +12,11 @@ advantage that costs no cleverness: the faster compat32 email policy, WAL
 mode with synchronous=NORMAL (no fsync per report), prepared statements
 through the sqlite3 module's statement cache.
 
-Usage: baseline.py -d DB [--no-summary] PATH...
+--as-users-write-it drops the two pragmas: SQLite's defaults (rollback
+journal, synchronous=FULL), still one transaction per report, which is
+what a script that never thought about it gets.
+
+Usage: baseline.py -d DB [--no-summary] [--as-users-write-it] PATH...
 """
 
 import argparse
@@ -157,11 +161,14 @@ def main():
     ap.add_argument("-d", "--db", required=True)
     ap.add_argument("--no-summary", action="store_true")
     ap.add_argument("--summary-only", action="store_true")
+    ap.add_argument("--as-users-write-it", action="store_true",
+                    help="SQLite's default journal and synchronous settings")
     ap.add_argument("paths", nargs="*")
     args = ap.parse_args()
     con = sqlite3.connect(args.db, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
+    if not args.as_users_write_it:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
     con.executescript(SCHEMA)
     # isolation_level=None: `with con` alone would not open a transaction.
     con.isolation_level = "DEFERRED"

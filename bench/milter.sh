@@ -158,7 +158,7 @@ run_once() {
 		start_milter "$level"
 		milter=unix:$run_dir/milter.sock
 	fi
-	port=$(SMTPD_PROCESSES=${SMTPD_PROCESSES:-} "$SANDBOX" start "$run_dir" "$milter") ||
+	port=$(SMTPD_PROCESSES=${SMTPD_PROCESSES:-} "$SANDBOX" up "$run_dir" "$milter") ||
 		die "postfix-sandbox start failed"
 	line=$($BLAST --port "$port" --rcpt "$rcpt" --clients "$CLIENTS" \
 			--per-connection "$PER_CONN" --warmup "$WARMUP" --timeout "$TIMEOUT" \
@@ -251,7 +251,7 @@ mem_run() {
 	local label=$1 dir=$2 n=$3 port line hwm
 	new_run_dir
 	start_milter info
-	port=$("$SANDBOX" start "$run_dir" "unix:$run_dir/milter.sock") || die "postfix-sandbox start failed"
+	port=$("$SANDBOX" up "$run_dir" "unix:$run_dir/milter.sock") || die "postfix-sandbox start failed"
 	line=$($BLAST --port "$port" --clients "$CLIENTS" --per-connection "$PER_CONN" \
 			--timeout "$TIMEOUT" --maildir "$run_dir/mail/maildir" --count "$n" "$dir" \
 			2>"$OUT/tmp/blast.err")

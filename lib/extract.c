@@ -293,6 +293,20 @@ static enum tr_err grow_items(struct extract_result *out, const struct tr_limits
 	return TR_OK;
 }
 
+/* A copy of the compressed bytes the report came in, so that the store
+ * keeps them as they are rather than compressing the JSON again: the copy
+ * costs far less than a deflate. */
+static enum tr_err keep_compressed(struct tlsrpt_report *r, const unsigned char *data, size_t len,
+                                   struct tr_error *err)
+{
+	r->raw_compressed = malloc(len > 0 ? len : 1);
+	if (r->raw_compressed == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory keeping a compressed report");
+	memcpy(r->raw_compressed, data, len);
+	r->raw_compressed_len = len;
+	return TR_OK;
+}
+
 /*
  * Turn one report's bytes (compressed or not) into an item of out.  A
  * report that fails is still an item, carrying its reason: only running
@@ -351,6 +365,8 @@ static enum tr_err add_report(struct extract_result *out, const unsigned char *d
 		item->report_id = strdup(item->report->report_id);
 	if (item->submitter != NULL)
 		item->report->submitter = strdup(item->submitter);
+	if (kind != INFLATE_NONE)
+		return keep_compressed(item->report, data, len, err);
 	return TR_OK;
 }
 

@@ -14,6 +14,7 @@ void limits_default(struct tr_limits *l)
 	l->max_inflated = TR_DEFAULT_MAX_INFLATED;
 	l->max_reports = 64;
 	l->max_json_depth = 32;
+	l->max_json_values = 1000000;
 	l->max_policies = 10000;
 	l->max_failures = 100000;
 	l->max_strings = 1000;

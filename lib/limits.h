@@ -21,6 +21,7 @@ struct tr_limits {
 	size_t max_inflated;    /* one report after gunzip */
 	size_t max_reports;     /* reports taken from one message */
 	unsigned max_json_depth;/* nesting of JSON arrays and objects */
+	size_t max_json_values; /* JSON values in one report (bounds cJSON's tree) */
 	size_t max_policies;    /* policies in one report */
 	size_t max_failures;    /* failure-details in one policy */
 	size_t max_strings;     /* entries of policy-string or mx-host */

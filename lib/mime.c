@@ -91,12 +91,20 @@ static size_t field_name(const char *p, size_t pos, size_t end, size_t *colon)
  */
 static void unfold_value(const char *p, size_t from, size_t end, char *dst)
 {
-	size_t i, n = 0, start = 0;
+	size_t i = from, n = 0, start = 0;
 
-	for (i = from; i < end; i++) {
-		if (p[i] == '\n' || (p[i] == '\r' && i + 1 < end && p[i + 1] == '\n'))
-			continue;
-		dst[n++] = p[i];
+	/* line by line with memchr and memcpy: byte by byte this loop was the
+	 * hottest of a bulk import (long DKIM and ARC headers) */
+	while (i < end) {
+		const char *nl = memchr(p + i, '\n', end - i);
+		size_t stop = nl != NULL ? (size_t)(nl - p) : end;
+		size_t keep = stop;
+
+		if (nl != NULL && stop > i && p[stop - 1] == '\r')
+			keep--;
+		memcpy(dst + n, p + i, keep - i);
+		n += keep - i;
+		i = nl != NULL ? stop + 1 : end;
 	}
 	while (start < n && is_wsp(dst[start]))
 		start++;

@@ -586,12 +586,17 @@ static enum tr_err read_report(struct parse_ctx *c, cJSON *root, struct tlsrpt_r
 /* ---- parse entry point ----------------------------------------------- */
 
 /*
- * Deepest nesting of arrays and objects in p[0..len), stopping as soon as
- * it passes max (strings and their escapes are skipped).
+ * Check nesting and size of the JSON in p[0..len) before cJSON builds
+ * anything: a 10,000-deep document would recurse, and cJSON spends about
+ * 64 bytes per value whatever the counts in the report later allow, so a
+ * crafted 16 MiB report could cost hundreds of MiB.  Values are estimated
+ * from above by commas and container starts (strings and escapes are
+ * skipped).  Returns 0, or 1 for too deep, 2 for too many values.
  */
-static int json_depth_exceeds(const char *p, size_t len, unsigned max)
+static int json_prescan(const char *p, size_t len, unsigned max_depth, size_t max_values)
 {
 	unsigned depth = 0;
+	size_t values = 1;
 	int in_string = 0;
 	size_t i;
 
@@ -607,13 +612,18 @@ static int json_depth_exceeds(const char *p, size_t len, unsigned max)
 		}
 		if (ch == '"') {
 			in_string = 1;
+		} else if (ch == ',') {
+			values++;
 		} else if (ch == '[' || ch == '{') {
 			depth++;
-			if (depth > max)
+			values += 2;
+			if (depth > max_depth)
 				return 1;
 		} else if ((ch == ']' || ch == '}') && depth > 0) {
 			depth--;
 		}
+		if (values > max_values)
+			return 2;
 	}
 	return 0;
 }
@@ -632,9 +642,14 @@ static enum tr_err parse_tree(const char *json, size_t len, const struct tr_limi
 	const char *end = NULL;
 
 	*root = NULL;
-	if (json_depth_exceeds(json, len, lim->max_json_depth))
+	switch (json_prescan(json, len, lim->max_json_depth, lim->max_json_values)) {
+	case 1:
 		return tr_error_set(err, TR_ERR_LIMIT, "JSON nested deeper than %u levels",
 		                    lim->max_json_depth);
+	case 2:
+		return tr_error_set(err, TR_ERR_LIMIT, "JSON with more than %zu values",
+		                    lim->max_json_values);
+	}
 	*root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (*root == NULL) {
 		if (end >= json && end <= json + len)
@@ -910,5 +925,6 @@ void report_free(struct tlsrpt_report *r)
 	}
 	free(r->submitter);
 	free(r->json);
+	free(r->raw_compressed);
 	free(r);
 }

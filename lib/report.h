@@ -70,6 +70,12 @@ struct tlsrpt_report {
 	char *submitter;               /* sending domain, lowercased; may be NULL */
 	char *json;                    /* the JSON exactly as received */
 	size_t json_len;
+	/* The gzip or zlib stream the JSON arrived in (attachment or .json.gz
+	 * file), an owned copy (report_free() frees it); NULL when the report
+	 * came uncompressed.  The store keeps these bytes verbatim instead of
+	 * compressing json again. */
+	unsigned char *raw_compressed;
+	size_t raw_compressed_len;
 };
 
 /*

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
-#include <cJSON.h>
 #include <zlib.h>
 
+#include "buf.h"
+#include "inflate.h"
 #include "store.h"
 
 extern const char schema_sql[];
@@ -21,20 +23,32 @@ extern const char schema_sql[];
 #define DEFAULT_BUSY_MS 5000
 /* bounds what a damaged PRAGMA text can make us believe */
 #define STORE_MAX_VERSION 1000000
+/* Only reports that arrived uncompressed are deflated here.  Level 1:
+ * on the generated reports it costs a quarter less CPU than level 6 for
+ * 9 % more bytes, and setting up the stream dominates for small ones. */
+#define STORE_DEFLATE_LEVEL 1
 /* compression buffer kept between reports, bytes */
 #define ZBUF_KEEP (256 * 1024)
+/* WAL pages between checkpoints while a batch is open (SQLite's default
+ * is 1000, about one batch of an import): checkpointing, and syncing the
+ * database file, ten times less often saves a tenth of a bulk import's
+ * wall time.  Commits stay synchronous = FULL. */
+#define BATCH_CHECKPOINT_PAGES "10000"
+/* rollup scratch items kept between reports */
+#define RU_KEEP 4096
 
 enum stmt_id {
 	ST_BEGIN,
 	ST_COMMIT,
 	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
 	ST_INS_REPORT,
 	ST_INS_POLICY,
 	ST_INS_FAILURE,
 	ST_GET_RAW,
+	ST_ROLLUP_REPORT,
+	ST_ROLLUP_POLICY,
+	ST_ROLLUP_RESULT_SUB,
+	ST_ROLLUP_RESULT,
 	ST_COUNT
 };
 
@@ -42,9 +56,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SAVEPOINT] = "SAVEPOINT tr_report",
-	[ST_RELEASE] = "RELEASE tr_report",
-	[ST_ROLLBACK_TO] = "ROLLBACK TO tr_report",
 	[ST_INS_REPORT] =
 		"INSERT INTO reports (submitter, report_id, start_time, end_time,"
 		" organization_name, contact_info, received_at, source, message_id,"
@@ -62,6 +73,81 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
 };
 
+/*
+ * The summary rollups (schema.sql, version 2) as SELECTs over the base
+ * tables grouped by each rollup's key, around a selection of reports: it
+ * rebuilds the start times expire touched, as migration 002 backfilled.
+ * A new report's groups are summed in C instead (add_to_rollups) and
+ * added by upsert: the SELECTs' temporary b-trees cost more than the
+ * report's other rows together.
+ */
+#define RU_FAILED_WITH_POLICY(col) "tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE " col " END)"
+#define RU_POLICY_SUMS "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), " \
+	RU_FAILED_WITH_POLICY("p.total_failure")
+#define RU_RESULT_SUMS "COUNT(DISTINCT r.id), tr_sum(f.failed_session_count), " \
+	RU_FAILED_WITH_POLICY("f.failed_session_count")
+#define RU_FROM_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
+#define RU_FROM_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
+#define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
+	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
+	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
+#define RU_ADD_RESULT " DO UPDATE SET reports = reports + excluded.reports," \
+	" failed = tr_add(failed, excluded.failed)," \
+	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
+
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_COUNT };
+
+struct rollup_def {
+	const char *table;
+	const char *select;   /* up to the selection of reports */
+	const char *group;    /* after it */
+	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
+	const char *params;   /* one per column, in table order */
+};
+
+static const struct rollup_def rollups[RU_COUNT] = {
+	[RU_REPORT] = { "rollup_report",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " RU_POLICY_SUMS RU_FROM_POLICIES,
+		" GROUP BY 1, 2, 3",
+		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+	[RU_POLICY] = { "rollup_policy",
+		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
+		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+	[RU_RESULT_SUB] = { "rollup_result_sub",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
+		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+	[RU_RESULT] = { "rollup_result",
+		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
+		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+};
+
+#define RU_SQL_MAX 2048
+
+/* "INSERT INTO table SELECT ... WHERE ... selection GROUP BY ..." */
+static int rollup_sql(char *out, size_t cap, int which, const char *selection)
+{
+	const struct rollup_def *d = &rollups[which];
+	int n = snprintf(out, cap, "INSERT INTO %s %s%s%s", d->table, d->select, selection, d->group);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* "INSERT INTO table VALUES (?1, ...) ON CONFLICT ... adding": one group
+ * of one report, summed in C (see add_to_rollups). */
+static int rollup_upsert_sql(char *out, size_t cap, int which)
+{
+	const struct rollup_def *d = &rollups[which];
+	int n = snprintf(out, cap, "INSERT INTO %s VALUES (%s)%s", d->table, d->params, d->conflict);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
@@ -71,6 +157,12 @@ struct store {
 	int z_ready;
 	unsigned char *zbuf;
 	size_t zcap;
+	struct ru_item *ru;  /* scratch for the rollups, kept across reports */
+	size_t ru_cap;
+	struct buf strings;  /* a policy's policy-strings as JSON, reused */
+	struct buf mx;       /* its mx-hosts */
+	int64_t cur_report;  /* reports.id of the report being stored, 0 before its row */
+	int64_t cur_start;
 };
 
 /* A report's compressed JSON, ready to bind. */
@@ -79,6 +171,17 @@ struct packed_json {
 	uLongf len;
 	size_t raw_len;
 };
+
+/* Whether the file system holding the database has no block left. */
+static int file_system_full(sqlite3 *db)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	struct statvfs fs;
+
+	if (path == NULL || *path == '\0' || statvfs(path, &fs) != 0)
+		return 0;
+	return fs.f_bavail == 0;
+}
 
 /* SQLite's verdict as ours: busy and locked mean "try later", the rest
  * is a database failure whose text names the cause. */
@@ -93,6 +196,18 @@ static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const cha
 		break;
 	case SQLITE_NOMEM:
 		code = TR_ERR_NOMEM;
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+		/* "disk I/O error" alone does not tell a full disk from a bad one */
+		if (db != NULL && sqlite3_system_errno(db) != 0)
+			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
+			                    strerror(sqlite3_system_errno(db)));
+		/* SQLite keeps no errno for SQLITE_FULL (a write that hit ENOSPC,
+		 * or max_page_count): say which by asking the file system */
+		if (db != NULL && (rc & 0xff) == SQLITE_FULL && file_system_full(db))
+			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db), strerror(ENOSPC));
 		break;
 	default:
 		break;
@@ -294,6 +409,25 @@ enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_mi
 	return upgrade_locked(db, schema, list, n, target, err);
 }
 
+/*
+ * Version 0 read-only: a file with no tables is a database nobody has
+ * stored into yet, or one whose creator has not committed its schema (a
+ * query racing the milter's first start): as good as missing.  One with
+ * tables is another application's.
+ */
+static enum tr_err unversioned_error(sqlite3 *db, struct tr_error *err)
+{
+	int64_t tables;
+	enum tr_err rc;
+
+	rc = query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
+	if (rc != TR_OK)
+		return rc;
+	if (tables == 0)
+		return tr_error_set(err, TR_ERR_NOTFOUND, "database is empty: nothing stored yet");
+	return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (not ours)");
+}
+
 /* A read-only store cannot upgrade: it only checks the version. */
 static enum tr_err check_version(sqlite3 *db, struct tr_error *err)
 {
@@ -309,7 +443,7 @@ static enum tr_err check_version(sqlite3 *db, struct tr_error *err)
 	if (version > target)
 		return newer_error((int)version, target, err);
 	if (version == 0)
-		return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (empty or not ours)");
+		return unversioned_error(db, err);
 	return tr_error_set(err, TR_ERR_DB,
 	                    "database schema version %lld is older than this build's (%d): "
 	                    "open it read-write once to upgrade it", (long long)version, target);
@@ -340,6 +474,20 @@ static void sum_final(sqlite3_context *ctx)
 	int64_t *sum = sqlite3_aggregate_context(ctx, 0);
 
 	sqlite3_result_int64(ctx, sum != NULL ? *sum : 0);
+}
+
+/* tr_add(a, b): a + b for the rollups' counts, saturating like tr_sum. */
+static void add_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t a = sqlite3_value_int64(argv[0]);
+	int64_t b = sqlite3_value_int64(argv[1]);
+
+	(void)argc;
+	if (a < 0)
+		a = 0;
+	if (b < 0)
+		b = 0;
+	sqlite3_result_int64(ctx, a > INT64_MAX - b ? INT64_MAX : a + b);
 }
 
 /* Switching to WAL takes an exclusive lock without calling the busy
@@ -401,16 +549,28 @@ static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms
 		return ret;
 	rc = sqlite3_create_function(db, "tr_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
 	                             sum_step, sum_final);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "tr_add", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, add_func,
+		                             NULL, NULL);
 	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, "registering tr_sum");
+		return db_error(db, rc, err, "registering tr_sum and tr_add");
 	return TR_OK;
 }
 
 static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 {
-	for (int i = 0; i < ST_COUNT; i++) {
-		int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
+	char sql[RU_SQL_MAX];
 
+	for (int i = 0; i < ST_COUNT; i++) {
+		const char *text = stmt_sql[i];
+		int rc;
+
+		if (i >= ST_ROLLUP_REPORT) {
+			if (rollup_upsert_sql(sql, sizeof sql, i - ST_ROLLUP_REPORT) != 0)
+				return tr_error_set(err, TR_ERR_DB, "store: rollup statement too long");
+			text = sql;
+		}
+		rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 		if (rc != SQLITE_OK)
 			return db_error(s->db, rc, err, "preparing statements");
 	}
@@ -426,7 +586,9 @@ static enum tr_err open_db(const char *path, enum store_open_mode mode, sqlite3 
 		flags = SQLITE_OPEN_READONLY;
 	else if (mode == STORE_OPEN_CREATE)
 		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, db, flags, NULL);
+	/* each thread opens its own store (store.h), so the connection needs
+	 * no mutex of its own: one lock and unlock less per SQLite call */
+	rc = sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (*db == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory opening the database", path);
 	if (rc != SQLITE_OK)
@@ -452,6 +614,8 @@ enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_tim
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", path);
+	buf_init(&s->strings, STORE_MAX_JSON);
+	buf_init(&s->mx, STORE_MAX_JSON);
 	rc = open_db(path, mode, &s->db, err);
 	if (rc == TR_OK)
 		rc = configure(s->db, mode, busy_timeout_ms > 0 ? busy_timeout_ms : DEFAULT_BUSY_MS, err);
@@ -481,6 +645,9 @@ struct store *store_close(struct store *s)
 	if (s->z_ready)
 		deflateEnd(&s->z);
 	free(s->zbuf);
+	free(s->ru);
+	buf_free(&s->strings);
+	buf_free(&s->mx);
 	free(s);
 	return NULL;
 }
@@ -553,7 +720,7 @@ static enum tr_err zstream_ready(struct store *s, size_t len, struct tr_error *e
 	uLong bound;
 	int zrc;
 
-	zrc = s->z_ready ? deflateReset(&s->z) : deflateInit(&s->z, Z_DEFAULT_COMPRESSION);
+	zrc = s->z_ready ? deflateReset(&s->z) : deflateInit(&s->z, STORE_DEFLATE_LEVEL);
 	if (zrc != Z_OK)
 		return tr_error_set(err, zrc == Z_MEM_ERROR ? TR_ERR_NOMEM : TR_ERR_DB,
 		                    "store: cannot set up zlib (%d)", zrc);
@@ -570,6 +737,18 @@ static enum tr_err zstream_ready(struct store *s, size_t len, struct tr_error *e
 	return TR_OK;
 }
 
+/* The bytes a report arrived in are kept as they are when they are a
+ * stream store_get_raw_json() can read back and no larger than the JSON
+ * itself (a stream padded with trailing garbage is compressed anew). */
+static int keeps_as_received(const struct tlsrpt_report *r)
+{
+	if (r->raw_compressed == NULL || r->raw_compressed_len > r->json_len)
+		return 0;
+	if (r->raw_compressed_len > STORE_MAX_JSON)
+		return 0;
+	return inflate_sniff(r->raw_compressed, r->raw_compressed_len) != INFLATE_NONE;
+}
+
 /* The report's JSON zlib-compressed (what compress2() makes) into
  * s->zbuf; pj->data points there, valid until the next put. */
 static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, struct packed_json *pj,
@@ -584,6 +763,12 @@ static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, str
 	if (r->json_len > STORE_MAX_JSON)
 		return tr_error_set(err, TR_ERR_LIMIT, "store: report JSON of %zu bytes is over %zu",
 		                    r->json_len, STORE_MAX_JSON);
+	if (keeps_as_received(r)) {
+		pj->data = r->raw_compressed;
+		pj->len = (uLongf)r->raw_compressed_len;
+		pj->raw_len = r->json_len;
+		return TR_OK;
+	}
 	rc = zstream_ready(s, r->json_len, err);
 	if (rc != TR_OK)
 		return rc;
@@ -600,9 +785,20 @@ static enum tr_err pack_json(struct store *s, const struct tlsrpt_report *r, str
 	return TR_OK;
 }
 
-/* A huge report's buffer is not worth keeping for the small ones. */
-static void trim_zbuf(struct store *s)
+/* A huge report's buffers are not worth keeping for the small ones. */
+static void trim_scratch(struct store *s)
 {
+	if (s->strings.cap > ZBUF_KEEP || s->mx.cap > ZBUF_KEEP) {
+		buf_free(&s->strings);
+		buf_free(&s->mx);
+		buf_init(&s->strings, STORE_MAX_JSON);
+		buf_init(&s->mx, STORE_MAX_JSON);
+	}
+	if (s->ru_cap > RU_KEEP) {
+		free(s->ru);
+		s->ru = NULL;
+		s->ru_cap = 0;
+	}
 	if (s->zcap <= ZBUF_KEEP)
 		return;
 	free(s->zbuf);
@@ -618,26 +814,65 @@ static int bind_str(sqlite3_stmt *st, int idx, const char *v)
 	return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
 }
 
-/* A string array as JSON array text (malloc'd, cJSON_free()), or NULL. */
-static char *json_array(char *const *v, size_t n)
+/* Append s as a JSON string, escaped as cJSON_PrintUnformatted() does
+ * (so that rows stored before read the same): \" \\ \b \f \n \r \t, other
+ * control bytes as \u00XX, everything else as it is. */
+static enum tr_err json_put_string(struct buf *b, const char *s)
 {
-	cJSON *a = cJSON_CreateArray();
-	char *text;
+	static const char hex[] = "0123456789abcdef";
+	enum tr_err rc = buf_putc(b, '"');
+	const char *run = s;
 
-	if (a == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		cJSON *item = v[i] != NULL ? cJSON_CreateString(v[i]) : cJSON_CreateNull();
+	for (; rc == TR_OK && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 0, 0, 0, 0, 0 };
+		size_t n = 2;
 
-		if (item == NULL) {
-			cJSON_Delete(a);
-			return NULL;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		rc = buf_append(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+			break;
 		}
-		cJSON_AddItemToArray(a, item);
+		if (rc == TR_OK)
+			rc = buf_append(b, esc, n);
 	}
-	text = cJSON_PrintUnformatted(a);
-	cJSON_Delete(a);
-	return text;
+	if (rc == TR_OK)
+		rc = buf_append(b, run, (size_t)(s - run));
+	if (rc == TR_OK)
+		rc = buf_putc(b, '"');
+	return rc;
+}
+
+/* A string array as JSON array text into b (reset first), NUL-terminated. */
+static enum tr_err json_array(struct buf *b, char *const *v, size_t n)
+{
+	enum tr_err rc;
+
+	buf_reset(b);
+	rc = buf_putc(b, '[');
+	for (size_t i = 0; i < n && rc == TR_OK; i++) {
+		if (i > 0)
+			rc = buf_putc(b, ',');
+		if (rc == TR_OK)
+			rc = v[i] != NULL ? json_put_string(b, v[i]) : buf_append(b, "null", 4);
+	}
+	if (rc == TR_OK)
+		rc = buf_putc(b, ']');
+	return rc;
 }
 
 static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
@@ -728,24 +963,200 @@ static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, cons
 static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
                                  struct tr_error *err)
 {
-	char *strings = json_array(p->policy_strings, p->n_policy_strings);
-	char *mx = json_array(p->mx_hosts, p->n_mx_hosts);
-	enum tr_err rc = TR_OK;
+	enum tr_err rc = json_array(&s->strings, p->policy_strings, p->n_policy_strings);
 	int64_t policy;
 
-	if (strings == NULL || mx == NULL)
-		rc = tr_error_set(err, TR_ERR_NOMEM, "store: out of memory encoding policies[%zu]", idx);
 	if (rc == TR_OK)
-		rc = bind_policy(s, report, idx, p, strings, mx, err);
+		rc = json_array(&s->mx, p->mx_hosts, p->n_mx_hosts);
+	if (rc != TR_OK)
+		return tr_error_set(err, rc, "store: policies[%zu]: %s encoding its strings", idx,
+		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
+	rc = bind_policy(s, report, idx, p, (const char *)s->strings.data, (const char *)s->mx.data, err);
 	if (rc == TR_OK)
 		rc = run_stmt(s->db, s->stmt[ST_INS_POLICY], "storing a policy", err);
-	cJSON_free(strings);
-	cJSON_free(mx);
 	if (rc != TR_OK)
 		return rc;
 	policy = sqlite3_last_insert_rowid(s->db);
 	for (size_t j = 0; j < p->n_failures && rc == TR_OK; j++)
 		rc = insert_failure(s, policy, &p->failures[j], err);
+	return rc;
+}
+
+/* One policy or failure detail as the rollups see it. */
+struct ru_item {
+	const char *domain;  /* COALESCE(policy_domain, '') */
+	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
+	int64_t ok, fail, fail_with_policy;
+};
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+static int cmp_domain_rt(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	if (c != 0 || x->rt == NULL)
+		return c;
+	return strcmp(x->rt, y->rt);
+}
+
+static int cmp_rt(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+
+	return strcmp(x->rt, y->rt);
+}
+
+/* Room for n items in the store's scratch array, kept across reports. */
+static enum tr_err ru_reserve(struct store *s, size_t n, struct tr_error *err)
+{
+	struct ru_item *v;
+
+	if (n <= s->ru_cap)
+		return TR_OK;
+	if (n > SIZE_MAX / sizeof *v)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: report too large for the rollups");
+	v = realloc(s->ru, n * sizeof *v);
+	if (v == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the report");
+	s->ru = v;
+	s->ru_cap = n;
+	return TR_OK;
+}
+
+/* The leading key columns every rollup row of the report shares. */
+struct ru_key {
+	int64_t start;
+	const char *submitter;
+	int auth_pass;
+};
+
+/* Upsert one group: key columns, then [domain,] [rt,] reports = 1, sums. */
+static enum tr_err ru_upsert(struct store *s, int which, const struct ru_key *k, const struct ru_item *sum,
+                             struct tr_error *err)
+{
+	sqlite3_stmt *st = s->stmt[ST_ROLLUP_REPORT + which];
+	int col = 1, bad = 0;
+
+	bad |= sqlite3_bind_int64(st, col++, k->start);
+	bad |= bind_str(st, col++, k->submitter);
+	if (which == RU_POLICY || which == RU_RESULT)
+		bad |= bind_str(st, col++, sum->domain);
+	bad |= sqlite3_bind_int(st, col++, k->auth_pass);
+	if (which == RU_RESULT_SUB || which == RU_RESULT)
+		bad |= bind_str(st, col++, sum->rt);
+	bad |= sqlite3_bind_int(st, col++, 1);
+	if (which == RU_REPORT || which == RU_POLICY)
+		bad |= sqlite3_bind_int64(st, col++, sum->ok);
+	bad |= sqlite3_bind_int64(st, col++, sum->fail);
+	bad |= sqlite3_bind_int64(st, col, sum->fail_with_policy);
+	if (bad) {
+		sqlite3_clear_bindings(st);
+		return db_error(s->db, SQLITE_ERROR, err, "binding a rollup");
+	}
+	return run_stmt(s->db, st, "updating the summary rollups", err);
+}
+
+/* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
+static enum tr_err ru_groups(struct store *s, int which, const struct ru_key *k, struct ru_item *items, size_t n,
+                             int (*cmp)(const void *, const void *), struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+	size_t i = 0;
+
+	qsort(items, n, sizeof *items, cmp);
+	while (i < n && rc == TR_OK) {
+		struct ru_item sum = items[i];
+
+		for (i++; i < n && cmp(&items[i], &sum) == 0; i++) {
+			sum.ok = sat_add(sum.ok, items[i].ok);
+			sum.fail = sat_add(sum.fail, items[i].fail);
+			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
+		}
+		rc = ru_upsert(s, which, k, &sum, err);
+	}
+	return rc;
+}
+
+static int no_policy(const struct tlsrpt_policy *p)
+{
+	return p->policy_type != NULL && strcmp(p->policy_type, "no-policy-found") == 0;
+}
+
+/* The report's policies as items, and their sum as one more. */
+static void ru_policies(const struct tlsrpt_report *r, struct ru_item *v, struct ru_item *total)
+{
+	memset(total, 0, sizeof *total);
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		v[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		v[i].rt = NULL;
+		v[i].ok = (int64_t)p->total_successful;
+		v[i].fail = (int64_t)p->total_failure;
+		v[i].fail_with_policy = no_policy(p) ? 0 : v[i].fail;
+		total->ok = sat_add(total->ok, v[i].ok);
+		total->fail = sat_add(total->fail, v[i].fail);
+		total->fail_with_policy = sat_add(total->fail_with_policy, v[i].fail_with_policy);
+	}
+}
+
+/* The report's failure details as items; returns how many. */
+static size_t ru_details(const struct tlsrpt_report *r, struct ru_item *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_failures; j++, n++) {
+			const struct tlsrpt_failure *f = &p->failures[j];
+
+			v[n].domain = p->policy_domain != NULL ? p->policy_domain : "";
+			v[n].rt = f->result_type != NULL ? f->result_type : "";
+			v[n].ok = 0;
+			v[n].fail = (int64_t)f->failed_session_count;
+			v[n].fail_with_policy = no_policy(p) ? 0 : v[n].fail;
+		}
+	}
+	return n;
+}
+
+/*
+ * The counted report's sums into the summary rollups, in its transaction:
+ * grouped in C by each rollup's key (a sort, so that a hostile report
+ * with thousands of policies stays n log n) and added by upsert.
+ */
+static enum tr_err add_to_rollups(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
+                                  struct tr_error *err)
+{
+	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "",
+	                    m->auth != NULL && strcmp(m->auth, "pass") == 0 };
+	size_t n_details = 0;
+	struct ru_item total;
+	enum tr_err rc;
+
+	if (r->n_policies == 0)
+		return TR_OK;
+	for (size_t i = 0; i < r->n_policies; i++)
+		n_details += r->policies[i].n_failures;
+	rc = ru_reserve(s, r->n_policies > n_details ? r->n_policies : n_details, err);
+	if (rc != TR_OK)
+		return rc;
+	ru_policies(r, s->ru, &total);
+	rc = ru_upsert(s, RU_REPORT, &k, &total, err);
+	if (rc == TR_OK)
+		rc = ru_groups(s, RU_POLICY, &k, s->ru, r->n_policies, cmp_domain_rt, err);
+	if (rc != TR_OK || n_details == 0)
+		return rc;
+	ru_details(r, s->ru);
+	rc = ru_groups(s, RU_RESULT, &k, s->ru, n_details, cmp_domain_rt, err);
+	if (rc == TR_OK)
+		rc = ru_groups(s, RU_RESULT_SUB, &k, s->ru, n_details, cmp_rt, err);
 	return rc;
 }
 
@@ -763,46 +1174,94 @@ static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, cons
 		return TR_OK;
 	}
 	report = sqlite3_last_insert_rowid(s->db);
+	s->cur_report = report;
+	s->cur_start = r->start;
 	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
 		rc = insert_policy(s, report, i, &r->policies[i], err);
+	if (rc == TR_OK && m->counted)
+		rc = add_to_rollups(s, r, m, err);
 	*outcome = STORE_STORED;
 	return rc;
 }
 
+/* Inside a batch a report takes no savepoint of its own: one costs more
+ * than a tenth of the import (the statements and a copy of every page
+ * the report touches), and a report fails mid-way only on errors that
+ * are rare (no memory, disk full, a trigger).  undo_report() removes
+ * what such a report wrote instead. */
 static enum tr_err txn_begin(struct store *s, struct tr_error *err)
 {
-	enum stmt_id id = s->in_batch ? ST_SAVEPOINT : ST_BEGIN;
-
-	return run_stmt(s->db, s->stmt[id], "starting the report's transaction", err);
+	s->cur_report = 0;
+	if (s->in_batch)
+		return TR_OK;
+	return run_stmt(s->db, s->stmt[ST_BEGIN], "starting the report's transaction", err);
 }
 
 static enum tr_err txn_commit(struct store *s, struct tr_error *err)
 {
-	enum stmt_id id = s->in_batch ? ST_RELEASE : ST_COMMIT;
-
-	return run_stmt(s->db, s->stmt[id], "committing the report", err);
+	if (s->in_batch)
+		return TR_OK;
+	return run_stmt(s->db, s->stmt[ST_COMMIT], "committing the report", err);
 }
 
-/* Undo the report: its savepoint inside a batch, else its transaction.
- * SQLite may already have rolled the whole transaction back. */
+/* One statement with the int64 parameter ?1, on the failure path only. */
+static enum tr_err exec_with_id(sqlite3 *db, const char *sql, int64_t id, struct tr_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, rc, err, "undoing a report");
+	return TR_OK;
+}
+
+/* Remove the rows of the report that failed inside the batch, children
+ * first, and recompute the rollups of its start time from what is left.
+ * SQLite already undid the statement that failed. */
+static enum tr_err undo_report(struct store *s)
+{
+	static const char *const del[] = {
+		"DELETE FROM failure_details WHERE policy IN (SELECT id FROM policies WHERE report = ?1)",
+		"DELETE FROM policies WHERE report = ?1",
+		"DELETE FROM reports WHERE id = ?1",
+	};
+	char starts[48];
+	enum tr_err rc = TR_OK;
+
+	if (s->cur_report == 0)
+		return TR_OK;
+	for (size_t i = 0; i < sizeof del / sizeof del[0] && rc == TR_OK; i++)
+		rc = exec_with_id(s->db, del[i], s->cur_report, NULL);
+	snprintf(starts, sizeof starts, "SELECT %lld", (long long)s->cur_start);
+	if (rc == TR_OK)
+		rc = store_rollup_rebuild(s, starts, NULL);
+	return rc;
+}
+
+/* Undo the report: its rows inside a batch, else its transaction.
+ * SQLite may already have rolled the whole transaction back; and when
+ * the report's rows cannot be removed, the batch goes with them. */
 static void txn_abort(struct store *s, struct tr_error *err)
 {
 	if (!s->in_batch) {
 		undo(s->db);
 		return;
 	}
-	if (sqlite3_get_autocommit(s->db)) {
-		s->in_batch = 0;
-		s->batch_lost = 1;
-		if (err != NULL) {
-			size_t len = strnlen(err->msg, sizeof err->msg);
-
-			snprintf(err->msg + len, sizeof err->msg - len, " (the whole batch was rolled back)");
-		}
+	if (!sqlite3_get_autocommit(s->db) && undo_report(s) == TR_OK)
 		return;
+	undo(s->db);
+	s->in_batch = 0;
+	s->batch_lost = 1;
+	if (err != NULL) {
+		size_t len = strnlen(err->msg, sizeof err->msg);
+
+		snprintf(err->msg + len, sizeof err->msg - len, " (the whole batch was rolled back)");
 	}
-	run_stmt(s->db, s->stmt[ST_ROLLBACK_TO], "rollback", NULL);
-	run_stmt(s->db, s->stmt[ST_RELEASE], "release", NULL);
 }
 
 enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
@@ -833,7 +1292,7 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 		if (rc != TR_OK)
 			txn_abort(s, err);
 	}
-	trim_zbuf(s);
+	trim_scratch(s);
 	return rc;
 }
 
@@ -850,9 +1309,13 @@ enum tr_err store_batch_begin(struct store *s, struct tr_error *err)
 	rc = check_writable(s, err);
 	if (rc != TR_OK)
 		return rc;
-	rc = run_stmt(s->db, s->stmt[ST_BEGIN], "starting the batch", err);
-	if (rc != TR_OK)
+	rc = exec_sql(s->db, "PRAGMA wal_autocheckpoint = " BATCH_CHECKPOINT_PAGES, "starting the batch", err);
+	if (rc == TR_OK)
+		rc = run_stmt(s->db, s->stmt[ST_BEGIN], "starting the batch", err);
+	if (rc != TR_OK) {
+		exec_sql(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", NULL);
 		return rc;
+	}
 	s->in_batch = 1;
 	s->batch_lost = 0;
 	return TR_OK;
@@ -874,34 +1337,41 @@ enum tr_err store_batch_end(struct store *s, struct tr_error *err)
 	rc = run_stmt(s->db, s->stmt[ST_COMMIT], "committing the batch", err);
 	if (rc != TR_OK)
 		undo(s->db);
+	if (exec_sql(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", rc == TR_OK ? err : NULL) != TR_OK)
+		rc = TR_ERR_DB;
 	return rc;
 }
 
 /* ---- reading back ---- */
 
+/* Old databases and uncompressed reports hold zlib streams, reports
+ * that arrived compressed the gzip (or zlib) bytes they came in: sniff. */
 static enum tr_err inflate_json(const void *blob, int blob_len, int64_t raw_len, int64_t id, char **json,
                                 size_t *len, struct tr_error *err)
 {
-	uLongf out_len;
-	char *out;
-	int zrc;
+	enum inflate_kind kind = inflate_sniff(blob, blob_len > 0 ? (size_t)blob_len : 0);
+	struct tr_error why;
+	struct buf out;
+	enum tr_err rc;
 
 	if (raw_len < 0 || (uint64_t)raw_len > STORE_MAX_JSON)
 		return tr_error_set(err, TR_ERR_LIMIT, "report %lld: raw JSON length %lld out of range",
 		                    (long long)id, (long long)raw_len);
-	out = malloc((size_t)raw_len + 1);
-	if (out == NULL)
-		return tr_error_set(err, TR_ERR_NOMEM, "report %lld: out of memory", (long long)id);
-	out_len = (uLongf)raw_len;
-	zrc = uncompress((Bytef *)out, &out_len, blob, (uLong)blob_len);
-	if (zrc != Z_OK || out_len != (uLongf)raw_len) {
-		free(out);
-		return tr_error_set(err, zrc == Z_MEM_ERROR ? TR_ERR_NOMEM : TR_ERR_DB,
-		                    "report %lld: stored JSON is damaged (zlib %d)", (long long)id, zrc);
+	if (kind == INFLATE_NONE || blob_len <= 0)
+		return tr_error_set(err, TR_ERR_DB, "report %lld: stored JSON is damaged (not gzip or zlib)",
+		                    (long long)id);
+	buf_init(&out, (size_t)raw_len);
+	rc = inflate_bytes(kind, blob, (size_t)blob_len, &out, &why);
+	if (rc == TR_OK && out.len != (size_t)raw_len)
+		rc = tr_error_set(&why, TR_ERR_FORMAT, "%zu bytes instead of %lld", out.len, (long long)raw_len);
+	if (rc != TR_OK) {
+		buf_free(&out);
+		return tr_error_set(err, rc == TR_ERR_NOMEM ? TR_ERR_NOMEM : TR_ERR_DB,
+		                    "report %lld: stored JSON is damaged (%s)", (long long)id, why.msg);
 	}
-	out[raw_len] = '\0';
-	*json = out;
-	*len = (size_t)raw_len;
+	*json = buf_detach(&out, len);
+	if (*json == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "report %lld: out of memory", (long long)id);
 	return TR_OK;
 }
 
@@ -930,5 +1400,31 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
 		rc = db_error(s->db, step, err, "reading the report");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* ---- rollups ---- */
+
+enum tr_err store_rollup_rebuild(struct store *s, const char *starts_sql, struct tr_error *err)
+{
+	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
+	enum tr_err rc = TR_OK;
+	int n;
+
+	if (s == NULL || starts_sql == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: missing argument");
+	n = snprintf(selection, sizeof selection, "r.start_time IN (%s)", starts_sql);
+	if (n < 0 || (size_t)n >= sizeof selection)
+		return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
+	for (int i = 0; i < RU_COUNT && rc == TR_OK; i++) {
+		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
+		if (n < 0 || (size_t)n >= sizeof sql)
+			return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
+		rc = exec_sql(s->db, sql, "clearing a rollup", err);
+		if (rc == TR_OK && rollup_sql(sql, sizeof sql, i, selection) != 0)
+			return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
+		if (rc == TR_OK)
+			rc = exec_sql(s->db, sql, "rebuilding a rollup", err);
+	}
 	return rc;
 }

@@ -49,8 +49,8 @@ enum store_outcome {
 /*
  * Open (and if asked create or migrate) the database at path.
  * busy_timeout_ms bounds how long a statement waits for a lock (0 means
- * the default of 5000).  Errors: TR_ERR_NOTFOUND (missing, not created),
- * TR_ERR_DB (not a database, newer schema than this build knows, I/O),
+ * the default of 5000).  Errors: TR_ERR_NOTFOUND (missing, not created;
+ * read-only: also a database with no tables yet), TR_ERR_DB (not a database, newer schema than this build knows, I/O),
  * TR_ERR_BUSY, TR_ERR_NOMEM.  On success *out is owned by the caller
  * (store_close()).
  */
@@ -73,13 +73,15 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 
 /*
  * Batching for bulk import: between store_batch_begin() and
- * store_batch_end(), store_put_report() uses savepoints inside one outer
+ * store_batch_end(), store_put_report() writes inside one outer
  * transaction, so that thousands of reports cost one commit.  A failed
- * report still rolls back alone.  store_batch_end() commits.
- * store_batch_begin() inside a batch is TR_ERR_USAGE.  Should SQLite roll
- * the whole transaction back on its own (disk full, I/O error), the put
- * that saw it says so and store_batch_end() returns TR_ERR_DB: nothing of
- * the batch was kept.  store_close() inside a batch discards it.
+ * report still leaves nothing behind: what it wrote is deleted again.
+ * store_batch_end() commits.  store_batch_begin() inside a batch is
+ * TR_ERR_USAGE.  Should SQLite roll the whole transaction back on its own
+ * (disk full, I/O error), or the failed report's rows not be removable,
+ * the put that saw it says "the whole batch was rolled back" and
+ * store_batch_end() returns TR_ERR_DB: nothing of the batch was kept.
+ * store_close() inside a batch discards it.
  */
 enum tr_err store_batch_begin(struct store *s, struct tr_error *err);
 enum tr_err store_batch_end(struct store *s, struct tr_error *err);
@@ -102,9 +104,22 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
                                struct tr_error *err);
 
 /*
+ * The summary rollups (schema.sql) follow every counted report that
+ * store_put_report() stores.  Whatever deletes or changes stored reports
+ * must rebuild them: store_rollup_rebuild() recomputes, from the base
+ * tables, every rollup row whose start_time the SQL query starts_sql
+ * yields (a fixed text such as "SELECT start_time FROM temp.gone", never
+ * data; read after the change, so list the start times before deleting).
+ * Runs in the caller's transaction (write one).  Errors: TR_ERR_DB,
+ * TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE.
+ */
+enum tr_err store_rollup_rebuild(struct store *s, const char *starts_sql, struct tr_error *err);
+
+/*
  * Every connection store_open() makes also knows tr_sum(x): SUM() over
  * integers that saturates at INT64_MAX instead of failing with "integer
- * overflow", because each hostile report may claim 2^53 sessions.
+ * overflow", because each hostile report may claim 2^53 sessions, and
+ * tr_add(a, b), the same for two values (the rollups' upserts).
  */
 
 /*

@@ -2,7 +2,11 @@
  * summary: grouped totals over the store (see summary.h).  Three SQL
  * aggregates per call: the overall totals, the rows, and the result types
  * of every row at once; the SQL text is built from fixed fragments only,
- * and every value from the caller is a bound parameter.
+ * and every value from the caller is a bound parameter.  Submitter,
+ * policy-domain, result-type and day read the rollup tables the store
+ * keeps (schema.sql), so they cost rows per start time and submitter, not
+ * per failure detail; receiving-mx and sending-ip group columns no rollup
+ * keeps and read the failure details themselves.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,23 +19,68 @@
 
 struct key_def {
 	const char *name;
-	const char *expr;  /* the group key, never NULL */
+	const char *expr;  /* the group key over the base tables, never NULL */
 	int details;       /* 1: groups failure details; 0: groups policies */
+	const char *rollup_expr; /* the same over a rollup row g; NULL: base tables only */
 };
 
 static const struct key_def keys[] = {
-	[SUMMARY_BY_SUBMITTER] = { "submitter", "r.submitter", 0 },
-	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "COALESCE(p.policy_domain, '')", 0 },
-	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "COALESCE(f.result_type, '')", 1 },
-	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1 },
-	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1 },
-	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0 },
+	[SUMMARY_BY_SUBMITTER] = { "submitter", "r.submitter", 0, "g.submitter" },
+	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "COALESCE(p.policy_domain, '')", 0, "g.policy_domain" },
+	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "COALESCE(f.result_type, '')", 1, "g.result_type" },
+	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1, NULL },
+	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1, NULL },
+	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0,
+	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')" },
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
+
+/*
+ * Where a query reads from.  The base tables answer everything; the
+ * rollups (schema.sql) answer the keys that have a rollup_expr, with the
+ * same filters exactly, from a few rows per start time and submitter.
+ * The rollups fold a missing policy-domain into "", so a filter on the
+ * empty domain (which must not match missing ones) reads the base tables.
+ */
+struct source {
+	const char *key;          /* group key expression */
+	const char *from_policies; /* FROM ... WHERE for the totals and policy rows */
+	const char *from_details; /* FROM ... WHERE for the failure-detail rows */
+	const char *from_totals;
+	int rollup;
+};
+
+static const char base_policies[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1";
+static const char base_details[] = "reports r JOIN policies p ON p.report = r.id"
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1";
+
+static void pick_source(enum summary_key key, const struct summary_filter *f, struct source *src)
+{
+	int by_domain = key == SUMMARY_BY_POLICY_DOMAIN || f->policy_domain != NULL;
+
+	src->rollup = keys[key].rollup_expr != NULL && (f->policy_domain == NULL || f->policy_domain[0] != '\0');
+	if (!src->rollup) {
+		src->key = keys[key].expr;
+		src->from_policies = base_policies;
+		src->from_details = base_details;
+		src->from_totals = base_policies;
+		return;
+	}
+	src->key = keys[key].rollup_expr;
+	src->from_policies = by_domain ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
+	src->from_details = by_domain ? "rollup_result g WHERE 1" : "rollup_result_sub g WHERE 1";
+	/* a report with two domains is one report: per-domain rows would count it twice */
+	src->from_totals = f->policy_domain != NULL ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
+}
 
 /* The latest organization-name a submitter's counted reports carried. */
 static const char org_sql[] =
 	"(SELECT o.organization_name FROM reports o WHERE o.submitter = r.submitter"
+	" AND o.counted = 1 AND o.organization_name IS NOT NULL AND o.organization_name <> ''"
+	" ORDER BY o.start_time DESC, o.id DESC LIMIT 1)";
+
+static const char org_sql_rollup[] =
+	"(SELECT o.organization_name FROM reports o WHERE o.submitter = g.submitter"
 	" AND o.counted = 1 AND o.organization_name IS NOT NULL AND o.organization_name <> ''"
 	" ORDER BY o.start_time DESC, o.id DESC LIMIT 1)";
 
@@ -75,18 +124,21 @@ static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const cha
 
 /* "SELECT ... FROM the joins WHERE the filter tail": only the filters in
  * use appear, so that SQLite can pick the index each one allows. */
-static enum tr_err build_sql(char *sql, const char *select, int details, const struct summary_filter *f,
-                             const char *tail, struct tr_error *err)
+static enum tr_err build_sql(char *sql, const char *select, const char *from, int rollup,
+                             const struct summary_filter *f, const char *tail, struct tr_error *err)
 {
-	int n = snprintf(sql, SQL_MAX,
-	                 "SELECT %s FROM reports r JOIN policies p ON p.report = r.id%s"
-	                 " WHERE r.counted = 1%s%s%s%s%s %s",
-	                 select, details ? " JOIN failure_details f ON f.policy = p.id" : "",
-	                 f->since != INT64_MIN ? " AND r.start_time >= :since" : "",
-	                 f->until != INT64_MAX ? " AND r.start_time < :until" : "",
-	                 f->policy_domain != NULL ? " AND p.policy_domain = :domain" : "",
-	                 f->submitter != NULL ? " AND r.submitter = :submitter" : "",
-	                 f->authenticated_only ? " AND r.auth = 'pass'" : "", tail);
+	const char *t = rollup ? "g" : "r";
+	int n = snprintf(sql, SQL_MAX, "SELECT %s FROM %s%s%s%s%s%s%s%s%s%s%s%s%s %s", select, from,
+	                 f->since != INT64_MIN ? " AND " : "", f->since != INT64_MIN ? t : "",
+	                 f->since != INT64_MIN ? ".start_time >= :since" : "",
+	                 f->until != INT64_MAX ? " AND " : "", f->until != INT64_MAX ? t : "",
+	                 f->until != INT64_MAX ? ".start_time < :until" : "",
+	                 f->policy_domain != NULL ? (rollup ? " AND g" : " AND p") : "",
+	                 f->policy_domain != NULL ? ".policy_domain = :domain" : "",
+	                 f->submitter != NULL ? " AND " : "", f->submitter != NULL ? t : "",
+	                 f->submitter != NULL ? ".submitter = :submitter" : "",
+	                 f->authenticated_only ? (rollup ? " AND g.auth_pass = 1" : " AND r.auth = 'pass'") : "",
+	                 tail);
 
 	if (n < 0 || n >= SQL_MAX)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
@@ -107,11 +159,12 @@ static int bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
 }
 
-static enum tr_err prepare(sqlite3 *db, const char *select, int details, const struct summary_filter *f,
-                           const char *tail, sqlite3_stmt **st, struct tr_error *err)
+static enum tr_err prepare(sqlite3 *db, const char *select, const char *from, int rollup,
+                           const struct summary_filter *f, const char *tail, sqlite3_stmt **st,
+                           struct tr_error *err)
 {
 	char sql[SQL_MAX];
-	enum tr_err ret = build_sql(sql, select, details, f, tail, err);
+	enum tr_err ret = build_sql(sql, select, from, rollup, f, tail, err);
 	int rc;
 
 	*st = NULL;
@@ -158,12 +211,13 @@ static char *column_strdup(sqlite3_stmt *st, int col)
 	return s;
 }
 
-static enum tr_err query_totals(sqlite3 *db, const struct summary_filter *f, struct summary *sm,
-                                struct tr_error *err)
+static enum tr_err query_totals(sqlite3 *db, const struct source *src, const struct summary_filter *f,
+                                struct summary *sm, struct tr_error *err)
 {
+	const char *select = src->rollup ? "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed)"
+	                                 : "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure)";
 	sqlite3_stmt *st;
-	enum tr_err ret = prepare(db, "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure)",
-	                          0, f, "", &st, err);
+	enum tr_err ret = prepare(db, select, src->from_totals, src->rollup, f, "", &st, err);
 	int rc;
 
 	if (ret != TR_OK)
@@ -212,25 +266,40 @@ static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, st
 	return TR_OK;
 }
 
-static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct summary_filter *f,
-                              struct summary *sm, struct tr_error *err)
+/* The select list of the rows query: key, reports, successful, failed,
+ * organization, failed_with_policy. */
+static int rows_select(char *out, size_t cap, enum summary_key key, const struct source *src)
 {
 	const struct key_def *k = &keys[key];
+	int n;
+
+	if (src->rollup)
+		n = snprintf(out, cap, "%s AS k, tr_sum(g.reports), %s, tr_sum(g.failed), %s, tr_sum(g.failed_with_policy)",
+		             src->key, k->details ? "0" : "tr_sum(g.successful)",
+		             key == SUMMARY_BY_SUBMITTER ? org_sql_rollup : "NULL");
+	else
+		n = snprintf(out, cap, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
+		             " tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE %s END)", k->expr,
+		             k->details ? "0" : "tr_sum(p.total_successful)",
+		             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
+		             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
+		             k->details ? "f.failed_session_count" : "p.total_failure");
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct source *src,
+                              const struct summary_filter *f, struct summary *sm, struct tr_error *err)
+{
 	char select[SQL_MAX];
 	sqlite3_stmt *st;
 	enum tr_err ret;
 	size_t cap = 0;
-	int rc, n;
+	int rc;
 
-	n = snprintf(select, sizeof select, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
-	             " tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE %s END)", k->expr,
-	             k->details ? "0" : "tr_sum(p.total_successful)",
-	             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
-	             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
-	             k->details ? "f.failed_session_count" : "p.total_failure");
-	if (n < 0 || (size_t)n >= sizeof select)
+	if (rows_select(select, sizeof select, key, src) != 0)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	ret = prepare(db, select, k->details, f, "GROUP BY k ORDER BY 4 DESC, k", &st, err);
+	ret = prepare(db, select, keys[key].details ? src->from_details : src->from_policies, src->rollup, f,
+	              "GROUP BY k ORDER BY 4 DESC, k", &st, err);
 	if (ret != TR_OK)
 		return ret;
 	for (;;) {
@@ -288,7 +357,7 @@ static enum tr_err add_result_type(struct summary_row *row, sqlite3_stmt *st, st
 }
 
 /* Every row's result types from one grouped query, matched to rows by key. */
-static enum tr_err query_result_types(sqlite3 *db, enum summary_key key, const struct summary_filter *f,
+static enum tr_err query_result_types(sqlite3 *db, const struct source *src, const struct summary_filter *f,
                                       struct summary *sm, struct tr_error *err)
 {
 	char select[SQL_MAX];
@@ -299,8 +368,11 @@ static enum tr_err query_result_types(sqlite3 *db, enum summary_key key, const s
 
 	if (sm->n_rows == 0)
 		return TR_OK;
-	n = snprintf(select, sizeof select, "%s AS k, COALESCE(f.result_type, '') AS rt,"
-	             " tr_sum(f.failed_session_count)", keys[key].expr);
+	if (src->rollup)
+		n = snprintf(select, sizeof select, "%s AS k, g.result_type AS rt, tr_sum(g.failed)", src->key);
+	else
+		n = snprintf(select, sizeof select, "%s AS k, COALESCE(f.result_type, '') AS rt,"
+		             " tr_sum(f.failed_session_count)", src->key);
 	if (n < 0 || (size_t)n >= sizeof select)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
 	by_key = calloc(sm->n_rows, sizeof *by_key);
@@ -309,7 +381,8 @@ static enum tr_err query_result_types(sqlite3 *db, enum summary_key key, const s
 	for (size_t i = 0; i < sm->n_rows; i++)
 		by_key[i] = &sm->rows[i];
 	qsort(by_key, sm->n_rows, sizeof *by_key, cmp_row_key);
-	ret = prepare(db, select, 1, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt", &st, err);
+	ret = prepare(db, select, src->from_details, src->rollup, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt", &st,
+	              err);
 	rc = SQLITE_DONE;
 	while (ret == TR_OK) {
 		const char *k;
@@ -337,6 +410,7 @@ static enum tr_err read_all(sqlite3 *db, enum summary_key key, const struct summ
                             struct summary *sm, struct tr_error *err)
 {
 	int own = sqlite3_get_autocommit(db);
+	struct source src;
 	enum tr_err ret = TR_OK;
 	int rc;
 
@@ -345,11 +419,12 @@ static enum tr_err read_all(sqlite3 *db, enum summary_key key, const struct summ
 		if (rc != SQLITE_OK)
 			return db_error(db, rc, err, "starting the read");
 	}
-	ret = query_totals(db, f, sm, err);
+	pick_source(key, f, &src);
+	ret = query_totals(db, &src, f, sm, err);
 	if (ret == TR_OK)
-		ret = query_rows(db, key, f, sm, err);
+		ret = query_rows(db, key, &src, f, sm, err);
 	if (ret == TR_OK)
-		ret = query_result_types(db, key, f, sm, err);
+		ret = query_result_types(db, &src, f, sm, err);
 	if (own && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return ret;

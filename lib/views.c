@@ -602,17 +602,37 @@ static const char *const expire_delete_sql[] = {
 	"DELETE FROM reports WHERE end_time < :cutoff",
 };
 
-static enum tr_err expire_in_transaction(sqlite3 *db, int64_t cutoff, int dry_run,
+static enum tr_err exec_plain(sqlite3 *db, const char *sql, struct tr_error *err)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? TR_OK : db_error(db, rc, err, "expiring");
+}
+
+static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dry_run,
                                          struct view_expired *out, struct tr_error *err)
 {
+	sqlite3 *db = store_db(s);
 	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details };
 	enum tr_err ret = TR_OK;
 	size_t i;
 
 	for (i = 0; ret == TR_OK && i < 3; i++)
 		ret = exec_cutoff(db, expire_count_sql[i], cutoff, counts[i], err);
-	for (i = 0; ret == TR_OK && !dry_run && i < 3; i++)
+	if (ret != TR_OK || dry_run)
+		return ret;
+	/* the summary rollups of the start times that lose reports are
+	 * recomputed from what is left */
+	ret = exec_plain(db, "DROP TABLE IF EXISTS temp.tr_expired_starts", err);
+	if (ret == TR_OK)
+		ret = exec_cutoff(db, "CREATE TEMP TABLE tr_expired_starts AS"
+		                  " SELECT DISTINCT start_time FROM reports WHERE end_time < :cutoff", cutoff, NULL, err);
+	for (i = 0; ret == TR_OK && i < 3; i++)
 		ret = exec_cutoff(db, expire_delete_sql[i], cutoff, NULL, err);
+	if (ret == TR_OK)
+		ret = store_rollup_rebuild(s, "SELECT start_time FROM temp.tr_expired_starts", err);
+	if (ret == TR_OK)
+		ret = exec_plain(db, "DROP TABLE temp.tr_expired_starts", err);
 	return ret;
 }
 
@@ -631,7 +651,7 @@ enum tr_err views_expire(struct store *s, int64_t cutoff, int dry_run, struct vi
 	rc = sqlite3_exec(db, dry_run ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "starting the transaction");
-	ret = expire_in_transaction(db, cutoff, dry_run, out, err);
+	ret = expire_in_transaction(s, cutoff, dry_run, out, err);
 	if (ret == TR_OK && !dry_run) {
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 		if (rc != SQLITE_OK)

@@ -140,7 +140,9 @@ struct view_expired {
 /*
  * Remove every report whose date range ended before cutoff (end < cutoff),
  * with its policies and failure details, in one transaction; with dry_run
- * only count them.  The store must be open for writing.  Errors:
+ * only count them; the summary rollups of the start times that lost
+ * reports are rebuilt in the same transaction.  The store must be open
+ * for writing.  Errors:
  * TR_ERR_DB, TR_ERR_BUSY (nothing removed).
  */
 enum tr_err views_expire(struct store *s, int64_t cutoff, int dry_run, struct view_expired *out,

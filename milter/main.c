@@ -363,17 +363,22 @@ static void reload(const struct options *o)
 	conf_install(next);
 }
 
+/* SIGUSR1 reloads; each quiet second closes an idle database (mlfi_idle). */
 static void *reload_thread(void *arg)
 {
 	const struct options *o = arg;
+	const struct timespec tick = { 1, 0 };
 	sigset_t set;
 	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	for (;;) {
-		if (sigwait(&set, &sig) == 0 && sig == SIGUSR1)
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGUSR1)
 			reload(o);
+		else if (sig < 0 && errno == EAGAIN)
+			mlfi_idle();
 	}
 	return NULL;
 }

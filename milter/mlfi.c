@@ -380,6 +380,13 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+#define MLFI_IDLE_CLOSE_S 1  /* seconds without a report before the database is closed */
+
+void mlfi_idle(void)
+{
+	msg_store_close_idle(&mlfi_store, MLFI_IDLE_CLOSE_S);
+}
+
 void mlfi_shutdown(void)
 {
 	msg_store_close(&mlfi_store);

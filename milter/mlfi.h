@@ -16,6 +16,9 @@ extern struct smfiDesc mlfi_desc;
  * (one per CPU) and, with glibc, the malloc arenas to match. */
 void mlfi_init(void);
 
+/* Called about once a second: close the database when idle (see msg.h). */
+void mlfi_idle(void);
+
 /* Close the shared database handle after smfi_main() has returned. */
 void mlfi_shutdown(void);
 

@@ -2,12 +2,16 @@
  * msg: reports in, decisions out (see msg.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "authres.h"
 #include "extract.h"
@@ -16,6 +20,7 @@
 #include "spool.h"
 
 #define MSG_MAX_AUTHRES 32  /* Authentication-Results fields looked at */
+#define MSG_WRITE_WAIT_S 5  /* longest wait for this process's turn to write */
 
 int msg_may_hold_report(const char *content_type)
 {
@@ -53,6 +58,19 @@ static void msg_store_drop(struct msg_store *st)
 	st->path = NULL;
 }
 
+void msg_store_close_idle(struct msg_store *st, int idle_s)
+{
+	struct timespec now;
+
+	if (st == NULL || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return;
+	if (pthread_mutex_trylock(&st->lock) != 0)
+		return; /* in use: not idle */
+	if (st->store != NULL && now.tv_sec - st->used.tv_sec >= idle_s)
+		msg_store_drop(st);
+	pthread_mutex_unlock(&st->lock);
+}
+
 void msg_store_close(struct msg_store *st)
 {
 	if (st == NULL)
@@ -62,17 +80,40 @@ void msg_store_close(struct msg_store *st)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* 1 when st's path still names the file st opened. */
+static int msg_store_same_file(const struct msg_store *st)
+{
+	struct stat sb;
+
+	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
+}
+
 /* The open store for c->database, opening (or reopening) it as needed;
  * the caller holds st->lock. */
 static enum tr_err msg_store_get(struct msg_store *st, const struct conf *c, struct tr_error *err)
 {
-	if (st->store != NULL && st->path != NULL && strcmp(st->path, c->database) == 0)
-		return TR_OK;
+	struct stat sb;
+	enum tr_err rc;
+
+	if (st->store != NULL && st->path != NULL && strcmp(st->path, c->database) == 0) {
+		if (msg_store_same_file(st))
+			return TR_OK;
+		log_msg(LOG_WARNING, "database %s was deleted or replaced: reopening", st->path);
+	}
 	msg_store_drop(st);
 	st->path = strdup(c->database);
 	if (st->path == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
-	return store_open(c->database, STORE_OPEN_CREATE, 0, &st->store, err);
+	rc = store_open(c->database, STORE_OPEN_CREATE, 0, &st->store, err);
+	if (rc != TR_OK)
+		return rc;
+	if (stat(c->database, &sb) != 0) {
+		msg_store_drop(st);
+		return tr_error_set(err, TR_ERR_IO, "%s: %s", c->database, strerror(errno));
+	}
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	return TR_OK;
 }
 
 void msg_decision_free(struct msg_decision *d)
@@ -167,6 +208,29 @@ static void describe(const struct extract_item *it, enum outcome o, const char *
 	         outcome_name(o), sub, rid, failed, auth);
 }
 
+/*
+ * The milter's threads take turns at the one handle (st->lock).  SQLite's
+ * busy handler polls with growing sleeps, and among dozens of writers in
+ * one process an unlucky one can lose every poll for the whole busy
+ * timeout (seen with 50 concurrent SMTP sessions: "database is locked",
+ * mail tempfailed).  A mutex queues them instead.  Waiting for it is bounded like the busy
+ * timeout, so that a database locked from outside still ends in spool or
+ * tempfail rather than in the MTA's milter timeout.
+ */
+static enum tr_err write_turn_take(struct msg_store *st, struct tr_error *err)
+{
+	struct timespec until;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += MSG_WRITE_WAIT_S;
+	rc = pthread_mutex_timedlock(&st->lock, &until);
+	if (rc == 0)
+		return TR_OK;
+	return tr_error_set(err, TR_ERR_BUSY, "database busy: no turn to write within %d s (%s)",
+	                    MSG_WRITE_WAIT_S, strerror(rc));
+}
+
 /* Store one valid report; TR_OK with *o set, or the store's error. */
 static enum tr_err store_one(const struct extract_item *it, const struct extract_result *res,
                              const struct authres *ar, size_t n_ar, const struct conf *c,
@@ -186,13 +250,16 @@ static enum tr_err store_one(const struct extract_item *it, const struct extract
 	meta.auth = *auth;
 	meta.counted = !(c->require_auth && v != AUTHRES_PASS);
 	meta.received_at = 0;
-	pthread_mutex_lock(&st->lock);
-	rc = msg_store_get(st, c, err);
-	if (rc == TR_OK)
-		rc = store_put_report(st->store, it->report, &meta, &so, err);
-	if (rc != TR_OK)
-		msg_store_drop(st); /* reopen on the next message */
-	pthread_mutex_unlock(&st->lock);
+	rc = write_turn_take(st, err);
+	if (rc == TR_OK) {
+		rc = msg_store_get(st, c, err);
+		if (rc == TR_OK)
+			rc = store_put_report(st->store, it->report, &meta, &so, err);
+		if (rc != TR_OK)
+			msg_store_drop(st); /* reopen on the next message */
+		clock_gettime(CLOCK_MONOTONIC, &st->used);
+		pthread_mutex_unlock(&st->lock);
+	}
 	if (rc != TR_OK)
 		return rc;
 	if (!meta.counted)

@@ -10,6 +10,8 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "conf.h"
 #include "store.h"
@@ -32,19 +34,27 @@ struct msg_decision {
 /*
  * The daemon's database handle, shared by every MTA connection: opened on
  * first use and kept, used by one thread at a time (lock), and closed
- * after an error so that the next message reopens it.  One handle, not
- * one per connection: opening costs a schema check, and closing the last
+ * after an error so that the next message reopens it, and when its path
+ * no longer names the file it opened (deleted, replaced): a handle on an
+ * unlinked file would "store" reports that vanish.  One handle, not one
+ * per connection: opening costs a schema check, and closing the last
  * handle checkpoints and deletes the WAL, several fsyncs per message when
  * each report comes on its own SMTP connection; SQLite has one writer at
  * a time anyway, and waiting on a mutex beats its busy-handler sleeps.
+ * Idle, it is closed (msg_store_close_idle()): the WAL is checkpointed
+ * and the file no longer held open for writing (a read-only remount of
+ * its file system would otherwise be refused).
  */
 struct msg_store {
 	pthread_mutex_t lock;
 	struct store *store;
 	char *path;  /* the database it was opened on (config may change) */
+	dev_t dev;   /* the file it opened */
+	ino_t ino;
+	struct timespec used;  /* CLOCK_MONOTONIC at its last use */
 };
 
-#define MSG_STORE_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, NULL }
+#define MSG_STORE_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, { 0, 0 } }
 
 /*
  * 1 when a message whose top-level Content-Type is content_type (NULL:
@@ -65,6 +75,10 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 
 /* NULL-safe; d is left empty. */
 void msg_decision_free(struct msg_decision *d);
+
+/* Close the handle when it has not been used for idle_s seconds; does
+ * nothing while another thread holds it.  NULL-safe. */
+void msg_store_close_idle(struct msg_store *st, int idle_s);
 
 /* Close the database handle (at shutdown), taking the lock; NULL-safe. */
 void msg_store_close(struct msg_store *st);

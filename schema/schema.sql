@@ -25,7 +25,8 @@ CREATE TABLE reports (
 	auth              TEXT    NOT NULL DEFAULT 'unknown'
 	                          CHECK (auth IN ('pass', 'fail', 'none', 'unknown')),
 	counted           INTEGER NOT NULL DEFAULT 1 CHECK (counted IN (0, 1)),
-	raw_json          BLOB,               -- the JSON as received, zlib compress2()ed
+	raw_json          BLOB,               -- the JSON as received: the gzip or zlib bytes it
+	                                      -- arrived in, else zlib-compressed by the store
 	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
 	UNIQUE (submitter, report_id, start_time, end_time)
 );
@@ -63,4 +64,68 @@ CREATE TABLE failure_details (
 );
 CREATE INDEX failure_details_by_policy ON failure_details (policy);
 
-PRAGMA user_version = 1;
+-- Summary rollups (version 2): sums over counted reports only, kept by
+-- store_put_report() in the report's own transaction and rebuilt by
+-- expire for the start times it touches, so that summary_query() reads a
+-- few thousand rows instead of every policy and failure detail.  Keyed
+-- by the report's exact start_time (not its day) so that --since and
+-- --until select exactly the reports they select in the base tables.
+-- auth_pass: reports.auth = 'pass'.  policy_domain and result_type are
+-- COALESCE(x, '') of the base columns.  reports: distinct reports in the
+-- group.  failed_with_policy: the part of failed under a policy-type
+-- other than no-policy-found.
+--   rollup_report      policies by start, submitter, auth (a report with
+--                      two policy domains counts once)
+--   rollup_policy      policies by start, submitter, policy domain, auth
+--   rollup_result_sub  failure details by start, submitter, auth, result type
+--   rollup_result      failure details by start, submitter, policy domain,
+--                      auth, result type
+-- A summary without a policy-domain filter reads the first and third,
+-- one by policy domain or for one domain the second and fourth.
+CREATE TABLE rollup_report (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	reports            INTEGER NOT NULL,
+	successful         INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (start_time, submitter, auth_pass)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_policy (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	policy_domain      TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	reports            INTEGER NOT NULL,
+	successful         INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (start_time, submitter, policy_domain, auth_pass)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_result_sub (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	result_type        TEXT    NOT NULL,
+	reports            INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (start_time, submitter, auth_pass, result_type)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_result (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	policy_domain      TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	result_type        TEXT    NOT NULL,
+	reports            INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (start_time, submitter, policy_domain, auth_pass, result_type)
+) WITHOUT ROWID;
+
+PRAGMA user_version = 2;

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <cJSON.h>
+#include <zlib.h>
 
 #include "report_builder.h"
 #include "store.h"
@@ -121,13 +123,16 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 1);
+	assert_int_equal(store_schema_version(), 2);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 	                               " ('reports', 'policies', 'failure_details')"), 3);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+	                               " ('rollup_report', 'rollup_policy', 'rollup_result_sub', 'rollup_result')"),
+	                 4);
 	s = store_close(s);
 	assert_null(s);
 	/* reopening changes nothing and works in every mode */
@@ -155,7 +160,7 @@ static void empty_file_is_version_zero(void **state)
 	rb_remove_temp(path);
 }
 
-static void empty_file_read_only_is_refused(void **state)
+static void empty_file_read_only_is_as_good_as_missing(void **state)
 {
 	char *path = rb_temp_path("empty.db");
 	struct store *s = NULL;
@@ -163,9 +168,10 @@ static void empty_file_read_only_is_refused(void **state)
 
 	(void)state;
 	write_file(path, "", 0);
-	assert_int_equal(store_open(path, STORE_OPEN_READONLY, 0, &s, &e), TR_ERR_DB);
+	/* also what a query sees while the milter creates the database */
+	assert_int_equal(store_open(path, STORE_OPEN_READONLY, 0, &s, &e), TR_ERR_NOTFOUND);
 	assert_null(s);
-	assert_non_null(strstr(e.msg, "no tlsrpt schema"));
+	assert_non_null(strstr(e.msg, "empty: nothing stored yet"));
 	rb_remove_temp(path);
 }
 
@@ -674,6 +680,122 @@ static void raw_json_round_trips(void **state)
 	rb_remove_temp(path);
 }
 
+/* gzip (windowBits 31) or zlib (15) of in, into out; returns the length. */
+static size_t compress_as(int window_bits, const char *in, size_t len, unsigned char *out, size_t cap)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof z);
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	len = z.total_out;
+	deflateEnd(&z);
+	return len;
+}
+
+/* The compressed bytes a report arrived in are kept verbatim (no second
+ * deflate), unless padding makes them larger than the JSON; either way
+ * the JSON reads back byte for byte. */
+static void arrived_compressed_kept_verbatim(void **state)
+{
+	static const struct {
+		const char *id;
+		int window_bits;
+		size_t padding;     /* trailing garbage after the stream */
+		int verbatim;
+	} cases[] = {
+		{ "gz-1", 31, 0, 1 },
+		{ "zl-1", 15, 0, 1 },
+		{ "gz-pad", 31, 5000, 0 },
+	};
+	char *path = rb_temp_path("verbatim.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	static char json[4000];
+	static unsigned char packed[16000];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof json; i++)
+		json[i] = (char)('a' + (i * 7) % 13);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct tlsrpt_report *r = simple_report("raw.example", cases[c].id, 1700000000);
+		size_t n = compress_as(cases[c].window_bits, json, sizeof json, packed, sizeof packed);
+		char sql[160], *back = NULL;
+		size_t back_len = 0;
+		struct tr_error e;
+		sqlite3_stmt *st = NULL;
+		int64_t id;
+
+		memset(packed + n, 0xee, cases[c].padding);
+		n += cases[c].padding;
+		rb_set_json(r, json, sizeof json);
+		r->raw_compressed = malloc(n);
+		assert_non_null(r->raw_compressed);
+		memcpy(r->raw_compressed, packed, n);
+		r->raw_compressed_len = n;
+		put_expect(s, r, STORE_STORED);
+		snprintf(sql, sizeof sql, "SELECT id, raw_json FROM reports WHERE report_id = '%s'", cases[c].id);
+		assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		id = sqlite3_column_int64(st, 0);
+		if (cases[c].verbatim) {
+			assert_int_equal(sqlite3_column_bytes(st, 1), n);
+			assert_memory_equal(sqlite3_column_blob(st, 1), packed, n);
+		} else {
+			assert_true((size_t)sqlite3_column_bytes(st, 1) < sizeof json);
+			assert_int_equal(((const unsigned char *)sqlite3_column_blob(st, 1))[0], 0x78);
+		}
+		sqlite3_finalize(st);
+		assert_int_equal(store_get_raw_json(s, id, &back, &back_len, &e), TR_OK);
+		assert_int_equal(back_len, sizeof json);
+		assert_memory_equal(back, json, sizeof json);
+		free(back);
+		free(r->raw_compressed);  /* not the builder's: rb_free() leaves it */
+		r->raw_compressed = NULL;
+		rb_free(r);
+	}
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* policy-strings and mx-hosts are stored as cJSON would print them:
+ * rows written before and after read the same. */
+static void string_arrays_match_cjson(void **state)
+{
+	static char *const strings[] = {
+		"version: STSv1", "quote \" and \\ backslash", "tab\there\nnewline\r\b\f",
+		"\x01\x1f control", "caf\xc3\xa9 \x7f", "", NULL,
+	};
+	char *path = rb_temp_path("arrays.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *r = rb_report("arrays.example", "arr-1", 1700000000, 1700086399, NULL);
+	struct tlsrpt_policy *p = rb_policy(r, "sts", "example.com", 1, 0);
+	size_t n = sizeof strings / sizeof strings[0];
+	cJSON *a = cJSON_CreateArray();
+	char got[512], *want;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, strings[i] != NULL ? cJSON_CreateString(strings[i]) : cJSON_CreateNull());
+	want = cJSON_PrintUnformatted(a);
+	p->policy_strings = calloc(n, sizeof *p->policy_strings);
+	assert_non_null(p->policy_strings);
+	for (size_t i = 0; i < n; i++)
+		p->policy_strings[i] = strings[i] != NULL ? strdup(strings[i]) : NULL;
+	p->n_policy_strings = n;
+	put_expect(s, r, STORE_STORED);
+	assert_string_equal(text_at(store_db(s), "SELECT policy_strings FROM policies", got, sizeof got), want);
+	assert_string_equal(text_at(store_db(s), "SELECT mx_hosts FROM policies", got, sizeof got), "[]");
+	cJSON_free(want);
+	cJSON_Delete(a);
+	rb_free(r);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 /* A report from the real parser goes in, and its kept JSON parses again
  * into the same model. */
 static const char rfc_json[] =
@@ -784,12 +906,19 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *bad = boom_report("boom-b");
+	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
 
 	(void)state;
 	install_boom_trigger(db);
+	/* fails in the last rollup, after the report's rows and other rollups */
+	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
+	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_result_sub"
+	                                  " WHEN NEW.result_type = 'late-boom'"
+	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
+	                 SQLITE_OK);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
 	for (int i = 0; i < 200; i++) {
 		char id[32];
@@ -801,14 +930,25 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 		rb_free(r);
 		if (i == 100)
 			assert_int_equal(put(s, bad, &meta_milter, &out, &e), TR_ERR_DB);
+		if (i == 120)
+			assert_int_equal(put(s, late, &meta_milter, &out, &e), TR_ERR_DB);
 	}
 	/* others see nothing before the commit */
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
+	assert_true(count_sql(db, "PRAGMA wal_autocheckpoint") > 1000);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_int_equal(count_sql(db, "PRAGMA wal_autocheckpoint"), 1000);
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE report_id = 'boom-b'"), 0);
+	/* the failed reports left nothing in the rollups either, even the one
+	 * that failed after its first rollups were added */
+	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 150);
+	assert_int_equal(count_sql(db, "SELECT sum(failed) FROM rollup_result_sub"),
+	                 count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"));
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_policy WHERE policy_domain = 'example.org'"), 0);
+	rb_free(late);
 	rb_free(bad);
 	store_close(reader);
 	store_close(s);
@@ -1060,7 +1200,7 @@ int main(void)
 		cmocka_unit_test(missing_database_is_notfound),
 		cmocka_unit_test(create_sets_schema_and_pragmas),
 		cmocka_unit_test(empty_file_is_version_zero),
-		cmocka_unit_test(empty_file_read_only_is_refused),
+		cmocka_unit_test(empty_file_read_only_is_as_good_as_missing),
 		cmocka_unit_test(not_a_database_is_db_error),
 		cmocka_unit_test(newer_schema_is_refused),
 		cmocka_unit_test(foreign_database_is_refused),
@@ -1075,6 +1215,8 @@ int main(void)
 		cmocka_unit_test(every_field_is_kept),
 		cmocka_unit_test(bad_arguments_are_usage_errors),
 		cmocka_unit_test(raw_json_round_trips),
+		cmocka_unit_test(arrived_compressed_kept_verbatim),
+		cmocka_unit_test(string_arrays_match_cjson),
 		cmocka_unit_test(parsed_report_round_trips),
 		cmocka_unit_test(failed_report_leaves_nothing),
 		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),

@@ -45,10 +45,11 @@ write_conf() {
 	} > "$tmp/conf"
 }
 
-# start_milter: run it on $tmp/conf, log to $tmp/log, wait for the socket
+# start_milter [OPTION...]: run it on $tmp/conf with those extra options,
+# log to $tmp/log, wait for the socket
 start_milter() {
 	rm -f "$tmp/sock"
-	"$MILTER_BIN" -f -c "$tmp/conf" 2>>"$tmp/log" &
+	"$MILTER_BIN" -f -c "$tmp/conf" "$@" 2>>"$tmp/log" &
 	milter_pid=$!
 	i=0
 	while [ ! -S "$tmp/sock" ] && [ $i -lt 100 ]; do

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Build the fuzz seed corpora from the project's own fixtures.
+
+Run from the top of the checkout: python3 fuzz/make-seeds.py
+Each target gets its inputs in the framing its LLVMFuzzerTestOneInput
+expects (see the comment at the top of each fuzz/fuzz_<target>.c).
+"""
+import base64
+import glob
+import gzip
+import os
+import quopri
+import zlib
+
+FIX = "tests/fixtures"
+
+
+def put(target, name, data):
+    d = os.path.join("fuzz", "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+mails = sorted(glob.glob(FIX + "/mail/*.eml") + glob.glob(FIX + "/mime/*.eml"))
+jsons = sorted(glob.glob(FIX + "/report/*.json"))
+
+for m in mails:
+    name = os.path.basename(os.path.dirname(m)) + "-" + os.path.basename(m)
+    data = read(m)
+    put("mime", name, data)
+    put("message", name, b"\x00" + data)
+    # Three cuts: a 1-byte chunk, a 100-byte chunk, a 7-byte chunk, the rest.
+    put("message", "cut3-" + name, b"\x03\x00\x00\x00\x63\x00\x06" + data)
+
+for j in jsons:
+    name = os.path.basename(j)
+    data = read(j)
+    put("report", name, data)
+    put("decode", "b64-" + name, b"\x01" + base64.encodebytes(data))
+    put("decode", "qp-" + name, b"\x02" + quopri.encodestring(data))
+    put("decode", "id-" + name, b"\x00" + data)
+    put("decode", "small-b64-" + name, b"\x81" + base64.b64encode(data))
+    put("inflate", name + ".gz", gzip.compress(data, mtime=0))
+    put("inflate", name + ".zlib", zlib.compress(data))
+
+for g in sorted(glob.glob(FIX + "/report/*.gz")):
+    put("inflate", os.path.basename(g), read(g))
+    put("inflate", "two-members-" + os.path.basename(g), read(g) * 2)
+
+# The milter's configuration: the shipped example, and one line per key.
+put("config", "example.conf", read("docs/tlsrpt-milter.conf.example"))
+keys = {
+    "Socket": "unix:/run/tlsrpt/milter.sock",
+    "Database": "/var/lib/tlsrpt/reports.db",
+    "UserID": "tlsrpt:tlsrpt",
+    "PidFile": "/run/tlsrpt/milter.pid",
+    "Syslog": "local3",
+    "LogLevel": "debug",
+    "Recipients": "tlsrpt@example.com, <TLS-Reports@Example.NET>",
+    "MaxMessageSize": "10M",
+    "MaxReportSize": "512K",
+    "OnStored": "discard",
+    "OnInvalid": "reject",
+    "OnError": "tempfail",
+    "SpoolDirectory": "/var/spool/tlsrpt",
+    "AddHeader": "yes",
+    "TrustedAuthservIDs": "mx.example.com mx2.example.com",
+    "RequireAuthentication": "yes",
+    "SocketMode": "0660",
+    "SocketGroup": "postfix",
+}
+for k, v in keys.items():
+    put("config", "key-" + k.lower() + ".conf",
+        ("# one key\n%s %s   # comment\n\n" % (k, v)).encode())
+put("config", "all-keys.conf",
+    "".join("%s\t%s\n" % kv for kv in keys.items()).encode())

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Run one libFuzzer target for a while, starting from its stored corpus.
+#   fuzz/run-fuzz.sh <build-dir> <target> <seconds> [workdir]
+# The build dir is configured with: ../configure CC=clang --enable-fuzzing
+# New inputs go to <workdir>/<target>/corpus (the stored seeds are only
+# read), crashes to <workdir>/<target>/artifacts/, the log to
+# <workdir>/<target>/fuzz.log.  See docs/ROBUSTNESS.md.
+set -eu
+build=$1 target=$2 seconds=$3 work=${4:-/tmp/tlsrpt-fuzz}
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=$work/$target
+mkdir -p "$dir/corpus" "$dir/artifacts"
+exec "$build/fuzz/fuzz_$target" "$dir/corpus" "$top/fuzz/corpus/$target" \
+	"$top/fuzz/regressions/$target" \
+	-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=131072 \
+	-artifact_prefix="$dir/artifacts/" -print_final_stats=1 >"$dir/fuzz.log" 2>&1

@@ -1,0 +1,9 @@
+# Hostile input against the core library (bombs, floods, nesting, absurd
+# numbers, non-text bytes) with peak-memory bounds; see docs/LIMITS.md.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_hostile
+TESTS += tests/test_hostile
+tests_test_hostile_SOURCES = tests/test_hostile.c
+tests_test_hostile_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_hostile_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+endif
