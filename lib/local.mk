@@ -11,6 +11,9 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/datetime.c lib/datetime.h \
 	lib/report.c lib/report.h \
 	lib/extract.c lib/extract.h \
+	lib/sqlutil.c lib/sqlutil.h \
+	lib/migrate.c lib/migrate.h \
+	lib/rollup.c lib/rollup.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
 	lib/views.c lib/views.h \

@@ -1,7 +1,7 @@
 /*
  * store: parsed reports into SQLite, once each, one transaction per report
- * (see store.h).  The schema comes from schema/schema.sql and the numbered
- * migrations, both compiled in; statements are prepared once per store and
+ * (see store.h).  The schema and its migrations are migrate.c's, the summary
+ * rollups rollup.c's; statements are prepared once per store and
  * reused, so that a bulk import of many thousands of reports stays fast.
  */
 #include <errno.h>
@@ -9,20 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <time.h>
 
 #include <zlib.h>
 
 #include "buf.h"
 #include "inflate.h"
+#include "rollup.h"
+#include "sqlutil.h"
 #include "store.h"
 
-extern const char schema_sql[];
-
 #define DEFAULT_BUSY_MS 5000
-/* bounds what a damaged PRAGMA text can make us believe */
-#define STORE_MAX_VERSION 1000000
 /* Only reports that arrived uncompressed are deflated here.  Level 1:
  * on the generated reports it costs a quarter less CPU than level 6 for
  * 9 % more bytes, and setting up the stream dominates for small ones. */
@@ -34,8 +31,6 @@ extern const char schema_sql[];
  * database file, ten times less often saves a tenth of a bulk import's
  * wall time.  Commits stay synchronous = FULL. */
 #define BATCH_CHECKPOINT_PAGES "10000"
-/* rollup scratch items kept between reports */
-#define RU_KEEP 4096
 
 enum stmt_id {
 	ST_BEGIN,
@@ -45,10 +40,6 @@ enum stmt_id {
 	ST_INS_POLICY,
 	ST_INS_FAILURE,
 	ST_GET_RAW,
-	ST_ROLLUP_REPORT,
-	ST_ROLLUP_POLICY,
-	ST_ROLLUP_RESULT_SUB,
-	ST_ROLLUP_RESULT,
 	ST_COUNT
 };
 
@@ -73,81 +64,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
 };
 
-/*
- * The summary rollups (schema.sql, version 2) as SELECTs over the base
- * tables grouped by each rollup's key, around a selection of reports: it
- * rebuilds the start times expire touched, as migration 002 backfilled.
- * A new report's groups are summed in C instead (add_to_rollups) and
- * added by upsert: the SELECTs' temporary b-trees cost more than the
- * report's other rows together.
- */
-#define RU_FAILED_WITH_POLICY(col) "tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE " col " END)"
-#define RU_POLICY_SUMS "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), " \
-	RU_FAILED_WITH_POLICY("p.total_failure")
-#define RU_RESULT_SUMS "COUNT(DISTINCT r.id), tr_sum(f.failed_session_count), " \
-	RU_FAILED_WITH_POLICY("f.failed_session_count")
-#define RU_FROM_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
-#define RU_FROM_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
-	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
-#define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
-	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
-	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
-#define RU_ADD_RESULT " DO UPDATE SET reports = reports + excluded.reports," \
-	" failed = tr_add(failed, excluded.failed)," \
-	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
-
-enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_COUNT };
-
-struct rollup_def {
-	const char *table;
-	const char *select;   /* up to the selection of reports */
-	const char *group;    /* after it */
-	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
-	const char *params;   /* one per column, in table order */
-};
-
-static const struct rollup_def rollups[RU_COUNT] = {
-	[RU_REPORT] = { "rollup_report",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', " RU_POLICY_SUMS RU_FROM_POLICIES,
-		" GROUP BY 1, 2, 3",
-		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
-	[RU_POLICY] = { "rollup_policy",
-		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
-		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
-	[RU_RESULT_SUB] = { "rollup_result_sub",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
-		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
-	[RU_RESULT] = { "rollup_result",
-		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
-		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
-		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
-};
-
-#define RU_SQL_MAX 2048
-
-/* "INSERT INTO table SELECT ... WHERE ... selection GROUP BY ..." */
-static int rollup_sql(char *out, size_t cap, int which, const char *selection)
-{
-	const struct rollup_def *d = &rollups[which];
-	int n = snprintf(out, cap, "INSERT INTO %s %s%s%s", d->table, d->select, selection, d->group);
-
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
-/* "INSERT INTO table VALUES (?1, ...) ON CONFLICT ... adding": one group
- * of one report, summed in C (see add_to_rollups). */
-static int rollup_upsert_sql(char *out, size_t cap, int which)
-{
-	const struct rollup_def *d = &rollups[which];
-	int n = snprintf(out, cap, "INSERT INTO %s VALUES (%s)%s", d->table, d->params, d->conflict);
-
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT];
@@ -157,8 +73,7 @@ struct store {
 	int z_ready;
 	unsigned char *zbuf;
 	size_t zcap;
-	struct ru_item *ru;  /* scratch for the rollups, kept across reports */
-	size_t ru_cap;
+	struct rollup *rollup;  /* the summary rollups' upserts and scratch */
 	struct buf strings;  /* a policy's policy-strings as JSON, reused */
 	struct buf mx;       /* its mx-hosts */
 	int64_t cur_report;  /* reports.id of the report being stored, 0 before its row */
@@ -172,323 +87,7 @@ struct packed_json {
 	size_t raw_len;
 };
 
-/* Whether the file system holding the database has no block left. */
-static int file_system_full(sqlite3 *db)
-{
-	const char *path = sqlite3_db_filename(db, "main");
-	struct statvfs fs;
-
-	if (path == NULL || *path == '\0' || statvfs(path, &fs) != 0)
-		return 0;
-	return fs.f_bavail == 0;
-}
-
-/* SQLite's verdict as ours: busy and locked mean "try later", the rest
- * is a database failure whose text names the cause. */
-static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
-{
-	enum tr_err code = TR_ERR_DB;
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		code = TR_ERR_BUSY;
-		break;
-	case SQLITE_NOMEM:
-		code = TR_ERR_NOMEM;
-		break;
-	case SQLITE_IOERR:
-	case SQLITE_FULL:
-	case SQLITE_CANTOPEN:
-		/* "disk I/O error" alone does not tell a full disk from a bad one */
-		if (db != NULL && sqlite3_system_errno(db) != 0)
-			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db),
-			                    strerror(sqlite3_system_errno(db)));
-		/* SQLite keeps no errno for SQLITE_FULL (a write that hit ENOSPC,
-		 * or max_page_count): say which by asking the file system */
-		if (db != NULL && (rc & 0xff) == SQLITE_FULL && file_system_full(db))
-			return tr_error_set(err, code, "%s: %s (%s)", what, sqlite3_errmsg(db), strerror(ENOSPC));
-		break;
-	default:
-		break;
-	}
-	return tr_error_set(err, code, "%s: %s", what, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-}
-
-/* Run a statement that returns no rows; leaves it reset and unbound.
- * On failure err holds the reason, read before the reset can touch it. */
-static enum tr_err run_stmt(sqlite3 *db, sqlite3_stmt *st, const char *what, struct tr_error *err)
-{
-	int step = sqlite3_step(st);
-	enum tr_err rc = TR_OK;
-
-	if (step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = db_error(db, step, err, what);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
-}
-
-/* Run SQL text with no parameters (pragmas, schema, transactions). */
-static enum tr_err exec_sql(sqlite3 *db, const char *sql, const char *what, struct tr_error *err)
-{
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, what);
-	return TR_OK;
-}
-
-/* The first column of the first row of a parameterless query. */
-static enum tr_err query_int(sqlite3 *db, const char *sql, int64_t *out, struct tr_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	enum tr_err ret = TR_OK;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-
-	*out = 0;
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*out = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_error(db, rc, err, sql);
-	sqlite3_finalize(st);
-	return ret;
-}
-
-static int undo(sqlite3 *db)
-{
-	if (sqlite3_get_autocommit(db))
-		return SQLITE_OK;
-	return sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-/* ---- schema version and migrations ---- */
-
-int store_sql_version(const char *sql)
-{
-	static const char pragma[] = "PRAGMA user_version";
-	const char *p = sql;
-	int version = -1;
-
-	while (p != NULL && (p = strstr(p, pragma)) != NULL) {
-		char *end;
-		long v;
-
-		p += sizeof pragma - 1;
-		p += strspn(p, " \t");
-		if (*p != '=')
-			continue;
-		p++;
-		errno = 0;
-		v = strtol(p, &end, 10);
-		if (end == p || errno != 0 || v < 0 || v > STORE_MAX_VERSION)
-			continue;
-		version = (int)v;
-		p = end;
-	}
-	return version;
-}
-
-int store_schema_version(void)
-{
-	return store_sql_version(schema_sql);
-}
-
-/* The migrations must climb one version at a time up to the schema's. */
-static enum tr_err check_migrations(const struct store_migration *list, int target, size_t *n_out,
-                                    struct tr_error *err)
-{
-	size_t n = 0;
-
-	while (list != NULL && list[n].sql != NULL)
-		n++;
-	*n_out = n;
-	if (n == 0)
-		return TR_OK;
-	if (list[n - 1].version != target)
-		return tr_error_set(err, TR_ERR_DB, "last migration is version %d but the schema is version %d",
-		                    list[n - 1].version, target);
-	for (size_t i = 1; i < n; i++) {
-		if (list[i].version != list[i - 1].version + 1)
-			return tr_error_set(err, TR_ERR_DB, "migration %d follows %d: versions must climb by one",
-			                    list[i].version, list[i - 1].version);
-	}
-	return TR_OK;
-}
-
-static enum tr_err newer_error(int version, int target, struct tr_error *err)
-{
-	return tr_error_set(err, TR_ERR_DB,
-	                    "database schema version %d is newer than this build knows (%d): "
-	                    "use a newer tlsrpt-milter", version, target);
-}
-
-/* Inside the write transaction: bring the database from version to target. */
-static enum tr_err apply_upgrade(sqlite3 *db, const char *schema, const struct store_migration *list,
-                                 size_t n, int version, int target, struct tr_error *err)
-{
-	int64_t tables;
-	char pragma[64];
-	enum tr_err rc;
-
-	if (version == 0) {
-		rc = query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
-		if (rc != TR_OK)
-			return rc;
-		if (tables > 0)
-			return tr_error_set(err, TR_ERR_DB,
-			                    "database has tables but no schema version: not a tlsrpt database");
-		return exec_sql(db, schema, "creating the schema", err);
-	}
-	if (n == 0 || version < list[0].version - 1)
-		return tr_error_set(err, TR_ERR_DB, "no migration from schema version %d to %d", version, target);
-	for (size_t i = 0; i < n; i++) {
-		if (list[i].version <= version)
-			continue;
-		snprintf(pragma, sizeof pragma, "migration %d", list[i].version);
-		rc = exec_sql(db, list[i].sql, pragma, err);
-		if (rc != TR_OK)
-			return rc;
-	}
-	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
-	return exec_sql(db, pragma, "setting the schema version", err);
-}
-
-/* Holding the write lock, so that two processes opening a new database
- * at once cannot both create it. */
-static enum tr_err upgrade_locked(sqlite3 *db, const char *schema, const struct store_migration *list,
-                                  size_t n, int target, struct tr_error *err)
-{
-	int64_t version;
-	enum tr_err rc;
-
-	rc = exec_sql(db, "BEGIN IMMEDIATE", "locking for the schema upgrade", err);
-	if (rc != TR_OK)
-		return rc;
-	/* read again under the lock: another process may have been first */
-	rc = query_int(db, "PRAGMA user_version", &version, err);
-	if (rc == TR_OK && version > target)
-		rc = newer_error((int)version, target, err);
-	else if (rc == TR_OK && version < target)
-		rc = apply_upgrade(db, schema, list, n, (int)version, target, err);
-	if (rc == TR_OK)
-		rc = query_int(db, "PRAGMA user_version", &version, err);
-	if (rc == TR_OK && version != target)
-		rc = tr_error_set(err, TR_ERR_DB, "schema left version %lld, not %d", (long long)version, target);
-	if (rc == TR_OK)
-		rc = exec_sql(db, "COMMIT", "committing the schema upgrade", err);
-	if (rc != TR_OK)
-		undo(db);
-	return rc;
-}
-
-enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
-                          struct tr_error *err)
-{
-	int target = store_sql_version(schema);
-	int64_t version;
-	size_t n;
-	enum tr_err rc;
-
-	if (target < 1)
-		return tr_error_set(err, TR_ERR_DB, "schema declares no PRAGMA user_version");
-	rc = check_migrations(list, target, &n, err);
-	if (rc != TR_OK)
-		return rc;
-	/* the common case, already current, needs no write lock */
-	rc = query_int(db, "PRAGMA user_version", &version, err);
-	if (rc != TR_OK)
-		return rc;
-	if (version == target)
-		return TR_OK;
-	if (version > target)
-		return newer_error((int)version, target, err);
-	return upgrade_locked(db, schema, list, n, target, err);
-}
-
-/*
- * Version 0 read-only: a file with no tables is a database nobody has
- * stored into yet, or one whose creator has not committed its schema (a
- * query racing the milter's first start): as good as missing.  One with
- * tables is another application's.
- */
-static enum tr_err unversioned_error(sqlite3 *db, struct tr_error *err)
-{
-	int64_t tables;
-	enum tr_err rc;
-
-	rc = query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
-	if (rc != TR_OK)
-		return rc;
-	if (tables == 0)
-		return tr_error_set(err, TR_ERR_NOTFOUND, "database is empty: nothing stored yet");
-	return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (not ours)");
-}
-
-/* A read-only store cannot upgrade: it only checks the version. */
-static enum tr_err check_version(sqlite3 *db, struct tr_error *err)
-{
-	int target = store_schema_version();
-	int64_t version;
-	enum tr_err rc;
-
-	rc = query_int(db, "PRAGMA user_version", &version, err);
-	if (rc != TR_OK)
-		return rc;
-	if (version == target)
-		return TR_OK;
-	if (version > target)
-		return newer_error((int)version, target, err);
-	if (version == 0)
-		return unversioned_error(db, err);
-	return tr_error_set(err, TR_ERR_DB,
-	                    "database schema version %lld is older than this build's (%d): "
-	                    "open it read-write once to upgrade it", (long long)version, target);
-}
-
 /* ---- opening ---- */
-
-static void sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	int64_t *sum = sqlite3_aggregate_context(ctx, sizeof *sum);
-	int64_t v;
-
-	(void)argc;
-	if (sum == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-		return;
-	v = sqlite3_value_int64(argv[0]);
-	if (v <= 0)
-		return;
-	*sum = *sum > INT64_MAX - v ? INT64_MAX : *sum + v;
-}
-
-static void sum_final(sqlite3_context *ctx)
-{
-	int64_t *sum = sqlite3_aggregate_context(ctx, 0);
-
-	sqlite3_result_int64(ctx, sum != NULL ? *sum : 0);
-}
-
-/* tr_add(a, b): a + b for the rollups' counts, saturating like tr_sum. */
-static void add_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	int64_t a = sqlite3_value_int64(argv[0]);
-	int64_t b = sqlite3_value_int64(argv[1]);
-
-	(void)argc;
-	if (a < 0)
-		a = 0;
-	if (b < 0)
-		b = 0;
-	sqlite3_result_int64(ctx, a > INT64_MAX - b ? INT64_MAX : a + b);
-}
 
 /* Switching to WAL takes an exclusive lock without calling the busy
  * handler, so when processes open a new database at once all but one see
@@ -502,7 +101,7 @@ static enum tr_err set_wal(sqlite3 *db, int busy_ms, struct tr_error *err)
 
 	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, "setting WAL mode");
+		return sqlutil_error(db, rc, err, "setting WAL mode");
 	for (;;) {
 		rc = sqlite3_step(st);
 		if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_ms)
@@ -512,7 +111,7 @@ static enum tr_err set_wal(sqlite3 *db, int busy_ms, struct tr_error *err)
 		waited += 10;
 	}
 	if (rc != SQLITE_ROW) {
-		enum tr_err ret = db_error(db, rc, err, "setting WAL mode");
+		enum tr_err ret = sqlutil_error(db, rc, err, "setting WAL mode");
 
 		sqlite3_finalize(st);
 		return ret;
@@ -529,7 +128,6 @@ static enum tr_err set_wal(sqlite3 *db, int busy_ms, struct tr_error *err)
 static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms, struct tr_error *err)
 {
 	enum tr_err ret;
-	int rc;
 
 	sqlite3_busy_timeout(db, busy_ms);
 	if (mode != STORE_OPEN_READONLY) {
@@ -543,38 +141,22 @@ static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms
 	/* FULL: once a report is committed the milter may discard the mail.
 	 * temp_store: each report's savepoint journal (a few pages) stays in
 	 * memory instead of costing a score of writes to a temporary file. */
-	ret = exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
-	               "configuring", err);
+	ret = sqlutil_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
+	                   "configuring", err);
 	if (ret != TR_OK)
 		return ret;
-	rc = sqlite3_create_function(db, "tr_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
-	                             sum_step, sum_final);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function(db, "tr_add", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, add_func,
-		                             NULL, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, "registering tr_sum and tr_add");
-	return TR_OK;
+	return sqlutil_add_functions(db, err);
 }
 
 static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 {
-	char sql[RU_SQL_MAX];
-
 	for (int i = 0; i < ST_COUNT; i++) {
-		const char *text = stmt_sql[i];
-		int rc;
+		int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 
-		if (i >= ST_ROLLUP_REPORT) {
-			if (rollup_upsert_sql(sql, sizeof sql, i - ST_ROLLUP_REPORT) != 0)
-				return tr_error_set(err, TR_ERR_DB, "store: rollup statement too long");
-			text = sql;
-		}
-		rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL);
 		if (rc != SQLITE_OK)
-			return db_error(s->db, rc, err, "preparing statements");
+			return sqlutil_error(s->db, rc, err, "preparing statements");
 	}
-	return TR_OK;
+	return rollup_open(s->db, &s->rollup, err);
 }
 
 static enum tr_err open_db(const char *path, enum store_open_mode mode, sqlite3 **db, struct tr_error *err)
@@ -592,7 +174,7 @@ static enum tr_err open_db(const char *path, enum store_open_mode mode, sqlite3 
 	if (*db == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory opening the database", path);
 	if (rc != SQLITE_OK)
-		return db_error(*db, rc, err, "cannot open the database");
+		return sqlutil_error(*db, rc, err, "cannot open the database");
 	sqlite3_extended_result_codes(*db, 1);
 	return TR_OK;
 }
@@ -620,7 +202,7 @@ enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_tim
 	if (rc == TR_OK)
 		rc = configure(s->db, mode, busy_timeout_ms > 0 ? busy_timeout_ms : DEFAULT_BUSY_MS, err);
 	if (rc == TR_OK && mode == STORE_OPEN_READONLY)
-		rc = check_version(s->db, err);
+		rc = store_check_version(s->db, err);
 	else if (rc == TR_OK)
 		rc = store_migrate(s->db, schema_sql, store_migrations, err);
 	if (rc == TR_OK)
@@ -640,12 +222,12 @@ struct store *store_close(struct store *s)
 		return NULL;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	s->rollup = rollup_close(s->rollup);
 	/* an open batch is rolled back by the close */
 	sqlite3_close_v2(s->db);
 	if (s->z_ready)
 		deflateEnd(&s->z);
 	free(s->zbuf);
-	free(s->ru);
 	buf_free(&s->strings);
 	buf_free(&s->mx);
 	free(s);
@@ -794,11 +376,7 @@ static void trim_scratch(struct store *s)
 		buf_init(&s->strings, STORE_MAX_JSON);
 		buf_init(&s->mx, STORE_MAX_JSON);
 	}
-	if (s->ru_cap > RU_KEEP) {
-		free(s->ru);
-		s->ru = NULL;
-		s->ru_cap = 0;
-	}
+	rollup_trim(s->rollup);
 	if (s->zcap <= ZBUF_KEEP)
 		return;
 	free(s->zbuf);
@@ -806,13 +384,6 @@ static void trim_scratch(struct store *s)
 	s->zcap = 0;
 }
 
-/* Bind a string, NULL as SQL NULL.  The string outlives the step. */
-static int bind_str(sqlite3_stmt *st, int idx, const char *v)
-{
-	if (v == NULL)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC);
-}
 
 /* Append s as a JSON string, escaped as cJSON_PrintUnformatted() does
  * (so that rows stored before read the same): \" \\ \b \f \n \r \t, other
@@ -884,16 +455,16 @@ static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r,
 	int bad = 0;
 	int step;
 
-	bad |= bind_str(st, 1, r->submitter != NULL ? r->submitter : "");
-	bad |= bind_str(st, 2, r->report_id);
+	bad |= sqlutil_bind_text(st, 1, r->submitter != NULL ? r->submitter : "");
+	bad |= sqlutil_bind_text(st, 2, r->report_id);
 	bad |= sqlite3_bind_int64(st, 3, r->start);
 	bad |= sqlite3_bind_int64(st, 4, r->end);
-	bad |= bind_str(st, 5, r->organization_name);
-	bad |= bind_str(st, 6, r->contact_info);
+	bad |= sqlutil_bind_text(st, 5, r->organization_name);
+	bad |= sqlutil_bind_text(st, 6, r->contact_info);
 	bad |= sqlite3_bind_int64(st, 7, received);
-	bad |= bind_str(st, 8, m->source);
-	bad |= bind_str(st, 9, m->message_id);
-	bad |= bind_str(st, 10, m->auth != NULL ? m->auth : "unknown");
+	bad |= sqlutil_bind_text(st, 8, m->source);
+	bad |= sqlutil_bind_text(st, 9, m->message_id);
+	bad |= sqlutil_bind_text(st, 10, m->auth != NULL ? m->auth : "unknown");
 	bad |= sqlite3_bind_int(st, 11, m->counted ? 1 : 0);
 	if (pj->data != NULL)
 		bad |= sqlite3_bind_blob64(st, 12, pj->data, pj->len, SQLITE_STATIC);
@@ -901,7 +472,7 @@ static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r,
 		bad |= sqlite3_bind_null(st, 12);
 	bad |= sqlite3_bind_int64(st, 13, (int64_t)pj->raw_len);
 	if (bad) {
-		ret = db_error(s->db, SQLITE_ERROR, err, "binding the report");
+		ret = sqlutil_error(s->db, SQLITE_ERROR, err, "binding the report");
 		sqlite3_clear_bindings(st);
 		return ret;
 	}
@@ -909,7 +480,7 @@ static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r,
 	/* the UNIQUE key is the report's identity: a clash is a duplicate */
 	*duplicate = step == SQLITE_CONSTRAINT_UNIQUE;
 	if (step != SQLITE_DONE && !*duplicate)
-		ret = db_error(s->db, step, err, "storing the report");
+		ret = sqlutil_error(s->db, step, err, "storing the report");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return ret;
@@ -922,21 +493,21 @@ static enum tr_err insert_failure(struct store *s, int64_t policy, const struct 
 	int bad = 0;
 
 	bad |= sqlite3_bind_int64(st, 1, policy);
-	bad |= bind_str(st, 2, f->result_type);
-	bad |= bind_str(st, 3, f->sending_mta_ip);
-	bad |= bind_str(st, 4, f->receiving_mx_hostname);
-	bad |= bind_str(st, 5, f->receiving_mx_helo);
-	bad |= bind_str(st, 6, f->receiving_ip);
+	bad |= sqlutil_bind_text(st, 2, f->result_type);
+	bad |= sqlutil_bind_text(st, 3, f->sending_mta_ip);
+	bad |= sqlutil_bind_text(st, 4, f->receiving_mx_hostname);
+	bad |= sqlutil_bind_text(st, 5, f->receiving_mx_helo);
+	bad |= sqlutil_bind_text(st, 6, f->receiving_ip);
 	bad |= sqlite3_bind_int64(st, 7, (int64_t)f->failed_session_count);
-	bad |= bind_str(st, 8, f->additional_information);
-	bad |= bind_str(st, 9, f->failure_reason_code);
+	bad |= sqlutil_bind_text(st, 8, f->additional_information);
+	bad |= sqlutil_bind_text(st, 9, f->failure_reason_code);
 	if (bad) {
-		enum tr_err ret = db_error(s->db, SQLITE_ERROR, err, "binding a failure detail");
+		enum tr_err ret = sqlutil_error(s->db, SQLITE_ERROR, err, "binding a failure detail");
 
 		sqlite3_clear_bindings(st);
 		return ret;
 	}
-	return run_stmt(s->db, st, "storing a failure detail", err);
+	return sqlutil_run(s->db, st, "storing a failure detail", err);
 }
 
 static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
@@ -947,17 +518,17 @@ static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, cons
 
 	bad |= sqlite3_bind_int64(st, 1, report);
 	bad |= sqlite3_bind_int64(st, 2, (int64_t)idx);
-	bad |= bind_str(st, 3, p->policy_type);
-	bad |= bind_str(st, 4, p->policy_domain);
+	bad |= sqlutil_bind_text(st, 3, p->policy_type);
+	bad |= sqlutil_bind_text(st, 4, p->policy_domain);
 	bad |= sqlite3_bind_int(st, 5, p->policy_domain_fallback ? 1 : 0);
-	bad |= bind_str(st, 6, strings);
-	bad |= bind_str(st, 7, mx);
+	bad |= sqlutil_bind_text(st, 6, strings);
+	bad |= sqlutil_bind_text(st, 7, mx);
 	bad |= sqlite3_bind_int64(st, 8, (int64_t)p->total_successful);
 	bad |= sqlite3_bind_int64(st, 9, (int64_t)p->total_failure);
 	if (!bad)
 		return TR_OK;
 	sqlite3_clear_bindings(st);
-	return db_error(s->db, SQLITE_ERROR, err, "binding a policy");
+	return sqlutil_error(s->db, SQLITE_ERROR, err, "binding a policy");
 }
 
 static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
@@ -973,190 +544,12 @@ static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, co
 		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
 	rc = bind_policy(s, report, idx, p, (const char *)s->strings.data, (const char *)s->mx.data, err);
 	if (rc == TR_OK)
-		rc = run_stmt(s->db, s->stmt[ST_INS_POLICY], "storing a policy", err);
+		rc = sqlutil_run(s->db, s->stmt[ST_INS_POLICY], "storing a policy", err);
 	if (rc != TR_OK)
 		return rc;
 	policy = sqlite3_last_insert_rowid(s->db);
 	for (size_t j = 0; j < p->n_failures && rc == TR_OK; j++)
 		rc = insert_failure(s, policy, &p->failures[j], err);
-	return rc;
-}
-
-/* One policy or failure detail as the rollups see it. */
-struct ru_item {
-	const char *domain;  /* COALESCE(policy_domain, '') */
-	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
-	int64_t ok, fail, fail_with_policy;
-};
-
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	return a > INT64_MAX - b ? INT64_MAX : a + b;
-}
-
-static int cmp_domain_rt(const void *a, const void *b)
-{
-	const struct ru_item *x = a, *y = b;
-	int c = strcmp(x->domain, y->domain);
-
-	if (c != 0 || x->rt == NULL)
-		return c;
-	return strcmp(x->rt, y->rt);
-}
-
-static int cmp_rt(const void *a, const void *b)
-{
-	const struct ru_item *x = a, *y = b;
-
-	return strcmp(x->rt, y->rt);
-}
-
-/* Room for n items in the store's scratch array, kept across reports. */
-static enum tr_err ru_reserve(struct store *s, size_t n, struct tr_error *err)
-{
-	struct ru_item *v;
-
-	if (n <= s->ru_cap)
-		return TR_OK;
-	if (n > SIZE_MAX / sizeof *v)
-		return tr_error_set(err, TR_ERR_NOMEM, "store: report too large for the rollups");
-	v = realloc(s->ru, n * sizeof *v);
-	if (v == NULL)
-		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the report");
-	s->ru = v;
-	s->ru_cap = n;
-	return TR_OK;
-}
-
-/* The leading key columns every rollup row of the report shares. */
-struct ru_key {
-	int64_t start;
-	const char *submitter;
-	int auth_pass;
-};
-
-/* Upsert one group: key columns, then [domain,] [rt,] reports = 1, sums. */
-static enum tr_err ru_upsert(struct store *s, int which, const struct ru_key *k, const struct ru_item *sum,
-                             struct tr_error *err)
-{
-	sqlite3_stmt *st = s->stmt[ST_ROLLUP_REPORT + which];
-	int col = 1, bad = 0;
-
-	bad |= sqlite3_bind_int64(st, col++, k->start);
-	bad |= bind_str(st, col++, k->submitter);
-	if (which == RU_POLICY || which == RU_RESULT)
-		bad |= bind_str(st, col++, sum->domain);
-	bad |= sqlite3_bind_int(st, col++, k->auth_pass);
-	if (which == RU_RESULT_SUB || which == RU_RESULT)
-		bad |= bind_str(st, col++, sum->rt);
-	bad |= sqlite3_bind_int(st, col++, 1);
-	if (which == RU_REPORT || which == RU_POLICY)
-		bad |= sqlite3_bind_int64(st, col++, sum->ok);
-	bad |= sqlite3_bind_int64(st, col++, sum->fail);
-	bad |= sqlite3_bind_int64(st, col, sum->fail_with_policy);
-	if (bad) {
-		sqlite3_clear_bindings(st);
-		return db_error(s->db, SQLITE_ERROR, err, "binding a rollup");
-	}
-	return run_stmt(s->db, st, "updating the summary rollups", err);
-}
-
-/* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
-static enum tr_err ru_groups(struct store *s, int which, const struct ru_key *k, struct ru_item *items, size_t n,
-                             int (*cmp)(const void *, const void *), struct tr_error *err)
-{
-	enum tr_err rc = TR_OK;
-	size_t i = 0;
-
-	qsort(items, n, sizeof *items, cmp);
-	while (i < n && rc == TR_OK) {
-		struct ru_item sum = items[i];
-
-		for (i++; i < n && cmp(&items[i], &sum) == 0; i++) {
-			sum.ok = sat_add(sum.ok, items[i].ok);
-			sum.fail = sat_add(sum.fail, items[i].fail);
-			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
-		}
-		rc = ru_upsert(s, which, k, &sum, err);
-	}
-	return rc;
-}
-
-static int no_policy(const struct tlsrpt_policy *p)
-{
-	return p->policy_type != NULL && strcmp(p->policy_type, "no-policy-found") == 0;
-}
-
-/* The report's policies as items, and their sum as one more. */
-static void ru_policies(const struct tlsrpt_report *r, struct ru_item *v, struct ru_item *total)
-{
-	memset(total, 0, sizeof *total);
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const struct tlsrpt_policy *p = &r->policies[i];
-
-		v[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
-		v[i].rt = NULL;
-		v[i].ok = (int64_t)p->total_successful;
-		v[i].fail = (int64_t)p->total_failure;
-		v[i].fail_with_policy = no_policy(p) ? 0 : v[i].fail;
-		total->ok = sat_add(total->ok, v[i].ok);
-		total->fail = sat_add(total->fail, v[i].fail);
-		total->fail_with_policy = sat_add(total->fail_with_policy, v[i].fail_with_policy);
-	}
-}
-
-/* The report's failure details as items; returns how many. */
-static size_t ru_details(const struct tlsrpt_report *r, struct ru_item *v)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->n_policies; i++) {
-		const struct tlsrpt_policy *p = &r->policies[i];
-
-		for (size_t j = 0; j < p->n_failures; j++, n++) {
-			const struct tlsrpt_failure *f = &p->failures[j];
-
-			v[n].domain = p->policy_domain != NULL ? p->policy_domain : "";
-			v[n].rt = f->result_type != NULL ? f->result_type : "";
-			v[n].ok = 0;
-			v[n].fail = (int64_t)f->failed_session_count;
-			v[n].fail_with_policy = no_policy(p) ? 0 : v[n].fail;
-		}
-	}
-	return n;
-}
-
-/*
- * The counted report's sums into the summary rollups, in its transaction:
- * grouped in C by each rollup's key (a sort, so that a hostile report
- * with thousands of policies stays n log n) and added by upsert.
- */
-static enum tr_err add_to_rollups(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
-                                  struct tr_error *err)
-{
-	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "",
-	                    m->auth != NULL && strcmp(m->auth, "pass") == 0 };
-	size_t n_details = 0;
-	struct ru_item total;
-	enum tr_err rc;
-
-	if (r->n_policies == 0)
-		return TR_OK;
-	for (size_t i = 0; i < r->n_policies; i++)
-		n_details += r->policies[i].n_failures;
-	rc = ru_reserve(s, r->n_policies > n_details ? r->n_policies : n_details, err);
-	if (rc != TR_OK)
-		return rc;
-	ru_policies(r, s->ru, &total);
-	rc = ru_upsert(s, RU_REPORT, &k, &total, err);
-	if (rc == TR_OK)
-		rc = ru_groups(s, RU_POLICY, &k, s->ru, r->n_policies, cmp_domain_rt, err);
-	if (rc != TR_OK || n_details == 0)
-		return rc;
-	ru_details(r, s->ru);
-	rc = ru_groups(s, RU_RESULT, &k, s->ru, n_details, cmp_domain_rt, err);
-	if (rc == TR_OK)
-		rc = ru_groups(s, RU_RESULT_SUB, &k, s->ru, n_details, cmp_rt, err);
 	return rc;
 }
 
@@ -1179,7 +572,7 @@ static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, cons
 	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
 		rc = insert_policy(s, report, i, &r->policies[i], err);
 	if (rc == TR_OK && m->counted)
-		rc = add_to_rollups(s, r, m, err);
+		rc = rollup_add_report(s->rollup, r, m->auth != NULL && strcmp(m->auth, "pass") == 0, err);
 	*outcome = STORE_STORED;
 	return rc;
 }
@@ -1194,14 +587,14 @@ static enum tr_err txn_begin(struct store *s, struct tr_error *err)
 	s->cur_report = 0;
 	if (s->in_batch)
 		return TR_OK;
-	return run_stmt(s->db, s->stmt[ST_BEGIN], "starting the report's transaction", err);
+	return sqlutil_run(s->db, s->stmt[ST_BEGIN], "starting the report's transaction", err);
 }
 
 static enum tr_err txn_commit(struct store *s, struct tr_error *err)
 {
 	if (s->in_batch)
 		return TR_OK;
-	return run_stmt(s->db, s->stmt[ST_COMMIT], "committing the report", err);
+	return sqlutil_run(s->db, s->stmt[ST_COMMIT], "committing the report", err);
 }
 
 /* One statement with the int64 parameter ?1, on the failure path only. */
@@ -1216,7 +609,7 @@ static enum tr_err exec_with_id(sqlite3 *db, const char *sql, int64_t id, struct
 		rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(db, rc, err, "undoing a report");
+		return sqlutil_error(db, rc, err, "undoing a report");
 	return TR_OK;
 }
 
@@ -1239,7 +632,7 @@ static enum tr_err undo_report(struct store *s)
 		rc = exec_with_id(s->db, del[i], s->cur_report, NULL);
 	snprintf(starts, sizeof starts, "SELECT %lld", (long long)s->cur_start);
 	if (rc == TR_OK)
-		rc = store_rollup_rebuild(s, starts, NULL);
+		rc = rollup_rebuild(s->db, starts, NULL);
 	return rc;
 }
 
@@ -1249,12 +642,12 @@ static enum tr_err undo_report(struct store *s)
 static void txn_abort(struct store *s, struct tr_error *err)
 {
 	if (!s->in_batch) {
-		undo(s->db);
+		sqlutil_rollback(s->db);
 		return;
 	}
 	if (!sqlite3_get_autocommit(s->db) && undo_report(s) == TR_OK)
 		return;
-	undo(s->db);
+	sqlutil_rollback(s->db);
 	s->in_batch = 0;
 	s->batch_lost = 1;
 	if (err != NULL) {
@@ -1309,11 +702,11 @@ enum tr_err store_batch_begin(struct store *s, struct tr_error *err)
 	rc = check_writable(s, err);
 	if (rc != TR_OK)
 		return rc;
-	rc = exec_sql(s->db, "PRAGMA wal_autocheckpoint = " BATCH_CHECKPOINT_PAGES, "starting the batch", err);
+	rc = sqlutil_exec(s->db, "PRAGMA wal_autocheckpoint = " BATCH_CHECKPOINT_PAGES, "starting the batch", err);
 	if (rc == TR_OK)
-		rc = run_stmt(s->db, s->stmt[ST_BEGIN], "starting the batch", err);
+		rc = sqlutil_run(s->db, s->stmt[ST_BEGIN], "starting the batch", err);
 	if (rc != TR_OK) {
-		exec_sql(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", NULL);
+		sqlutil_exec(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", NULL);
 		return rc;
 	}
 	s->in_batch = 1;
@@ -1334,10 +727,10 @@ enum tr_err store_batch_end(struct store *s, struct tr_error *err)
 	if (!s->in_batch)
 		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no batch is open");
 	s->in_batch = 0;
-	rc = run_stmt(s->db, s->stmt[ST_COMMIT], "committing the batch", err);
+	rc = sqlutil_run(s->db, s->stmt[ST_COMMIT], "committing the batch", err);
 	if (rc != TR_OK)
-		undo(s->db);
-	if (exec_sql(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", rc == TR_OK ? err : NULL) != TR_OK)
+		sqlutil_rollback(s->db);
+	if (sqlutil_exec(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", rc == TR_OK ? err : NULL) != TR_OK)
 		rc = TR_ERR_DB;
 	return rc;
 }
@@ -1397,34 +790,9 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
 	else if (step == SQLITE_DONE)
 		rc = tr_error_set(err, TR_ERR_NOTFOUND, "report %lld: not found", (long long)report_id);
 	else
-		rc = db_error(s->db, step, err, "reading the report");
+		rc = sqlutil_error(s->db, step, err, "reading the report");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
 }
 
-/* ---- rollups ---- */
-
-enum tr_err store_rollup_rebuild(struct store *s, const char *starts_sql, struct tr_error *err)
-{
-	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
-	enum tr_err rc = TR_OK;
-	int n;
-
-	if (s == NULL || starts_sql == NULL)
-		return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: missing argument");
-	n = snprintf(selection, sizeof selection, "r.start_time IN (%s)", starts_sql);
-	if (n < 0 || (size_t)n >= sizeof selection)
-		return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
-	for (int i = 0; i < RU_COUNT && rc == TR_OK; i++) {
-		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
-		if (n < 0 || (size_t)n >= sizeof sql)
-			return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
-		rc = exec_sql(s->db, sql, "clearing a rollup", err);
-		if (rc == TR_OK && rollup_sql(sql, sizeof sql, i, selection) != 0)
-			return tr_error_set(err, TR_ERR_USAGE, "store_rollup_rebuild: query too long");
-		if (rc == TR_OK)
-			rc = exec_sql(s->db, sql, "rebuilding a rollup", err);
-	}
-	return rc;
-}

@@ -4,7 +4,8 @@
  *
  * The schema is schema/schema.sql, compiled in; its version is PRAGMA
  * user_version, and opening an older database applies the numbered
- * migrations in order inside one transaction.  The database runs in WAL
+ * migrations in order inside one transaction (migrate.h, included here
+ * for store_schema_version(), store_migrate() and the rest).  The database runs in WAL
  * mode with a busy timeout, so the milter's threads, the CLI and other
  * processes may use it at once: each thread opens its own struct store.
  *
@@ -21,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "err.h"
+#include "migrate.h"
 #include "report.h"
 
 struct store;
@@ -89,9 +91,6 @@ enum tr_err store_batch_end(struct store *s, struct tr_error *err);
 /* The connection, for query modules (summary and later views). */
 sqlite3 *store_db(struct store *s);
 
-/* Schema version this build creates (PRAGMA user_version). */
-int store_schema_version(void);
-
 /*
  * Added for the CLI and the tests: the JSON of report id (reports.id) as
  * it was received, decompressed.  On success *json is a NUL-terminated
@@ -106,45 +105,10 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
 /*
  * The summary rollups (schema.sql) follow every counted report that
  * store_put_report() stores.  Whatever deletes or changes stored reports
- * must rebuild them: store_rollup_rebuild() recomputes, from the base
- * tables, every rollup row whose start_time the SQL query starts_sql
- * yields (a fixed text such as "SELECT start_time FROM temp.gone", never
- * data; read after the change, so list the start times before deleting).
- * Runs in the caller's transaction (write one).  Errors: TR_ERR_DB,
- * TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE.
+ * must rebuild them with rollup_rebuild() (rollup.h).
+ *
+ * Every connection store_open() makes also knows tr_sum(x) and
+ * tr_add(a, b), saturating sums (sqlutil.h, sqlutil_add_functions()).
  */
-enum tr_err store_rollup_rebuild(struct store *s, const char *starts_sql, struct tr_error *err);
-
-/*
- * Every connection store_open() makes also knows tr_sum(x): SUM() over
- * integers that saturates at INT64_MAX instead of failing with "integer
- * overflow", because each hostile report may claim 2^53 sessions, and
- * tr_add(a, b), the same for two values (the rollups' upserts).
- */
-
-/*
- * Schema migrations (schema/migrations/NNN-name.sql, compiled in).
- * Entry NNN upgrades a database from version NNN-1 to NNN; the table is
- * in order and ends with { 0, NULL }.
- */
-struct store_migration {
-	int version;
-	const char *sql;
-};
-extern const struct store_migration store_migrations[];
-
-/* The version an SQL text declares with "PRAGMA user_version = N", or -1. */
-int store_sql_version(const char *sql);
-
-/*
- * Bring db to the version schema declares, in one transaction: an empty
- * database gets schema whole, an older one every migration of list above
- * its version.  store_open() calls it with the compiled-in schema and
- * store_migrations; it is public so that tests can drive it with their
- * own.  Errors: TR_ERR_DB (newer than schema, not ours, no migration
- * path, list inconsistent with schema, SQL failure), TR_ERR_BUSY.
- */
-enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
-                          struct tr_error *err);
 
 #endif

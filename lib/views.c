@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rollup.h"
 #include "views.h"
 
 #define SQL_MAX 4096
@@ -630,7 +631,7 @@ static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dr
 	for (i = 0; ret == TR_OK && i < 3; i++)
 		ret = exec_cutoff(db, expire_delete_sql[i], cutoff, NULL, err);
 	if (ret == TR_OK)
-		ret = store_rollup_rebuild(s, "SELECT start_time FROM temp.tr_expired_starts", err);
+		ret = rollup_rebuild(db, "SELECT start_time FROM temp.tr_expired_starts", err);
 	if (ret == TR_OK)
 		ret = exec_plain(db, "DROP TABLE temp.tr_expired_starts", err);
 	return ret;

@@ -1,0 +1,345 @@
+/*
+ * rollup: the summary rollups kept in step with the reports (see
+ * rollup.h).  A new report's groups are summed in C and added by upsert;
+ * a change to stored reports rebuilds the start times it touched with
+ * SELECTs over the base tables, as migration 002 backfilled.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rollup.h"
+#include "sqlutil.h"
+
+/* scratch items kept between reports */
+#define RU_KEEP 4096
+
+/*
+ * The summary rollups (schema.sql, version 2) as SELECTs over the base
+ * tables grouped by each rollup's key, around a selection of reports: it
+ * rebuilds the start times expire touched, as migration 002 backfilled.
+ * A new report's groups are summed in C instead (rollup_add_report) and
+ * added by upsert: the SELECTs' temporary b-trees cost more than the
+ * report's other rows together.
+ */
+#define RU_FAILED_WITH_POLICY(col) "tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE " col " END)"
+#define RU_POLICY_SUMS "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), " \
+	RU_FAILED_WITH_POLICY("p.total_failure")
+#define RU_RESULT_SUMS "COUNT(DISTINCT r.id), tr_sum(f.failed_session_count), " \
+	RU_FAILED_WITH_POLICY("f.failed_session_count")
+#define RU_FROM_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
+#define RU_FROM_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
+#define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
+	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
+	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
+#define RU_ADD_RESULT " DO UPDATE SET reports = reports + excluded.reports," \
+	" failed = tr_add(failed, excluded.failed)," \
+	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
+
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_COUNT };
+
+struct rollup_def {
+	const char *table;
+	const char *select;   /* up to the selection of reports */
+	const char *group;    /* after it */
+	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
+	const char *params;   /* one per column, in table order */
+};
+
+static const struct rollup_def rollups[RU_COUNT] = {
+	[RU_REPORT] = { "rollup_report",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " RU_POLICY_SUMS RU_FROM_POLICIES,
+		" GROUP BY 1, 2, 3",
+		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+	[RU_POLICY] = { "rollup_policy",
+		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
+		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+	[RU_RESULT_SUB] = { "rollup_result_sub",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
+		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+	[RU_RESULT] = { "rollup_result",
+		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
+		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+};
+
+#define RU_SQL_MAX 2048
+
+/* "INSERT INTO table SELECT ... WHERE ... selection GROUP BY ..." */
+static int rollup_sql(char *out, size_t cap, int which, const char *selection)
+{
+	const struct rollup_def *d = &rollups[which];
+	int n = snprintf(out, cap, "INSERT INTO %s %s%s%s", d->table, d->select, selection, d->group);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* "INSERT INTO table VALUES (?1, ...) ON CONFLICT ... adding": one group
+ * of one report, summed in C (see rollup_add_report). */
+static int rollup_upsert_sql(char *out, size_t cap, int which)
+{
+	const struct rollup_def *d = &rollups[which];
+	int n = snprintf(out, cap, "INSERT INTO %s VALUES (%s)%s", d->table, d->params, d->conflict);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* One policy or failure detail as the rollups see it. */
+struct ru_item {
+	const char *domain;  /* COALESCE(policy_domain, '') */
+	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
+	int64_t ok, fail, fail_with_policy;
+};
+
+struct rollup {
+	sqlite3 *db;
+	sqlite3_stmt *upsert[RU_COUNT];
+	struct ru_item *items;  /* scratch, kept across reports */
+	size_t cap;
+};
+
+struct rollup *rollup_close(struct rollup *ru)
+{
+	if (ru == NULL)
+		return NULL;
+	for (int i = 0; i < RU_COUNT; i++)
+		sqlite3_finalize(ru->upsert[i]);
+	free(ru->items);
+	free(ru);
+	return NULL;
+}
+
+enum tr_err rollup_open(sqlite3 *db, struct rollup **out, struct tr_error *err)
+{
+	struct rollup *ru = calloc(1, sizeof *ru);
+	char sql[RU_SQL_MAX];
+
+	*out = NULL;
+	if (ru == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory preparing the rollups");
+	ru->db = db;
+	for (int i = 0; i < RU_COUNT; i++) {
+		int rc;
+
+		if (rollup_upsert_sql(sql, sizeof sql, i) != 0) {
+			rollup_close(ru);
+			return tr_error_set(err, TR_ERR_DB, "store: rollup statement too long");
+		}
+		rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ru->upsert[i], NULL);
+		if (rc != SQLITE_OK) {
+			/* the message first: finalizing may touch it */
+			enum tr_err ret = sqlutil_error(db, rc, err, "preparing statements");
+
+			rollup_close(ru);
+			return ret;
+		}
+	}
+	*out = ru;
+	return TR_OK;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+static int cmp_domain_rt(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	if (c != 0 || x->rt == NULL)
+		return c;
+	return strcmp(x->rt, y->rt);
+}
+
+static int cmp_rt(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+
+	return strcmp(x->rt, y->rt);
+}
+
+/* Room for n items in the scratch array, kept across reports. */
+static enum tr_err ru_reserve(struct rollup *ru, size_t n, struct tr_error *err)
+{
+	struct ru_item *v;
+
+	if (n <= ru->cap)
+		return TR_OK;
+	if (n > SIZE_MAX / sizeof *v)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: report too large for the rollups");
+	v = realloc(ru->items, n * sizeof *v);
+	if (v == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the report");
+	ru->items = v;
+	ru->cap = n;
+	return TR_OK;
+}
+
+/* The leading key columns every rollup row of the report shares. */
+struct ru_key {
+	int64_t start;
+	const char *submitter;
+	int auth_pass;
+};
+
+/* Upsert one group: key columns, then [domain,] [rt,] reports = 1, sums. */
+static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                             struct tr_error *err)
+{
+	sqlite3_stmt *st = ru->upsert[which];
+	int col = 1, bad = 0;
+
+	bad |= sqlite3_bind_int64(st, col++, k->start);
+	bad |= sqlutil_bind_text(st, col++, k->submitter);
+	if (which == RU_POLICY || which == RU_RESULT)
+		bad |= sqlutil_bind_text(st, col++, sum->domain);
+	bad |= sqlite3_bind_int(st, col++, k->auth_pass);
+	if (which == RU_RESULT_SUB || which == RU_RESULT)
+		bad |= sqlutil_bind_text(st, col++, sum->rt);
+	bad |= sqlite3_bind_int(st, col++, 1);
+	if (which == RU_REPORT || which == RU_POLICY)
+		bad |= sqlite3_bind_int64(st, col++, sum->ok);
+	bad |= sqlite3_bind_int64(st, col++, sum->fail);
+	bad |= sqlite3_bind_int64(st, col, sum->fail_with_policy);
+	if (bad) {
+		sqlite3_clear_bindings(st);
+		return sqlutil_error(ru->db, SQLITE_ERROR, err, "binding a rollup");
+	}
+	return sqlutil_run(ru->db, st, "updating the summary rollups", err);
+}
+
+/* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
+static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *k, struct ru_item *items, size_t n,
+                             int (*cmp)(const void *, const void *), struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+	size_t i = 0;
+
+	qsort(items, n, sizeof *items, cmp);
+	while (i < n && rc == TR_OK) {
+		struct ru_item sum = items[i];
+
+		for (i++; i < n && cmp(&items[i], &sum) == 0; i++) {
+			sum.ok = sat_add(sum.ok, items[i].ok);
+			sum.fail = sat_add(sum.fail, items[i].fail);
+			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
+		}
+		rc = ru_upsert(ru, which, k, &sum, err);
+	}
+	return rc;
+}
+
+static int no_policy(const struct tlsrpt_policy *p)
+{
+	return p->policy_type != NULL && strcmp(p->policy_type, "no-policy-found") == 0;
+}
+
+/* The report's policies as items, and their sum as one more. */
+static void ru_policies(const struct tlsrpt_report *r, struct ru_item *v, struct ru_item *total)
+{
+	memset(total, 0, sizeof *total);
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		v[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		v[i].rt = NULL;
+		v[i].ok = (int64_t)p->total_successful;
+		v[i].fail = (int64_t)p->total_failure;
+		v[i].fail_with_policy = no_policy(p) ? 0 : v[i].fail;
+		total->ok = sat_add(total->ok, v[i].ok);
+		total->fail = sat_add(total->fail, v[i].fail);
+		total->fail_with_policy = sat_add(total->fail_with_policy, v[i].fail_with_policy);
+	}
+}
+
+/* The report's failure details as items; returns how many. */
+static size_t ru_details(const struct tlsrpt_report *r, struct ru_item *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const struct tlsrpt_policy *p = &r->policies[i];
+
+		for (size_t j = 0; j < p->n_failures; j++, n++) {
+			const struct tlsrpt_failure *f = &p->failures[j];
+
+			v[n].domain = p->policy_domain != NULL ? p->policy_domain : "";
+			v[n].rt = f->result_type != NULL ? f->result_type : "";
+			v[n].ok = 0;
+			v[n].fail = (int64_t)f->failed_session_count;
+			v[n].fail_with_policy = no_policy(p) ? 0 : v[n].fail;
+		}
+	}
+	return n;
+}
+
+/* Grouped in C by each rollup's key (a sort, so that a hostile report
+ * with thousands of policies stays n log n) and added by upsert. */
+enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
+                              struct tr_error *err)
+{
+	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "", auth_pass };
+	size_t n_details = 0;
+	struct ru_item total;
+	enum tr_err rc;
+
+	if (r->n_policies == 0)
+		return TR_OK;
+	for (size_t i = 0; i < r->n_policies; i++)
+		n_details += r->policies[i].n_failures;
+	rc = ru_reserve(ru, r->n_policies > n_details ? r->n_policies : n_details, err);
+	if (rc != TR_OK)
+		return rc;
+	ru_policies(r, ru->items, &total);
+	rc = ru_upsert(ru, RU_REPORT, &k, &total, err);
+	if (rc == TR_OK)
+		rc = ru_groups(ru, RU_POLICY, &k, ru->items, r->n_policies, cmp_domain_rt, err);
+	if (rc != TR_OK || n_details == 0)
+		return rc;
+	ru_details(r, ru->items);
+	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	if (rc == TR_OK)
+		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
+	return rc;
+}
+
+void rollup_trim(struct rollup *ru)
+{
+	if (ru == NULL || ru->cap <= RU_KEEP)
+		return;
+	free(ru->items);
+	ru->items = NULL;
+	ru->cap = 0;
+}
+
+enum tr_err rollup_rebuild(sqlite3 *db, const char *starts_sql, struct tr_error *err)
+{
+	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
+	enum tr_err rc = TR_OK;
+	int n;
+
+	if (db == NULL || starts_sql == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: missing argument");
+	n = snprintf(selection, sizeof selection, "r.start_time IN (%s)", starts_sql);
+	if (n < 0 || (size_t)n >= sizeof selection)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	for (int i = 0; i < RU_COUNT && rc == TR_OK; i++) {
+		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
+		if (n < 0 || (size_t)n >= sizeof sql)
+			return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+		rc = sqlutil_exec(db, sql, "clearing a rollup", err);
+		if (rc == TR_OK && rollup_sql(sql, sizeof sql, i, selection) != 0)
+			return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+		if (rc == TR_OK)
+			rc = sqlutil_exec(db, sql, "rebuilding a rollup", err);
+	}
+	return rc;
+}

@@ -1,0 +1,56 @@
+/*
+ * rollup: upkeep of the summary rollups (schema.sql, version 2), the
+ * pre-summed tables the summaries read instead of every report.
+ *
+ * Each counted report the store keeps is added to them in its own
+ * transaction (rollup_add_report); whatever deletes or changes stored
+ * reports recomputes the start times it touched (rollup_rebuild).  The
+ * sums saturate at INT64_MAX: the connection must know tr_sum and tr_add
+ * (sqlutil_add_functions(), which store_open() calls).
+ */
+#ifndef TLSRPT_ROLLUP_H
+#define TLSRPT_ROLLUP_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "report.h"
+
+/* A connection's prepared upserts and the scratch that sums a report. */
+struct rollup;
+
+/*
+ * Prepare the upserts on db, which must hold the current schema and
+ * outlive the result.  On success *out is owned by the caller
+ * (rollup_close(), before db is closed).  Errors: TR_ERR_DB, TR_ERR_NOMEM.
+ */
+enum tr_err rollup_open(sqlite3 *db, struct rollup **out, struct tr_error *err);
+
+/* Finalize and free; NULL-safe.  Returns NULL: ru = rollup_close(ru). */
+struct rollup *rollup_close(struct rollup *ru);
+
+/*
+ * Add report r (its start, submitter and policies; auth_pass: it was
+ * authenticated as "pass") to every rollup, inside the caller's write
+ * transaction.  Counts must be <= INT64_MAX (store_put_report checks).
+ * The scratch grows with the report and is kept: see rollup_trim().
+ * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM; on error the caller
+ * rolls back.
+ */
+enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
+                              struct tr_error *err);
+
+/* Free the scratch if a huge report left it large; NULL-safe. */
+void rollup_trim(struct rollup *ru);
+
+/*
+ * Recompute, from the base tables, every rollup row whose start_time the
+ * SQL query starts_sql yields (a fixed text such as "SELECT start_time
+ * FROM temp.gone", never data; read after the change, so list the start
+ * times before deleting).  Runs in the caller's write transaction.
+ * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE (no db or
+ * query, or the query too long).
+ */
+enum tr_err rollup_rebuild(sqlite3 *db, const char *starts_sql, struct tr_error *err);
+
+#endif
