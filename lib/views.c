@@ -9,19 +9,18 @@
 #include <string.h>
 
 #include "rollup.h"
+#include "sqlutil.h"
 #include "views.h"
 
 #define SQL_MAX 4096
 
+/* SQLite's rc as ours, the message prefixed "views: what". */
 static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
 {
-	enum tr_err code = TR_ERR_DB;
+	char ctx[96];
 
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		code = TR_ERR_BUSY;
-	else if ((rc & 0xff) == SQLITE_NOMEM)
-		code = TR_ERR_NOMEM;
-	return tr_error_set(err, code, "views: %s: %s", what, sqlite3_errmsg(db));
+	snprintf(ctx, sizeof ctx, "views: %s", what);
+	return sqlutil_error(db, rc, err, ctx);
 }
 
 /* A nullable text column as a malloc'd copy; *failed set on no memory. */
@@ -603,13 +602,6 @@ static const char *const expire_delete_sql[] = {
 	"DELETE FROM reports WHERE end_time < :cutoff",
 };
 
-static enum tr_err exec_plain(sqlite3 *db, const char *sql, struct tr_error *err)
-{
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? TR_OK : db_error(db, rc, err, "expiring");
-}
-
 static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dry_run,
                                          struct view_expired *out, struct tr_error *err)
 {
@@ -624,7 +616,7 @@ static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dr
 		return ret;
 	/* the summary rollups of the start times that lose reports are
 	 * recomputed from what is left */
-	ret = exec_plain(db, "DROP TABLE IF EXISTS temp.tr_expired_starts", err);
+	ret = sqlutil_exec(db, "DROP TABLE IF EXISTS temp.tr_expired_starts", "views: expiring", err);
 	if (ret == TR_OK)
 		ret = exec_cutoff(db, "CREATE TEMP TABLE tr_expired_starts AS"
 		                  " SELECT DISTINCT start_time FROM reports WHERE end_time < :cutoff", cutoff, NULL, err);
@@ -633,7 +625,7 @@ static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dr
 	if (ret == TR_OK)
 		ret = rollup_rebuild(db, "SELECT start_time FROM temp.tr_expired_starts", err);
 	if (ret == TR_OK)
-		ret = exec_plain(db, "DROP TABLE temp.tr_expired_starts", err);
+		ret = sqlutil_exec(db, "DROP TABLE temp.tr_expired_starts", "views: expiring", err);
 	return ret;
 }
 

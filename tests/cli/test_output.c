@@ -172,8 +172,8 @@ static struct summary_count evil_types[] = {
 	{ "a;b=c", 1 }, { "x", 1 }, { "y", 1 }, { "z", 1 },
 };
 static struct summary_row rows[] = {
-	{ "mail.example.com", "Example \"Mail\" Inc.", 3, 1234567, 9, google_types, 2 },
-	{ "evil\x1b[31m.example.net", NULL, 1, 0, 4, evil_types, 4 },
+	{ "mail.example.com", "Example \"Mail\" Inc.", 3, 1234567, 9, google_types, 2, 0 },
+	{ "evil\x1b[31m.example.net", NULL, 1, 0, 4, evil_types, 4, 0 },
 };
 static const struct summary sample = { 4, 1234567, 13, rows, 2 };
 
