@@ -150,6 +150,38 @@ static enum tr_err each_row(sqlite3 *db, sqlite3_stmt *st, void *ctx,
 	return TR_OK;
 }
 
+/*
+ * Prepare "columns WHERE <filter> ORDER BY order LIMIT :limit" with the
+ * filter's values bound (f NULL: everything); *st is the caller's to
+ * finalize on TR_OK.
+ */
+static enum tr_err prepare_filtered(sqlite3 *db, const char *columns, const char *order,
+                                    const struct summary_filter *f, int counted_only,
+                                    int domain_exists, size_t limit, sqlite3_stmt **st,
+                                    struct tr_error *err)
+{
+	struct summary_filter all;
+	char where[1024], sql[SQL_MAX];
+	enum tr_err ret;
+	int rc;
+
+	if (f == NULL) {
+		summary_filter_all(&all);
+		f = &all;
+	}
+	filter_sql(where, sizeof where, f, counted_only, domain_exists);
+	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY %s LIMIT :limit", columns, where, order);
+	ret = prepare(db, sql, st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_filter(*st, f, limit);
+	if (rc == SQLITE_OK)
+		return TR_OK;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return db_error(db, rc, err, "binding");
+}
+
 /* ---- failure details ---- */
 
 static const char failure_columns[] =
@@ -218,30 +250,16 @@ enum tr_err views_failures(struct store *s, const struct summary_filter *f, size
                            struct view_failures **out, struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	struct summary_filter all;
-	char where[1024], sql[SQL_MAX];
 	sqlite3_stmt *st;
 	enum tr_err ret;
-	int rc;
 
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_failures: no store or result pointer");
 	*out = NULL;
-	if (f == NULL) {
-		summary_filter_all(&all);
-		f = &all;
-	}
-	filter_sql(where, sizeof where, f, 1, 0);
-	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY r.start_time DESC, r.id DESC,"
-	         " f.failed_session_count DESC, f.id LIMIT :limit", failure_columns, where);
-	ret = prepare(db, sql, &st, err);
+	ret = prepare_filtered(db, failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_filter(st, f, limit);
-	if (rc != SQLITE_OK)
-		ret = db_error(db, rc, err, "binding");
-	else
-		ret = read_failures(db, st, out, err);
+	ret = read_failures(db, st, out, err);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -364,30 +382,16 @@ enum tr_err views_reports(struct store *s, const struct summary_filter *f, size_
                           struct view_reports **out, struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	struct summary_filter all;
-	char where[1024], sql[SQL_MAX];
 	sqlite3_stmt *st;
 	enum tr_err ret;
-	int rc;
 
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_reports: no store or result pointer");
 	*out = NULL;
-	if (f == NULL) {
-		summary_filter_all(&all);
-		f = &all;
-	}
-	filter_sql(where, sizeof where, f, 0, 1);
-	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY r.start_time DESC, r.id DESC LIMIT :limit",
-	         report_columns, where);
-	ret = prepare(db, sql, &st, err);
+	ret = prepare_filtered(db, report_columns, "r.start_time DESC, r.id DESC", f, 0, 1, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_filter(st, f, limit);
-	if (rc != SQLITE_OK)
-		ret = db_error(db, rc, err, "binding");
-	else
-		ret = read_reports(db, st, out, err);
+	ret = read_reports(db, st, out, err);
 	sqlite3_finalize(st);
 	return ret;
 }
