@@ -2,7 +2,7 @@
  * rollup: the summary rollups kept in step with the reports (see
  * rollup.h).  A new report's groups are summed in C and added by upsert;
  * a change to stored reports rebuilds the start times it touched with
- * SELECTs over the base tables, as migration 002 backfilled.
+ * SELECTs over the base tables, as migrations 002 and 003 backfilled.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,9 +16,10 @@
 #define RU_KEEP 4096
 
 /*
- * The summary rollups (schema.sql, version 2) as SELECTs over the base
- * tables grouped by each rollup's key, around a selection of reports: it
- * rebuilds the start times expire touched, as migration 002 backfilled.
+ * The summary rollups (schema.sql, versions 2 and 3) as SELECTs over the
+ * base tables grouped by each rollup's key, around a selection of
+ * reports: it rebuilds the start times expire touched, as migrations 002
+ * and 003 backfilled.
  * A new report's groups are summed in C instead (rollup_add_report) and
  * added by upsert: the SELECTs' temporary b-trees cost more than the
  * report's other rows together.
@@ -38,7 +39,12 @@
 	" failed = tr_add(failed, excluded.failed)," \
 	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
 
-enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_COUNT };
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_COUNT };
+
+/* Which group columns a rollup has besides start, submitter and auth:
+ * the item's key (a policy domain before auth, or a receiving MX after
+ * it), its result type, and the successful sessions. */
+enum { RU_HAS_DOMAIN = 1, RU_HAS_MX = 2, RU_HAS_RT = 4, RU_HAS_OK = 8 };
 
 struct rollup_def {
 	const char *table;
@@ -46,27 +52,40 @@ struct rollup_def {
 	const char *group;    /* after it */
 	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
 	const char *params;   /* one per column, in table order */
+	unsigned cols;        /* RU_HAS_* */
 };
 
 static const struct rollup_def rollups[RU_COUNT] = {
 	[RU_REPORT] = { "rollup_report",
 		"SELECT r.start_time, r.submitter, r.auth = 'pass', " RU_POLICY_SUMS RU_FROM_POLICIES,
 		" GROUP BY 1, 2, 3",
-		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
+		RU_HAS_OK },
 	[RU_POLICY] = { "rollup_policy",
 		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
 		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_OK },
 	[RU_RESULT_SUB] = { "rollup_result_sub",
 		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7" },
+		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
+		RU_HAS_RT },
 	[RU_RESULT] = { "rollup_result",
 		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
 		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8" },
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_RT },
+	[RU_MX] = { "rollup_mx",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''), "
+		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
+		" ON CONFLICT (receiving_mx, start_time, submitter, auth_pass)" RU_ADD_RESULT,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7", RU_HAS_MX },
+	[RU_MX_RESULT] = { "rollup_mx_result",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''),"
+		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		" ON CONFLICT (receiving_mx, result_type, start_time, submitter, auth_pass)" RU_ADD_RESULT,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
 };
 
 #define RU_SQL_MAX 2048
@@ -92,7 +111,7 @@ static int rollup_upsert_sql(char *out, size_t cap, int which)
 
 /* One policy or failure detail as the rollups see it. */
 struct ru_item {
-	const char *domain;  /* COALESCE(policy_domain, '') */
+	const char *domain;  /* COALESCE(policy_domain, ''), or of receiving_mx_hostname */
 	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
 	int64_t ok, fail, fail_with_policy;
 };
@@ -159,6 +178,13 @@ static int cmp_domain_rt(const void *a, const void *b)
 	return strcmp(x->rt, y->rt);
 }
 
+static int cmp_domain(const void *a, const void *b)
+{
+	const struct ru_item *x = a, *y = b;
+
+	return strcmp(x->domain, y->domain);
+}
+
 static int cmp_rt(const void *a, const void *b)
 {
 	const struct ru_item *x = a, *y = b;
@@ -190,22 +216,26 @@ struct ru_key {
 	int auth_pass;
 };
 
-/* Upsert one group: key columns, then [domain,] [rt,] reports = 1, sums. */
+/* Upsert one group: start, submitter, [domain,] auth, [mx,] [rt,]
+ * reports = 1, [successful,] sums. */
 static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
                              struct tr_error *err)
 {
 	sqlite3_stmt *st = ru->upsert[which];
+	unsigned cols = rollups[which].cols;
 	int col = 1, bad = 0;
 
 	bad |= sqlite3_bind_int64(st, col++, k->start);
 	bad |= sqlutil_bind_text(st, col++, k->submitter);
-	if (which == RU_POLICY || which == RU_RESULT)
+	if (cols & RU_HAS_DOMAIN)
 		bad |= sqlutil_bind_text(st, col++, sum->domain);
 	bad |= sqlite3_bind_int(st, col++, k->auth_pass);
-	if (which == RU_RESULT_SUB || which == RU_RESULT)
+	if (cols & RU_HAS_MX)
+		bad |= sqlutil_bind_text(st, col++, sum->domain);
+	if (cols & RU_HAS_RT)
 		bad |= sqlutil_bind_text(st, col++, sum->rt);
 	bad |= sqlite3_bind_int(st, col++, 1);
-	if (which == RU_REPORT || which == RU_POLICY)
+	if (cols & RU_HAS_OK)
 		bad |= sqlite3_bind_int64(st, col++, sum->ok);
 	bad |= sqlite3_bind_int64(st, col++, sum->fail);
 	bad |= sqlite3_bind_int64(st, col, sum->fail_with_policy);
@@ -260,8 +290,9 @@ static void ru_policies(const struct tlsrpt_report *r, struct ru_item *v, struct
 	}
 }
 
-/* The report's failure details as items; returns how many. */
-static size_t ru_details(const struct tlsrpt_report *r, struct ru_item *v)
+/* The report's failure details as items keyed by policy domain, or by
+ * receiving MX (by_mx); returns how many. */
+static size_t ru_details(const struct tlsrpt_report *r, int by_mx, struct ru_item *v)
 {
 	size_t n = 0;
 
@@ -270,8 +301,9 @@ static size_t ru_details(const struct tlsrpt_report *r, struct ru_item *v)
 
 		for (size_t j = 0; j < p->n_failures; j++, n++) {
 			const struct tlsrpt_failure *f = &p->failures[j];
+			const char *key = by_mx ? f->receiving_mx_hostname : p->policy_domain;
 
-			v[n].domain = p->policy_domain != NULL ? p->policy_domain : "";
+			v[n].domain = key != NULL ? key : "";
 			v[n].rt = f->result_type != NULL ? f->result_type : "";
 			v[n].ok = 0;
 			v[n].fail = (int64_t)f->failed_session_count;
@@ -304,10 +336,16 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
 		rc = ru_groups(ru, RU_POLICY, &k, ru->items, r->n_policies, cmp_domain_rt, err);
 	if (rc != TR_OK || n_details == 0)
 		return rc;
-	ru_details(r, ru->items);
+	ru_details(r, 0, ru->items);
 	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
+	if (rc != TR_OK)
+		return rc;
+	ru_details(r, 1, ru->items);
+	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	if (rc == TR_OK)
+		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
 	return rc;
 }
 

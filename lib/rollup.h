@@ -1,6 +1,6 @@
 /*
- * rollup: upkeep of the summary rollups (schema.sql, version 2), the
- * pre-summed tables the summaries read instead of every report.
+ * rollup: upkeep of the summary rollups (schema.sql, versions 2 and 3),
+ * the pre-summed tables the summaries read instead of every report.
  *
  * Each counted report the store keeps is added to them in its own
  * transaction (rollup_add_report); whatever deletes or changes stored

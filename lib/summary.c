@@ -3,10 +3,11 @@
  * aggregates per call: the overall totals, the rows, and the result types
  * of every row at once; the SQL text is built from fixed fragments only,
  * and every value from the caller is a bound parameter.  Submitter,
- * policy-domain, result-type and day read the rollup tables the store
- * keeps (schema.sql), so they cost rows per start time and submitter, not
- * per failure detail; receiving-mx and sending-ip group columns no rollup
- * keeps and read the failure details themselves.
+ * policy-domain, result-type, day and receiving-mx (without a
+ * policy-domain filter) read the rollup tables the store keeps
+ * (schema.sql), so they cost rows per start time and submitter, not per
+ * failure detail; sending-ip groups a column no rollup keeps and reads
+ * the failure details themselves.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@ static const struct key_def keys[] = {
 	[SUMMARY_BY_SUBMITTER] = { "submitter", "r.submitter", 0, "g.submitter" },
 	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "COALESCE(p.policy_domain, '')", 0, "g.policy_domain" },
 	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "COALESCE(f.result_type, '')", 1, "g.result_type" },
-	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1, NULL },
+	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1, "g.receiving_mx" },
 	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1, NULL },
 	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0,
 	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')" },
@@ -40,12 +41,15 @@ static const struct key_def keys[] = {
  * rollups (schema.sql) answer the keys that have a rollup_expr, with the
  * same filters exactly, from a few rows per start time and submitter.
  * The rollups fold a missing policy-domain into "", so a filter on the
- * empty domain (which must not match missing ones) reads the base tables.
+ * empty domain (which must not match missing ones) reads the base tables;
+ * so does receiving-mx under any policy-domain filter (its rollups have
+ * no domain).
  */
 struct source {
 	const char *key;          /* group key expression */
 	const char *from_policies; /* FROM ... WHERE for the totals and policy rows */
 	const char *from_details; /* FROM ... WHERE for the failure-detail rows */
+	const char *from_result_types; /* FROM ... WHERE for every row's result types */
 	const char *from_totals;
 	int rollup;
 };
@@ -58,11 +62,13 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 {
 	int by_domain = key == SUMMARY_BY_POLICY_DOMAIN || f->policy_domain != NULL;
 
-	src->rollup = keys[key].rollup_expr != NULL && (f->policy_domain == NULL || f->policy_domain[0] != '\0');
+	src->rollup = keys[key].rollup_expr != NULL && (f->policy_domain == NULL ||
+	              (f->policy_domain[0] != '\0' && key != SUMMARY_BY_RECEIVING_MX));
 	if (!src->rollup) {
 		src->key = keys[key].expr;
 		src->from_policies = base_policies;
 		src->from_details = base_details;
+		src->from_result_types = base_details;
 		src->from_totals = base_policies;
 		return;
 	}
@@ -76,6 +82,11 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 		 * where the index streams the GROUP BY (0.1 s) however wide. */
 		src->from_policies = "rollup_policy g INDEXED BY rollup_policy_by_domain WHERE 1";
 		src->from_details = "rollup_result g INDEXED BY rollup_result_by_domain WHERE 1";
+	}
+	src->from_result_types = src->from_details;
+	if (key == SUMMARY_BY_RECEIVING_MX) {
+		src->from_details = "rollup_mx g WHERE 1";
+		src->from_result_types = "rollup_mx_result g WHERE 1";
 	}
 	/* a report with two domains is one report: per-domain rows would count it twice */
 	src->from_totals = f->policy_domain != NULL ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
@@ -389,8 +400,8 @@ static enum tr_err query_result_types(sqlite3 *db, const struct source *src, con
 	for (size_t i = 0; i < sm->n_rows; i++)
 		by_key[i] = &sm->rows[i];
 	qsort(by_key, sm->n_rows, sizeof *by_key, cmp_row_key);
-	ret = prepare(db, select, src->from_details, src->rollup, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt", &st,
-	              err);
+	ret = prepare(db, select, src->from_result_types, src->rollup, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt",
+	              &st, err);
 	rc = SQLITE_DONE;
 	while (ret == TR_OK) {
 		const char *k;

@@ -142,4 +142,36 @@ CREATE INDEX rollup_policy_by_domain ON rollup_policy
 CREATE INDEX rollup_result_by_domain ON rollup_result
 	(policy_domain, result_type, start_time, auth_pass, reports, failed, failed_with_policy);
 
+-- Version 3: failure details by receiving MX, kept like the rollups above
+-- (same columns and sums; receiving_mx is COALESCE(receiving_mx_hostname,
+-- '')), for the summary by receiving-mx without a policy-domain filter
+-- (with one it reads the base tables, through policies_by_domain).  Their
+-- primary keys lead with receiving_mx instead of start_time, so that the
+-- summary's GROUP BY streams without an index beside them; --since and
+-- --until are then a filter over every row, not a range.
+--   rollup_mx          by start, submitter, auth, receiving MX
+--   rollup_mx_result   the same and result type
+CREATE TABLE rollup_mx (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	receiving_mx       TEXT    NOT NULL,
+	reports            INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (receiving_mx, start_time, submitter, auth_pass)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_mx_result (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	receiving_mx       TEXT    NOT NULL,
+	result_type        TEXT    NOT NULL,
+	reports            INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (receiving_mx, result_type, start_time, submitter, auth_pass)
+) WITHOUT ROWID;
+
 PRAGMA user_version = 3;

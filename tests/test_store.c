@@ -131,8 +131,9 @@ static void create_sets_schema_and_pragmas(void **state)
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 	                               " ('reports', 'policies', 'failure_details')"), 3);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-	                               " ('rollup_report', 'rollup_policy', 'rollup_result_sub', 'rollup_result')"),
-	                 4);
+	                               " ('rollup_report', 'rollup_policy', 'rollup_result_sub', 'rollup_result',"
+	                               " 'rollup_mx', 'rollup_mx_result')"),
+	                 6);
 	s = store_close(s);
 	assert_null(s);
 	/* reopening changes nothing and works in every mode */
@@ -915,8 +916,8 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	install_boom_trigger(db);
 	/* fails in the last rollup, after the report's rows and other rollups */
 	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
-	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_result_sub"
-	                                  " WHEN NEW.result_type = 'late-boom'"
+	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_mx"
+	                                  " WHEN NEW.submitter = 'boom.example'"
 	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
@@ -948,6 +949,7 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	assert_int_equal(count_sql(db, "SELECT sum(failed) FROM rollup_result_sub"),
 	                 count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"));
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_policy WHERE policy_domain = 'example.org'"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_mx_result WHERE submitter = 'boom.example'"), 0);
 	rb_free(late);
 	rb_free(bad);
 	store_close(reader);

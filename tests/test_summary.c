@@ -446,7 +446,7 @@ static void exec_ok(sqlite3 *db, const char *sql)
 }
 
 static const char *const rollup_tables[] = { "rollup_report", "rollup_policy", "rollup_result_sub",
-	                                     "rollup_result" };
+	                                     "rollup_result", "rollup_mx", "rollup_mx_result" };
 
 /* The base tables, and with them the version-2 rollups, copied from the
  * fixture database "cur" into an older one (their columns never changed). */
@@ -534,8 +534,8 @@ static void migrated_version_one_agrees(void **state)
 	rb_remove_temp(path);
 }
 
-/* Version 2 had the rollups without the indexes: migration 003 indexes
- * the rows already there. */
+/* Version 2 had the first four rollups without their indexes: migration
+ * 003 indexes the rows already there and backfills the rollups by MX. */
 static void migrated_version_two_agrees(void **state)
 {
 	struct fixture_db *fd = *state;
@@ -546,14 +546,13 @@ static void migrated_version_two_agrees(void **state)
 	snprintf(sql, sizeof sql, "%s%s", copy_base, copy_rollups);
 	make_old_db(path, fd->path, "tests/fixtures/store/schema-v2.sql", 2, sql);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'rollup%'"),
-	                 0);
+	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"), 4);
 	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	rb_remove_temp(path);
 }
 
-/* ---- the query plans: a summary by policy domain never sorts its rows ---- */
+/* ---- the query plans: summaries by policy domain and receiving MX never sort their rows ---- */
 
 #define MAX_TRACED 16
 
@@ -599,39 +598,50 @@ static void query_plan(sqlite3 *db, const char *sql, char *out, size_t cap)
 	sqlite3_finalize(st);
 }
 
+/* The grouped statements one summary runs, with their plans checked. */
+static void check_plans(struct store *s, enum summary_key key, const struct summary_filter *f, const char *name,
+                        const char *table, const char *plan_has)
+{
+	sqlite3 *db = store_db(s);
+	struct traced t = { { NULL }, 0 };
+	struct summary *sm;
+	char plan[4096];
+
+	assert_int_equal(sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_stmt, &t), SQLITE_OK);
+	sm = query(s, key, f);
+	assert_int_equal(sqlite3_trace_v2(db, 0, NULL, NULL), SQLITE_OK);
+	/* the rows, and their result types unless there is none */
+	assert_int_equal(t.n, sm->n_rows > 0 ? 2 : 1);
+	summary_free(sm);
+	for (size_t j = 0; j < t.n; j++) {
+		query_plan(db, t.sql[j], plan, sizeof plan);
+		print_message("# %s, filter %s: %s=> %s", summary_key_name(key), name, t.sql[j], plan);
+		assert_non_null(strstr(t.sql[j], table));
+		assert_non_null(strstr(plan, plan_has));
+		assert_null(strstr(plan, "TEMP B-TREE FOR GROUP BY"));
+		free(t.sql[j]);
+	}
+}
+
 /*
  * The grouped queries of a summary by policy domain read the rollups
- * through the covering indexes of version 3 and stream their GROUP BY,
- * whatever the time range: a plan that sorts every rollup row is what
- * made it take 2 s over a million reports.  Only --policy-domain "",
- * which the rollups cannot answer, reads the base tables.
+ * through the covering indexes of version 3, and those by receiving MX
+ * the rollups of version 3 by MX, and stream their GROUP BY whatever the
+ * time range: a plan that sorts every rollup row is what made the first
+ * take 2 s over a million reports.  Receiving MX under a policy-domain
+ * filter reads the base tables.
  */
-static void policy_domain_plan_streams(void **state)
+static void grouped_plans_stream(void **state)
 {
 	struct fixture_db *fd = *state;
-	sqlite3 *db = store_db(fd->s);
 
 	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
 		const struct filter_case *c = &filters[i];
 		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
-		struct traced t = { { NULL }, 0 };
-		struct summary *sm;
-		char plan[4096];
 
-		assert_int_equal(sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_stmt, &t), SQLITE_OK);
-		sm = query(fd->s, SUMMARY_BY_POLICY_DOMAIN, &f);
-		assert_int_equal(sqlite3_trace_v2(db, 0, NULL, NULL), SQLITE_OK);
-		/* the rows, and their result types unless there is none */
-		assert_int_equal(t.n, sm->n_rows > 0 ? 2 : 1);
-		summary_free(sm);
-		for (size_t j = 0; j < t.n; j++) {
-			query_plan(db, t.sql[j], plan, sizeof plan);
-			print_message("# filter %s: %s=> %s", c->name, t.sql[j], plan);
-			assert_non_null(strstr(plan, "USING COVERING INDEX rollup_"));
-			assert_non_null(strstr(plan, "_by_domain"));
-			assert_null(strstr(plan, "TEMP B-TREE FOR GROUP BY"));
-			free(t.sql[j]);
-		}
+		check_plans(fd->s, SUMMARY_BY_POLICY_DOMAIN, &f, c->name, "_by_domain", "USING COVERING INDEX rollup_");
+		if (c->domain == NULL)
+			check_plans(fd->s, SUMMARY_BY_RECEIVING_MX, &f, c->name, "rollup_mx", "SCAN g");
 	}
 }
 
@@ -983,7 +993,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_key_under_every_filter, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_one_agrees, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_two_agrees, setup_db, teardown_db),
-		cmocka_unit_test_setup_teardown(policy_domain_plan_streams, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(grouped_plans_stream, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(expire_keeps_rollups_exact, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(hand_counted_totals, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(authenticated_only_and_uncounted, setup_db, teardown_db),
