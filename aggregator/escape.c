@@ -268,6 +268,27 @@ void csv_put_escaped(FILE *f, const char *e)
 	fputc('"', f);
 }
 
+/*
+ * A spreadsheet opening the CSV runs a cell that starts with =, +, - or @
+ * as a formula (CSV injection), and a report's strings are anybody's: such
+ * a field gets a leading apostrophe, which spreadsheets show as text.
+ */
+static char *defuse_formula(char *e)
+{
+	size_t n = strlen(e);
+	char *d;
+
+	if (n == 0 || strchr("=+-@", e[0]) == NULL)
+		return e;
+	d = malloc(n + 2);
+	if (d != NULL) {
+		d[0] = '\'';
+		memcpy(d + 1, e, n + 1);
+	}
+	free(e);
+	return d;
+}
+
 int csv_put_field(FILE *f, const char *s)
 {
 	char *e;
@@ -275,6 +296,8 @@ int csv_put_field(FILE *f, const char *s)
 	if (s == NULL)
 		return 0;
 	e = esc_term(s, "");
+	if (e != NULL)
+		e = defuse_formula(e);
 	if (e == NULL)
 		return -1;
 	csv_put_escaped(f, e);

@@ -57,7 +57,9 @@ void fmt_failure_rate(uint64_t successful, uint64_t failed, char *out, size_t ou
 void json_put_string(FILE *f, const char *s);
 
 /* Write s as one CSV field (RFC 4180: quoted when it holds a comma, quote
- * or space at either end; quotes doubled), terminal-escaped first.
+ * or space at either end; quotes doubled), terminal-escaped first, and
+ * with a leading ' when it starts with =, +, - or @ (a spreadsheet would
+ * run it as a formula).
  * NULL is the empty field.  Returns -1 on no memory, else 0. */
 int csv_put_field(FILE *f, const char *s);
 

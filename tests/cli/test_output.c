@@ -143,6 +143,13 @@ static void json_and_csv_fields_are_escaped(void **state)
 		{ "bad\xff", "\"bad\\ufffd\"", "bad\\xff" },
 		{ "\xc3\xa9\xe2\x80\xae", "\"\xc3\xa9\\u202e\"", "\xc3\xa9\\u202e" },
 		{ " pad", "\" pad\"", "\" pad\"" },
+		/* spreadsheet formulas are defused in CSV only */
+		{ "=HYPERLINK(\"x\")", "\"=HYPERLINK(\\\"x\\\")\"", "\"'=HYPERLINK(\"\"x\"\")\"" },
+		{ "+1", "\"+1\"", "'+1" },
+		{ "-2+3", "\"-2+3\"", "'-2+3" },
+		{ "@SUM(A1)", "\"@SUM(A1)\"", "'@SUM(A1)" },
+		{ "a=b", "\"a=b\"", "a=b" },
+		{ "\t=x", "\"\\u0009=x\"", "\\t=x" },
 		{ NULL, "null", "" },
 	};
 	struct capture c;
