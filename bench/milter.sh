@@ -6,7 +6,8 @@
 # on all of them alike:
 #   none     no milter
 #   null     bench/null-milter: libmilter with tlsrpt-milter's protocol
-#            shape doing nothing (the floor of any such filter)
+#            shape doing nothing but add a header (the floor of any such filter)
+#   nullnh   the same adding no header
 #   milter   tlsrpt-milter on every mail (Recipients matches): stores each
 #            report into SQLite and adds TLS-Report-Status
 #   skip     the milter, but the mail is for another recipient: accepted
@@ -104,9 +105,10 @@ wait_socket() {
 	[ -S "$run_dir/milter.sock" ] || die "milter did not start: $(tail -3 "$run_dir/milter.log")"
 }
 
+# start_null_milter [-n]
 start_null_milter() {
 	[ -x "$NULL_MILTER" ] || die "no $NULL_MILTER: build first"
-	"$NULL_MILTER" "unix:$run_dir/milter.sock" 2>"$run_dir/milter.log" &
+	"$NULL_MILTER" "$@" "unix:$run_dir/milter.sock" 2>"$run_dir/milter.log" &
 	milter_pid=$!
 	wait_socket
 	chmod 666 "$run_dir/milter.sock"
@@ -170,8 +172,8 @@ inputs() {
 run_once() {
 	local setup=$1 dir=$2 n=$3 rcpt=$4 milter="" port line hwm=0 level=info
 	new_run_dir
-	if [ "$setup" = null ]; then
-		start_null_milter
+	if [ "$setup" = null ] || [ "$setup" = nullnh ]; then
+		if [ "$setup" = null ]; then start_null_milter; else start_null_milter -n; fi
 		milter=unix:$run_dir/milter.sock
 	elif [ "$setup" != none ]; then
 		[ "$setup" = milter ] && level=debug
@@ -237,8 +239,8 @@ bench_throughput() {
 		for s in $SETUPS; do
 			case $s in
 			skip) run_once skip "$dir" "$total" someone@example.com ;;
-			none | null | milter) run_once "$s" "$dir" "$total" tlsrpt@example.com ;;
-			*) die "unknown set-up: $s (none|null|milter|skip)" ;;
+			none | null | nullnh | milter) run_once "$s" "$dir" "$total" tlsrpt@example.com ;;
+			*) die "unknown set-up: $s (none|null|nullnh|milter|skip)" ;;
 			esac
 		done
 	done
