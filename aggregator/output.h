@@ -34,11 +34,12 @@ int out_format_parse(const char *name);
  */
 char *esc_term(const char *s, const char *if_null);
 
-/* Display width of an escaped string: its code points. */
+/* Display width of an escaped string in terminal columns: East Asian wide
+ * characters count two, combining marks none. */
 size_t text_width(const char *s);
 
 /*
- * s (escaped already) cut to at most width code points with "..." marking
+ * s (escaped already) cut to at most width columns with "..." marking
  * the cut: keep_right keeps the end (domain names: the end says whose they
  * are), else the start.  width >= 4.  malloc'd (free()), NULL on no memory.
  */
