@@ -13,6 +13,7 @@
 #   DB_SIZES="." report counts for summary timing ("10000 100000 1000000")
 #   SEED=N       generator seed (1)
 #   PLAIN_MAX=N  largest import size for the "as users write it" baseline (10000)
+#   SENDING_IP=1 also time summary --by sending-ip (reads every failure detail: slow)
 # Times are medians of wall-clock and of CPU (user + system) time; memory
 # is the maximum resident set size (GNU time's %M).  hyperfine, when installed, times the import runs too
 # (its JSON goes next to the results).  Results: $OUT/results-<date>.txt
@@ -227,6 +228,10 @@ bench_summary() {
 			"$CLI" -d "$db" summary --by result-type
 		measure summary-by-policy-domain "$n" "$(stat -c %s "$db")" ":" \
 			"$CLI" -d "$db" summary --by policy-domain
+		measure summary-by-receiving-mx "$n" "$(stat -c %s "$db")" ":" \
+			"$CLI" -d "$db" summary --by receiving-mx
+		[ -n "${SENDING_IP:-}" ] && measure summary-by-sending-ip "$n" "$(stat -c %s "$db")" ":" \
+			"$CLI" -d "$db" summary --by sending-ip
 	done
 }
 
