@@ -230,8 +230,10 @@ bench_summary() {
 			"$CLI" -d "$db" summary --by policy-domain
 		measure summary-by-receiving-mx "$n" "$(stat -c %s "$db")" ":" \
 			"$CLI" -d "$db" summary --by receiving-mx
-		[ -n "${SENDING_IP:-}" ] && measure summary-by-sending-ip "$n" "$(stat -c %s "$db")" ":" \
-			"$CLI" -d "$db" summary --by sending-ip
+		if [ -n "${SENDING_IP:-}" ]; then
+			measure summary-by-sending-ip "$n" "$(stat -c %s "$db")" ":" \
+				"$CLI" -d "$db" summary --by sending-ip
+		fi
 	done
 }
 
