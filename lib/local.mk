@@ -26,7 +26,8 @@ TLSRPT_LIBS = lib/libtlsrpt.a $(CJSON_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS)
 TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 
 # Schema migrations, in order (see schema/migrations/README).
-MIGRATIONS = schema/migrations/002-summary-rollups.sql
+MIGRATIONS = schema/migrations/002-summary-rollups.sql \
+	schema/migrations/003-cheaper-report-inserts.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c
