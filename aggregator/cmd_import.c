@@ -210,9 +210,9 @@ static void report_no_report(struct import_run *run, const char *label)
 	free(l);
 }
 
-/* What source_extract() found in one unit (res is freed here). */
+/* What source_extract() found in one unit. */
 static void import_result(struct import_run *run, const char *label, enum tr_err rc,
-                          struct extract_result *res, const struct tr_error *err)
+                          const struct extract_result *res, const struct tr_error *err)
 {
 	for (size_t i = 0; i < res->n; i++) {
 		run->reports++;
@@ -228,7 +228,6 @@ static void import_result(struct import_run *run, const char *label, enum tr_err
 		import_problem(run, label, err);
 	else if (res->n == 0)
 		report_no_report(run, label);
-	extract_result_free(res);
 	batch_close_if_due(run);
 	progress_tick(run);
 }
@@ -241,6 +240,7 @@ static void import_unit(void *ctx, const struct source_unit *u)
 	enum tr_err rc = source_extract(u, &run->c->lim, &res, &err);
 
 	import_result(run, u->label, rc, &res, &err);
+	extract_result_free(&res);
 }
 
 static const struct source_ops import_ops = {
@@ -253,7 +253,10 @@ static const struct source_ops import_ops = {
 
 enum event_kind { EV_FILE, EV_PROBLEM, EV_UNIT, EV_END };
 
-/* One callback of the walk, kept for the storing thread. */
+/* One callback of the walk, kept for the storing thread.  Its slot owns
+ * it until the reader puts the next event there and frees it: memory is
+ * freed by the thread that allocated it (glibc's arenas take a lock
+ * otherwise, a contended one here). */
 struct import_event {
 	enum event_kind kind;
 	char *text;                 /* path or label (owned); NULL when out of memory */
@@ -286,30 +289,75 @@ static size_t result_bytes(const struct extract_result *res)
 	return n;
 }
 
-/* The reader's side: wait for room, then append ev (moved in). */
+/*
+ * The side that is faster waits for the other at every unit, and waking
+ * it costs two system calls: each side wakes the other only once the
+ * queue is half full (reader) or half empty (storer), so that the waiting
+ * side takes several units per wake-up.  Anything but a parsed unit wakes
+ * the storer at once: a file's start must close the batch before the
+ * reader blocks on stdin.
+ */
+static int worth_waking_storer(const struct import_queue *q, enum event_kind kind)
+{
+	return kind != EV_UNIT || q->count >= QUEUE_SLOTS / 2 || q->bytes >= QUEUE_MAX_BYTES / 2;
+}
+
+static int worth_waking_reader(const struct import_queue *q)
+{
+	return q->count == 0 || (q->count <= QUEUE_SLOTS / 2 && q->bytes < QUEUE_MAX_BYTES / 2);
+}
+
+static void event_free(struct import_event *ev)
+{
+	free(ev->text);
+	extract_result_free(&ev->res);
+	memset(ev, 0, sizeof *ev);
+}
+
+/* The reader's side: wait for room, then append ev (moved in) in place
+ * of the event the storer is done with, which is freed here. */
 static void queue_put(struct import_queue *q, const struct import_event *ev)
 {
+	struct import_event done;
+	struct import_event *slot;
+
 	pthread_mutex_lock(&q->lock);
 	while (q->count == QUEUE_SLOTS || (q->count > 0 && q->bytes >= QUEUE_MAX_BYTES))
 		pthread_cond_wait(&q->not_full, &q->lock);
-	q->slot[(q->head + q->count) % QUEUE_SLOTS] = *ev;
+	slot = &q->slot[(q->head + q->count) % QUEUE_SLOTS];
+	done = *slot;
+	*slot = *ev;
 	q->count++;
 	q->bytes += ev->bytes;
-	pthread_cond_signal(&q->not_empty);
+	if (worth_waking_storer(q, ev->kind))
+		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&q->lock);
+	event_free(&done);
 }
 
-/* The storing side: wait for the next event and take it out. */
-static void queue_take(struct import_queue *q, struct import_event *ev)
+/* The storing side: wait for the next event, which stays in its slot
+ * (the reader's to free) until queue_done(). */
+static struct import_event *queue_peek(struct import_queue *q)
 {
+	struct import_event *ev;
+
 	pthread_mutex_lock(&q->lock);
 	while (q->count == 0)
 		pthread_cond_wait(&q->not_empty, &q->lock);
-	*ev = q->slot[q->head];
+	ev = &q->slot[q->head];
+	pthread_mutex_unlock(&q->lock);
+	return ev;
+}
+
+/* The storer is done with the event queue_peek() gave: its slot is free. */
+static void queue_done(struct import_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->bytes -= q->slot[q->head].bytes;
 	q->head = (q->head + 1) % QUEUE_SLOTS;
 	q->count--;
-	q->bytes -= ev->bytes;
-	pthread_cond_signal(&q->not_full);
+	if (worth_waking_reader(q))
+		pthread_cond_signal(&q->not_full);
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -360,22 +408,21 @@ static void *reader_main(void *arg)
 }
 
 /* Handle the events in the order the reader found them, as the walk's
- * callbacks would have in one thread; frees each. */
+ * callbacks would have in one thread. */
 static void store_events(struct import_run *run, struct import_queue *q)
 {
-	struct import_event ev;
-
 	for (;;) {
-		queue_take(q, &ev);
-		if (ev.kind == EV_END)
+		const struct import_event *ev = queue_peek(q);
+
+		if (ev->kind == EV_END)
 			break;
-		if (ev.kind == EV_FILE)
-			import_file_begin(run, ev.text != NULL ? ev.text : "?");
-		else if (ev.kind == EV_PROBLEM)
-			import_problem(run, ev.text, &ev.err);
+		if (ev->kind == EV_FILE)
+			import_file_begin(run, ev->text != NULL ? ev->text : "?");
+		else if (ev->kind == EV_PROBLEM)
+			import_problem(run, ev->text, &ev->err);
 		else
-			import_result(run, ev.text, ev.rc, &ev.res, &ev.err);
-		free(ev.text);
+			import_result(run, ev->text, ev->rc, &ev->res, &ev->err);
+		queue_done(q);
 	}
 }
 
@@ -405,6 +452,8 @@ static int walk_threaded(struct import_run *run, int npaths, char **paths)
 				store_events(run, &q);
 				pthread_join(reader, NULL);
 			}
+			for (size_t i = 0; i < QUEUE_SLOTS; i++)
+				event_free(&q.slot[i]);
 			pthread_cond_destroy(&q.not_empty);
 		}
 		pthread_cond_destroy(&q.not_full);
