@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "limits.h"
@@ -107,6 +108,24 @@ int cli_opt_failed(const struct cli_command *cmd, enum opt_status s, const struc
  * "no database at PATH: ..."; returns CLI_OK or CLI_FAIL (printed).
  */
 int cli_open_for_query(const struct cli *c, struct store **out);
+
+/*
+ * A read-only command's work between opening the database and closing it:
+ * fetch() a result from the store (args: the command's parsed options),
+ * write() it to stdout (0, or -1 when it could not be written), free it.
+ * what names it in "cannot write the <what>".
+ */
+struct cli_query {
+	enum tr_err (*fetch)(struct store *st, const void *args, void **result,
+	                     struct tr_error *err);
+	int (*write)(FILE *f, void *result, const void *args);
+	void (*free_result)(void *result);
+	const char *what;
+};
+
+/* Open the database for a query, run q with args, close it: CLI_OK, or
+ * CLI_FAIL with the reason printed. */
+int cli_run_query(const struct cli *c, const struct cli_query *q, const void *args);
 
 /*
  * Open the database for writing (expire): it must exist.  Returns CLI_OK

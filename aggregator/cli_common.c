@@ -179,6 +179,28 @@ int cli_open_for_query(const struct cli *c, struct store **out)
 	return cli_open(c, STORE_OPEN_READONLY, out);
 }
 
+int cli_run_query(const struct cli *c, const struct cli_query *q, const void *args)
+{
+	struct store *st = NULL;
+	struct tr_error err;
+	void *result = NULL;
+	int rc = cli_open_for_query(c, &st);
+
+	if (rc != CLI_OK)
+		return rc;
+	tr_error_clear(&err);
+	if (q->fetch(st, args, &result, &err) != TR_OK) {
+		cli_error("%s: %s", cli_db_path(c), err.msg);
+		rc = CLI_FAIL;
+	} else if (q->write(stdout, result, args) != 0) {
+		cli_error("cannot write the %s", q->what);
+		rc = CLI_FAIL;
+	}
+	q->free_result(result);
+	store_close(st);
+	return rc;
+}
+
 int cli_open_for_update(const struct cli *c, struct store **out)
 {
 	return cli_open(c, STORE_OPEN_EXISTING, out);

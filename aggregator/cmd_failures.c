@@ -137,12 +137,33 @@ static int failures_write(FILE *f, const struct view_failures *v, enum out_forma
 	                        failure_fields, n_failure_fields);
 }
 
+static enum tr_err failures_fetch(struct store *st, const void *args, void **result,
+                                  struct tr_error *err)
+{
+	const struct failures_args *a = args;
+
+	return views_failures(st, &a->filter, a->limit, (struct view_failures **)result, err);
+}
+
+static int failures_put(FILE *f, void *result, const void *args)
+{
+	const struct failures_args *a = args;
+
+	return failures_write(f, result, (enum out_format)a->format, a->color);
+}
+
+static void failures_free(void *result)
+{
+	view_failures_free(result);
+}
+
+static const struct cli_query failures_query = {
+	failures_fetch, failures_put, failures_free, "failures"
+};
+
 static int failures_main(struct cli *c, int argc, char **argv)
 {
 	struct failures_args a = { .format = OUT_TEXT, .limit = DEFAULT_LIMIT };
-	struct view_failures *v = NULL;
-	struct store *st = NULL;
-	struct tr_error err;
 	int stop = 0, rc;
 
 	summary_filter_all(&a.filter);
@@ -152,20 +173,7 @@ static int failures_main(struct cli *c, int argc, char **argv)
 	                       &a, failures_option, NULL, &stop);
 	if (rc != CLI_OK || stop)
 		return rc;
-	rc = cli_open_for_query(c, &st);
-	if (rc != CLI_OK)
-		return rc;
-	tr_error_clear(&err);
-	if (views_failures(st, &a.filter, a.limit, &v, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
-		rc = CLI_FAIL;
-	} else if (failures_write(stdout, v, (enum out_format)a.format, a.color) != 0) {
-		cli_error("cannot write the failures");
-		rc = CLI_FAIL;
-	}
-	view_failures_free(v);
-	store_close(st);
-	return rc;
+	return cli_run_query(c, &failures_query, &a);
 }
 
 const struct cli_command cmd_failures = {

@@ -119,12 +119,31 @@ static int list_write(FILE *f, const struct view_reports *v, enum out_format fmt
 	                        report_fields, n_report_fields);
 }
 
+static enum tr_err list_fetch(struct store *st, const void *args, void **result,
+                              struct tr_error *err)
+{
+	const struct list_args *a = args;
+
+	return views_reports(st, &a->filter, a->limit, (struct view_reports **)result, err);
+}
+
+static int list_put(FILE *f, void *result, const void *args)
+{
+	const struct list_args *a = args;
+
+	return list_write(f, result, (enum out_format)a->format, a->color);
+}
+
+static void list_free(void *result)
+{
+	view_reports_free(result);
+}
+
+static const struct cli_query list_query = { list_fetch, list_put, list_free, "list" };
+
 static int list_main(struct cli *c, int argc, char **argv)
 {
 	struct list_args a = { .format = OUT_TEXT, .limit = DEFAULT_LIMIT };
-	struct view_reports *v = NULL;
-	struct store *st = NULL;
-	struct tr_error err;
 	int stop = 0, rc;
 
 	summary_filter_all(&a.filter);
@@ -133,20 +152,7 @@ static int list_main(struct cli *c, int argc, char **argv)
 	                       argv, &a.filter, &a, list_option, NULL, &stop);
 	if (rc != CLI_OK || stop)
 		return rc;
-	rc = cli_open_for_query(c, &st);
-	if (rc != CLI_OK)
-		return rc;
-	tr_error_clear(&err);
-	if (views_reports(st, &a.filter, a.limit, &v, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
-		rc = CLI_FAIL;
-	} else if (list_write(stdout, v, (enum out_format)a.format, a.color) != 0) {
-		cli_error("cannot write the list");
-		rc = CLI_FAIL;
-	}
-	view_reports_free(v);
-	store_close(st);
-	return rc;
+	return cli_run_query(c, &list_query, &a);
 }
 
 const struct cli_command cmd_list = {

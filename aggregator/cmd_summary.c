@@ -79,12 +79,37 @@ static int newer_day_first(const void *a, const void *b)
 	return strcmp(y->key, x->key);
 }
 
+static enum tr_err summary_fetch(struct store *st, const void *args, void **result,
+                                 struct tr_error *err)
+{
+	const struct summary_args *a = args;
+
+	return summary_query(st, a->key, &a->filter, (struct summary **)result, err);
+}
+
+static int summary_put(FILE *f, void *result, const void *args)
+{
+	const struct summary_args *a = args;
+	struct summary *sm = result;
+
+	/* a calendar reads newest first, whatever failed most */
+	if (a->key == SUMMARY_BY_DAY && sm->n_rows > 1)
+		qsort(sm->rows, sm->n_rows, sizeof *sm->rows, newer_day_first);
+	return summary_write_styled(f, sm, a->key, (enum out_format)a->format, &a->style);
+}
+
+static void summary_free_result(void *result)
+{
+	summary_free(result);
+}
+
+static const struct cli_query summary_run = {
+	summary_fetch, summary_put, summary_free_result, "summary"
+};
+
 static int summary_main(struct cli *c, int argc, char **argv)
 {
 	struct summary_args a = { .key = SUMMARY_BY_SUBMITTER, .format = OUT_TEXT };
-	struct summary *sm = NULL;
-	struct store *st = NULL;
-	struct tr_error err;
 	int stop = 0, rc;
 
 	summary_filter_all(&a.filter);
@@ -94,25 +119,7 @@ static int summary_main(struct cli *c, int argc, char **argv)
 	                       &a, summary_option, NULL, &stop);
 	if (rc != CLI_OK || stop)
 		return rc;
-	rc = cli_open_for_query(c, &st);
-	if (rc != CLI_OK)
-		return rc;
-	tr_error_clear(&err);
-	if (summary_query(st, a.key, &a.filter, &sm, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
-		rc = CLI_FAIL;
-	} else {
-		/* a calendar reads newest first, whatever failed most */
-		if (a.key == SUMMARY_BY_DAY && sm->n_rows > 1)
-			qsort(sm->rows, sm->n_rows, sizeof *sm->rows, newer_day_first);
-		if (summary_write_styled(stdout, sm, a.key, (enum out_format)a.format, &a.style) != 0) {
-			cli_error("cannot write the summary");
-			rc = CLI_FAIL;
-		}
-	}
-	summary_free(sm);
-	store_close(st);
-	return rc;
+	return cli_run_query(c, &summary_run, &a);
 }
 
 const struct cli_command cmd_summary = {

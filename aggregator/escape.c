@@ -118,29 +118,75 @@ char *esc_term(const char *s, const char *if_null)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * Terminal columns of code point cp: 0 for combining marks, zero-width
+ * characters and variation selectors, 2 for East Asian wide and fullwidth
+ * forms and emoji (organization names in Chinese, Japanese and Korean),
+ * else 1.  The common ranges only: a terminal may disagree on rare ones.
+ */
+static size_t cp_width(uint32_t cp)
+{
+	static const struct {
+		uint32_t lo, hi;
+	} zero[] = {
+		{ 0x0300, 0x036f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200f },
+		{ 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+	}, wide[] = {
+		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf },
+		{ 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff },
+		{ 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f },
+		{ 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof zero / sizeof zero[0]; i++)
+		if (cp >= zero[i].lo && cp <= zero[i].hi)
+			return 0;
+	for (i = 0; i < sizeof wide / sizeof wide[0]; i++)
+		if (cp >= wide[i].lo && cp <= wide[i].hi)
+			return 2;
+	return 1;
+}
+
+/* The next code point of s (escaped: valid UTF-8): its bytes and columns. */
+static size_t next_cp(const char *s, size_t *cols)
+{
+	uint32_t cp = 0;
+	size_t len = utf8_decode((const unsigned char *)s, strlen(s), &cp);
+
+	if (len == 0)
+		len = 1; /* not UTF-8 after all: a byte a column */
+	*cols = len == 1 ? 1 : cp_width(cp);
+	return len;
+}
+
 size_t text_width(const char *s)
 {
-	size_t w = 0;
+	size_t w = 0, off = 0, cols;
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
+	while (s[off] != '\0') {
+		off += next_cp(s + off, &cols);
+		w += cols;
+	}
 	return w;
 }
 
-/* Byte offset of code point number idx in s (s must hold that many). */
-static size_t cp_offset(const char *s, size_t idx)
+/* Byte offset just past the first cols columns of s, never inside a wide
+ * character: with round_up, past the one that straddles the mark. */
+static size_t col_offset(const char *s, size_t cols, int round_up)
 {
-	size_t off = 0;
+	size_t off = 0, used = 0, len, w;
 
-	while (s[off] != '\0') {
-		if (((unsigned char)s[off] & 0xc0) != 0x80) {
-			if (idx == 0)
-				return off;
-			idx--;
-		}
-		off++;
+	while (s[off] != '\0' && used < cols) {
+		len = next_cp(s + off, &w);
+		if (used + w > cols && !round_up)
+			break;
+		used += w;
+		off += len;
 	}
+	/* combining marks stay with the character they follow */
+	while (s[off] != '\0' && (len = next_cp(s + off, &w), w == 0))
+		off += len;
 	return off;
 }
 
@@ -159,11 +205,11 @@ char *text_shorten(const char *s, size_t width, int keep_right)
 	if (out == NULL)
 		return NULL;
 	if (keep_right) {
-		off = cp_offset(s, w - keep);
+		off = col_offset(s, w - keep, 1);
 		memcpy(out, "...", 3);
 		memcpy(out + 3, s + off, n - off + 1);
 	} else {
-		off = cp_offset(s, keep);
+		off = col_offset(s, keep, 0);
 		memcpy(out, s, off);
 		memcpy(out + off, "...", 4);
 	}
@@ -268,6 +314,27 @@ void csv_put_escaped(FILE *f, const char *e)
 	fputc('"', f);
 }
 
+/*
+ * A spreadsheet opening the CSV runs a cell that starts with =, +, - or @
+ * as a formula (CSV injection), and a report's strings are anybody's: such
+ * a field gets a leading apostrophe, which spreadsheets show as text.
+ */
+static char *defuse_formula(char *e)
+{
+	size_t n = strlen(e);
+	char *d;
+
+	if (n == 0 || strchr("=+-@", e[0]) == NULL)
+		return e;
+	d = malloc(n + 2);
+	if (d != NULL) {
+		d[0] = '\'';
+		memcpy(d + 1, e, n + 1);
+	}
+	free(e);
+	return d;
+}
+
 int csv_put_field(FILE *f, const char *s)
 {
 	char *e;
@@ -275,6 +342,8 @@ int csv_put_field(FILE *f, const char *s)
 	if (s == NULL)
 		return 0;
 	e = esc_term(s, "");
+	if (e != NULL)
+		e = defuse_formula(e);
 	if (e == NULL)
 		return -1;
 	csv_put_escaped(f, e);

@@ -34,11 +34,12 @@ int out_format_parse(const char *name);
  */
 char *esc_term(const char *s, const char *if_null);
 
-/* Display width of an escaped string: its code points. */
+/* Display width of an escaped string in terminal columns: East Asian wide
+ * characters count two, combining marks none. */
 size_t text_width(const char *s);
 
 /*
- * s (escaped already) cut to at most width code points with "..." marking
+ * s (escaped already) cut to at most width columns with "..." marking
  * the cut: keep_right keeps the end (domain names: the end says whose they
  * are), else the start.  width >= 4.  malloc'd (free()), NULL on no memory.
  */
@@ -57,7 +58,9 @@ void fmt_failure_rate(uint64_t successful, uint64_t failed, char *out, size_t ou
 void json_put_string(FILE *f, const char *s);
 
 /* Write s as one CSV field (RFC 4180: quoted when it holds a comma, quote
- * or space at either end; quotes doubled), terminal-escaped first.
+ * or space at either end; quotes doubled), terminal-escaped first, and
+ * with a leading ' when it starts with =, +, - or @ (a spreadsheet would
+ * run it as a formula).
  * NULL is the empty field.  Returns -1 on no memory, else 0. */
 int csv_put_field(FILE *f, const char *s);
 

@@ -5,10 +5,13 @@
 # Maildir, in three set-ups, interleaved so that the machine's load falls
 # on all of them alike:
 #   none     no milter
+#   null     bench/null-milter: libmilter with tlsrpt-milter's protocol
+#            shape doing nothing but add a header (the floor of any such filter)
+#   nullnh   the same adding no header
 #   milter   tlsrpt-milter on every mail (Recipients matches): stores each
 #            report into SQLite and adds TLS-Report-Status
 #   skip     the milter, but the mail is for another recipient: accepted
-#            at the first header, the body never sent to it
+#            at DATA, headers and body never sent to it
 # and the milter's peak memory (VmHWM) against message count and report
 # size.  See bench/README.md; needs root (a private Postfix) and a build.
 #
@@ -16,6 +19,7 @@
 # Environment:
 #   BUILD=DIR     build directory with milter/tlsrpt-milter (build)
 #   MILTER=PATH   the milter binary instead (A/B comparisons of builds)
+#   SETUPS=""     which set-ups, in order ("none null milter skip")
 #   OUT=DIR       inputs and results (bench/out)
 #   REPS=N        repetitions; medians are reported (3)
 #   COUNT=N       timed messages per throughput run (2000)
@@ -49,6 +53,8 @@ SEED=${SEED:-1}
 PY=${PYTHON:-python3}
 
 MILTER=${MILTER:-$BUILD/milter/tlsrpt-milter}
+NULL_MILTER=${NULL_MILTER:-$BUILD/bench/null-milter}
+SETUPS=${SETUPS:-none null milter skip}
 SANDBOX=$top/scripts/postfix-sandbox
 BLAST="$PY $here/smtp-blast.py"
 GEN="$PY $here/gen-reports.py --seed $SEED"
@@ -89,6 +95,25 @@ stop_all() {
 trap 'stop_all' EXIT
 trap 'exit 1' INT TERM
 
+wait_socket() {
+	local i=0
+	while [ ! -S "$run_dir/milter.sock" ] && [ $i -lt 100 ]; do
+		kill -0 "$milter_pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -S "$run_dir/milter.sock" ] || die "milter did not start: $(tail -3 "$run_dir/milter.log")"
+}
+
+# start_null_milter [-n]
+start_null_milter() {
+	[ -x "$NULL_MILTER" ] || die "no $NULL_MILTER: build first"
+	"$NULL_MILTER" "$@" "unix:$run_dir/milter.sock" 2>"$run_dir/milter.log" &
+	milter_pid=$!
+	wait_socket
+	chmod 666 "$run_dir/milter.sock"
+}
+
 # start_milter LEVEL: the milter in the foreground on $run_dir/milter.sock
 start_milter() {
 	cat > "$run_dir/milter.conf" <<-EOF
@@ -100,13 +125,7 @@ start_milter() {
 	EOF
 	"$MILTER" -f -c "$run_dir/milter.conf" 2>"$run_dir/milter.log" &
 	milter_pid=$!
-	local i=0
-	while [ ! -S "$run_dir/milter.sock" ] && [ $i -lt 100 ]; do
-		kill -0 "$milter_pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -S "$run_dir/milter.sock" ] || die "milter did not start: $(tail -3 "$run_dir/milter.log")"
+	wait_socket
 }
 
 # CPU seconds used so far by pid's process (all threads), and with
@@ -153,7 +172,10 @@ inputs() {
 run_once() {
 	local setup=$1 dir=$2 n=$3 rcpt=$4 milter="" port line hwm=0 level=info
 	new_run_dir
-	if [ "$setup" != none ]; then
+	if [ "$setup" = null ] || [ "$setup" = nullnh ]; then
+		if [ "$setup" = null ]; then start_null_milter; else start_null_milter -n; fi
+		milter=unix:$run_dir/milter.sock
+	elif [ "$setup" != none ]; then
 		[ "$setup" = milter ] && level=debug
 		start_milter "$level"
 		milter=unix:$run_dir/milter.sock
@@ -214,16 +236,20 @@ bench_throughput() {
 	log ""
 	log "## Throughput: $COUNT report mails (after $WARMUP untimed), $CLIENTS clients"
 	for ((rep = 0; rep < REPS; rep++)); do
-		run_once none "$dir" "$total" tlsrpt@example.com
-		run_once milter "$dir" "$total" tlsrpt@example.com
-		run_once skip "$dir" "$total" someone@example.com
+		for s in $SETUPS; do
+			case $s in
+			skip) run_once skip "$dir" "$total" someone@example.com ;;
+			none | null | nullnh | milter) run_once "$s" "$dir" "$total" tlsrpt@example.com ;;
+			*) die "unknown set-up: $s (none|null|nullnh|milter|skip)" ;;
+			esac
+		done
 	done
 	log ""
 	log "## Medians of $REPS runs (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 	log "# ratio: median over repetitions of (set-up msgs/s / none msgs/s in the same repetition)"
 	log "# cpu/msg: Postfix's and the milter's CPU per message (warm-up included)"
 	local m ratio pcpu mcpu
-	for s in none milter skip; do
+	for s in $SETUPS; do
 		m=$(awk -F'\t' -v s="$s" '$1 == s {print $2}' "$TSV" | median)
 		ratio=$(awk -F'\t' -v s="$s" '$1 == "none" {b[$4] = $2} $1 == s {m[$4] = $2}
 			END {for (r in m) if (b[r] > 0) print m[r] / b[r]}' "$TSV" | median)
@@ -235,7 +261,8 @@ bench_throughput() {
 	done
 	local base_cpu
 	base_cpu=$(awk -F'\t' '$1 == "none" {print $5}' "$TSV" | median)
-	for s in milter skip; do
+	for s in $SETUPS; do
+		[ "$s" = none ] && continue
 		log "$(awk -F'\t' -v s="$s" -v b="$base_cpu" '$1 == s {print ($5 + $6) / b}' "$TSV" | median |
 			awk -v s="$s" '{printf "cpu per message, %s / none (Postfix + milter): %.3f", s, $1}')"
 	done

@@ -41,7 +41,7 @@ fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter \
 fuzz_replay_config_CFLAGS = $(TLSRPT_CFLAGS)
 fuzz_replay_config_LDADD = $(TLSRPT_LIBS) -lpthread
 
-EXTRA_DIST += fuzz/make-seeds.py fuzz/run-fuzz.sh fuzz/corpus fuzz/regressions
+EXTRA_DIST += fuzz/make-seeds.py fuzz/run-fuzz.sh fuzz/campaign.sh fuzz/corpus fuzz/regressions
 
 if ENABLE_FUZZING
 # The parsing core only (no SQLite): what hostile bytes reach.

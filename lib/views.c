@@ -182,6 +182,70 @@ static enum tr_err prepare_filtered(sqlite3 *db, const char *columns, const char
 	return db_error(db, rc, err, "binding");
 }
 
+/* One row type of the lists: its size, and how a result row fills one
+ * (zeroed) row: 0, or -1 when out of memory. */
+struct row_kind {
+	size_t size;
+	int (*fill)(void *row, sqlite3_stmt *st);
+};
+
+struct row_array {
+	const struct row_kind *kind;
+	void *rows;
+	size_t n, cap;
+};
+
+static enum tr_err add_row(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+{
+	struct row_array *a = ctx;
+	enum tr_err ret = grow(&a->rows, &a->cap, a->n, a->kind->size, err);
+
+	if (ret != TR_OK)
+		return ret;
+	/* counted before it is filled: a half-filled row is freed with the rest */
+	a->n++;
+	if (a->kind->fill((char *)a->rows + (a->n - 1) * a->kind->size, st) != 0)
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	return TR_OK;
+}
+
+/*
+ * Run st (bound already; finalized here) and collect its rows of kind k
+ * into *rows and *n, which the caller frees whatever this returns.
+ */
+static enum tr_err read_rows(sqlite3 *db, sqlite3_stmt *st, const struct row_kind *k,
+                             void **rows, size_t *n, struct tr_error *err)
+{
+	struct row_array a = { k, NULL, 0, 0 };
+	enum tr_err ret = each_row(db, st, &a, add_row, err);
+
+	sqlite3_finalize(st);
+	*rows = a.rows;
+	*n = a.n;
+	return ret;
+}
+
+/* Prepare "select WHERE id_column = :id tail" with id bound. */
+static enum tr_err prepare_by_id(sqlite3 *db, const char *select, const char *id_column,
+                                 const char *tail, int64_t id, sqlite3_stmt **st,
+                                 struct tr_error *err)
+{
+	char sql[SQL_MAX];
+	enum tr_err ret;
+	int rc;
+
+	snprintf(sql, sizeof sql, "%s WHERE %s = :id %s", select, id_column, tail);
+	ret = prepare(db, sql, st, err);
+	if (ret != TR_OK)
+		return ret;
+	rc = bind_int(*st, ":id", id);
+	if (rc == SQLITE_OK)
+		return TR_OK;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return db_error(db, rc, err, "binding");
+}
+
 /* ---- failure details ---- */
 
 static const char failure_columns[] =
@@ -191,21 +255,11 @@ static const char failure_columns[] =
 	" f.additional_information, p.id"
 	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id";
 
-struct failure_list {
-	struct view_failures *v;
-	size_t cap;
-};
-
-static enum tr_err add_failure(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+static int fill_failure(void *p, sqlite3_stmt *st)
 {
-	struct failure_list *l = ctx;
-	struct view_failure *row;
+	struct view_failure *row = p;
 	int failed = 0;
-	enum tr_err ret = grow((void **)&l->v->rows, &l->cap, l->v->n, sizeof *row, err);
 
-	if (ret != TR_OK)
-		return ret;
-	row = &l->v->rows[l->v->n++];
 	row->report = sqlite3_column_int64(st, 0);
 	row->start = sqlite3_column_int64(st, 1);
 	row->end = sqlite3_column_int64(st, 2);
@@ -222,27 +276,28 @@ static enum tr_err add_failure(void *ctx, sqlite3_stmt *st, struct tr_error *err
 	row->reason_code = column_dup(st, 13, &failed);
 	row->additional_info = column_dup(st, 14, &failed);
 	row->policy = sqlite3_column_int64(st, 15);
-	if (failed)
-		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	return TR_OK;
+	return failed ? -1 : 0;
 }
 
-/* Run a failure-details query whose parameters are bound already. */
+static const struct row_kind failure_kind = { sizeof(struct view_failure), fill_failure };
+
+/* The rows of st (prepared and bound; finalized here) as a new list. */
 static enum tr_err read_failures(sqlite3 *db, sqlite3_stmt *st, struct view_failures **out,
                                  struct tr_error *err)
 {
-	struct failure_list l = { NULL, 0 };
+	struct view_failures *v = calloc(1, sizeof *v);
 	enum tr_err ret;
 
-	l.v = calloc(1, sizeof *l.v);
-	if (l.v == NULL)
+	if (v == NULL) {
+		sqlite3_finalize(st);
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	ret = each_row(db, st, &l, add_failure, err);
+	}
+	ret = read_rows(db, st, &failure_kind, (void **)&v->rows, &v->n, err);
 	if (ret != TR_OK) {
-		view_failures_free(l.v);
+		view_failures_free(v);
 		return ret;
 	}
-	*out = l.v;
+	*out = v;
 	return TR_OK;
 }
 
@@ -259,34 +314,23 @@ enum tr_err views_failures(struct store *s, const struct summary_filter *f, size
 	ret = prepare_filtered(db, failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	ret = read_failures(db, st, out, err);
-	sqlite3_finalize(st);
-	return ret;
+	return read_failures(db, st, out, err);
 }
 
 enum tr_err views_report_failures(struct store *s, int64_t report, struct view_failures **out,
                                   struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	char sql[SQL_MAX];
 	sqlite3_stmt *st;
 	enum tr_err ret;
-	int rc;
 
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_report_failures: no store or result pointer");
 	*out = NULL;
-	snprintf(sql, sizeof sql, "%s WHERE r.id = :id ORDER BY p.idx, f.id", failure_columns);
-	ret = prepare(db, sql, &st, err);
+	ret = prepare_by_id(db, failure_columns, "r.id", "ORDER BY p.idx, f.id", report, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_int(st, ":id", report);
-	if (rc != SQLITE_OK)
-		ret = db_error(db, rc, err, "binding");
-	else
-		ret = read_failures(db, st, out, err);
-	sqlite3_finalize(st);
-	return ret;
+	return read_failures(db, st, out, err);
 }
 
 void view_failures_free(struct view_failures *v)
@@ -324,21 +368,11 @@ static const char report_columns[] =
 	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), '')"
 	" FROM reports r";
 
-struct report_list {
-	struct view_reports *v;
-	size_t cap;
-};
-
-static enum tr_err add_report(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+static int fill_report(void *p, sqlite3_stmt *st)
 {
-	struct report_list *l = ctx;
-	struct view_report *row;
+	struct view_report *row = p;
 	int failed = 0;
-	enum tr_err ret = grow((void **)&l->v->rows, &l->cap, l->v->n, sizeof *row, err);
 
-	if (ret != TR_OK)
-		return ret;
-	row = &l->v->rows[l->v->n++];
 	row->id = sqlite3_column_int64(st, 0);
 	row->start = sqlite3_column_int64(st, 1);
 	row->end = sqlite3_column_int64(st, 2);
@@ -355,26 +389,28 @@ static enum tr_err add_report(void *ctx, sqlite3_stmt *st, struct tr_error *err)
 	row->successful = column_count(st, 13);
 	row->failed = column_count(st, 14);
 	row->policy_domains = column_dup(st, 15, &failed);
-	if (failed)
-		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	return TR_OK;
+	return failed ? -1 : 0;
 }
 
+static const struct row_kind report_kind = { sizeof(struct view_report), fill_report };
+
+/* The rows of st (prepared and bound; finalized here) as a new list. */
 static enum tr_err read_reports(sqlite3 *db, sqlite3_stmt *st, struct view_reports **out,
                                 struct tr_error *err)
 {
-	struct report_list l = { NULL, 0 };
+	struct view_reports *v = calloc(1, sizeof *v);
 	enum tr_err ret;
 
-	l.v = calloc(1, sizeof *l.v);
-	if (l.v == NULL)
+	if (v == NULL) {
+		sqlite3_finalize(st);
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	ret = each_row(db, st, &l, add_report, err);
+	}
+	ret = read_rows(db, st, &report_kind, (void **)&v->rows, &v->n, err);
 	if (ret != TR_OK) {
-		view_reports_free(l.v);
+		view_reports_free(v);
 		return ret;
 	}
-	*out = l.v;
+	*out = v;
 	return TR_OK;
 }
 
@@ -391,33 +427,22 @@ enum tr_err views_reports(struct store *s, const struct summary_filter *f, size_
 	ret = prepare_filtered(db, report_columns, "r.start_time DESC, r.id DESC", f, 0, 1, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	ret = read_reports(db, st, out, err);
-	sqlite3_finalize(st);
-	return ret;
+	return read_reports(db, st, out, err);
 }
 
 enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
                          struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	char sql[SQL_MAX];
 	sqlite3_stmt *st;
 	enum tr_err ret;
-	int rc;
 
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_report: no store or result pointer");
 	*out = NULL;
-	snprintf(sql, sizeof sql, "%s WHERE r.id = :id", report_columns);
-	ret = prepare(db, sql, &st, err);
-	if (ret != TR_OK)
-		return ret;
-	rc = bind_int(st, ":id", id);
-	if (rc != SQLITE_OK)
-		ret = db_error(db, rc, err, "binding");
-	else
+	ret = prepare_by_id(db, report_columns, "r.id", "", id, &st, err);
+	if (ret == TR_OK)
 		ret = read_reports(db, st, out, err);
-	sqlite3_finalize(st);
 	if (ret == TR_OK && (*out)->n == 0) {
 		view_reports_free(*out);
 		*out = NULL;
@@ -489,21 +514,11 @@ void view_reports_free(struct view_reports *v)
 
 /* ---- policies ---- */
 
-struct policy_list {
-	struct view_policies *v;
-	size_t cap;
-};
-
-static enum tr_err add_policy(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+static int fill_policy(void *p, sqlite3_stmt *st)
 {
-	struct policy_list *l = ctx;
-	struct view_policy *row;
+	struct view_policy *row = p;
 	int failed = 0;
-	enum tr_err ret = grow((void **)&l->v->rows, &l->cap, l->v->n, sizeof *row, err);
 
-	if (ret != TR_OK)
-		return ret;
-	row = &l->v->rows[l->v->n++];
 	row->id = sqlite3_column_int64(st, 0);
 	row->policy_type = column_dup(st, 1, &failed);
 	row->policy_domain = column_dup(st, 2, &failed);
@@ -511,42 +526,38 @@ static enum tr_err add_policy(void *ctx, sqlite3_stmt *st, struct tr_error *err)
 	row->mx_hosts = column_dup(st, 4, &failed);
 	row->successful = column_count(st, 5);
 	row->failed = column_count(st, 6);
-	if (failed)
-		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	return TR_OK;
+	return failed ? -1 : 0;
 }
+
+static const struct row_kind policy_kind = { sizeof(struct view_policy), fill_policy };
 
 enum tr_err views_report_policies(struct store *s, int64_t id, struct view_policies **out,
                                   struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	struct policy_list l = { NULL, 0 };
+	struct view_policies *v;
 	sqlite3_stmt *st;
 	enum tr_err ret;
-	int rc;
 
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_report_policies: no store or result pointer");
 	*out = NULL;
-	ret = prepare(db, "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
-	              " total_successful, total_failure FROM policies WHERE report = :id ORDER BY idx, id",
-	              &st, err);
+	ret = prepare_by_id(db, "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
+	                    " total_successful, total_failure FROM policies", "report",
+	                    "ORDER BY idx, id", id, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	l.v = calloc(1, sizeof *l.v);
-	rc = bind_int(st, ":id", id);
-	if (l.v == NULL)
-		ret = tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	else if (rc != SQLITE_OK)
-		ret = db_error(db, rc, err, "binding");
-	else
-		ret = each_row(db, st, &l, add_policy, err);
-	sqlite3_finalize(st);
+	v = calloc(1, sizeof *v);
+	if (v == NULL) {
+		sqlite3_finalize(st);
+		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
+	}
+	ret = read_rows(db, st, &policy_kind, (void **)&v->rows, &v->n, err);
 	if (ret != TR_OK) {
-		view_policies_free(l.v);
+		view_policies_free(v);
 		return ret;
 	}
-	*out = l.v;
+	*out = v;
 	return TR_OK;
 }
 

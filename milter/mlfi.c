@@ -1,8 +1,14 @@
 /*
- * mlfi: libmilter callbacks (see mlfi.h).  Mail for other recipients, or
- * whose Content-Type cannot hold a report, is accepted as early as
- * possible, before its body is sent; the rest is buffered up to
+ * mlfi: libmilter callbacks (see mlfi.h).  Mail for other recipients is
+ * accepted at DATA, before its headers are sent; mail whose Content-Type
+ * cannot hold a report is let through unread; the rest is buffered up to
  * MaxMessageSize and handed to msg_process() at end of message.
+ *
+ * Every reply is a round trip that stalls the MTA, so the milter asks for
+ * no reply to recipients, headers, end of headers and body chunks: a
+ * report mail then costs two round trips (DATA and end of message).  A
+ * step without a reply cannot accept early: the decision is kept in
+ * msg.passing and given at the next step that has a reply.
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -28,7 +34,7 @@ struct mlfi_msg {
 	int cannot_hold;         /* Content-Type rules a report out */
 	int strip_only;          /* no report possible: only remove status headers */
 	int n_status;            /* TLS-Report-Status fields that came from outside */
-	int passing;             /* decided during headers: accept at eoh, read nothing */
+	int passing;             /* decided: accept at the next step with a reply, read nothing */
 	struct buf data;         /* header block, CRLF, body */
 };
 
@@ -81,8 +87,7 @@ static void gate_leave(void)
 
 struct mlfi_conn {
 	unsigned long actions;   /* SMFIF_* the MTA granted */
-	int can_skip;            /* SMFIP_SKIP granted */
-	int no_header_reply;     /* SMFIP_NR_HDR granted: headers get no answer */
+	unsigned long steps;     /* SMFIP_* the MTA granted: SKIP and the NR_* bits */
 	struct mlfi_msg msg;
 };
 
@@ -144,26 +149,20 @@ static void log_too_large(SMFICTX *ctx, const struct mlfi_conn *cn)
 	        queue_id(ctx), cn->msg.conf->max_message);
 }
 
-static sfsistat too_large(SMFICTX *ctx, struct mlfi_conn *cn)
+/* What a step whose no-reply bit is nr answers when it has nothing to say. */
+static sfsistat go_on(const struct mlfi_conn *cn, unsigned long nr)
 {
-	log_too_large(ctx, cn);
-	return accept_now(cn);
-}
-
-/* What a header callback answers when it has nothing to say. */
-static sfsistat header_continue(const struct mlfi_conn *cn)
-{
-	return cn->no_header_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+	return (cn->steps & nr) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /*
- * Done with this message, from a header callback.  When the MTA expects
- * no reply to headers, the accept waits for eoh; until then every header
- * is answered with nothing and not read.
+ * Done with this message, from a step whose no-reply bit is nr.  When the
+ * MTA expects no reply there, the accept waits for the next step that has
+ * one; until then nothing more is read.
  */
-static sfsistat pass_from_header(struct mlfi_conn *cn)
+static sfsistat pass(struct mlfi_conn *cn, unsigned long nr)
 {
-	if (!cn->no_header_reply)
+	if (!(cn->steps & nr))
 		return accept_now(cn);
 	cn->msg.passing = 1;
 	buf_free(&cn->msg.data);
@@ -171,15 +170,41 @@ static sfsistat pass_from_header(struct mlfi_conn *cn)
 	return SMFIS_NOREPLY;
 }
 
+static sfsistat too_large(SMFICTX *ctx, struct mlfi_conn *cn, unsigned long nr)
+{
+	log_too_large(ctx, cn);
+	return pass(cn, nr);
+}
+
+/* 1 when Recipients is set and none of this message's recipients is in it. */
+static int not_for_us(const struct mlfi_conn *cn)
+{
+	return cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched;
+}
+
+/*
+ * The queue ID (for the log) is the one macro read; an MTA otherwise
+ * sends a dozen per message (Postfix: milter_*_macros) for nothing.  An
+ * MTA that cannot take the list keeps its own: harmless.
+ */
+static void ask_for_queue_id_only(SMFICTX *ctx)
+{
+	static const int stages[] = { SMFIM_ENVRCPT, SMFIM_DATA, SMFIM_EOH, SMFIM_EOM };
+	size_t i;
+
+	for (i = 0; i < sizeof stages / sizeof stages[0]; i++)
+		(void)smfi_setsymlist(ctx, stages[i], "i");
+}
+
 static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                                unsigned long f2, unsigned long f3, unsigned long *pf0,
                                unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	/* NR_HDR: a report mail has 10 to 30 headers, each a round trip
-	 * otherwise (see docs/PERFORMANCE.md, "The milter") */
+	/* a report mail has 10 to 30 headers, each a round trip without
+	 * NR_HDR (see docs/PERFORMANCE.md, "The milter") */
 	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL |
-	                            SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP |
-	                            SMFIP_NR_HDR;
+	                            SMFIP_NOUNKNOWN | SMFIP_SKIP | SMFIP_NR_RCPT |
+	                            SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 	struct mlfi_conn *cn = conn_get(ctx);
 
 	(void)f2;
@@ -191,8 +216,8 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf2 = 0;
 	*pf3 = 0;
 	cn->actions = *pf0;
-	cn->can_skip = (*pf1 & SMFIP_SKIP) != 0;
-	cn->no_header_reply = (*pf1 & SMFIP_NR_HDR) != 0;
+	cn->steps = *pf1;
+	ask_for_queue_id_only(ctx);
 	return SMFIS_CONTINUE;
 }
 
@@ -205,6 +230,20 @@ static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	if (argv != NULL && argv[0] != NULL && cn->msg.conf->n_recipients > 0 &&
 	    conf_recipient_match(cn->msg.conf, argv[0]))
 		cn->msg.rcpt_matched = 1;
+	return go_on(cn, SMFIP_NR_RCPT);
+}
+
+/* Every recipient is known: mail for others goes before its headers. */
+static sfsistat mlfi_data(SMFICTX *ctx)
+{
+	struct mlfi_conn *cn = msg_get(ctx);
+
+	if (cn == NULL)
+		return SMFIS_TEMPFAIL;
+	if (not_for_us(cn)) {
+		log_msg(LOG_DEBUG, "%s: not for a report address: accepted", queue_id(ctx));
+		return accept_now(cn);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -217,17 +256,18 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
 	if (cn->msg.passing)
-		return SMFIS_NOREPLY;
+		return pass(cn, SMFIP_NR_HDR);
 	if (!cn->msg.headers_seen) {
 		cn->msg.headers_seen = 1;
-		if (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched) {
+		/* an MTA that does not send DATA gets the decision here */
+		if (not_for_us(cn)) {
 			log_msg(LOG_DEBUG, "%s: not for a report address: accepted", queue_id(ctx));
-			return pass_from_header(cn);
+			return pass(cn, SMFIP_NR_HDR);
 		}
 	}
 	if (strcasecmp(name, STATUS_HEADER) == 0) {
 		cn->msg.n_status++;
-		return header_continue(cn); /* never ours to read: it is removed at eom */
+		return go_on(cn, SMFIP_NR_HDR); /* never ours to read: it is removed at eom */
 	}
 	if (strcasecmp(name, "Content-Type") == 0 && !msg_may_hold_report(value))
 		cn->msg.cannot_hold = 1;
@@ -235,9 +275,9 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, ": ", 2) != TR_OK ||
 	    buf_append(b, value, strlen(value)) != TR_OK || buf_append(b, "\r\n", 2) != TR_OK) {
 		log_too_large(ctx, cn);
-		return pass_from_header(cn);
+		return pass(cn, SMFIP_NR_HDR);
 	}
-	return header_continue(cn);
+	return go_on(cn, SMFIP_NR_HDR);
 }
 
 static sfsistat mlfi_eoh(SMFICTX *ctx)
@@ -246,20 +286,20 @@ static sfsistat mlfi_eoh(SMFICTX *ctx)
 
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
-	if (cn->msg.passing || (cn->msg.conf->n_recipients > 0 && !cn->msg.rcpt_matched))
-		return accept_now(cn);
+	if (cn->msg.passing || not_for_us(cn))
+		return pass(cn, SMFIP_NR_EOH);
 	if (cn->msg.cannot_hold) {
 		if (cn->msg.n_status == 0 || !(cn->actions & SMFIF_CHGHDRS)) {
 			log_msg(LOG_DEBUG, "%s: content type cannot hold a report: accepted",
 			        queue_id(ctx));
-			return accept_now(cn);
+			return pass(cn, SMFIP_NR_EOH);
 		}
 		cn->msg.strip_only = 1;
-		return SMFIS_CONTINUE;
+		return go_on(cn, SMFIP_NR_EOH);
 	}
 	if (buf_append(&cn->msg.data, "\r\n", 2) != TR_OK)
-		return too_large(ctx, cn);
-	return SMFIS_CONTINUE;
+		return too_large(ctx, cn, SMFIP_NR_EOH);
+	return go_on(cn, SMFIP_NR_EOH);
 }
 
 static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -268,11 +308,16 @@ static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
-	if (cn->msg.strip_only)
-		return cn->can_skip ? SMFIS_SKIP : SMFIS_CONTINUE;
+	if (cn->msg.passing)
+		return pass(cn, SMFIP_NR_BODY);
+	if (cn->msg.strip_only) {
+		if (cn->steps & SMFIP_NR_BODY)
+			return SMFIS_NOREPLY;
+		return (cn->steps & SMFIP_SKIP) ? SMFIS_SKIP : SMFIS_CONTINUE;
+	}
 	if (buf_append(&cn->msg.data, chunk, len) != TR_OK)
-		return too_large(ctx, cn);
-	return SMFIS_CONTINUE;
+		return too_large(ctx, cn, SMFIP_NR_BODY);
+	return go_on(cn, SMFIP_NR_BODY);
 }
 
 /* Remove every TLS-Report-Status that came with the message: only we say that. */
@@ -345,6 +390,8 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 		memset(&t0, 0, sizeof t0);
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
+	if (cn->msg.passing)
+		return accept_now(cn);
 	if (cn->msg.strip_only) {
 		strip_status(ctx, cn);
 		msg_reset(cn);
@@ -397,6 +444,7 @@ struct smfiDesc mlfi_desc = {
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
 	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_data = mlfi_data,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = mlfi_body,

@@ -76,6 +76,20 @@ static void shorten_keeps_the_telling_end(void **state)
 		free(got);
 	}
 	assert_int_equal(text_width("\xc3\xa9t\xc3\xa9"), 3);
+	/* CJK takes two columns, a combining accent none */
+	assert_int_equal(text_width("\xe4\xb8\xad\xe5\x9b\xbd"), 4);
+	assert_int_equal(text_width("e\xcc\x81"), 1);
+	/* cut by columns, never inside a wide character */
+	got = text_shorten("\xe4\xb8\xad\xe5\x9b\xbd\xe7\x94\xb5\xe4\xbf\xa1", 6, 0);
+	assert_string_equal(got, "\xe4\xb8\xad...");
+	assert_true(text_width(got) <= 6);
+	free(got);
+	got = text_shorten("\xe4\xb8\xad\xe5\x9b\xbd\xe7\x94\xb5\xe4\xbf\xa1", 6, 1);
+	assert_string_equal(got, "...\xe4\xbf\xa1");
+	free(got);
+	got = text_shorten("abcde\xcc\x81" "fghi", 8, 0);
+	assert_string_equal(got, "abcde\xcc\x81...");
+	free(got);
 }
 
 static void numbers_are_grouped_and_rates_honest(void **state)
@@ -143,6 +157,13 @@ static void json_and_csv_fields_are_escaped(void **state)
 		{ "bad\xff", "\"bad\\ufffd\"", "bad\\xff" },
 		{ "\xc3\xa9\xe2\x80\xae", "\"\xc3\xa9\\u202e\"", "\xc3\xa9\\u202e" },
 		{ " pad", "\" pad\"", "\" pad\"" },
+		/* spreadsheet formulas are defused in CSV only */
+		{ "=HYPERLINK(\"x\")", "\"=HYPERLINK(\\\"x\\\")\"", "\"'=HYPERLINK(\"\"x\"\")\"" },
+		{ "+1", "\"+1\"", "'+1" },
+		{ "-2+3", "\"-2+3\"", "'-2+3" },
+		{ "@SUM(A1)", "\"@SUM(A1)\"", "'@SUM(A1)" },
+		{ "a=b", "\"a=b\"", "a=b" },
+		{ "\t=x", "\"\\u0009=x\"", "\\t=x" },
 		{ NULL, "null", "" },
 	};
 	struct capture c;

@@ -43,12 +43,16 @@ function read_message(name)
 end
 
 -- Send one message to rcpt; returns the reply that ended it and the stage
--- ("rcpt", "header", "eoh", "body" or "eom").
+-- ("rcpt", "data", "header", "eoh", "body" or "eom").
 function send_message(conn, rcpt, name)
 	local headers, body = read_message(name)
 	check(mt.rcptto(conn, rcpt) == nil, "rcptto failed")
 	if mt.getreply(conn) ~= SMFIR_CONTINUE then
 		return mt.getreply(conn), "rcpt"
+	end
+	check(mt.data(conn) == nil, "data failed")
+	if mt.getreply(conn) ~= SMFIR_CONTINUE then
+		return mt.getreply(conn), "data"
 	end
 	for _, h in ipairs(headers) do
 		check(mt.header(conn, h.name, h.value) == nil, "header " .. h.name .. " failed")

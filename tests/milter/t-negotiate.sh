@@ -16,7 +16,7 @@ write_conf <<EOF2
 MaxMessageSize 1K
 EOF2
 check "milter starts with MaxMessageSize 1K" start_milter
-check "oversized message accepted mid-body" lua oversize
+check "oversized message accepted at its end" lua oversize
 check "milter stops cleanly" stop_milter
 check "both oversizes are logged" test "$(grep -c "larger than MaxMessageSize" "$tmp/log")" -eq 2
 [ $tap_failed -eq 0 ] || show_log

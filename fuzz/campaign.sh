@@ -1,0 +1,56 @@
+#!/bin/bash
+# Run fuzz targets one after the other, each for its own time, and say for
+# each whether its coverage had stopped growing (the plateau the figures in
+# docs/ROBUSTNESS.md are judged by).
+#   fuzz/campaign.sh <build-dir> <workdir> <target>=<seconds> ...
+# Every log line is prefixed with the seconds since the target started, so
+# "when did cov/ft last grow" can be read off afterwards:
+#   fuzz/campaign.sh build-fuzz /tmp/tlsrpt-fuzz mime=2400 message=2400
+# Inputs and artifacts go where fuzz/run-fuzz.sh puts them; the timed log is
+# <workdir>/<target>/campaign.log and the summary <workdir>/campaign.txt.
+set -eu
+build=$1 work=$2
+shift 2
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+timed_run() {
+	local target=$1 seconds=$2 dir=$work/$1 start=$SECONDS
+	mkdir -p "$dir/corpus" "$dir/artifacts"
+	"$build/fuzz/fuzz_$target" "$dir/corpus" "$top/fuzz/corpus/$target" \
+		"$top/fuzz/regressions/$target" \
+		-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+		-max_len=131072 -artifact_prefix="$dir/artifacts/" \
+		-print_final_stats=1 2>&1 |
+	while IFS= read -r line; do
+		printf '%d %s\n' $((SECONDS - start)) "$line"
+	done >"$dir/campaign.log"
+}
+
+# One line: target, seconds, executions, cov/ft at start and end, and the
+# second at which each last grew.
+summarize() {
+	awk -v t="$1" '
+	/ cov: / {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "cov:") c = $(i + 1)
+			if ($i == "ft:") f = $(i + 1)
+		}
+		if (c0 == "") { c0 = c; f0 = f }
+		if (c != lc) { lc = c; cs = $1 }
+		if (f != lf) { lf = f; fs = $1 }
+	}
+	/number_of_executed_units/ { runs = $NF }
+	/average_exec_per_sec/ { rate = $NF }
+	/peak_rss_mb/ { rss = $NF }
+	/ERROR|SUMMARY: .*Sanitizer|crash-|timeout-|oom-/ { found = found " " $2 }
+	END {
+		printf "%s: %s s, %s runs (%s/s), cov %s->%s (last grew at %s s), ft %s->%s (last grew at %s s), rss %s MB, found:%s\n",
+		    t, $1, runs, rate, c0, lc, cs, f0, lf, fs, rss, (found == "" ? " nothing" : found)
+	}' "$work/$1/campaign.log"
+}
+
+for spec; do
+	target=${spec%%=*} seconds=${spec#*=}
+	timed_run "$target" "$seconds" || true
+	summarize "$target" | tee -a "$work/campaign.txt"
+done
