@@ -18,8 +18,8 @@ aggregator_tlsrpt_report_SOURCES = aggregator/main.c aggregator/cli.h \
 	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c \
 	aggregator/cmd_failures.c aggregator/cmd_list.c aggregator/cmd_show.c \
 	aggregator/cmd_expire.c aggregator/cmd_digest.c
-aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS)
-aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS)
+aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -pthread
+aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS) -lpthread
 
 dist_man_MANS += docs/tlsrpt-report.1
 dist_doc_DATA += docs/DIGEST.md

@@ -106,6 +106,35 @@ static enum tr_err apply_upgrade(sqlite3 *db, const char *schema, const struct s
 	return sqlutil_exec(db, pragma, "setting the schema version", err);
 }
 
+/* Migration 003 edits a CHECK in sqlite_master (PRAGMA writable_schema),
+ * which a connection in defensive mode refuses: lift it for the upgrade
+ * only.  Returns the previous setting for defensive_restore(). */
+static int defensive_lift(sqlite3 *db)
+{
+	int was = 0;
+
+#ifdef SQLITE_DBCONFIG_DEFENSIVE
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, -1, &was) != SQLITE_OK)
+		was = 0;
+	if (was)
+		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL);
+#else
+	(void)db;
+#endif
+	return was;
+}
+
+static void defensive_restore(sqlite3 *db, int was)
+{
+#ifdef SQLITE_DBCONFIG_DEFENSIVE
+	if (was)
+		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+#else
+	(void)db;
+	(void)was;
+#endif
+}
+
 /* Holding the write lock, so that two processes opening a new database
  * at once cannot both create it. */
 static enum tr_err upgrade_locked(sqlite3 *db, const char *schema, const struct store_migration *list,
@@ -141,6 +170,7 @@ enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_mi
 	int64_t version;
 	size_t n;
 	enum tr_err rc;
+	int defensive;
 
 	if (target < 1)
 		return tr_error_set(err, TR_ERR_DB, "schema declares no PRAGMA user_version");
@@ -155,7 +185,10 @@ enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_mi
 		return TR_OK;
 	if (version > target)
 		return newer_error((int)version, target, err);
-	return upgrade_locked(db, schema, list, n, target, err);
+	defensive = defensive_lift(db);
+	rc = upgrade_locked(db, schema, list, n, target, err);
+	defensive_restore(db, defensive);
+	return rc;
 }
 
 /*

@@ -11,6 +11,8 @@
 
 -- One row per distinct report: the same submitter, report-id and
 -- date-range is the same report, stored once.
+-- Allowed strings are tested with = and OR, not IN: SQLite builds a
+-- temporary b-tree for an IN list of more than two at every INSERT.
 CREATE TABLE reports (
 	id                INTEGER PRIMARY KEY,
 	submitter         TEXT    NOT NULL,   -- sending domain, lowercased; '' when unknown
@@ -20,10 +22,10 @@ CREATE TABLE reports (
 	organization_name TEXT,
 	contact_info      TEXT,
 	received_at       INTEGER NOT NULL,
-	source            TEXT    NOT NULL CHECK (source IN ('milter', 'import', 'https')),
+	source            TEXT    NOT NULL CHECK (source = 'milter' OR source = 'import' OR source = 'https'),
 	message_id        TEXT,               -- Message-ID of the carrying mail
 	auth              TEXT    NOT NULL DEFAULT 'unknown'
-	                          CHECK (auth IN ('pass', 'fail', 'none', 'unknown')),
+	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown'),
 	counted           INTEGER NOT NULL DEFAULT 1 CHECK (counted IN (0, 1)),
 	raw_json          BLOB,               -- the JSON as received: the gzip or zlib bytes it
 	                                      -- arrived in, else zlib-compressed by the store
@@ -33,7 +35,6 @@ CREATE TABLE reports (
 CREATE INDEX reports_by_start ON reports (start_time);
 -- by submitter, and its latest report first (organization-name)
 CREATE INDEX reports_by_submitter ON reports (submitter, start_time);
-CREATE INDEX reports_by_received ON reports (received_at);
 
 CREATE TABLE policies (
 	id                     INTEGER PRIMARY KEY,
@@ -174,4 +175,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (receiving_mx, result_type, start_time, submitter, auth_pass)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -144,4 +144,38 @@ print(json.dumps({"totals": [t["reports"], t["successful_sessions"], t["failed_s
 PY
 is "totals and every row equal the independent sums" "$(cat "$TMP/got")" "$(cat "$TMP/want")"
 
+
+# Reading and parsing in a second thread (the default with two CPUs) changes
+# nothing the user sees: the same lines in the same order on stdout and
+# stderr, the same exit status and the same rows as in one thread
+# (TLSRPT_IMPORT_THREADS=1), across more units than the queue holds and
+# with problems, invalid reports, a message without one and stdin between
+# them.  received_at is left out: it is the time of the import.
+both_ways() {
+	for threads in 1 2; do
+		rm -f "$TMP/thr$threads.db"*
+		rc=0
+		TLSRPT_IMPORT_THREADS=$threads "$TR" -d "$TMP/thr$threads.db" import --max-message "$1" \
+			"$FIX/three.mbox" "$TMP/no-such-file.eml" "$FIX/invalid.eml" "$FIX/maildir" \
+			"$FIX/no-report.eml" - "$FIX/mail-two-policies.eml" "$FIX/raw.json.gz" \
+			"$FIX/reports" "$FIX/three.mbox" "$FIX/raw.json" \
+			<"$FIX/stdin.eml" >"$TMP/thr$threads.out" 2>&1 || rc=$?
+		echo "exit $rc" >>"$TMP/thr$threads.out"
+		sqlite3 "$TMP/thr$threads.db" "SELECT submitter, report_id, start_time, source, message_id,
+			length(raw_json), (SELECT group_concat(policy_domain || ':' || total_failure) FROM policies
+			WHERE report = reports.id) FROM reports ORDER BY id" >"$TMP/thr$threads.rows" 2>&1
+	done
+}
+if command -v sqlite3 >/dev/null 2>&1; then
+	both_ways 1000000
+	check "two threads: some reports stored" grep -q "^stored reporter-e.example e-1" "$TMP/thr2.out"
+	check "two threads: output, order and exit status as in one" cmp "$TMP/thr1.out" "$TMP/thr2.out"
+	check "two threads: the same rows as in one" cmp "$TMP/thr1.rows" "$TMP/thr2.rows"
+	both_ways 700
+	check "two threads, messages over max_message: as in one" cmp "$TMP/thr1.out" "$TMP/thr2.out"
+else
+	skip "sqlite3 shell needed"; skip "sqlite3 shell needed"; skip "sqlite3 shell needed"
+	skip "sqlite3 shell needed"
+fi
+
 done_testing
