@@ -147,6 +147,9 @@ bench_import() {
 		if [ "$have_cli" = 1 ]; then
 			measure tlsrpt-report-import "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
 				"$CLI" -d "$db" import "$OUT/in/mbox-$n.mbox"
+			# the same in one thread: parsing and storing no longer overlap
+			measure import-one-thread "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
+				env TLSRPT_IMPORT_THREADS=1 "$CLI" -d "$db" import "$OUT/in/mbox-$n.mbox"
 		fi
 		# The baseline is slow: three runs are enough for its median at scale.
 		[ "$n" -ge 100000 ] && [ "$REPS" -gt 3 ] && REPS=3
@@ -173,8 +176,10 @@ bench_import() {
 		ratio tlsrpt-report-import floor "$n"
 		ratio tlsrpt-report-import floor-mime "$n"
 		ratio tlsrpt-report-import parse-no-store "$n"
+		ratio import-one-thread floor-mime "$n"
 		ratio parse-no-store floor-mime "$n"
 		ratio baseline-python tlsrpt-report-import "$n"
+		ratio baseline-python import-one-thread "$n"
 		ratio baseline-python floor "$n"
 		[ "$n" -le "$PLAIN_MAX" ] && ratio baseline-python-as-users tlsrpt-report-import "$n"
 	done
