@@ -76,7 +76,8 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 /*
  * Batching for bulk import: between store_batch_begin() and
  * store_batch_end(), store_put_report() writes inside one outer
- * transaction, so that thousands of reports cost one commit.  A failed
+ * transaction, so that thousands of reports cost one commit.  The first
+ * batch raises the connection's page cache to 32 MiB, for good.  A failed
  * report still leaves nothing behind: what it wrote is deleted again.
  * store_batch_end() commits.  store_batch_begin() inside a batch is
  * TR_ERR_USAGE.  Should SQLite roll the whole transaction back on its own
