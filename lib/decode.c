@@ -60,21 +60,20 @@ static enum tr_err sink_write(struct sink *s, const char *p, size_t n)
 	return buf_append(s->out, p, n);
 }
 
-/* The sextet of a base64 alphabet byte, or -1 for anything else. */
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* One more than the sextet of each base64 alphabet byte; 0 for anything
+ * else (line breaks, junk), which the decoder skips.  A table, because
+ * this loop runs over every byte of every attachment. */
+static const unsigned char b64_sextet_plus1[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
+	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
+	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64
+};
 
 /* Emit what a partial quad of q sextets (2 or 3) carries. */
 static enum tr_err b64_tail(struct sink *s, uint32_t acc, unsigned q)
@@ -98,24 +97,25 @@ enum tr_err decode_base64(const char *in, size_t len, struct buf *out)
 	unsigned q = 0;
 	size_t i;
 	enum tr_err rc = TR_OK;
-	int v;
+	unsigned v;
 
 	s.out = out;
 	s.n = 0;
 	for (i = 0; i < len && in[i] != '='; i++) {
-		v = b64_value((unsigned char)in[i]);
-		if (v < 0)
+		v = b64_sextet_plus1[(unsigned char)in[i]];
+		if (v == 0)
 			continue;
-		acc = (acc << 6) | (uint32_t)v;
+		acc = (acc << 6) | (uint32_t)(v - 1);
 		if (++q < 4)
 			continue;
-		rc = sink_putc(&s, (unsigned char)(acc >> 16));
-		if (rc == TR_OK)
-			rc = sink_putc(&s, (unsigned char)(acc >> 8));
-		if (rc == TR_OK)
-			rc = sink_putc(&s, (unsigned char)acc);
-		if (rc != TR_OK)
-			return rc;
+		if (s.n + 3 > sizeof s.blk) {
+			rc = sink_flush(&s);
+			if (rc != TR_OK)
+				return rc;
+		}
+		s.blk[s.n++] = (unsigned char)(acc >> 16);
+		s.blk[s.n++] = (unsigned char)(acc >> 8);
+		s.blk[s.n++] = (unsigned char)acc;
 		acc = 0;
 		q = 0;
 	}
