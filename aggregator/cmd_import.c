@@ -254,9 +254,12 @@ static const struct source_ops import_ops = {
 enum event_kind { EV_FILE, EV_PROBLEM, EV_UNIT, EV_END };
 
 /* One callback of the walk, kept for the storing thread.  Its slot owns
- * it until the reader puts the next event there and frees it: memory is
- * freed by the thread that allocated it (glibc's arenas take a lock
- * otherwise, a contended one here). */
+ * it until the storer is done with it and the reader frees it, before it
+ * parses the next unit: memory is freed by the thread that allocated it
+ * (glibc's arenas take a lock otherwise, a contended one here), and as
+ * soon as it can be (a consumed report left in its slot until the slot
+ * came round again kept up to eight large reports alive, and the reader's
+ * malloc spent most of its time consolidating around them). */
 struct import_event {
 	enum event_kind kind;
 	char *text;                 /* path or label (owned); NULL when out of memory */
@@ -271,6 +274,7 @@ struct import_queue {
 	pthread_cond_t not_full, not_empty;
 	struct import_event slot[QUEUE_SLOTS];
 	size_t head, count, bytes;
+	size_t consumed;            /* done with by the storer, not yet freed: just before head */
 	const struct tr_limits *lim;
 	char **paths;
 	int npaths;
@@ -314,25 +318,57 @@ static void event_free(struct import_event *ev)
 	memset(ev, 0, sizeof *ev);
 }
 
-/* The reader's side: wait for room, then append ev (moved in) in place
- * of the event the storer is done with, which is freed here. */
+/* Move the events the storer is done with out of their slots into done[];
+ * their number.  The caller holds q->lock and frees them after it. */
+static size_t take_consumed(struct import_queue *q, struct import_event done[QUEUE_SLOTS])
+{
+	size_t n = q->consumed;
+
+	for (size_t i = 0; i < n; i++) {
+		struct import_event *slot = &q->slot[(q->head + QUEUE_SLOTS - n + i) % QUEUE_SLOTS];
+
+		done[i] = *slot;
+		memset(slot, 0, sizeof *slot);
+	}
+	q->consumed = 0;
+	return n;
+}
+
+static void free_events(struct import_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		event_free(&ev[i]);
+}
+
+/* The reader's side: free what the storer is done with. */
+static void queue_reclaim(struct import_queue *q)
+{
+	struct import_event done[QUEUE_SLOTS];
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = take_consumed(q, done);
+	pthread_mutex_unlock(&q->lock);
+	free_events(done, n);
+}
+
+/* The reader's side: wait for room, then append ev (moved in). */
 static void queue_put(struct import_queue *q, const struct import_event *ev)
 {
-	struct import_event done;
-	struct import_event *slot;
+	struct import_event done[QUEUE_SLOTS];
+	size_t n;
 
 	pthread_mutex_lock(&q->lock);
 	while (q->count == QUEUE_SLOTS || (q->count > 0 && q->bytes >= QUEUE_MAX_BYTES))
 		pthread_cond_wait(&q->not_full, &q->lock);
-	slot = &q->slot[(q->head + q->count) % QUEUE_SLOTS];
-	done = *slot;
-	*slot = *ev;
+	n = take_consumed(q, done);
+	q->slot[(q->head + q->count) % QUEUE_SLOTS] = *ev;
 	q->count++;
 	q->bytes += ev->bytes;
 	if (worth_waking_storer(q, ev->kind))
 		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&q->lock);
-	event_free(&done);
+	free_events(done, n);
 }
 
 /* The storing side: wait for the next event, which stays in its slot
@@ -356,6 +392,7 @@ static void queue_done(struct import_queue *q)
 	q->bytes -= q->slot[q->head].bytes;
 	q->head = (q->head + 1) % QUEUE_SLOTS;
 	q->count--;
+	q->consumed++;
 	if (worth_waking_reader(q))
 		pthread_cond_signal(&q->not_full);
 	pthread_mutex_unlock(&q->lock);
@@ -384,8 +421,10 @@ static void reader_problem(void *ctx, const char *label, const struct tr_error *
 static void reader_unit(void *ctx, const struct source_unit *u)
 {
 	struct import_queue *q = ctx;
-	struct import_event ev = { .kind = EV_UNIT, .text = strdup(u->label) };
+	struct import_event ev = { .kind = EV_UNIT };
 
+	queue_reclaim(q);
+	ev.text = strdup(u->label);
 	ev.rc = source_extract(u, q->lim, &ev.res, &ev.err);
 	ev.bytes = u->len + result_bytes(&ev.res);
 	queue_put(q, &ev);
