@@ -13,11 +13,18 @@ build=$1 work=$2
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 
+# The stored seeds and regressions of a target, those that exist (git
+# keeps no empty folder; libFuzzer stops at a missing one).
+seed_dirs() {
+	for d in "$top/fuzz/corpus/$1" "$top/fuzz/regressions/$1"; do
+		[ -d "$d" ] && printf '%s\n' "$d"
+	done
+}
+
 timed_run() {
 	local target=$1 seconds=$2 dir=$work/$1 start=$SECONDS
 	mkdir -p "$dir/corpus" "$dir/artifacts"
-	"$build/fuzz/fuzz_$target" "$dir/corpus" "$top/fuzz/corpus/$target" \
-		"$top/fuzz/regressions/$target" \
+	"$build/fuzz/fuzz_$target" "$dir/corpus" $(seed_dirs "$target") \
 		-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
 		-max_len=131072 -artifact_prefix="$dir/artifacts/" \
 		-print_final_stats=1 2>&1 |

@@ -8,9 +8,9 @@
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_common.c
 
 check_PROGRAMS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
-	fuzz/replay_report fuzz/replay_message fuzz/replay_config
+	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres
 TESTS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
-	fuzz/replay_report fuzz/replay_message fuzz/replay_config
+	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres
 
 fuzz_replay_mime_SOURCES = fuzz/fuzz_mime.c fuzz/replay.c $(FUZZ_COMMON)
 fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"mime"'
@@ -32,6 +32,10 @@ fuzz_replay_message_SOURCES = fuzz/fuzz_message.c fuzz/replay.c $(FUZZ_COMMON)
 fuzz_replay_message_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"message"'
 fuzz_replay_message_CFLAGS = $(TLSRPT_CFLAGS)
 fuzz_replay_message_LDADD = $(TLSRPT_LIBS)
+fuzz_replay_authres_SOURCES = fuzz/fuzz_authres.c fuzz/replay.c $(FUZZ_COMMON)
+fuzz_replay_authres_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"authres"'
+fuzz_replay_authres_CFLAGS = $(TLSRPT_CFLAGS)
+fuzz_replay_authres_LDADD = $(TLSRPT_LIBS)
 
 # The milter's config parser (milter/conf.c stands alone: no libmilter).
 fuzz_replay_config_SOURCES = fuzz/fuzz_config.c fuzz/replay.c $(FUZZ_COMMON) \
@@ -48,13 +52,13 @@ if ENABLE_FUZZING
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 noinst_LIBRARIES += fuzz/libtlsrpt_fuzz.a
 fuzz_libtlsrpt_fuzz_a_SOURCES = lib/err.c lib/buf.c lib/limits.c lib/decode.c \
-	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c
+	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c
 fuzz_libtlsrpt_fuzz_a_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)
 FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS)
 FUZZ_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer $(FUZZ_SANITIZE)
 
 noinst_PROGRAMS += fuzz/fuzz_mime fuzz/fuzz_decode fuzz/fuzz_inflate \
-	fuzz/fuzz_report fuzz/fuzz_message fuzz/fuzz_config
+	fuzz/fuzz_report fuzz/fuzz_message fuzz/fuzz_config fuzz/fuzz_authres
 fuzz_fuzz_mime_SOURCES = fuzz/fuzz_mime.c $(FUZZ_COMMON)
 fuzz_fuzz_mime_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_mime_LDFLAGS = $(FUZZ_CFLAGS)
@@ -75,6 +79,10 @@ fuzz_fuzz_message_SOURCES = fuzz/fuzz_message.c $(FUZZ_COMMON)
 fuzz_fuzz_message_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_message_LDFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_message_LDADD = $(FUZZ_LIBS)
+fuzz_fuzz_authres_SOURCES = fuzz/fuzz_authres.c $(FUZZ_COMMON)
+fuzz_fuzz_authres_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_authres_LDFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_authres_LDADD = $(FUZZ_LIBS)
 fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c $(FUZZ_COMMON) milter/conf.c milter/conf.h
 fuzz_fuzz_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter
 fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)

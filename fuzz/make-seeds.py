@@ -80,3 +80,18 @@ for k, v in keys.items():
         ("# one key\n%s %s   # comment\n\n" % (k, v)).encode())
 put("config", "all-keys.conf",
     "".join("%s\t%s\n" % kv for kv in keys.items()).encode())
+
+# authres: "submitter\nheader value"
+authres_seeds = [
+    b"reporter.example\nmx.example.net; dkim=pass header.d=reporter.example header.s=s1",
+    b"mail.reporter.example\nmx.example.net; dkim=pass (2048-bit key) header.d=reporter.example;"
+    b" spf=pass smtp.mailfrom=reporter.example",
+    b"reporter.example\nMX.Example.NET 1; dkim=fail reason=\"bad sig\" header.i=@reporter.example",
+    b"reporter.example\nmx.example.net (comment (nested \\) )); dkim=none",
+    b"reporter.example\nmx.example.net; none",
+    b"\nmx.example.net; dkim=pass header.d=com",
+    b"reporter.example\nother.example; dkim=pass header.d=reporter.example; dkim=pass header.d=x.example",
+    b"reporter.example\n\"quoted.example\"; dkim=pass header.d=\"reporter.example\"",
+]
+for i, a in enumerate(authres_seeds):
+    put("authres", "seed-%d" % i, a)

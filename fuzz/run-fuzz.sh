@@ -10,7 +10,12 @@ build=$1 target=$2 seconds=$3 work=${4:-/tmp/tlsrpt-fuzz}
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=$work/$target
 mkdir -p "$dir/corpus" "$dir/artifacts"
-exec "$build/fuzz/fuzz_$target" "$dir/corpus" "$top/fuzz/corpus/$target" \
-	"$top/fuzz/regressions/$target" \
+# the stored seeds and regressions that exist (git keeps no empty folder)
+seeds=
+for d in "$top/fuzz/corpus/$target" "$top/fuzz/regressions/$target"; do
+	[ -d "$d" ] && seeds="$seeds $d"
+done
+# shellcheck disable=SC2086 # the paths are ours, without spaces
+exec "$build/fuzz/fuzz_$target" "$dir/corpus" $seeds \
 	-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=131072 \
 	-artifact_prefix="$dir/artifacts/" -print_final_stats=1 >"$dir/fuzz.log" 2>&1
