@@ -8,9 +8,11 @@
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_common.c
 
 check_PROGRAMS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
-	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres
+	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres \
+	fuzz/replay_mbox
 TESTS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
-	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres
+	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres \
+	fuzz/replay_mbox
 
 fuzz_replay_mime_SOURCES = fuzz/fuzz_mime.c fuzz/replay.c $(FUZZ_COMMON)
 fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"mime"'
@@ -37,6 +39,13 @@ fuzz_replay_authres_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"authres"'
 fuzz_replay_authres_CFLAGS = $(TLSRPT_CFLAGS)
 fuzz_replay_authres_LDADD = $(TLSRPT_LIBS)
 
+# tlsrpt-report's mbox splitter (aggregator/mbox.c: buf and err only).
+fuzz_replay_mbox_SOURCES = fuzz/fuzz_mbox.c fuzz/replay.c $(FUZZ_COMMON) aggregator/mbox.c
+fuzz_replay_mbox_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/aggregator \
+	-DFUZZ_TARGET='"mbox"'
+fuzz_replay_mbox_CFLAGS = $(TLSRPT_CFLAGS)
+fuzz_replay_mbox_LDADD = $(TLSRPT_LIBS)
+
 # The milter's config parser (milter/conf.c stands alone: no libmilter).
 fuzz_replay_config_SOURCES = fuzz/fuzz_config.c fuzz/replay.c $(FUZZ_COMMON) \
 	milter/conf.c milter/conf.h
@@ -58,7 +67,8 @@ FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS)
 FUZZ_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer $(FUZZ_SANITIZE)
 
 noinst_PROGRAMS += fuzz/fuzz_mime fuzz/fuzz_decode fuzz/fuzz_inflate \
-	fuzz/fuzz_report fuzz/fuzz_message fuzz/fuzz_config fuzz/fuzz_authres
+	fuzz/fuzz_report fuzz/fuzz_message fuzz/fuzz_config fuzz/fuzz_authres \
+	fuzz/fuzz_mbox
 fuzz_fuzz_mime_SOURCES = fuzz/fuzz_mime.c $(FUZZ_COMMON)
 fuzz_fuzz_mime_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_mime_LDFLAGS = $(FUZZ_CFLAGS)
@@ -83,6 +93,11 @@ fuzz_fuzz_authres_SOURCES = fuzz/fuzz_authres.c $(FUZZ_COMMON)
 fuzz_fuzz_authres_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_authres_LDFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_authres_LDADD = $(FUZZ_LIBS)
+fuzz_fuzz_mbox_SOURCES = fuzz/fuzz_mbox.c $(FUZZ_COMMON) aggregator/mbox.c
+fuzz_fuzz_mbox_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/aggregator
+fuzz_fuzz_mbox_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_mbox_LDFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_mbox_LDADD = $(FUZZ_LIBS)
 fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c $(FUZZ_COMMON) milter/conf.c milter/conf.h
 fuzz_fuzz_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter
 fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)

@@ -95,3 +95,15 @@ authres_seeds = [
 ]
 for i, a in enumerate(authres_seeds):
     put("authres", "seed-%d" % i, a)
+
+# mbox: byte 0 = sniffed-byte count (low 7 bits) and 256-byte cap (0x80)
+mbox_seeds = {
+    "two": b"From a@example.com Sat Jan  1 00:00:00 2026\nSubject: one\n\nbody\n>From quoted\n\n"
+           b"From b@example.com Sat Jan  1 00:00:01 2026\nSubject: two\n\nbody two\n",
+    "crlf": b"From x Sat Jan  1 00:00:00 2026\r\nSubject: crlf\r\n\r\nline\r\n",
+    "nofrom": b"Subject: no separator\n\nbody\n",
+    "deep-quote": b"From x\n\n>>>From a\n>From\nFrom y\n\n",
+}
+for name, body in sorted(mbox_seeds.items()):
+    put("mbox", name, b"\x05" + body)
+    put("mbox", "capped-" + name, b"\x85" + body)
