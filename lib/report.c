@@ -593,34 +593,55 @@ static enum tr_err read_report(struct parse_ctx *c, cJSON *root, struct tlsrpt_r
  * from above by commas and container starts (strings and escapes are
  * skipped).  Returns 0, or 1 for too deep, 2 for too many values.
  */
+/* Where the string whose first byte is p[i] ends: the index of its
+ * closing quote (one with an even run of backslashes before it), or len.
+ * memchr, because most of a report's bytes are inside strings. */
+static size_t string_end(const char *p, size_t len, size_t i)
+{
+	while (i < len) {
+		const char *q = memchr(p + i, '"', len - i);
+		size_t j, backslashes = 0;
+
+		if (q == NULL)
+			return len;
+		j = (size_t)(q - p);
+		while (j - backslashes > i && p[j - backslashes - 1] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return j;
+		i = j + 1;
+	}
+	return len;
+}
+
 static int json_prescan(const char *p, size_t len, unsigned max_depth, size_t max_values)
 {
 	unsigned depth = 0;
 	size_t values = 1;
-	int in_string = 0;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		char ch = p[i];
-
-		if (in_string) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_string = 0;
+		switch (p[i]) {
+		case '"':
+			i = string_end(p, len, i + 1);
 			continue;
-		}
-		if (ch == '"') {
-			in_string = 1;
-		} else if (ch == ',') {
+		case ',':
 			values++;
-		} else if (ch == '[' || ch == '{') {
+			break;
+		case '[':
+		case '{':
 			depth++;
 			values += 2;
 			if (depth > max_depth)
 				return 1;
-		} else if ((ch == ']' || ch == '}') && depth > 0) {
-			depth--;
+			break;
+		case ']':
+		case '}':
+			if (depth > 0)
+				depth--;
+			continue;
+		default:
+			continue;
 		}
 		if (values > max_values)
 			return 2;

@@ -573,6 +573,14 @@ static void deep_nesting_is_refused_before_parsing(void **state)
 	                           &r, &e), TR_OK);
 	assert_string_equal(r->policies[0].policy_strings[0], "\"[[[[[{{{{{");
 	report_free(r);
+	/* a string ending in an escaped backslash ends at the next quote: the
+	 * brackets of the string after it are inside that one */
+	r = NULL;
+	assert_int_equal(parse_lim(REPORT(POL_DESC("\"policy-string\":[\"x\\\\\",\"\\\\\\\"[[[\"]")),
+	                           &lim, &r, &e), TR_OK);
+	assert_string_equal(r->policies[0].policy_strings[0], "x\\");
+	assert_string_equal(r->policies[0].policy_strings[1], "\\\"[[[");
+	report_free(r);
 }
 
 struct limit_case {
