@@ -33,8 +33,8 @@ timed_run() {
 	done >"$dir/campaign.log"
 }
 
-# One line: target, seconds, executions, cov/ft at start and end, and the
-# second at which each last grew.
+# One line: target, seconds, executions, cov/ft once the stored corpus is
+# loaded and at the end, and the second at which each last grew.
 summarize() {
 	awk -v t="$1" '
 	/ cov: / {
@@ -42,7 +42,9 @@ summarize() {
 			if ($i == "cov:") c = $(i + 1)
 			if ($i == "ft:") f = $(i + 1)
 		}
-		if (c0 == "") { c0 = c; f0 = f }
+		# the start: the stored corpus loaded (INITED); growth counts after it
+		if (/INITED/) { c0 = c; f0 = f; lc = c; lf = f; cs = $1; fs = $1 }
+		if (c0 == "") next
 		if (c != lc) { lc = c; cs = $1 }
 		if (f != lf) { lf = f; fs = $1 }
 	}
@@ -55,6 +57,12 @@ summarize() {
 		    t, $1, runs, rate, c0, lc, cs, f0, lf, fs, rss, (found == "" ? " nothing" : found)
 	}' "$work/$1/campaign.log"
 }
+
+# fuzz/campaign.sh --summary <workdir> <target>...: the summary lines again
+if [ "$build" = --summary ]; then
+	for target; do summarize "$target"; done
+	exit 0
+fi
 
 for spec; do
 	target=${spec%%=*} seconds=${spec#*=}
