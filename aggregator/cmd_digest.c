@@ -233,14 +233,16 @@ static int deliver(const struct digest *d, const struct digest_args *a, int64_t 
 static int digest_main(struct cli *c, int argc, char **argv)
 {
 	struct digest_args a = { .to = NULL };
-	struct digest_data dd = { NULL };
+	struct digest_data dd;
 	struct digest_input in = { 0 };
-	struct digest d = { NULL };
+	struct digest d;
 	struct store *st = NULL;
 	struct tr_error err;
 	int64_t now = cli_now();
 	int stop = 0, rc;
 
+	memset(&dd, 0, sizeof dd);
+	memset(&d, 0, sizeof d);
 	summary_filter_all(&a.filter);
 	rc = cli_parse_options(c, &cmd_digest, digest_opts, sizeof digest_opts / sizeof digest_opts[0],
 	                       argc, argv, &a.filter, &a, digest_option, NULL, &stop);

@@ -604,15 +604,15 @@ static enum tr_err exec_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, uin
 static const char *const expire_count_sql[] = {
 	"SELECT COUNT(*) FROM reports WHERE end_time < :cutoff",
 	"SELECT COUNT(*) FROM policies WHERE report IN (SELECT id FROM reports WHERE end_time < :cutoff)",
-	"SELECT COUNT(*) FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
-	" JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)",
+	("SELECT COUNT(*) FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
+	 " JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)"),
 };
 
 /* Children first, so that the foreign keys hold whether or not the
  * connection enforces them. */
 static const char *const expire_delete_sql[] = {
-	"DELETE FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
-	" JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)",
+	("DELETE FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
+	 " JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)"),
 	"DELETE FROM policies WHERE report IN (SELECT id FROM reports WHERE end_time < :cutoff)",
 	"DELETE FROM reports WHERE end_time < :cutoff",
 };
