@@ -35,7 +35,7 @@
  * keys (policy domain, receiving MX) do not follow the import order:
  * with SQLite's default 2 MB cache each such page was spilled to the WAL
  * again and again within one batch (100,000 reports: 8.1 s wall, 2.2 s
- * of it in the kernel; with 32 MiB and batches of 10,000: 5.8 s).  The
+ * of it in the kernel; with 32 MiB: 5.8 s).  The
  * connection keeps the larger cache after the batch: only bulk imports
  * batch. */
 #define BATCH_CACHE_KIB "-32768"
