@@ -148,11 +148,13 @@ static size_t cp_width(uint32_t cp)
 	return 1;
 }
 
-/* The next code point of s (escaped: valid UTF-8): its bytes and columns. */
+/* The next code point of s (escaped: valid UTF-8): its bytes and columns.
+ * A sequence is at most 4 bytes: looking no further keeps a walk over a
+ * long cell linear. */
 static size_t next_cp(const char *s, size_t *cols)
 {
 	uint32_t cp = 0;
-	size_t len = utf8_decode((const unsigned char *)s, strlen(s), &cp);
+	size_t len = utf8_decode((const unsigned char *)s, strnlen(s, 4), &cp);
 
 	if (len == 0)
 		len = 1; /* not UTF-8 after all: a byte a column */
