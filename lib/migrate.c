@@ -163,6 +163,17 @@ static enum tr_err upgrade_locked(sqlite3 *db, const char *schema, const struct 
 	return rc;
 }
 
+/* The database's user_version into *version: an error when it is newer
+ * than target (a newer build's database). */
+static enum tr_err read_version(sqlite3 *db, int target, int64_t *version, struct tr_error *err)
+{
+	enum tr_err rc = sqlutil_query_int(db, "PRAGMA user_version", version, err);
+
+	if (rc == TR_OK && *version > target)
+		rc = newer_error((int)*version, target, err);
+	return rc;
+}
+
 enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
                           struct tr_error *err)
 {
@@ -178,13 +189,9 @@ enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_mi
 	if (rc != TR_OK)
 		return rc;
 	/* the common case, already current, needs no write lock */
-	rc = sqlutil_query_int(db, "PRAGMA user_version", &version, err);
-	if (rc != TR_OK)
+	rc = read_version(db, target, &version, err);
+	if (rc != TR_OK || version == target)
 		return rc;
-	if (version == target)
-		return TR_OK;
-	if (version > target)
-		return newer_error((int)version, target, err);
 	defensive = defensive_lift(db);
 	rc = upgrade_locked(db, schema, list, n, target, err);
 	defensive_restore(db, defensive);
@@ -217,13 +224,9 @@ enum tr_err store_check_version(sqlite3 *db, struct tr_error *err)
 	int64_t version;
 	enum tr_err rc;
 
-	rc = sqlutil_query_int(db, "PRAGMA user_version", &version, err);
-	if (rc != TR_OK)
+	rc = read_version(db, target, &version, err);
+	if (rc != TR_OK || version == target)
 		return rc;
-	if (version == target)
-		return TR_OK;
-	if (version > target)
-		return newer_error((int)version, target, err);
 	if (version == 0)
 		return unversioned_error(db, err);
 	return tr_error_set(err, TR_ERR_DB,
