@@ -757,7 +757,10 @@ static void bad_arguments_are_usage_errors(void **state)
 	assert_non_null(strstr(e.msg, "policies[0].summary"));
 	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_USAGE);
+	/* a batch brings its 32 MiB page cache (see store.h) */
+	assert_int_not_equal(count_sql(store_db(s), "PRAGMA cache_size"), -32768);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	assert_int_equal(count_sql(store_db(s), "PRAGMA cache_size"), -32768);
 	assert_int_equal(store_batch_begin(s, &e), TR_ERR_USAGE);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
 	rb_free(r);
