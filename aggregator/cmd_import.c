@@ -598,6 +598,8 @@ const struct cli_command cmd_import = {
 	"  -d, --db PATH          database (default: $TLSRPT_DB, else the built-in path)\n"
 	"      --max-message N    largest message or report file read, in bytes\n"
 	"  -h, --help             this text\n\n"
+	"With more than one CPU a second thread reads and parses while the first\n"
+	"stores; TLSRPT_IMPORT_THREADS=1 uses one (less memory for very large reports).\n"
 	"Exit status: 0 ok, 1 some report invalid, 2 I/O or database error.\n",
 	.run = import_main,
 };
