@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "datetime.h"
 #include "digest.h"
 #include "mail.h"
@@ -46,15 +47,11 @@ static const struct summary_row *find_row(const struct summary *sm, const char *
 
 static int add_item(struct digest *d, size_t *cap, const struct digest_item *it)
 {
-	if (d->n_items == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct digest_item *n = realloc(d->items, ncap * sizeof *n);
+	struct digest_item *v = array_grow(d->items, cap, d->n_items, sizeof *v, 16);
 
-		if (n == NULL)
-			return -1;
-		d->items = n;
-		*cap = ncap;
-	}
+	if (v == NULL)
+		return -1;
+	d->items = v;
 	d->items[d->n_items++] = *it;
 	return 0;
 }

@@ -96,3 +96,21 @@ char *buf_detach(struct buf *b, size_t *len)
 	b->cap = 0;
 	return p;
 }
+
+void *array_grow(void *v, size_t *cap, size_t n, size_t elem_size, size_t first_cap)
+{
+	size_t ncap;
+	unsigned char *p;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap ? *cap * 2 : first_cap;
+	if (ncap <= *cap || elem_size == 0 || ncap > SIZE_MAX / elem_size)
+		return NULL;
+	p = realloc(v, ncap * elem_size);
+	if (p == NULL)
+		return NULL;
+	memset(p + *cap * elem_size, 0, (ncap - *cap) * elem_size);
+	*cap = ncap;
+	return p;
+}

@@ -42,4 +42,13 @@ void buf_free(struct buf *b);
  * empty.  Returns a valid empty string, never NULL, unless memory ran out. */
 char *buf_detach(struct buf *b, size_t *len);
 
+/*
+ * Room for one more element in an array v of *cap elements of elem_size
+ * bytes, n of them in use: v itself while n < *cap, else v grown to twice
+ * the capacity (first_cap when it was 0), the new elements zeroed and *cap
+ * updated.  NULL when memory ran out or the size would overflow: v is then
+ * still the caller's, unchanged.  The caller bounds n; this only doubles.
+ */
+void *array_grow(void *v, size_t *cap, size_t n, size_t elem_size, size_t first_cap);
+
 #endif

@@ -119,25 +119,18 @@ static enum tr_err headers_add(struct mime_headers *h, size_t *cap,
                                struct mime_header entry)
 {
 	struct mime_header *v;
-	size_t ncap;
 
 	if (h->n >= lim->max_headers) {
 		free(entry.name);
 		return tr_error_set(err, TR_ERR_LIMIT, "mime: more than %zu header fields",
 		                    lim->max_headers);
 	}
-	if (h->n == *cap) {
-		ncap = *cap ? *cap * 2 : 16;
-		if (ncap > lim->max_headers)
-			ncap = lim->max_headers;
-		v = realloc(h->v, ncap * sizeof *v);
-		if (v == NULL) {
-			free(entry.name);
-			return tr_error_set(err, TR_ERR_NOMEM, "mime: out of memory");
-		}
-		h->v = v;
-		*cap = ncap;
+	v = array_grow(h->v, cap, h->n, sizeof *v, 16);
+	if (v == NULL) {
+		free(entry.name);
+		return tr_error_set(err, TR_ERR_NOMEM, "mime: out of memory");
 	}
+	h->v = v;
 	h->v[h->n++] = entry;
 	return TR_OK;
 }
@@ -744,19 +737,15 @@ static enum tr_err push_frame(struct walk *w, char *boundary, const char *body,
                               size_t len, unsigned depth, int digest)
 {
 	struct walk_frame *f, *v;
-	size_t ncap, first;
+	size_t first;
 	int close;
 
-	if (w->nframes == w->cap) {
-		ncap = w->cap ? w->cap * 2 : 8;
-		v = realloc(w->stack, ncap * sizeof *v);
-		if (v == NULL) {
-			free(boundary);
-			return tr_error_set(w->err, TR_ERR_NOMEM, "mime: out of memory");
-		}
-		w->stack = v;
-		w->cap = ncap;
+	v = array_grow(w->stack, &w->cap, w->nframes, sizeof *v, 8);
+	if (v == NULL) {
+		free(boundary);
+		return tr_error_set(w->err, TR_ERR_NOMEM, "mime: out of memory");
 	}
+	w->stack = v;
 	f = &w->stack[w->nframes++];
 	f->boundary = boundary;
 	f->blen = strlen(boundary);

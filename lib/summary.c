@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "summary.h"
 
 #define SQL_MAX 2048
@@ -256,20 +257,11 @@ static enum tr_err query_totals(sqlite3 *db, const struct source *src, const str
 /* Append one row from the rows query; the row's strings are its own. */
 static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, struct tr_error *err)
 {
-	struct summary_row *row;
+	struct summary_row *row = array_grow(sm->rows, cap, sm->n_rows, sizeof *row, 16);
 
-	if (sm->n_rows == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct summary_row *nrows;
-
-		if (ncap > SIZE_MAX / sizeof *nrows)
-			return tr_error_set(err, TR_ERR_NOMEM, "summary: too many rows");
-		nrows = realloc(sm->rows, ncap * sizeof *nrows);
-		if (nrows == NULL)
-			return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
-		sm->rows = nrows;
-		*cap = ncap;
-	}
+	if (row == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+	sm->rows = row;
 	row = &sm->rows[sm->n_rows];
 	memset(row, 0, sizeof *row);
 	sm->n_rows++;

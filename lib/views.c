@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "rollup.h"
 #include "sqlutil.h"
 #include "views.h"
@@ -55,20 +56,11 @@ static uint64_t column_count(sqlite3_stmt *st, int col)
 /* Grow *rows (of size elem) so that one more fits; rows are zeroed. */
 static enum tr_err grow(void **rows, size_t *cap, size_t n, size_t elem, struct tr_error *err)
 {
-	size_t ncap;
-	void *p;
+	void *p = array_grow(*rows, cap, n, elem, 16);
 
-	if (n < *cap)
-		return TR_OK;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / elem)
-		return tr_error_set(err, TR_ERR_NOMEM, "views: too many rows");
-	p = realloc(*rows, ncap * elem);
 	if (p == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
-	memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
 	*rows = p;
-	*cap = ncap;
 	return TR_OK;
 }
 

@@ -92,6 +92,33 @@ static void detach_hands_over_and_empties(void **state)
 	buf_free(NULL);
 }
 
+static void array_grow_doubles_zeroes_and_refuses_overflow(void **state)
+{
+	size_t cap = 0, i;
+	int *v = NULL, *p;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		size_t before = cap;
+
+		p = array_grow(v, &cap, i, sizeof *v, 4);
+		assert_non_null(p);
+		if (i < before && (p != v || cap != before))
+			fail_msg("grew while there was room");
+		v = p;
+		assert_int_equal(v[i], 0); /* a new element starts zeroed */
+		v[i] = (int)i + 1;
+	}
+	assert_int_equal(cap, 128);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(v[i], (int)i + 1);
+	/* a size that would overflow: refused, the array untouched */
+	cap = SIZE_MAX / 2 + 1;
+	assert_null(array_grow(v, &cap, cap, 2, 4));
+	assert_true(cap == SIZE_MAX / 2 + 1);
+	free(v);
+}
+
 static void error_set_formats_and_prefixes(void **state)
 {
 	struct tr_error e;
@@ -115,6 +142,7 @@ int main(void)
 		cmocka_unit_test(huge_length_does_not_wrap),
 		cmocka_unit_test(putc_grows_across_many_bytes),
 		cmocka_unit_test(detach_hands_over_and_empties),
+		cmocka_unit_test(array_grow_doubles_zeroes_and_refuses_overflow),
 		cmocka_unit_test(error_set_formats_and_prefixes),
 	};
 
