@@ -252,7 +252,7 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	struct mlfi_conn *cn = msg_get(ctx);
 	struct buf *b;
 
-	/* cn exists when NR_HDR was negotiated: a reply here is then expected */
+	/* NULL only without a negotiation, so without NR_HDR: a reply is expected */
 	if (cn == NULL)
 		return SMFIS_TEMPFAIL;
 	if (cn->msg.passing)
