@@ -506,7 +506,8 @@ enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 	 * to whoever would otherwise go on */
 	if (ru->flush_failed)
 		return tr_error_set(err, TR_ERR_DB, "store: the batch's summary rollups are incomplete");
-	qsort(ru->pending, ru->n_pending, sizeof *ru->pending, cmp_pending);
+	if (ru->n_pending > 0) /* pending is NULL before the first */
+		qsort(ru->pending, ru->n_pending, sizeof *ru->pending, cmp_pending);
 	while (i < ru->n_pending && rc == TR_OK) {
 		struct ru_pending sum = ru->pending[i];
 
