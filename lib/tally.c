@@ -18,7 +18,7 @@
 
 #define NONE SIZE_MAX
 #define FIRST_SLOTS 1024
-/* entries are kept as uint32_t slot values, entry + 1 */
+/* an entry's number + 1 fills the low half of a slot */
 #define MAX_ENTRIES ((size_t)UINT32_MAX - 1)
 
 /* An index over entries the caller keeps in an array.  A slot holds the
@@ -34,15 +34,17 @@ struct index {
 
 #define TAG(h) ((h) & ~(uint64_t)UINT32_MAX)
 
-#define INLINE_KEY 32
-#define INLINE_TYPES 4
+#define INLINE_KEY 24
+#define INLINE_TYPES 7
+#define GROUP_ALIGN 64
+#define BATCH 32
 
 /*
- * One row: 128 bytes that hold, for most rows, everything a detail
- * touches (the key to compare, the sums, the first result types), so that
- * a detail costs about one trip to memory past the index.  The hash
- * lookups, not the arithmetic, are what a million reports spend their
- * time on.
+ * One row: two cache lines that hold, for most rows, everything a detail
+ * touches (the key to compare, the sums, the first result types by the
+ * number of their name).  Looking rows up, not adding, is what a million
+ * reports spend their time on: a detail costs a read of the index and
+ * one of its row, both prefetched a batch ahead (tally_add()).
  */
 struct group {
 	union {
@@ -50,12 +52,24 @@ struct group {
 		char *heap;
 	} key;                      /* bytes when key_len < INLINE_KEY */
 	uint32_t key_len;
-	uint32_t n_types;           /* the first INLINE_TYPES inline, the rest in t->types */
+	uint32_t n_types;           /* n_inline inline, the rest in t->types */
 	int64_t last_report;
 	uint64_t reports, failed, failed_with_policy;
 	uint64_t inline_count[INLINE_TYPES];
-	uint32_t inline_name[INLINE_TYPES];
-	struct summary_count *types; /* while finishing */
+	uint8_t inline_name[INLINE_TYPES]; /* names numbered below UINT8_MAX only */
+	uint8_t n_inline;
+};
+
+_Static_assert(sizeof (struct group) == 2 * GROUP_ALIGN, "a row is two cache lines");
+
+/* A detail waiting in the batch, its row's index slot being fetched. */
+struct pending {
+	uint64_t hash;
+	int64_t report, count;
+	size_t name;
+	uint32_t key_len;
+	int with_policy;
+	char key[INLINE_KEY];
 };
 
 /* A result-type name, stored once however many rows have it. */
@@ -64,7 +78,8 @@ struct name {
 	size_t len;
 };
 
-/* A row's sum for one result type past its first INLINE_TYPES. */
+/* A row's sum for a result type it keeps out of line: past its first
+ * INLINE_TYPES, or a name numbered from UINT8_MAX. */
 struct type {
 	uint32_t group, name;
 	uint64_t count;
@@ -72,13 +87,16 @@ struct type {
 
 struct tally {
 	uint64_t seed;
-	struct group *groups;
+	struct group *groups;       /* aligned to GROUP_ALIGN */
 	size_t n_groups, cap_groups;
+	struct summary_count **types_of; /* by group, while finishing */
 	struct name *names;
 	size_t n_names, cap_names;
 	struct type *types;
 	size_t n_types, cap_types;
 	struct index by_key, by_name, by_type;
+	struct pending batch[BATCH];
+	size_t n_batch;
 };
 
 /* A bijective 64-bit finaliser (MurmurHash3's fmix64 constants). */
@@ -243,10 +261,31 @@ static const char *group_key(const struct group *g)
 	return g->key_len < INLINE_KEY ? g->key.bytes : g->key.heap;
 }
 
-/* The row of key, made when new; NONE when memory ran out. */
-static size_t find_group(struct tally *t, const char *key, size_t key_len, int64_t report)
+/* Room for one more row; -1 when memory ran out.  Not array_grow():
+ * realloc() would not keep the rows on cache-line boundaries. */
+static int grow_groups(struct tally *t)
 {
-	uint64_t h = hash_bytes(t->seed, key, key_len);
+	size_t cap = t->cap_groups ? t->cap_groups * 2 : 64;
+	struct group *g;
+
+	if (t->n_groups < t->cap_groups)
+		return 0;
+	if (cap > SIZE_MAX / sizeof *g)
+		return -1;
+	g = aligned_alloc(GROUP_ALIGN, cap * sizeof *g);
+	if (g == NULL)
+		return -1;
+	if (t->n_groups > 0)
+		memcpy(g, t->groups, t->n_groups * sizeof *g);
+	free(t->groups);
+	t->groups = g;
+	t->cap_groups = cap;
+	return 0;
+}
+
+/* The row of key (of hash h), made when new; NONE when memory ran out. */
+static size_t find_group(struct tally *t, const char *key, size_t key_len, uint64_t h, int64_t report)
+{
 	size_t pos = h & (t->by_key.n_slots - 1);
 	struct group *g;
 
@@ -260,12 +299,8 @@ static size_t find_group(struct tally *t, const char *key, size_t key_len, int64
 			return i;
 		pos = index_step(&t->by_key, pos);
 	}
-	if (key_len >= UINT32_MAX)
+	if (key_len >= UINT32_MAX || grow_groups(t) != 0)
 		return NONE;
-	g = array_grow(t->groups, &t->cap_groups, t->n_groups, sizeof *g, 64);
-	if (g == NULL)
-		return NONE;
-	t->groups = g;
 	g = &t->groups[t->n_groups];
 	memset(g, 0, sizeof *g);
 	if (key_len < INLINE_KEY) {
@@ -359,31 +394,32 @@ static uint64_t *find_type(struct tally *t, size_t gi, size_t ni)
 static uint64_t *group_type(struct tally *t, size_t gi, size_t ni)
 {
 	struct group *g = &t->groups[gi];
-	uint32_t n = g->n_types < INLINE_TYPES ? g->n_types : INLINE_TYPES;
+	uint8_t n = g->n_inline;
 
-	for (uint32_t j = 0; j < n; j++) {
+	for (uint8_t j = 0; j < n; j++) {
 		if (g->inline_name[j] == ni)
 			return &g->inline_count[j];
 	}
-	if (n < INLINE_TYPES) {
-		/* ni < MAX_ENTRIES (index_insert) */
-		g->inline_name[n] = (uint32_t)ni;
-		g->n_types++;
-		return &g->inline_count[n];
-	}
-	return find_type(t, gi, ni);
+	/* a name numbered past the inline ones may be in t->types already,
+	 * whatever room is left inline */
+	if (ni >= UINT8_MAX || n == INLINE_TYPES)
+		return find_type(t, gi, ni);
+	g->inline_name[n] = (uint8_t)ni;
+	g->n_inline++;
+	g->n_types++;
+	return &g->inline_count[n];
 }
 
-enum tr_err tally_add(struct tally *t, const char *key, size_t key_len, const char *rt, size_t rt_len,
-                      int64_t report, int64_t count, int with_policy, struct tr_error *err)
+/* Count one detail (tally_add()); -1 when memory ran out. */
+static int add_detail(struct tally *t, const char *key, size_t key_len, uint64_t h, size_t ni, int64_t report,
+                      int64_t count, int with_policy)
 {
-	size_t gi = find_group(t, key, key_len, report);
-	size_t ni = gi != NONE ? find_name(t, rt, rt_len) : NONE;
-	uint64_t *type_count = ni != NONE ? group_type(t, gi, ni) : NULL;
+	size_t gi = find_group(t, key, key_len, h, report);
+	uint64_t *type_count = gi != NONE ? group_type(t, gi, ni) : NULL;
 	struct group *g;
 
 	if (type_count == NULL)
-		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+		return -1;
 	g = &t->groups[gi];
 	if (g->last_report != report) {
 		g->last_report = report;
@@ -393,6 +429,72 @@ enum tr_err tally_add(struct tally *t, const char *key, size_t key_len, const ch
 	if (with_policy)
 		g->failed_with_policy = add_count(g->failed_with_policy, count);
 	*type_count = add_count(*type_count, count);
+	return 0;
+}
+
+static void prefetch(const void *p)
+{
+#ifdef __GNUC__
+	__builtin_prefetch(p, 1);
+#else
+	(void)p;
+#endif
+}
+
+/*
+ * Count the batch, in order.  Each detail's index slot was prefetched when
+ * it joined the batch; now the row each slot points to is, and only then
+ * are the details counted, so that the trips to memory of a whole batch
+ * overlap instead of following one another.
+ */
+static int flush(struct tally *t)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < t->n_batch; i++) {
+		size_t pos = t->batch[i].hash & (t->by_key.n_slots - 1);
+		size_t gi = index_next(&t->by_key, t->batch[i].hash, &pos);
+
+		if (gi != NONE) {
+			prefetch(&t->groups[gi]);
+			prefetch((const char *)&t->groups[gi] + GROUP_ALIGN);
+		}
+	}
+	for (size_t i = 0; i < t->n_batch && ret == 0; i++) {
+		const struct pending *p = &t->batch[i];
+
+		ret = add_detail(t, p->key, p->key_len, p->hash, p->name, p->report, p->count, p->with_policy);
+	}
+	t->n_batch = 0;
+	return ret;
+}
+
+enum tr_err tally_add(struct tally *t, const char *key, size_t key_len, const char *rt, size_t rt_len,
+                      int64_t report, int64_t count, int with_policy, struct tr_error *err)
+{
+	size_t ni = find_name(t, rt, rt_len);
+	uint64_t h = hash_bytes(t->seed, key, key_len);
+	struct pending *p;
+
+	if (ni == NONE)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+	if (key_len >= INLINE_KEY) {
+		/* too long to wait in the batch: after it, to keep the order */
+		if (flush(t) != 0 || add_detail(t, key, key_len, h, ni, report, count, with_policy) != 0)
+			return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
+		return TR_OK;
+	}
+	prefetch(&t->by_key.slot[h & (t->by_key.n_slots - 1)]);
+	p = &t->batch[t->n_batch++];
+	p->hash = h;
+	p->report = report;
+	p->count = count;
+	p->name = ni;
+	p->key_len = (uint32_t)key_len;
+	p->with_policy = with_policy;
+	memcpy(p->key, key, key_len);
+	if (t->n_batch == BATCH && flush(t) != 0)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
 	return TR_OK;
 }
 
@@ -432,26 +534,28 @@ static int cmp_type(const void *a, const void *b)
 	return cmp_bytes(x->name->s, x->name->len, y->name->s, y->name->len);
 }
 
-/* Row g's result types, sorted, into its types array, each name a copy
- * of its own (summary_free() frees them one by one); refs holds the
- * overflow ones already, after room for the inline ones. */
-static int gather_group(struct tally *t, struct group *g, struct type_ref *refs)
+/* Row gi's result types, sorted, into types_of[gi], each name a copy of
+ * its own (summary_free() frees them one by one); refs holds the ones
+ * in t->types already, after room for the inline ones. */
+static int gather_group(struct tally *t, size_t gi, struct type_ref *refs)
 {
-	uint32_t n = g->n_types < INLINE_TYPES ? g->n_types : INLINE_TYPES;
+	const struct group *g = &t->groups[gi];
+	struct summary_count *types;
 
-	for (uint32_t j = 0; j < n; j++) {
+	for (uint8_t j = 0; j < g->n_inline; j++) {
 		refs[j].name = &t->names[g->inline_name[j]];
 		refs[j].count = g->inline_count[j];
 	}
 	qsort(refs, g->n_types, sizeof *refs, cmp_type);
 	/* zeroed: a failure below leaves names NULL for tally_free() */
-	g->types = calloc(g->n_types, sizeof *g->types);
-	if (g->types == NULL)
+	types = calloc(g->n_types, sizeof *types);
+	if (types == NULL)
 		return -1;
+	t->types_of[gi] = types;
 	for (uint32_t j = 0; j < g->n_types; j++) {
-		g->types[j].name = copy_bytes(refs[j].name->s, refs[j].name->len);
-		g->types[j].count = refs[j].count;
-		if (g->types[j].name == NULL)
+		types[j].name = copy_bytes(refs[j].name->s, refs[j].name->len);
+		types[j].count = refs[j].count;
+		if (types[j].name == NULL)
 			return -1;
 	}
 	return 0;
@@ -460,17 +564,22 @@ static int gather_group(struct tally *t, struct group *g, struct type_ref *refs)
 /* Every row's result types, sorted (gather_group()). */
 static int gather_types(struct tally *t)
 {
-	size_t total = t->n_types + t->n_groups * INLINE_TYPES;
-	struct type_ref *refs = malloc(total * sizeof *refs);
+	size_t total = 0;
+	struct type_ref *refs;
 	size_t *next = malloc(t->n_groups * sizeof *next);
 	size_t off = 0;
 	int ret = -1;
 
-	if (refs == NULL || next == NULL || total / INLINE_TYPES < t->n_groups)
+	/* every sum is one of t->types or inline: no overflow */
+	for (size_t g = 0; g < t->n_groups; g++)
+		total += t->groups[g].n_types;
+	refs = malloc(total * sizeof *refs);
+	t->types_of = calloc(t->n_groups, sizeof *t->types_of);
+	if (refs == NULL || next == NULL || t->types_of == NULL)
 		goto out;
 	for (size_t g = 0; g < t->n_groups; g++) {
-		next[g] = off + INLINE_TYPES;
-		off += t->groups[g].n_types > INLINE_TYPES ? t->groups[g].n_types : INLINE_TYPES;
+		next[g] = off + t->groups[g].n_inline;
+		off += t->groups[g].n_types;
 	}
 	for (size_t i = 0; i < t->n_types; i++) {
 		struct type_ref *r = &refs[next[t->types[i].group]++];
@@ -480,9 +589,9 @@ static int gather_types(struct tally *t)
 	}
 	off = 0;
 	for (size_t g = 0; g < t->n_groups; g++) {
-		if (gather_group(t, &t->groups[g], refs + off) != 0)
+		if (gather_group(t, g, refs + off) != 0)
 			goto out;
-		off += t->groups[g].n_types > INLINE_TYPES ? t->groups[g].n_types : INLINE_TYPES;
+		off += t->groups[g].n_types;
 	}
 	ret = 0;
 out:
@@ -526,6 +635,8 @@ enum tr_err tally_finish(struct tally *t, struct summary *sm, struct tr_error *e
 	struct summary_row *rows;
 	char **keys = NULL;
 
+	if (flush(t) != 0)
+		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
 	if (t->n_groups == 0)
 		return TR_OK;
 	order = malloc(t->n_groups * sizeof *order);
@@ -548,9 +659,9 @@ enum tr_err tally_finish(struct tally *t, struct summary *sm, struct tr_error *e
 		rows[i].reports = g->reports;
 		rows[i].failed = g->failed;
 		rows[i].failed_with_policy = g->failed_with_policy;
-		rows[i].result_types = g->types;
+		rows[i].result_types = t->types_of[g - t->groups];
 		rows[i].n_result_types = g->n_types;
-		g->types = NULL;
+		t->types_of[g - t->groups] = NULL;
 	}
 	free(keys);
 	free(order);
@@ -569,12 +680,13 @@ void tally_free(struct tally *t)
 
 		if (g->key_len >= INLINE_KEY)
 			free(g->key.heap);
-		if (g->types == NULL)
+		if (t->types_of == NULL || t->types_of[i] == NULL)
 			continue;
 		for (size_t j = 0; j < g->n_types; j++)
-			free(g->types[j].name);
-		free(g->types);
+			free(t->types_of[i][j].name);
+		free(t->types_of[i]);
 	}
+	free(t->types_of);
 	for (size_t i = 0; i < t->n_names; i++)
 		free(t->names[i].s);
 	free(t->groups);
