@@ -425,16 +425,24 @@ static enum tr_err query_result_types(sqlite3 *db, const struct source *src, con
  * The details' rows come grouped by report, which tally_add() needs to
  * count each row's distinct reports, in an order SQLite can read without
  * sorting: reports by start time through reports_by_submitter or
- * reports_by_start when the filter names a submitter or a whole time
- * range, else policies by report through policies_by_report.  Only a
- * policy-domain filter, read through policies_by_domain, sorts: the
- * details of that domain alone.
+ * reports_by_start when the filter names a submitter or a time, else
+ * policies by report through policies_by_report.  Only a policy-domain
+ * filter, read through policies_by_domain, sorts: the details of that
+ * domain alone.  A time with one bound gets the other, true of every
+ * integer, because SQLite's planner takes a one-sided range for too wide
+ * to be worth the index and scans every policy instead: --since a month
+ * ago over a million reports 0.5 s, with the index 0.2 s (the whole
+ * range costs 10 % more through the index than by policy).
  */
 static const char *details_order(const struct summary_filter *f)
 {
-	if (f->policy_domain == NULL && (f->submitter != NULL || (f->since != INT64_MIN && f->until != INT64_MAX)))
+	if (f->policy_domain != NULL || (f->submitter == NULL && f->since == INT64_MIN && f->until == INT64_MAX))
+		return "ORDER BY p.report";
+	if (f->submitter != NULL || (f->since != INT64_MIN && f->until != INT64_MAX))
 		return "ORDER BY r.start_time, r.id";
-	return "ORDER BY p.report";
+	if (f->since != INT64_MIN)
+		return "AND r.start_time <= 9223372036854775807 ORDER BY r.start_time, r.id";
+	return "AND r.start_time >= -9223372036854775808 ORDER BY r.start_time, r.id";
 }
 
 static enum tr_err tally_row(struct tally *t, sqlite3_stmt *st, struct tr_error *err)
