@@ -3,7 +3,7 @@
 # only) and the baseline (bench/baseline.py: Python standard library), on
 # the same generated inputs in one run.  See bench/README.md.
 #
-# Usage: bench/run.sh [import|summary|memory|profile|all]...   (default: all)
+# Usage: bench/run.sh [import|grow|summary|memory|profile|all]...   (default: all)
 # Environment:
 #   BUILD=DIR    build directory with aggregator/tlsrpt-report and bench/floor (build)
 #   OUT=DIR      inputs, databases and results (bench/out)
@@ -14,6 +14,7 @@
 #   SEED=N       generator seed (1)
 #   PLAIN_MAX=N  largest import size for the "as users write it" baseline (10000)
 #   SENDING_IP=1 also time summary --by sending-ip (reads every failure detail: slow)
+#   GROW_CHUNKS=N  grow: chunks of 100,000 reports imported one after another (10)
 # Times are medians of wall-clock and of CPU (user + system) time; memory
 # is the maximum resident set size (GNU time's %M).  hyperfine, when installed, times the import runs too
 # (its JSON goes next to the results).  Results: $OUT/results-<date>.txt
@@ -30,6 +31,7 @@ DB_SIZES=${DB_SIZES:-"10000 100000 1000000"}
 SEED=${SEED:-1}
 PLAIN_MAX=${PLAIN_MAX:-10000}
 PY=${PYTHON:-python3}
+GROW_CHUNKS=${GROW_CHUNKS:-10}
 
 CLI=$BUILD/aggregator/tlsrpt-report
 FLOOR=$BUILD/bench/floor
@@ -185,6 +187,32 @@ bench_import() {
 	done
 }
 
+# Import speed against the size of the database imported into: chunks of
+# 100,000 generated reports (days never overlapping) imported one after
+# another into one database, each timed once.  "written" is what the
+# importer wrote (getrusage's blocks out: WAL, checkpoints, database).
+bench_grow() {
+	log ""
+	log "## Import into a growing database (chunks of 100,000 reports, one run each)"
+	if ! cli_works; then
+		log "tlsrpt-report: not available in $BUILD (grow not yet measured)"
+		return
+	fi
+	local db=$OUT/tmp/grow.db m=$OUT/tmp/grow.mbox k have e u s rss blocks
+	rm -f "$db"*
+	for ((k = 0; k < GROW_CHUNKS; k++)); do
+		$GEN --count 100000 --first-day $(( k * 1000 )) --mbox "$m" 2>/dev/null
+		have=$(( k * 100000 ))
+		/usr/bin/time -f '%e %U %S %M %O' -o "$OUT/tmp/time" timeout "$TIMEOUT" \
+			"$CLI" -d "$db" import "$m" >/dev/null 2>"$OUT/tmp/stderr"
+		read -r e u s rss blocks < <(tail -n 1 "$OUT/tmp/time")
+		log "$(awk -v h="$have" -v e="$e" -v u="$u" -v s="$s" -v rss="$rss" -v b="$blocks" 'BEGIN {
+			printf "into %8d reports: wall %7.2f s  cpu %7.2f s  %7.0f reports/s  written %6.0f MB  maxrss %6.1f MB",
+				h, e, u + s, 100000 / e, b * 512 / 1e6, rss / 1024 }')"
+	done
+	rm -f "$m" "$db"*
+}
+
 # A database of n reports, built by importing chunks of at most 100,000
 # generated reports whose days never overlap (so none is a duplicate).
 make_db() {
@@ -313,11 +341,12 @@ main() {
 	for what in "$@"; do
 		case $what in
 		import) bench_import ;;
+		grow) bench_grow ;;
 		summary) bench_summary ;;
 		memory) bench_memory ;;
 		profile) bench_profile ;;
-		all) bench_import; bench_summary; bench_memory; bench_profile ;;
-		*) die "unknown benchmark: $what (import|summary|memory|profile|all)" ;;
+		all) bench_import; bench_grow; bench_summary; bench_memory; bench_profile ;;
+		*) die "unknown benchmark: $what (import|grow|summary|memory|profile|all)" ;;
 		esac
 	done
 	log ""

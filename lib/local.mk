@@ -4,6 +4,7 @@ noinst_LIBRARIES += lib/libtlsrpt.a
 lib_libtlsrpt_a_SOURCES = \
 	lib/err.c lib/err.h \
 	lib/buf.c lib/buf.h \
+	lib/arena.c lib/arena.h \
 	lib/limits.c lib/limits.h \
 	lib/decode.c lib/decode.h \
 	lib/mime.c lib/mime.h \

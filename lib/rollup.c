@@ -9,11 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+#include "buf.h"
 #include "rollup.h"
 #include "sqlutil.h"
 
 /* scratch items kept between reports */
 #define RU_KEEP 4096
+/* Groups a batch holds before they are upserted early (a few MB). */
+#define RU_BATCH_MAX 65536
 
 /*
  * The summary rollups (schema.sql, versions 2 and 3) as SELECTs over the
@@ -116,11 +120,32 @@ struct ru_item {
 	int64_t ok, fail, fail_with_policy;
 };
 
+/* The leading key columns every rollup row of the report shares. */
+struct ru_key {
+	int64_t start;
+	const char *submitter;
+	int auth_pass;
+};
+
+/* One group of one report, held until the batch's groups are upserted
+ * together; its strings live in the batch's arena. */
+struct ru_pending {
+	int which;
+	struct ru_key k;
+	struct ru_item sum;
+	int64_t reports;
+};
+
 struct rollup {
 	sqlite3 *db;
 	sqlite3_stmt *upsert[RU_COUNT];
 	struct ru_item *items;  /* scratch, kept across reports */
 	size_t cap;
+	int batching;               /* groups go to pending, not to SQLite */
+	int flush_failed;           /* part of the batch's groups may be lost */
+	struct ru_pending *pending; /* n_pending of cap_pending used */
+	size_t n_pending, cap_pending;
+	struct arena strings;       /* the pending groups' strings */
 };
 
 struct rollup *rollup_close(struct rollup *ru)
@@ -130,6 +155,8 @@ struct rollup *rollup_close(struct rollup *ru)
 	for (int i = 0; i < RU_COUNT; i++)
 		sqlite3_finalize(ru->upsert[i]);
 	free(ru->items);
+	free(ru->pending);
+	arena_release(&ru->strings);
 	free(ru);
 	return NULL;
 }
@@ -143,6 +170,7 @@ enum tr_err rollup_open(sqlite3 *db, struct rollup **out, struct tr_error *err)
 	if (ru == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory preparing the rollups");
 	ru->db = db;
+	arena_init(&ru->strings);
 	for (int i = 0; i < RU_COUNT; i++) {
 		int rc;
 
@@ -209,17 +237,10 @@ static enum tr_err ru_reserve(struct rollup *ru, size_t n, struct tr_error *err)
 	return TR_OK;
 }
 
-/* The leading key columns every rollup row of the report shares. */
-struct ru_key {
-	int64_t start;
-	const char *submitter;
-	int auth_pass;
-};
-
 /* Upsert one group: start, submitter, [domain,] auth, [mx,] [rt,]
- * reports = 1, [successful,] sums. */
+ * reports, [successful,] sums. */
 static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                             struct tr_error *err)
+                             int64_t reports, struct tr_error *err)
 {
 	sqlite3_stmt *st = ru->upsert[which];
 	unsigned cols = rollups[which].cols;
@@ -234,7 +255,7 @@ static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *
 		bad |= sqlutil_bind_text(st, col++, sum->domain);
 	if (cols & RU_HAS_RT)
 		bad |= sqlutil_bind_text(st, col++, sum->rt);
-	bad |= sqlite3_bind_int(st, col++, 1);
+	bad |= sqlite3_bind_int64(st, col++, reports);
 	if (cols & RU_HAS_OK)
 		bad |= sqlite3_bind_int64(st, col++, sum->ok);
 	bad |= sqlite3_bind_int64(st, col++, sum->fail);
@@ -244,6 +265,49 @@ static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *
 		return sqlutil_error(ru->db, SQLITE_ERROR, err, "binding a rollup");
 	}
 	return sqlutil_run(ru->db, st, "updating the summary rollups", err);
+}
+
+static char *ru_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = arena_alloc(a, n);
+
+	if (d != NULL)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* One group of one report: upserted at once, or held for the batch. */
+static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                           struct tr_error *err)
+{
+	struct ru_pending *p;
+
+	if (!ru->batching)
+		return ru_upsert(ru, which, k, sum, 1, err);
+	if (ru->n_pending == ru->cap_pending) {
+		p = array_grow(ru->pending, &ru->cap_pending, ru->n_pending, sizeof *p, 1024);
+		if (p == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+		ru->pending = p;
+	}
+	p = &ru->pending[ru->n_pending];
+	p->which = which;
+	p->k = *k; /* its submitter is already the arena's copy */
+	p->sum = *sum;
+	p->reports = 1;
+	/* only the columns the table has, so that equal keys compare equal */
+	p->sum.domain = NULL;
+	p->sum.rt = NULL;
+	if (rollups[which].cols & (RU_HAS_DOMAIN | RU_HAS_MX))
+		p->sum.domain = ru_strdup(&ru->strings, sum->domain);
+	if (rollups[which].cols & RU_HAS_RT)
+		p->sum.rt = ru_strdup(&ru->strings, sum->rt);
+	if (((rollups[which].cols & (RU_HAS_DOMAIN | RU_HAS_MX)) && p->sum.domain == NULL) ||
+	    ((rollups[which].cols & RU_HAS_RT) && p->sum.rt == NULL))
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	ru->n_pending++;
+	return TR_OK;
 }
 
 /* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
@@ -262,7 +326,7 @@ static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *
 			sum.fail = sat_add(sum.fail, items[i].fail);
 			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
 		}
-		rc = ru_upsert(ru, which, k, &sum, err);
+		rc = ru_emit(ru, which, k, &sum, err);
 	}
 	return rc;
 }
@@ -315,23 +379,51 @@ static size_t ru_details(const struct tlsrpt_report *r, int by_mx, struct ru_ite
 
 /* Grouped in C by each rollup's key (a sort, so that a hostile report
  * with thousands of policies stays n log n) and added by upsert. */
+static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, const struct ru_key *key,
+                              struct tr_error *err);
+
 enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
                               struct tr_error *err)
 {
 	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "", auth_pass };
-	size_t n_details = 0;
-	struct ru_item total;
+	size_t mark;
 	enum tr_err rc;
 
 	if (r->n_policies == 0)
 		return TR_OK;
+	if (!ru->batching)
+		return add_groups(ru, r, &k, err);
+	if (ru->n_pending >= RU_BATCH_MAX) {
+		rc = rollup_batch_flush(ru, err);
+		if (rc != TR_OK)
+			return rc;
+	}
+	mark = ru->n_pending;
+	k.submitter = ru_strdup(&ru->strings, k.submitter);
+	if (k.submitter == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	rc = add_groups(ru, r, &k, err);
+	if (rc != TR_OK)
+		ru->n_pending = mark; /* none of a report that is undone */
+	return rc;
+}
+
+/* The report's groups, each emitted once (ru_emit). */
+static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, const struct ru_key *key,
+                              struct tr_error *err)
+{
+	struct ru_key k = *key;
+	size_t n_details = 0;
+	struct ru_item total;
+	enum tr_err rc;
+
 	for (size_t i = 0; i < r->n_policies; i++)
 		n_details += r->policies[i].n_failures;
 	rc = ru_reserve(ru, r->n_policies > n_details ? r->n_policies : n_details, err);
 	if (rc != TR_OK)
 		return rc;
 	ru_policies(r, ru->items, &total);
-	rc = ru_upsert(ru, RU_REPORT, &k, &total, err);
+	rc = ru_emit(ru, RU_REPORT, &k, &total, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_POLICY, &k, ru->items, r->n_policies, cmp_domain_rt, err);
 	if (rc != TR_OK || n_details == 0)
@@ -347,6 +439,105 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
 	return rc;
+}
+
+/* ---- batches: the groups of many reports, summed, upserted in key order ---- */
+
+/* The order of each rollup's primary key: start time first, or receiving
+ * MX first (rollup_mx, rollup_mx_result); an absent column compares as
+ * equal, so each family's order is the key order of all its tables. */
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
+}
+
+static int cmp_start_first(const struct ru_pending *x, const struct ru_pending *y)
+{
+	int c;
+
+	if (x->k.start != y->k.start)
+		return x->k.start < y->k.start ? -1 : 1;
+	c = strcmp(x->k.submitter, y->k.submitter);
+	if (c == 0)
+		c = cmp_str(x->sum.domain, y->sum.domain);
+	if (c == 0)
+		c = x->k.auth_pass - y->k.auth_pass;
+	return c != 0 ? c : cmp_str(x->sum.rt, y->sum.rt);
+}
+
+static int cmp_mx_first(const struct ru_pending *x, const struct ru_pending *y)
+{
+	int c = cmp_str(x->sum.domain, y->sum.domain);
+
+	if (c == 0)
+		c = cmp_str(x->sum.rt, y->sum.rt);
+	if (c != 0)
+		return c;
+	if (x->k.start != y->k.start)
+		return x->k.start < y->k.start ? -1 : 1;
+	c = strcmp(x->k.submitter, y->k.submitter);
+	return c != 0 ? c : x->k.auth_pass - y->k.auth_pass;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct ru_pending *x = a, *y = b;
+
+	if (x->which != y->which)
+		return x->which - y->which;
+	if (rollups[x->which].cols & RU_HAS_MX)
+		return cmp_mx_first(x, y);
+	return cmp_start_first(x, y);
+}
+
+void rollup_batch_begin(struct rollup *ru)
+{
+	ru->batching = 1;
+	ru->flush_failed = 0;
+	ru->n_pending = 0;
+}
+
+enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+	size_t i = 0;
+
+	/* after a failed flush only a rollback of the batch is right: say so
+	 * to whoever would otherwise go on */
+	if (ru->flush_failed)
+		return tr_error_set(err, TR_ERR_DB, "store: the batch's summary rollups are incomplete");
+	qsort(ru->pending, ru->n_pending, sizeof *ru->pending, cmp_pending);
+	while (i < ru->n_pending && rc == TR_OK) {
+		struct ru_pending sum = ru->pending[i];
+
+		for (i++; i < ru->n_pending && cmp_pending(&ru->pending[i], &sum) == 0; i++) {
+			sum.reports = sat_add(sum.reports, 1);
+			sum.sum.ok = sat_add(sum.sum.ok, ru->pending[i].sum.ok);
+			sum.sum.fail = sat_add(sum.sum.fail, ru->pending[i].sum.fail);
+			sum.sum.fail_with_policy = sat_add(sum.sum.fail_with_policy,
+			                                   ru->pending[i].sum.fail_with_policy);
+		}
+		rc = ru_upsert(ru, sum.which, &sum.k, &sum.sum, sum.reports, err);
+	}
+	ru->n_pending = 0;
+	arena_release(&ru->strings);
+	ru->flush_failed = rc != TR_OK;
+	return rc;
+}
+
+void rollup_batch_end(struct rollup *ru)
+{
+	if (ru == NULL)
+		return;
+	ru->batching = 0;
+	ru->flush_failed = 0;
+	ru->n_pending = 0;
+	arena_release(&ru->strings);
+	if (ru->cap_pending > RU_BATCH_MAX) {
+		free(ru->pending);
+		ru->pending = NULL;
+		ru->cap_pending = 0;
+	}
 }
 
 void rollup_trim(struct rollup *ru)

@@ -3,7 +3,7 @@
  * the pre-summed tables the summaries read instead of every report.
  *
  * Each counted report the store keeps is added to them in its own
- * transaction (rollup_add_report); whatever deletes or changes stored
+ * transaction (rollup_add_report), or with the rest of its batch; whatever deletes or changes stored
  * reports recomputes the start times it touched (rollup_rebuild).  The
  * sums saturate at INT64_MAX: the connection must know tr_sum and tr_add
  * (sqlutil_add_functions(), which store_open() calls).
@@ -39,6 +39,25 @@ struct rollup *rollup_close(struct rollup *ru);
  */
 enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
                               struct tr_error *err);
+
+/*
+ * Batches: between rollup_batch_begin() and rollup_batch_end(), the groups
+ * of the reports added are held in memory and upserted together, summed
+ * per key and in key order, by rollup_batch_flush() (or by
+ * rollup_add_report() itself once a few MB are held).  The caller flushes
+ * inside the batch's write transaction before committing it, and before
+ * anything that reads or rebuilds the rollups in that transaction;
+ * rollup_batch_end() drops whatever was not flushed (a batch rolled back).
+ * A report whose rollup_add_report() fails leaves nothing held.
+ */
+void rollup_batch_begin(struct rollup *ru);
+
+/* Upsert every group held, then hold none (even on error, when the caller
+ * rolls the transaction back).  Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM. */
+enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err);
+
+/* Leave batch mode, dropping what is held; NULL-safe. */
+void rollup_batch_end(struct rollup *ru);
 
 /* Free the scratch if a huge report left it large; NULL-safe. */
 void rollup_trim(struct rollup *ru);

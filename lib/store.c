@@ -636,6 +636,9 @@ static enum tr_err undo_report(struct store *s)
 
 	if (s->cur_report == 0)
 		return TR_OK;
+	/* the batch's other reports into the rollups first: the rebuild
+	 * below counts them from their rows */
+	rc = rollup_batch_flush(s->rollup, NULL);
 	for (size_t i = 0; i < sizeof del / sizeof del[0] && rc == TR_OK; i++)
 		rc = exec_with_id(s->db, del[i], s->cur_report, NULL);
 	snprintf(starts, sizeof starts, "SELECT %lld", (long long)s->cur_start);
@@ -656,6 +659,7 @@ static void txn_abort(struct store *s, struct tr_error *err)
 	if (!sqlite3_get_autocommit(s->db) && undo_report(s) == TR_OK)
 		return;
 	sqlutil_rollback(s->db);
+	rollup_batch_end(s->rollup);
 	s->in_batch = 0;
 	s->batch_lost = 1;
 	if (err != NULL) {
@@ -718,6 +722,7 @@ enum tr_err store_batch_begin(struct store *s, struct tr_error *err)
 		sqlutil_exec(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", NULL);
 		return rc;
 	}
+	rollup_batch_begin(s->rollup);
 	s->in_batch = 1;
 	s->batch_lost = 0;
 	return TR_OK;
@@ -736,7 +741,10 @@ enum tr_err store_batch_end(struct store *s, struct tr_error *err)
 	if (!s->in_batch)
 		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no batch is open");
 	s->in_batch = 0;
-	rc = sqlutil_run(s->db, s->stmt[ST_COMMIT], "committing the batch", err);
+	rc = rollup_batch_flush(s->rollup, err);
+	rollup_batch_end(s->rollup);
+	if (rc == TR_OK)
+		rc = sqlutil_run(s->db, s->stmt[ST_COMMIT], "committing the batch", err);
 	if (rc != TR_OK)
 		sqlutil_rollback(s->db);
 	if (sqlutil_exec(s->db, "PRAGMA wal_autocheckpoint = 1000", "ending the batch", rc == TR_OK ? err : NULL) != TR_OK)

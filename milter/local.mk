@@ -1,8 +1,9 @@
 # tlsrpt-milter: the libmilter daemon.  main.c starts it, mlfi.c holds the
-# callbacks, msg.c decides per message, conf/log/spool are its helpers.
+# callbacks, msg.c decides per message, conf/gate/log/spool are its helpers.
 sbin_PROGRAMS += milter/tlsrpt-milter
 milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/mlfi.c milter/mlfi.h \
+	milter/gate.c milter/gate.h \
 	milter/msg.c milter/msg.h \
 	milter/conf.c milter/conf.h \
 	milter/log.c milter/log.h \

@@ -11,7 +11,6 @@
  * msg.passing and given at the next step that has a reply.
  */
 #include <malloc.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +20,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "gate.h"
 #include "log.h"
 #include "mlfi.h"
 #include "msg.h"
@@ -48,41 +48,20 @@ static struct msg_store mlfi_store = MSG_STORE_INIT;
  * cap the daemon's peak grew with the number of MTA connections (360 MB
  * for 8 concurrent 5.5 MB reports, docs/PERFORMANCE.md).
  */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t freed;
-	int busy;
-	int max;
-} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 1 };
+static struct gate mlfi_gate = GATE_INIT;
 
 void mlfi_init(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int max = gate_set_max(&mlfi_gate, sysconf(_SC_NPROCESSORS_ONLN));
 
-	gate.max = n < 1 ? 1 : n > 64 ? 64 : (int)n;
 #ifdef M_ARENA_MAX
 	/* glibc gives each thread its own arena, up to 8 per CPU, and keeps
 	 * what a large report freed in it: the gate alone would not bound
 	 * the resident size.  As many arenas as messages in flight. */
-	mallopt(M_ARENA_MAX, gate.max);
+	mallopt(M_ARENA_MAX, max);
+#else
+	(void)max;
 #endif
-}
-
-static void gate_enter(void)
-{
-	pthread_mutex_lock(&gate.lock);
-	while (gate.busy >= gate.max)
-		pthread_cond_wait(&gate.freed, &gate.lock);
-	gate.busy++;
-	pthread_mutex_unlock(&gate.lock);
-}
-
-static void gate_leave(void)
-{
-	pthread_mutex_lock(&gate.lock);
-	gate.busy--;
-	pthread_cond_signal(&gate.freed);
-	pthread_mutex_unlock(&gate.lock);
 }
 
 struct mlfi_conn {
@@ -397,10 +376,10 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 		msg_reset(cn);
 		return SMFIS_CONTINUE;
 	}
-	gate_enter();
+	gate_enter(&mlfi_gate);
 	msg_process((const char *)cn->msg.data.data, cn->msg.data.len, cn->msg.conf, &mlfi_store,
 	            queue_id(ctx), &d);
-	gate_leave();
+	gate_leave(&mlfi_gate);
 	rc = apply(ctx, cn, &d);
 	log_eom_time(ctx, &t0, d.n, cn->msg.data.len);
 	msg_decision_free(&d);

@@ -1,14 +1,18 @@
-# Tests of the milter area: unit tests of authres and the config parser,
-# then the daemon against real peers (miltertest, and Postfix on loopback).
+# Tests of the milter area: unit tests of authres, the config parser and
+# the gate, then the daemon against real peers (miltertest, and Postfix on
+# loopback).
 if HAVE_CMOCKA
-check_PROGRAMS += tests/test_authres tests/test_conf
-TESTS += tests/test_authres tests/test_conf
+check_PROGRAMS += tests/test_authres tests/test_conf tests/test_gate
+TESTS += tests/test_authres tests/test_conf tests/test_gate
 tests_test_authres_SOURCES = tests/test_authres.c
 tests_test_authres_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_authres_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 tests_test_conf_SOURCES = tests/test_conf.c milter/conf.c milter/conf.h
 tests_test_conf_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/milter
 tests_test_conf_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+tests_test_gate_SOURCES = tests/test_gate.c milter/gate.c milter/gate.h
+tests_test_gate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/milter
+tests_test_gate_LDADD = $(CMOCKA_LIBS) -lpthread
 endif
 
 # Real peers: each script starts its own milter on its own socket, so

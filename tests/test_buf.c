@@ -1,6 +1,6 @@
 /*
- * Unit tests of buf (the bounded buffer every hostile byte passes through)
- * and of the shared error value.
+ * Unit tests of buf (the bounded buffer every hostile byte passes through),
+ * of the arena cJSON's trees are cut from, and of the shared error value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "err.h"
 
@@ -134,6 +135,58 @@ static void error_set_formats_and_prefixes(void **state)
 	assert_int_equal(tr_error_set(NULL, TR_ERR_IO, "ignored"), TR_ERR_IO);
 }
 
+/* Pieces are aligned, distinct, writable in full, and survive the growth
+ * of the arena until it is released; a release leaves it reusable. */
+static void arena_pieces_are_aligned_distinct_and_kept(void **state)
+{
+	enum { N = 5000 };
+	static unsigned char *piece[N];
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	for (size_t i = 0; i < N; i++) {
+		size_t n = i % 97 + 1;
+
+		piece[i] = arena_alloc(&a, n);
+		assert_non_null(piece[i]);
+		assert_int_equal((uintptr_t)piece[i] % _Alignof(max_align_t), 0);
+		memset(piece[i], (int)(i & 0xff), n);
+	}
+	for (size_t i = 0; i < N; i++)
+		for (size_t k = 0; k < i % 97 + 1; k++)
+			assert_int_equal(piece[i][k], i & 0xff);
+	assert_true(a.total >= N);
+	arena_release(&a);
+	assert_null(a.head);
+	assert_int_equal(a.total, 0);
+	assert_non_null(arena_alloc(&a, 0));
+	arena_release(&a);
+	arena_release(NULL);
+}
+
+/* A piece larger than any block gets one of its own, and the block
+ * being cut from keeps serving after it. */
+static void arena_large_piece_and_refused_size(void **state)
+{
+	struct arena a;
+	unsigned char *small1, *big, *small2;
+
+	(void)state;
+	arena_init(&a);
+	small1 = arena_alloc(&a, 8);
+	big = arena_alloc(&a, 4u << 20);
+	small2 = arena_alloc(&a, 8);
+	assert_non_null(small1);
+	assert_non_null(big);
+	assert_non_null(small2);
+	memset(big, 0xab, 4u << 20);
+	assert_true(a.total >= (4u << 20));
+	assert_null(arena_alloc(&a, SIZE_MAX));
+	assert_null(arena_alloc(&a, SIZE_MAX - 8));
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +196,8 @@ int main(void)
 		cmocka_unit_test(putc_grows_across_many_bytes),
 		cmocka_unit_test(detach_hands_over_and_empties),
 		cmocka_unit_test(array_grow_doubles_zeroes_and_refuses_overflow),
+		cmocka_unit_test(arena_pieces_are_aligned_distinct_and_kept),
+		cmocka_unit_test(arena_large_piece_and_refused_size),
 		cmocka_unit_test(error_set_formats_and_prefixes),
 	};
 

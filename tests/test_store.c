@@ -1052,19 +1052,12 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *bad = boom_report("boom-b");
-	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
 
 	(void)state;
 	install_boom_trigger(db);
-	/* fails in the last rollup, after the report's rows and other rollups */
-	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
-	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_mx"
-	                                  " WHEN NEW.submitter = 'boom.example'"
-	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
-	                 SQLITE_OK);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
 	for (int i = 0; i < 200; i++) {
 		char id[32];
@@ -1076,8 +1069,6 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 		rb_free(r);
 		if (i == 100)
 			assert_int_equal(put(s, bad, &meta_milter, &out, &e), TR_ERR_DB);
-		if (i == 120)
-			assert_int_equal(put(s, late, &meta_milter, &out, &e), TR_ERR_DB);
 	}
 	/* others see nothing before the commit */
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
@@ -1088,18 +1079,172 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE report_id = 'boom-b'"), 0);
-	/* the failed reports left nothing in the rollups either, even the one
-	 * that failed after its first rollups were added */
+	/* the failed report left nothing in the rollups either, and its undo
+	 * (a rebuild of its start time) kept the batch's groups held so far */
 	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 150);
 	assert_int_equal(count_sql(db, "SELECT sum(failed) FROM rollup_result_sub"),
 	                 count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"));
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_policy WHERE policy_domain = 'example.org'"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_mx_result WHERE submitter = 'boom.example'"), 0);
-	rb_free(late);
 	rb_free(bad);
 	store_close(reader);
 	store_close(s);
 	rb_remove_temp(path);
+}
+
+/* A batch's rollups are upserted at its end: one that fails then takes
+ * the batch with it (a partial sum must not be committed), and the store
+ * goes on with the next batch. */
+static void rollup_failure_at_batch_end_loses_the_batch(void **state)
+{
+	char *path = rb_temp_path("late.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
+	struct tr_error e;
+	sqlite3 *db = store_db(s);
+
+	(void)state;
+	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
+	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_mx"
+	                                  " WHEN NEW.submitter = 'boom.example'"
+	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	for (int i = 0; i < 20; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "l-%d", i);
+		r = simple_report("batch.example", id, 1700000000);
+		put_expect(s, r, STORE_STORED);
+		rb_free(r);
+	}
+	put_expect(s, late, STORE_STORED);
+	tr_error_clear(&e);
+	assert_int_equal(store_batch_end(s, &e), TR_ERR_DB);
+	assert_non_null(strstr(e.msg, "late boom"));
+	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_report"), 0);
+	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	for (int i = 0; i < 5; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "m-%d", i);
+		r = simple_report("batch.example", id, 1700000000);
+		put_expect(s, r, STORE_STORED);
+		rb_free(r);
+	}
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 5);
+	rb_free(late);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* Reports of several submitters, start times, auth results, policy
+ * domains, result types and MX hosts, some sharing every key. */
+static struct tlsrpt_report *varied_report(int i, int wide)
+{
+	static const char *const subs[] = { "a.example", "b.example", "c.example" };
+	static const char *const doms[] = { "one.example", "two.example", NULL };
+	static const char *const rts[] = { "certificate-expired", "starttls-not-supported", NULL };
+	static const char *const mxs[] = { "mx1.one.example", "mx2.one.example", NULL };
+	char id[32];
+	struct tlsrpt_report *r;
+
+	snprintf(id, sizeof id, "v-%d", i);
+	r = rb_report(subs[i % 3], id, 1700000000 + 86400 * (i % 4), 1700086399 + 86400 * (i % 4), "Org");
+	for (int p = 0; p <= i % 3; p++) {
+		struct tlsrpt_policy *pol = rb_policy(r, p == 2 ? "no-policy-found" : "sts", doms[(i + p) % 3],
+		                                      (uint64_t)(i + p), (uint64_t)(i % 5));
+
+		for (int f = 0; f < (i + p) % 4; f++)
+			rb_failure(pol, rts[(i + f) % 3], "192.0.2.7", mxs[(i + 2 * f) % 3], (uint64_t)(f + 1));
+		for (int f = 0; f < wide; f++) {
+			char mx[40];
+
+			snprintf(mx, sizeof mx, "mx%d-%d.wide.example", i, f);
+			rb_failure(pol, "validation-failure", "192.0.2.8", mx, 1);
+		}
+	}
+	return r;
+}
+
+/* Every rollup table as one text, in key order. */
+static char *rollups_text(sqlite3 *db)
+{
+	static const char sql[] =
+		"SELECT group_concat(t, '|') FROM ("
+		" SELECT 'r' || quote(start_time) || submitter || auth_pass || ',' || reports || ',' || successful"
+		"  || ',' || failed || ',' || failed_with_policy AS t FROM rollup_report"
+		" UNION ALL SELECT 'p' || start_time || submitter || policy_domain || auth_pass || ',' || reports"
+		"  || ',' || successful || ',' || failed || ',' || failed_with_policy FROM rollup_policy"
+		" UNION ALL SELECT 's' || start_time || submitter || auth_pass || result_type || ',' || reports"
+		"  || ',' || failed || ',' || failed_with_policy FROM rollup_result_sub"
+		" UNION ALL SELECT 't' || start_time || submitter || policy_domain || auth_pass || result_type"
+		"  || ',' || reports || ',' || failed || ',' || failed_with_policy FROM rollup_result"
+		" UNION ALL SELECT 'm' || receiving_mx || start_time || submitter || auth_pass || ',' || reports"
+		"  || ',' || failed || ',' || failed_with_policy FROM rollup_mx"
+		" UNION ALL SELECT 'x' || receiving_mx || result_type || start_time || submitter || auth_pass"
+		"  || ',' || reports || ',' || failed || ',' || failed_with_policy FROM rollup_mx_result"
+		" ORDER BY 1)";
+	sqlite3_stmt *st = NULL;
+	char *text = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	text = rb_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_non_null(text);
+	return text;
+}
+
+/* A batch sums its reports' groups in memory and upserts them at the end
+ * (early, once it holds many): the rollups must be exactly those of the
+ * same reports stored one by one, duplicates and an undone report
+ * included. */
+static void batched_rollups_equal_one_by_one(void **state)
+{
+	static const struct store_meta meta_unknown = { "import", NULL, "unknown", 1, 1700000000 };
+	char *path1 = rb_temp_path("one.db");
+	char *path2 = rb_temp_path("batch.db");
+	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
+	struct store *batch = open_ok(path2, STORE_OPEN_CREATE);
+	struct tlsrpt_report *bad = boom_report("boom-v");
+	enum store_outcome out;
+	struct tr_error e;
+	char *t1, *t2;
+
+	(void)state;
+	install_boom_trigger(store_db(batch));
+	assert_int_equal(store_batch_begin(batch, &e), TR_OK);
+	for (int i = 0; i < 330; i++) {
+		/* a few reports wide enough to make the batch upsert early */
+		struct tlsrpt_report *r = varied_report(i % 300, i % 100 == 7 ? 12000 : 0);
+		const struct store_meta *m = i % 2 ? &meta_milter : &meta_unknown;
+
+		tr_error_clear(&e);
+		assert_int_equal(store_put_report(one, r, m, &out, &e), TR_OK);
+		assert_int_equal(out, i < 300 ? STORE_STORED : STORE_DUPLICATE);
+		assert_int_equal(store_put_report(batch, r, m, &out, &e), TR_OK);
+		assert_int_equal(out, i < 300 ? STORE_STORED : STORE_DUPLICATE);
+		rb_free(r);
+		if (i == 150)
+			assert_int_equal(put(batch, bad, &meta_milter, &out, &e), TR_ERR_DB);
+	}
+	assert_int_equal(store_batch_end(batch, &e), TR_OK);
+	t1 = rollups_text(store_db(one));
+	t2 = rollups_text(store_db(batch));
+	assert_true(strlen(t1) > 1000);
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	rb_free(bad);
+	store_close(one);
+	store_close(batch);
+	rb_remove_temp(path1);
+	rb_remove_temp(path2);
 }
 
 /* A full disk (max_page_count stands in for it) fails the report that
@@ -1368,6 +1513,8 @@ int main(void)
 		cmocka_unit_test(parsed_report_round_trips),
 		cmocka_unit_test(failed_report_leaves_nothing),
 		cmocka_unit_test(batch_commits_once_and_failures_roll_back_alone),
+		cmocka_unit_test(rollup_failure_at_batch_end_loses_the_batch),
+		cmocka_unit_test(batched_rollups_equal_one_by_one),
 		cmocka_unit_test(full_disk_fails_one_report_cleanly),
 		cmocka_unit_test(locked_database_is_busy),
 		cmocka_unit_test(deleting_a_report_cascades),
