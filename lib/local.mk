@@ -17,6 +17,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/rollup.c lib/rollup.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
+	lib/tally.c lib/tally.h \
 	lib/views.c lib/views.h \
 	lib/authres.c lib/authres.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
