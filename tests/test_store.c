@@ -1091,6 +1091,20 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	rb_remove_temp(path);
 }
 
+/* Store n new one-policy reports of batch.example, "<prefix>-<i>". */
+static void put_simple_reports(struct store *s, const char *prefix, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+
+		snprintf(id, sizeof id, "%s-%d", prefix, i);
+		r = simple_report("batch.example", id, 1700000000);
+		put_expect(s, r, STORE_STORED);
+		rb_free(r);
+	}
+}
+
 /* A batch's rollups are upserted at its end: one that fails then takes
  * the batch with it (a partial sum must not be committed), and the store
  * goes on with the next batch. */
@@ -1109,15 +1123,7 @@ static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
-	for (int i = 0; i < 20; i++) {
-		char id[32];
-		struct tlsrpt_report *r;
-
-		snprintf(id, sizeof id, "l-%d", i);
-		r = simple_report("batch.example", id, 1700000000);
-		put_expect(s, r, STORE_STORED);
-		rb_free(r);
-	}
+	put_simple_reports(s, "l", 20);
 	put_expect(s, late, STORE_STORED);
 	tr_error_clear(&e);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_DB);
@@ -1126,15 +1132,7 @@ static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_report"), 0);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
-	for (int i = 0; i < 5; i++) {
-		char id[32];
-		struct tlsrpt_report *r;
-
-		snprintf(id, sizeof id, "m-%d", i);
-		r = simple_report("batch.example", id, 1700000000);
-		put_expect(s, r, STORE_STORED);
-		rb_free(r);
-	}
+	put_simple_reports(s, "m", 5);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
 	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 5);
 	rb_free(late);
