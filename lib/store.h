@@ -79,8 +79,11 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
  * transaction, so that thousands of reports cost one commit.  The first
  * batch raises the connection's page cache to 32 MiB, for good.  A failed
  * report still leaves nothing behind: what it wrote is deleted again.
- * store_batch_end() commits.  store_batch_begin() inside a batch is
- * TR_ERR_USAGE.  Should SQLite roll the whole transaction back on its own
+ * The batch's summary rollups are summed in memory and written by
+ * store_batch_end() (or earlier, once a few MB are held), which then
+ * commits; should writing them fail, the batch is rolled back and
+ * store_batch_end() returns the error.  store_batch_begin() inside a
+ * batch is TR_ERR_USAGE.  Should SQLite roll the whole transaction back on its own
  * (disk full, I/O error), or the failed report's rows not be removable,
  * the put that saw it says "the whole batch was rolled back" and
  * store_batch_end() returns TR_ERR_DB: nothing of the batch was kept.
