@@ -69,10 +69,14 @@ def choose_weighted(rng, table):
     return table[-1][0]
 
 
-def failure_count(rng, fixed):
+def failure_count(rng, fixed, scale=1.0):
     """Failure details in one report: heavily skewed, as in real mailboxes."""
     if fixed is not None:
         return fixed
+    return int(round(skewed_count(rng) * scale))
+
+
+def skewed_count(rng):
     u = rng.random()
     if u < 0.55:
         return 0
@@ -248,7 +252,7 @@ def make_report(rng, seq, sub, dom, day, nfail):
     return rep, start, end, text.encode()
 
 
-def reports(seed, count, fixed_failures, first_day=0):
+def reports(seed, count, fixed_failures, first_day=0, failure_scale=1.0):
     """Yield (seq, submitter, domain, report, start, end, json bytes)."""
     rng = random.Random(seed)
     subs = make_submitters(rng)
@@ -264,7 +268,7 @@ def reports(seed, count, fixed_failures, first_day=0):
                     return
                 if rng.random() >= sub.prob:
                     continue
-                nfail = failure_count(rng, fixed_failures)
+                nfail = failure_count(rng, fixed_failures, failure_scale)
                 rep, start, end, text = make_report(rng, seq, sub, dom, day, nfail)
                 yield seq, sub, dom, rep, start, end, text
                 seq += 1
@@ -527,11 +531,15 @@ def main():
                          "first days far enough apart never share a report")
     ap.add_argument("--failures", type=int, default=None,
                     help="exactly N failure details per report (size sweeps)")
+    ap.add_argument("--failure-scale", type=float, default=1.0,
+                    help="scale the skewed failure-detail counts by X (2: about 10 per "
+                         "report on average instead of 5)")
     dest = ap.add_mutually_exclusive_group(required=True)
     dest.add_argument("--out", help="directory: one file per report")
     dest.add_argument("--mbox", help="one mbox file (eml format only)")
     args = ap.parse_args()
-    if args.count < 0 or args.first_day < 0 or (args.failures is not None and args.failures < 0):
+    if args.count < 0 or args.first_day < 0 or (args.failures is not None and args.failures < 0) \
+            or not 0 <= args.failure_scale <= 100:
         ap.error("counts must not be negative")
     if args.mbox and args.format != "eml":
         ap.error("--mbox holds mails: use --format eml")
@@ -544,7 +552,7 @@ def main():
         os.makedirs(args.out, exist_ok=True)
     n_json = n_out = n_pol = n_fail = 0
     for seq, sub, dom, rep, start, end, text in reports(args.seed, args.count, args.failures,
-                                                            args.first_day):
+                                                            args.first_day, args.failure_scale):
         n_json += len(text)
         n_pol += len(rep["policies"])
         n_fail += sum(len(p.get("failure-details", ())) for p in rep["policies"])

@@ -14,6 +14,8 @@
 #   SEED=N       generator seed (1)
 #   PLAIN_MAX=N  largest import size for the "as users write it" baseline (10000)
 #   GROW_CHUNKS=N  grow: chunks of 100,000 reports imported one after another (10)
+#   DETAIL_SCALE=X summary: databases with X times the failure details (1; 2 gives
+#                about 10,000,000 details at 1,000,000 reports)
 # Times are medians of wall-clock and of CPU (user + system) time; memory
 # is the maximum resident set size (GNU time's %M).  hyperfine, when installed, times the import runs too
 # (its JSON goes next to the results).  Results: $OUT/results-<date>.txt
@@ -31,6 +33,7 @@ SEED=${SEED:-1}
 PLAIN_MAX=${PLAIN_MAX:-10000}
 PY=${PYTHON:-python3}
 GROW_CHUNKS=${GROW_CHUNKS:-10}
+DETAIL_SCALE=${DETAIL_SCALE:-1}
 
 CLI=$BUILD/aggregator/tlsrpt-report
 FLOOR=$BUILD/bench/floor
@@ -216,6 +219,7 @@ bench_grow() {
 # generated reports whose days never overlap (so none is a duplicate).
 make_db() {
 	local n=$1 db=$OUT/db/reports-$n.db left chunk k=0
+	[ "$DETAIL_SCALE" = 1 ] || db=$OUT/db/reports-$n-x$DETAIL_SCALE.db
 	if [ -s "$db" ]; then
 		# a database kept from an older build: opening it read-write once
 		# migrates it (summary alone opens it read-only)
@@ -227,7 +231,8 @@ make_db() {
 	left=$n
 	while [ "$left" -gt 0 ]; do
 		chunk=$(( left > 100000 ? 100000 : left ))
-		$GEN --count "$chunk" --first-day $(( k * 1000 )) --mbox "$OUT/tmp/chunk.mbox" 2>/dev/null
+		$GEN --count "$chunk" --first-day $(( k * 1000 )) --failure-scale "$DETAIL_SCALE" \
+			--mbox "$OUT/tmp/chunk.mbox" 2>/dev/null
 		timeout "$TIMEOUT" "$CLI" -d "$db.tmp" import "$OUT/tmp/chunk.mbox" >/dev/null 2>&1
 		local rc=$?
 		if [ "$rc" -gt 1 ]; then
