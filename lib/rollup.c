@@ -83,12 +83,12 @@ static const struct rollup_def rollups[RU_COUNT] = {
 	[RU_MX] = { "rollup_mx",
 		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''), "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (receiving_mx, start_time, submitter, auth_pass)" RU_ADD_RESULT,
+		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7", RU_HAS_MX },
 	[RU_MX_RESULT] = { "rollup_mx_result",
 		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''),"
 		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
-		" ON CONFLICT (receiving_mx, result_type, start_time, submitter, auth_pass)" RU_ADD_RESULT,
+		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
 };
 
@@ -443,18 +443,23 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 
 /* ---- batches: the groups of many reports, summed, upserted in key order ---- */
 
-/* The order of each rollup's primary key: start time first, or receiving
- * MX first (rollup_mx, rollup_mx_result); an absent column compares as
- * equal, so each family's order is the key order of all its tables. */
+/* The order of every rollup's primary key (schema version 5): start time,
+ * submitter, then the table's own columns; an absent column compares as
+ * equal.  Policy domain comes before auth_pass in the key of the tables
+ * that have one, MX after it: close enough for locality, and equality is
+ * all the merging needs. */
 static int cmp_str(const char *a, const char *b)
 {
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
 }
 
-static int cmp_start_first(const struct ru_pending *x, const struct ru_pending *y)
+static int cmp_pending(const void *a, const void *b)
 {
+	const struct ru_pending *x = a, *y = b;
 	int c;
 
+	if (x->which != y->which)
+		return x->which - y->which;
 	if (x->k.start != y->k.start)
 		return x->k.start < y->k.start ? -1 : 1;
 	c = strcmp(x->k.submitter, y->k.submitter);
@@ -463,31 +468,6 @@ static int cmp_start_first(const struct ru_pending *x, const struct ru_pending *
 	if (c == 0)
 		c = x->k.auth_pass - y->k.auth_pass;
 	return c != 0 ? c : cmp_str(x->sum.rt, y->sum.rt);
-}
-
-static int cmp_mx_first(const struct ru_pending *x, const struct ru_pending *y)
-{
-	int c = cmp_str(x->sum.domain, y->sum.domain);
-
-	if (c == 0)
-		c = cmp_str(x->sum.rt, y->sum.rt);
-	if (c != 0)
-		return c;
-	if (x->k.start != y->k.start)
-		return x->k.start < y->k.start ? -1 : 1;
-	c = strcmp(x->k.submitter, y->k.submitter);
-	return c != 0 ? c : x->k.auth_pass - y->k.auth_pass;
-}
-
-static int cmp_pending(const void *a, const void *b)
-{
-	const struct ru_pending *x = a, *y = b;
-
-	if (x->which != y->which)
-		return x->which - y->which;
-	if (rollups[x->which].cols & RU_HAS_MX)
-		return cmp_mx_first(x, y);
-	return cmp_start_first(x, y);
 }
 
 void rollup_batch_begin(struct rollup *ru)

@@ -84,14 +84,6 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	src->key = keys[key].rollup_expr;
 	src->from_policies = by_domain ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
 	src->from_details = by_domain ? "rollup_result g WHERE 1" : "rollup_result_sub g WHERE 1";
-	if (key == SUMMARY_BY_POLICY_DOMAIN) {
-		/* Named, not left to the planner: it takes the primary key for
-		 * any --since/--until range and then sorts the range, every row
-		 * of the table when the range is wide (1 s a million reports),
-		 * where the index streams the GROUP BY (0.1 s) however wide. */
-		src->from_policies = "rollup_policy g INDEXED BY rollup_policy_by_domain WHERE 1";
-		src->from_details = "rollup_result g INDEXED BY rollup_result_by_domain WHERE 1";
-	}
 	src->from_result_types = src->from_details;
 	if (key == SUMMARY_BY_RECEIVING_MX) {
 		src->from_details = "rollup_mx g WHERE 1";

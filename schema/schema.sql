@@ -129,27 +129,20 @@ CREATE TABLE rollup_result (
 	PRIMARY KEY (start_time, submitter, policy_domain, auth_pass, result_type)
 ) WITHOUT ROWID;
 
--- Version 3: the summary by policy domain reads rollup_policy and
--- rollup_result in policy-domain order through these covering indexes
--- (summary.c names them with INDEXED BY), so that its GROUP BY streams
--- instead of sorting every row: rollup_policy folds little when each
--- report has domains of its own.  start_time follows the domain so that a
--- new report's entry lands at the end of its domain's run (few hot pages
--- while importing) and so that --policy-domain with --since/--until is a
--- range; rollup_result puts result_type next, for its GROUP BY domain,
--- result type.  The sums make them covering.
-CREATE INDEX rollup_policy_by_domain ON rollup_policy
-	(policy_domain, start_time, auth_pass, reports, successful, failed, failed_with_policy);
-CREATE INDEX rollup_result_by_domain ON rollup_result
-	(policy_domain, result_type, start_time, auth_pass, reports, failed, failed_with_policy);
+-- Version 5: every rollup is keyed by start time first.  Version 3 kept
+-- covering indexes by policy domain on rollup_policy and rollup_result,
+-- and keyed the MX rollups by receiving MX first, so that the summaries by
+-- those keys streamed; but each report then put a row in a random place
+-- of four structures, every commit rewrote those pages, and imports into
+-- a large database and the milter's writes slowed with its size
+-- (docs/PERFORMANCE.md, "What the rollups cost").  Keyed by time, a
+-- report's rows land where the newest are, and a summary by policy domain
+-- or receiving MX reads its --since/--until range and sorts that.
 
 -- Version 3: failure details by receiving MX, kept like the rollups above
 -- (same columns and sums; receiving_mx is COALESCE(receiving_mx_hostname,
 -- '')), for the summary by receiving-mx without a policy-domain filter
--- (with one it reads the base tables, through policies_by_domain).  Their
--- primary keys lead with receiving_mx instead of start_time, so that the
--- summary's GROUP BY streams without an index beside them; --since and
--- --until are then a filter over every row, not a range.
+-- (with one it reads the base tables, through policies_by_domain).
 --   rollup_mx          by start, submitter, auth, receiving MX
 --   rollup_mx_result   the same and result type
 CREATE TABLE rollup_mx (
@@ -160,7 +153,7 @@ CREATE TABLE rollup_mx (
 	reports            INTEGER NOT NULL,
 	failed             INTEGER NOT NULL,
 	failed_with_policy INTEGER NOT NULL,
-	PRIMARY KEY (receiving_mx, start_time, submitter, auth_pass)
+	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx)
 ) WITHOUT ROWID;
 
 CREATE TABLE rollup_mx_result (
@@ -172,7 +165,7 @@ CREATE TABLE rollup_mx_result (
 	reports            INTEGER NOT NULL,
 	failed             INTEGER NOT NULL,
 	failed_with_policy INTEGER NOT NULL,
-	PRIMARY KEY (receiving_mx, result_type, start_time, submitter, auth_pass)
+	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
