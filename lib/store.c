@@ -146,11 +146,15 @@ static enum tr_err configure(sqlite3 *db, enum store_open_mode mode, int busy_ms
 		if (ret != TR_OK)
 			return ret;
 	}
-	/* FULL: once a report is committed the milter may discard the mail.
-	 * temp_store: each report's savepoint journal (a few pages) stays in
-	 * memory instead of costing a score of writes to a temporary file. */
-	ret = sqlutil_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
-	                   "configuring", err);
+	/* FULL: once a report is committed the milter may discard the mail. */
+	ret = sqlutil_exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring", err);
+	/* temp_store: a writer's savepoint journal per report (a few pages)
+	 * stays in memory instead of costing a score of writes to a temporary
+	 * file.  Not for queries: a summary that sorts a million rollup rows
+	 * would then hold them all in memory, where SQLite's sorter spills
+	 * what exceeds the page cache to a temporary file. */
+	if (ret == TR_OK && mode != STORE_OPEN_READONLY)
+		ret = sqlutil_exec(db, "PRAGMA temp_store = MEMORY", "configuring", err);
 	if (ret != TR_OK)
 		return ret;
 	return sqlutil_add_functions(db, err);
