@@ -22,9 +22,8 @@
  * - anything after the JSON value other than whitespace or NUL bytes is an
  *   error.
  *
- * Strings are taken over from cJSON rather than copied: cJSON allocated
- * them with its default hooks (malloc), and the report frees them with
- * free().  Nothing in this project installs other cJSON hooks.
+ * cJSON's tree is cut from an arena and released whole once the model is
+ * built (below); the model's strings are copies, freed with free().
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -621,14 +620,6 @@ static enum tr_err read_report(struct parse_ctx *c, cJSON *root, struct tlsrpt_r
 
 /* ---- parse entry point ----------------------------------------------- */
 
-/*
- * Check nesting and size of the JSON in p[0..len) before cJSON builds
- * anything: a 10,000-deep document would recurse, and cJSON spends about
- * 64 bytes per value whatever the counts in the report later allow, so a
- * crafted 16 MiB report could cost hundreds of MiB.  Values are estimated
- * from above by commas and container starts (strings and escapes are
- * skipped).  Returns 0, or 1 for too deep, 2 for too many values.
- */
 /* Where the string whose first byte is p[i] ends: the index of its
  * closing quote (one with an even run of backslashes before it), or len.
  * memchr, because most of a report's bytes are inside strings. */
@@ -650,6 +641,14 @@ static size_t string_end(const char *p, size_t len, size_t i)
 	return len;
 }
 
+/*
+ * Check nesting and size of the JSON in p[0..len) before cJSON builds
+ * anything: a 10,000-deep document would recurse, and cJSON spends about
+ * 64 bytes per value whatever the counts in the report later allow, so a
+ * crafted 16 MiB report could cost hundreds of MiB.  Values are estimated
+ * from above by commas and container starts (strings and escapes are
+ * skipped).  Returns 0, or 1 for too deep, 2 for too many values.
+ */
 static int json_prescan(const char *p, size_t len, unsigned max_depth, size_t max_values)
 {
 	unsigned depth = 0;

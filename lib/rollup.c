@@ -281,30 +281,25 @@ static char *ru_strdup(struct arena *a, const char *s)
 static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
                            struct tr_error *err)
 {
+	unsigned cols = rollups[which].cols;
+	int has_domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) != 0, has_rt = (cols & RU_HAS_RT) != 0;
 	struct ru_pending *p;
 
 	if (!ru->batching)
 		return ru_upsert(ru, which, k, sum, 1, err);
-	if (ru->n_pending == ru->cap_pending) {
-		p = array_grow(ru->pending, &ru->cap_pending, ru->n_pending, sizeof *p, 1024);
-		if (p == NULL)
-			return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
-		ru->pending = p;
-	}
+	p = array_grow(ru->pending, &ru->cap_pending, ru->n_pending, sizeof *p, 1024);
+	if (p == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	ru->pending = p;
 	p = &ru->pending[ru->n_pending];
 	p->which = which;
 	p->k = *k; /* its submitter is already the arena's copy */
 	p->sum = *sum;
 	p->reports = 1;
 	/* only the columns the table has, so that equal keys compare equal */
-	p->sum.domain = NULL;
-	p->sum.rt = NULL;
-	if (rollups[which].cols & (RU_HAS_DOMAIN | RU_HAS_MX))
-		p->sum.domain = ru_strdup(&ru->strings, sum->domain);
-	if (rollups[which].cols & RU_HAS_RT)
-		p->sum.rt = ru_strdup(&ru->strings, sum->rt);
-	if (((rollups[which].cols & (RU_HAS_DOMAIN | RU_HAS_MX)) && p->sum.domain == NULL) ||
-	    ((rollups[which].cols & RU_HAS_RT) && p->sum.rt == NULL))
+	p->sum.domain = has_domain ? ru_strdup(&ru->strings, sum->domain) : NULL;
+	p->sum.rt = has_rt ? ru_strdup(&ru->strings, sum->rt) : NULL;
+	if ((has_domain && p->sum.domain == NULL) || (has_rt && p->sum.rt == NULL))
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
 	ru->n_pending++;
 	return TR_OK;
@@ -377,38 +372,9 @@ static size_t ru_details(const struct tlsrpt_report *r, int by_mx, struct ru_ite
 	return n;
 }
 
-/* Grouped in C by each rollup's key (a sort, so that a hostile report
- * with thousands of policies stays n log n) and added by upsert. */
-static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, const struct ru_key *key,
-                              struct tr_error *err);
-
-enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
-                              struct tr_error *err)
-{
-	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "", auth_pass };
-	size_t mark;
-	enum tr_err rc;
-
-	if (r->n_policies == 0)
-		return TR_OK;
-	if (!ru->batching)
-		return add_groups(ru, r, &k, err);
-	if (ru->n_pending >= RU_BATCH_MAX) {
-		rc = rollup_batch_flush(ru, err);
-		if (rc != TR_OK)
-			return rc;
-	}
-	mark = ru->n_pending;
-	k.submitter = ru_strdup(&ru->strings, k.submitter);
-	if (k.submitter == NULL)
-		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
-	rc = add_groups(ru, r, &k, err);
-	if (rc != TR_OK)
-		ru->n_pending = mark; /* none of a report that is undone */
-	return rc;
-}
-
-/* The report's groups, each emitted once (ru_emit). */
+/* The report's groups, each emitted once (ru_emit): grouped in C by
+ * each rollup's key (a sort, so that a hostile report with thousands of
+ * policies stays n log n). */
 static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, const struct ru_key *key,
                               struct tr_error *err)
 {
@@ -438,6 +404,34 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
+	return rc;
+}
+
+/* Held for the batch (strings copied: the report goes before the
+ * flush), or upserted at once outside one. */
+enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
+                              struct tr_error *err)
+{
+	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "", auth_pass };
+	size_t mark;
+	enum tr_err rc;
+
+	if (r->n_policies == 0)
+		return TR_OK;
+	if (!ru->batching)
+		return add_groups(ru, r, &k, err);
+	if (ru->n_pending >= RU_BATCH_MAX) {
+		rc = rollup_batch_flush(ru, err);
+		if (rc != TR_OK)
+			return rc;
+	}
+	mark = ru->n_pending;
+	k.submitter = ru_strdup(&ru->strings, k.submitter);
+	if (k.submitter == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	rc = add_groups(ru, r, &k, err);
+	if (rc != TR_OK)
+		ru->n_pending = mark; /* none of a report that is undone */
 	return rc;
 }
 

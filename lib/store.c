@@ -31,13 +31,13 @@
  * database file, ten times less often saves a tenth of a bulk import's
  * wall time.  Commits stay synchronous = FULL. */
 #define BATCH_CHECKPOINT_PAGES "10000"
-/* A batch dirties pages all over the rollups and their indexes, whose
- * keys (policy domain, receiving MX) do not follow the import order:
- * with SQLite's default 2 MB cache each such page was spilled to the WAL
- * again and again within one batch (100,000 reports: 8.1 s wall, 2.2 s
- * of it in the kernel; with 32 MiB: 5.8 s).  The
- * connection keeps the larger cache after the batch: only bulk imports
- * batch. */
+/* A batch dirties more pages than SQLite's default 2 MB cache holds, and
+ * a page pushed out of the cache goes to the WAL again and again within
+ * one batch.  Measured when schema 4 kept rollups keyed by policy domain
+ * and receiving MX (100,000 reports: 8.1 s wall, 2.2 s of it in the
+ * kernel; with 32 MiB: 5.8 s); schema 5 keys them by time, fewer pages,
+ * not re-measured without it.  The connection keeps the larger cache
+ * after the batch: only bulk imports batch. */
 #define BATCH_CACHE_KIB "-32768"
 
 enum stmt_id {
