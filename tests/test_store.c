@@ -127,6 +127,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(count_sql(db, "PRAGMA temp_store"), 2); /* MEMORY: a writer's savepoints */
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 	                               " ('reports', 'policies', 'failure_details')"), 3);
@@ -142,6 +143,8 @@ static void create_sets_schema_and_pragmas(void **state)
 	s = store_close(s);
 	s = open_ok(path, STORE_OPEN_READONLY);
 	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
+	/* the default: a query's sort spills to a file, not all into memory */
+	assert_int_equal(count_sql(store_db(s), "PRAGMA temp_store"), 0);
 	store_close(s);
 	store_close(NULL);
 	rb_remove_temp(path);
