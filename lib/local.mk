@@ -19,7 +19,8 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/summary.c lib/summary.h \
 	lib/tally.c lib/tally.h \
 	lib/views.c lib/views.h \
-	lib/authres.c lib/authres.h
+	lib/authres.c lib/authres.h \
+	lib/spool.c lib/spool.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 

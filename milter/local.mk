@@ -1,13 +1,12 @@
 # tlsrpt-milter: the libmilter daemon.  main.c starts it, mlfi.c holds the
-# callbacks, msg.c decides per message, conf/gate/log/spool are its helpers.
+# callbacks, msg.c decides per message, conf/gate/log are its helpers (the spool is lib/spool.c).
 sbin_PROGRAMS += milter/tlsrpt-milter
 milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/mlfi.c milter/mlfi.h \
 	milter/gate.c milter/gate.h \
 	milter/msg.c milter/msg.h \
 	milter/conf.c milter/conf.h \
-	milter/log.c milter/log.h \
-	milter/spool.c milter/spool.h
+	milter/log.c milter/log.h
 milter_tlsrpt_milter_CFLAGS = $(TLSRPT_CFLAGS) $(MILTER_CFLAGS)
 milter_tlsrpt_milter_LDADD = $(TLSRPT_LIBS) $(MILTER_LIBS) -lpthread
 

@@ -39,8 +39,8 @@ static void sync_dir(const char *dir)
 	close(fd);
 }
 
-/* Link tmp to a fresh "<time>.<pid>.<suffix>[.<n>].eml" name. */
-static enum tr_err link_final(const char *dir, const char *tmp, const char *suffix,
+/* Link tmp to a fresh "<time>.<pid>.<suffix>[.<n>]<ext>" name. */
+static enum tr_err link_final(const char *dir, const char *tmp, const char *suffix, const char *ext,
                               char *path, size_t pathlen, struct tr_error *err)
 {
 	unsigned n;
@@ -48,11 +48,11 @@ static enum tr_err link_final(const char *dir, const char *tmp, const char *suff
 
 	for (n = 0; n < 100; n++) {
 		if (n == 0)
-			len = snprintf(path, pathlen, "%s/%lld.%ld.%s.eml", dir, (long long)time(NULL),
-			               (long)getpid(), suffix);
+			len = snprintf(path, pathlen, "%s/%lld.%ld.%s%s", dir, (long long)time(NULL),
+			               (long)getpid(), suffix, ext);
 		else
-			len = snprintf(path, pathlen, "%s/%lld.%ld.%s.%u.eml", dir,
-			               (long long)time(NULL), (long)getpid(), suffix, n);
+			len = snprintf(path, pathlen, "%s/%lld.%ld.%s.%u%s", dir,
+			               (long long)time(NULL), (long)getpid(), suffix, n, ext);
 		if (len < 0 || (size_t)len >= pathlen)
 			return tr_error_set(err, TR_ERR_IO, "spool path too long");
 		if (link(tmp, path) == 0)
@@ -66,10 +66,18 @@ static enum tr_err link_final(const char *dir, const char *tmp, const char *suff
 enum tr_err spool_write(const char *dir, const char *msg, size_t len, char *path, size_t pathlen,
                         struct tr_error *err)
 {
+	return spool_write_as(dir, msg, len, ".eml", path, pathlen, err);
+}
+
+enum tr_err spool_write_as(const char *dir, const char *msg, size_t len, const char *ext,
+                           char *path, size_t pathlen, struct tr_error *err)
+{
 	char tmp[4096];
 	enum tr_err rc;
 	int fd, n;
 
+	if (strchr(ext, '/') != NULL || strlen(ext) > 128)
+		return tr_error_set(err, TR_ERR_USAGE, "spool: bad file extension");
 	n = snprintf(tmp, sizeof tmp, "%s/.tmp.XXXXXX", dir);
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		return tr_error_set(err, TR_ERR_IO, "spool directory name too long");
@@ -84,7 +92,7 @@ enum tr_err spool_write(const char *dir, const char *msg, size_t len, char *path
 	if (close(fd) != 0 && rc == TR_OK)
 		rc = tr_error_set(err, TR_ERR_IO, "close %s: %s", tmp, strerror(errno));
 	if (rc == TR_OK)
-		rc = link_final(dir, tmp, strrchr(tmp, '.') + 1, path, pathlen, err);
+		rc = link_final(dir, tmp, strrchr(tmp, '.') + 1, ext, path, pathlen, err);
 	unlink(tmp);
 	if (rc == TR_OK)
 		sync_dir(dir);
