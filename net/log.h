@@ -1,12 +1,18 @@
 /*
- * log: the daemon's one way to say something: stderr when running in the
+ * log: a daemon's one way to say something: stderr when running in the
  * foreground (-f), syslog otherwise, filtered by LogLevel.  Thread-safe:
- * each message is one write(2) or one syslog(3) call.
+ * each message is one write(2) or one syslog(3) call.  Shared by both
+ * daemons (tlsrpt-milter, tlsrpt-httpd); one process logs as one program.
  */
-#ifndef TLSRPT_MILTER_LOG_H
-#define TLSRPT_MILTER_LOG_H
+#ifndef TLSRPT_NET_LOG_H
+#define TLSRPT_NET_LOG_H
 
 #include <stddef.h>
+
+/* The program name on every line and in syslog; call before log_open().
+ * ident must stay valid for the process's lifetime.  Default
+ * "tlsrpt-milter". */
+void log_ident(const char *ident);
 
 /* Start logging: to stderr when foreground, else syslog with facility.
  * Messages less urgent than level (a LOG_* priority) are dropped. */

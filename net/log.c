@@ -12,13 +12,19 @@
 
 static atomic_int log_level = LOG_INFO;
 static int log_foreground = 1;
+static const char *log_name = "tlsrpt-milter";
+
+void log_ident(const char *ident)
+{
+	log_name = ident;
+}
 
 void log_open(int foreground, int facility, int level)
 {
 	log_foreground = foreground;
 	atomic_store(&log_level, level);
 	if (!foreground)
-		openlog("tlsrpt-milter", LOG_PID | LOG_NDELAY, facility);
+		openlog(log_name, LOG_PID | LOG_NDELAY, facility);
 }
 
 void log_set_level(int level)
@@ -51,7 +57,7 @@ void log_msg(int prio, const char *fmt, ...)
 		va_end(ap);
 		return;
 	}
-	n = snprintf(line, sizeof line, "tlsrpt-milter[%ld]: %s: ", (long)getpid(), prio_name(prio));
+	n = snprintf(line, sizeof line, "%s[%ld]: %s: ", log_name, (long)getpid(), prio_name(prio));
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = 0;
 	len = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
