@@ -20,7 +20,8 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/tally.c lib/tally.h \
 	lib/views.c lib/views.h \
 	lib/authres.c lib/authres.h \
-	lib/spool.c lib/spool.h
+	lib/spool.c lib/spool.h \
+	lib/mtasts.c lib/mtasts.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 

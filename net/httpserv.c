@@ -587,6 +587,8 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 		free_server(s);
 		return rc;
 	}
+	/* libmicrohttpd wants its logger before every other option */
+	opts[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, s);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (s->tls_cert != NULL) {
@@ -602,7 +604,6 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 	opts[n++] = OPT(MHD_OPTION_CONNECTION_TIMEOUT,
 	                conf->timeout_s != 0 ? conf->timeout_s : HTTPSERV_DEFAULT_TIMEOUT_S, NULL);
 	opts[n++] = OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPSERV_HEADER_MEMORY, NULL);
-	opts[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, s);
 	opts[n++] = OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s);
 	if (threads > 1)
 		opts[n++] = OPT(MHD_OPTION_THREAD_POOL_SIZE, threads, NULL);

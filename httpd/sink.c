@@ -1,0 +1,365 @@
+/*
+ * sink: report body -> extract -> store, else spool (see sink.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extract.h"
+#include "log.h"
+#include "sink.h"
+#include "spool.h"
+#include "store.h"
+
+#define REPLAY_MAX_FILES 10000   /* names taken from the spool in one round */
+#define SPOOL_EXT ".report"
+#define SPOOL_TAG ".https-"
+
+struct sink {
+	char *db;
+	char *spool_dir;
+	struct tr_limits lim;
+	pthread_mutex_t lock;      /* the turn to write; guards store */
+	struct store *store;       /* NULL until needed, and after a failure */
+	atomic_llong down_until;   /* epoch seconds: spool without trying before then */
+};
+
+const char *sink_result_name(enum sink_result r)
+{
+	switch (r) {
+	case SINK_STORED: return "stored";
+	case SINK_DUPLICATE: return "duplicate";
+	case SINK_SPOOLED: return "spooled";
+	case SINK_INVALID: return "invalid";
+	case SINK_TOO_LARGE: return "too large";
+	case SINK_FAILED: return "failed";
+	}
+	return "?";
+}
+
+struct sink *sink_new(const char *db, const char *spool_dir, const struct tr_limits *lim)
+{
+	struct sink *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->db = strdup(db);
+	s->spool_dir = spool_dir != NULL ? strdup(spool_dir) : NULL;
+	if (s->db == NULL || (spool_dir != NULL && s->spool_dir == NULL)) {
+		free(s->db);
+		free(s->spool_dir);
+		free(s);
+		return NULL;
+	}
+	s->lim = *lim;
+	pthread_mutex_init(&s->lock, NULL);
+	atomic_init(&s->down_until, 0);
+	return s;
+}
+
+struct sink *sink_free(struct sink *s)
+{
+	if (s == NULL)
+		return NULL;
+	store_close(s->store);
+	pthread_mutex_destroy(&s->lock);
+	free(s->db);
+	free(s->spool_dir);
+	free(s);
+	return NULL;
+}
+
+void sink_idle(struct sink *s)
+{
+	if (pthread_mutex_trylock(&s->lock) != 0)
+		return;
+	s->store = store_close(s->store);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Copy s into out keeping only printable ASCII (for logs and answers). */
+static void clean(const char *s, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (s == NULL)
+		s = "-";
+	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) ? '?' : s[i];
+	out[i] = '\0';
+}
+
+/* Store one report in the database, taking the turn to write. */
+static enum tr_err put_report(struct sink *s, const struct tlsrpt_report *r, const char *client,
+                              int64_t received_at, enum store_outcome *out, struct tr_error *err)
+{
+	struct store_meta meta;
+	struct timespec until;
+	enum tr_err rc;
+	int lrc;
+
+	memset(&meta, 0, sizeof meta);
+	meta.source = "https";
+	meta.auth = "none";          /* HTTPS carries no DKIM: never "pass" */
+	meta.counted = 1;
+	meta.received_at = received_at;
+	(void)client;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTPD_SINK_WAIT_S;
+	lrc = pthread_mutex_timedlock(&s->lock, &until);
+	if (lrc != 0)
+		return tr_error_set(err, TR_ERR_BUSY, "no turn to write within %d s (%s)",
+		                    HTTPD_SINK_WAIT_S, strerror(lrc));
+	rc = TR_OK;
+	if (s->store == NULL)
+		rc = store_open(s->db, STORE_OPEN_CREATE, HTTPD_SINK_BUSY_MS, &s->store, err);
+	if (rc == TR_OK)
+		rc = store_put_report(s->store, r, &meta, out, err);
+	if (rc != TR_OK) {
+		s->store = store_close(s->store); /* reopen next time: it may have been replaced */
+		atomic_store(&s->down_until, (long long)time(NULL) + HTTPD_SINK_BACKOFF_S);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Only what an address may contain goes into a file name. */
+static void addr_for_name(const char *client, char *out, size_t outlen)
+{
+	size_t i, j = 0;
+
+	for (i = 0; client[i] != '\0' && j + 1 < outlen; i++)
+		if (strchr("0123456789abcdefABCDEF.:", client[i]) != NULL)
+			out[j++] = client[i];
+	if (j == 0 && outlen > 1)
+		out[j++] = '-';
+	out[j] = '\0';
+}
+
+static enum sink_result spool(struct sink *s, const unsigned char *body, size_t len,
+                              const char *client, const char *why)
+{
+	char addr[64], ext[96], path[4096];
+	struct tr_error err;
+
+	if (s->spool_dir == NULL) {
+		log_msg(LOG_ERR, "%s: report not stored (%s) and no SpoolDir: answered 503", client, why);
+		return SINK_FAILED;
+	}
+	addr_for_name(client, addr, sizeof addr);
+	snprintf(ext, sizeof ext, SPOOL_TAG "%s" SPOOL_EXT, addr);
+	tr_error_clear(&err);
+	if (spool_write_as(s->spool_dir, (const char *)body, len, ext, path, sizeof path, &err) != TR_OK) {
+		log_msg(LOG_ERR, "%s: report neither stored (%s) nor spooled (%s): answered 503", client,
+		        why, err.msg);
+		return SINK_FAILED;
+	}
+	log_msg(LOG_WARNING, "%s: report spooled to %s (%s)", client, path, why);
+	return SINK_SPOOLED;
+}
+
+static void describe(const struct extract_item *it, char *detail, size_t detaillen)
+{
+	char sub[128], rid[128];
+
+	clean(it->report->submitter != NULL ? it->report->submitter : it->submitter, sub, sizeof sub);
+	clean(it->report->report_id, rid, sizeof rid);
+	snprintf(detail, detaillen, "submitter=%s report-id=%s", sub, rid);
+}
+
+enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len, const char *client,
+                          char *detail, size_t detaillen)
+{
+	struct extract_result res;
+	struct tr_error err;
+	enum store_outcome so;
+	enum sink_result out;
+	const struct extract_item *it;
+	enum tr_err rc;
+
+	detail[0] = '\0';
+	tr_error_clear(&err);
+	memset(&res, 0, sizeof res);
+	rc = extract_file(body, len, NULL, &s->lim, &res, &err);
+	if (rc == TR_ERR_NOMEM) {
+		extract_result_free(&res);
+		return spool(s, body, len, client, "out of memory");
+	}
+	if (rc != TR_OK || res.n == 0 || res.items[0].report == NULL) {
+		const struct tr_error *why = rc != TR_OK || res.n == 0 ? &err : &res.items[0].error;
+
+		clean(why->msg, detail, detaillen);
+		out = why->code == TR_ERR_LIMIT ? SINK_TOO_LARGE : SINK_INVALID;
+		extract_result_free(&res);
+		return out;
+	}
+	it = &res.items[0];
+	describe(it, detail, detaillen);
+	if (atomic_load(&s->down_until) > (long long)time(NULL)) {
+		out = spool(s, body, len, client, "database failed moments ago");
+	} else {
+		rc = put_report(s, it->report, client, 0, &so, &err);
+		if (rc == TR_OK)
+			out = so == STORE_DUPLICATE ? SINK_DUPLICATE : SINK_STORED;
+		else
+			out = spool(s, body, len, client, err.msg);
+	}
+	extract_result_free(&res);
+	return out;
+}
+
+/* ---- replay ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_spool_name(const char *n)
+{
+	size_t l = strlen(n), el = strlen(SPOOL_EXT);
+
+	return n[0] != '.' && l > el && strcmp(n + l - el, SPOOL_EXT) == 0 && strstr(n, SPOOL_TAG) != NULL;
+}
+
+/* The spool's file names, sorted (oldest first: they start with the time). */
+static char **list_spool(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((e = readdir(d)) != NULL && *n < REPLAY_MAX_FILES) {
+		if (!is_spool_name(e->d_name))
+			continue;
+		if (*n == cap) {
+			char **nv = realloc(v, (cap ? cap * 2 : 64) * sizeof *v);
+
+			if (nv == NULL)
+				break;
+			v = nv;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[*n] = strdup(e->d_name);
+		if (v[*n] == NULL)
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof *v, by_name);
+	return v;
+}
+
+/* Bounded read of a whole file; NULL when unreadable or too large. */
+static unsigned char *read_bounded(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *p;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	p = malloc(max + 1);
+	if (p == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(p, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		free(p);
+		return NULL;
+	}
+	*len = n;
+	return p;
+}
+
+enum replay_step { REPLAY_DONE, REPLAY_BAD, REPLAY_STOP };
+
+static enum replay_step replay_one(struct sink *s, const char *name, const char *path)
+{
+	struct extract_result res;
+	struct tr_error err;
+	enum store_outcome so;
+	char client[64];
+	const char *tag = strstr(name, SPOOL_TAG);
+	size_t len = 0, alen;
+	unsigned char *data = read_bounded(path, s->lim.max_inflated, &len);
+	long long when = strtoll(name, NULL, 10);
+	enum tr_err rc;
+
+	if (data == NULL) {
+		log_msg(LOG_ERR, "spool: cannot read %s: %s", path, strerror(errno));
+		return REPLAY_BAD;
+	}
+	alen = strlen(tag + strlen(SPOOL_TAG)) - strlen(SPOOL_EXT);
+	snprintf(client, sizeof client, "%.*s", (int)(alen < 63 ? alen : 63), tag + strlen(SPOOL_TAG));
+	memset(&res, 0, sizeof res);
+	tr_error_clear(&err);
+	rc = extract_file(data, len, NULL, &s->lim, &res, &err);
+	free(data);
+	if (rc != TR_OK || res.n == 0 || res.items[0].report == NULL) {
+		log_msg(LOG_ERR, "spool: %s holds no valid report", path);
+		extract_result_free(&res);
+		return rc == TR_ERR_NOMEM ? REPLAY_STOP : REPLAY_BAD;
+	}
+	rc = put_report(s, res.items[0].report, client, when > 0 ? when : 0, &so, &err);
+	extract_result_free(&res);
+	if (rc != TR_OK) {
+		log_msg(LOG_WARNING, "spool: replay paused, database: %s", err.msg);
+		return REPLAY_STOP;
+	}
+	return REPLAY_DONE;
+}
+
+size_t sink_replay(struct sink *s, size_t *left)
+{
+	char path[4096], bad[4200];
+	size_t n, i, done = 0;
+	char **names;
+
+	if (left != NULL)
+		*left = 0;
+	if (s->spool_dir == NULL || atomic_load(&s->down_until) > (long long)time(NULL))
+		return 0;
+	names = list_spool(s->spool_dir, &n);
+	for (i = 0; i < n; i++) {
+		enum replay_step st;
+
+		snprintf(path, sizeof path, "%s/%s", s->spool_dir, names[i]);
+		st = replay_one(s, names[i], path);
+		if (st == REPLAY_STOP)
+			break;
+		if (st == REPLAY_BAD) {
+			snprintf(bad, sizeof bad, "%s.bad", path);
+			if (rename(path, bad) != 0)
+				log_msg(LOG_ERR, "spool: cannot rename %s: %s", path, strerror(errno));
+			continue;
+		}
+		if (unlink(path) != 0)
+			log_msg(LOG_ERR, "spool: stored but cannot delete %s: %s (a later replay finds "
+			        "it a duplicate)", path, strerror(errno));
+		done++;
+	}
+	if (left != NULL)
+		*left = n - done;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (done > 0)
+		log_msg(LOG_NOTICE, "spool: %zu report(s) replayed into the database", done);
+	return done;
+}
