@@ -111,7 +111,7 @@ static enum tr_err put_report(struct sink *s, const struct tlsrpt_report *r, con
 	meta.auth = "none";          /* HTTPS carries no DKIM: never "pass" */
 	meta.counted = 1;
 	meta.received_at = received_at;
-	(void)client;
+	meta.client_addr = client;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += HTTPD_SINK_WAIT_S;
 	lrc = pthread_mutex_timedlock(&s->lock, &until);

@@ -41,6 +41,7 @@ struct store_meta {
 	int counted;             /* 1: counts in summaries; 0: kept but set aside
 	                            (rejected for authentication) */
 	int64_t received_at;     /* epoch seconds; 0 = now */
+	const char *client_addr; /* source "https": the client's address; NULL otherwise */
 };
 
 enum store_outcome {

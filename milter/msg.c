@@ -250,6 +250,7 @@ static enum tr_err store_one(const struct extract_item *it, const struct extract
 	meta.auth = *auth;
 	meta.counted = !(c->require_auth && v != AUTHRES_PASS);
 	meta.received_at = 0;
+	meta.client_addr = NULL;
 	rc = write_turn_take(st, err);
 	if (rc == TR_OK) {
 		rc = msg_store_get(st, c, err);

@@ -30,6 +30,7 @@ CREATE TABLE reports (
 	raw_json          BLOB,               -- the JSON as received: the gzip or zlib bytes it
 	                                      -- arrived in, else zlib-compressed by the store
 	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
+	client_addr       TEXT,               -- source https: the client's address
 	UNIQUE (submitter, report_id, start_time, end_time)
 );
 CREATE INDEX reports_by_start ON reports (start_time);
@@ -168,4 +169,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

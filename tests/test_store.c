@@ -123,7 +123,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 5);
+	assert_int_equal(store_schema_version(), 6);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
@@ -687,7 +687,7 @@ static void every_field_is_kept(void **state)
 	struct tlsrpt_report *r = rb_report("mail.example", "rid-\"quoted\"", 1700000000, 1700086399, "Org");
 	struct tlsrpt_policy *p;
 	struct tlsrpt_failure *f;
-	struct store_meta m = { "https", "<abc@example.net>", NULL, 1, 0 };
+	struct store_meta m = { "https", "<abc@example.net>", NULL, 1, 0, "2001:db8::7" };
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
@@ -714,6 +714,7 @@ static void every_field_is_kept(void **state)
 	                    "tls-reports@mail.example");
 	assert_string_equal(text_at(db, "SELECT source || ' ' || auth || ' ' || message_id FROM reports", buf,
 	                            sizeof buf), "https unknown <abc@example.net>");
+	assert_string_equal(text_at(db, "SELECT client_addr FROM reports", buf, sizeof buf), "2001:db8::7");
 	assert_int_equal(count_sql(db, "SELECT start_time FROM reports"), 1700000000);
 	assert_int_equal(count_sql(db, "SELECT end_time FROM reports"), 1700086399);
 	assert_true(count_sql(db, "SELECT received_at FROM reports") > 1700000000); /* now */

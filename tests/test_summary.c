@@ -454,8 +454,11 @@ static const char *const rollup_tables[] = { "rollup_report", "rollup_policy", "
 	                                     "rollup_result", "rollup_mx", "rollup_mx_result" };
 
 /* The base tables, and with them the version-2 rollups, copied from the
- * fixture database "cur" into an older one (their columns never changed). */
-static const char copy_base[] = "INSERT INTO reports SELECT * FROM cur.reports;"
+ * fixture database "cur" into an older one (their columns never changed,
+ * except reports.client_addr, added at the end by version 6). */
+static const char copy_base[] = "INSERT INTO reports SELECT id, submitter, report_id, start_time,"
+	" end_time, organization_name, contact_info, received_at, source, message_id, auth, counted,"
+	" raw_json, raw_json_len FROM cur.reports;"
 	"INSERT INTO policies SELECT * FROM cur.policies;"
 	"INSERT INTO failure_details SELECT * FROM cur.failure_details;";
 static const char copy_rollups[] = "INSERT INTO rollup_report SELECT * FROM cur.rollup_report;"
