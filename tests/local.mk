@@ -10,4 +10,5 @@ include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/net.mk
+include $(srcdir)/tests/httpd.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
