@@ -75,6 +75,7 @@ struct cli_command {
 extern const struct cli_command cmd_import;
 extern const struct cli_command cmd_summary;
 extern const struct cli_command cmd_parse;
+extern const struct cli_command cmd_dns;
 extern const struct cli_command cmd_failures;
 extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_show;

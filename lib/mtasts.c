@@ -114,7 +114,7 @@ static enum tr_err parse_max_age(struct parse_state *st, const char *v, size_t l
 		n = n * 10 + (v[i] - '0');
 	}
 	if (n > MTASTS_MAX_AGE_LIMIT)
-		return tr_error_set(err, TR_ERR_FORMAT, "max_age: %lld is over %d (RFC 8461 §3.2)",
+		return tr_error_set(err, TR_ERR_FORMAT, "max_age: %lld is over %d (RFC 8461 section 3.2)",
 		                    (long long)n, MTASTS_MAX_AGE_LIMIT);
 	st->p->max_age = n;
 	st->have_max_age = 1;
@@ -151,7 +151,7 @@ static enum tr_err parse_field(struct parse_state *st, const char *k, size_t kle
 			return tr_error_set(err, TR_ERR_FORMAT, "mx: not a host name or *.host name");
 		return add_mx(st, v, vlen, err);
 	}
-	return TR_OK; /* an extension field: ignored (RFC 8461 §3.2) */
+	return TR_OK; /* an extension field: ignored (RFC 8461 section 3.2) */
 }
 
 static int is_blank(char c)

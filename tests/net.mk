@@ -8,3 +8,12 @@ tests_test_httpserv_CPPFLAGS = $(AM_CPPFLAGS) $(NET_CPPFLAGS)
 tests_test_httpserv_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_httpserv_LDADD = $(NET_LIBS) $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 endif
+
+# The MTA-STS policy parser tlsrpt-httpd and tlsrpt-report dns share.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_mtasts
+TESTS += tests/test_mtasts
+tests_test_mtasts_SOURCES = tests/test_mtasts.c
+tests_test_mtasts_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_mtasts_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+endif
