@@ -384,8 +384,9 @@ static const char *nonnull(const char *s)
 static void reload(struct daemon *d, const struct options *o, struct httpserv *srv)
 {
 	char err[HCONF_ERR_MAX];
-	struct shared *next = shared_build(o, err, sizeof err), *cur;
+	struct shared *next = shared_build(o, err, sizeof err), *cur, *sh;
 	struct tr_error terr;
+	int tls;
 
 	if (next == NULL) {
 		log_msg(LOG_ERR, "reload failed, configuration unchanged: %s", err);
@@ -404,6 +405,11 @@ static void reload(struct daemon *d, const struct options *o, struct httpserv *s
 		        o->conf_path, next->conf.n_policies);
 	}
 	tr_error_clear(&terr);
+	sh = acquire(d);
+	tls = sh->conf.tls_cert != NULL;
+	release(d, sh);
+	if (!tls)
+		return;
 	if (httpserv_reload_tls(srv, &terr) != TR_OK)
 		log_msg(LOG_ERR, "TLS reload failed, previous certificate kept: %s", terr.msg);
 	else
