@@ -50,6 +50,7 @@ void hconf_init(struct hconf *c)
 	c->max_connections = 256;
 	c->max_per_ip = 32;
 	c->timeout_s = 30;
+	c->request_timeout_s = 60;
 	c->threads = 4;
 	c->rate_limit = 600;
 	c->replay_s = 60;
@@ -406,6 +407,7 @@ static const struct {
 	{ "MaxConnections", parse_connections, offsetof(struct hconf, max_connections) },
 	{ "MaxConnectionsPerIP", parse_connections, offsetof(struct hconf, max_per_ip) },
 	{ "Timeout", parse_seconds, offsetof(struct hconf, timeout_s) },
+	{ "RequestTimeout", parse_seconds, offsetof(struct hconf, request_timeout_s) },
 	{ "Threads", parse_threads, offsetof(struct hconf, threads) },
 	{ "RateLimit", parse_rate, offsetof(struct hconf, rate_limit) },
 	{ "SpoolReplay", parse_seconds, offsetof(struct hconf, replay_s) },

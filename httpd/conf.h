@@ -50,7 +50,8 @@ struct hconf {
 	size_t max_report;        /* MaxReportSize: one report after gunzip */
 	unsigned max_connections;
 	unsigned max_per_ip;
-	unsigned timeout_s;
+	unsigned timeout_s;        /* Timeout: idle seconds on a connection */
+	unsigned request_timeout_s; /* RequestTimeout: seconds for a whole request */
 	unsigned threads;
 	unsigned rate_limit;      /* requests per minute per client address; 0: none */
 	unsigned replay_s;        /* SpoolReplay: seconds between spool replays */

@@ -428,6 +428,7 @@ static struct httpserv *start_server(struct daemon *d, const struct hconf *c)
 	sc.max_connections = c->max_connections;
 	sc.max_per_ip = c->max_per_ip;
 	sc.timeout_s = c->timeout_s;
+	sc.request_timeout_s = c->request_timeout_s;
 	sc.max_body = c->max_body;
 	sc.threads = c->threads;
 	sc.tls_cert = c->tls_cert;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -32,6 +33,15 @@ struct tls_pair {
 	gnutls_privkey_t key;
 };
 
+/* One open connection, for the request deadline (see reaper()). */
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	time_t since;      /* monotonic: connection start, or end of the previous request */
+	int cut;           /* shut down already */
+	char addr[HTTPSERV_ADDR_MAX];
+};
+
 struct httpserv {
 	struct MHD_Daemon *mhd;
 	httpserv_handler_fn handler;
@@ -46,6 +56,14 @@ struct httpserv {
 	struct tls_pair *tls_current;
 	struct tls_pair *tls_old[TLS_MAX_OLD];
 	size_t n_tls_old;
+	/* the request deadline: every connection, and a thread that cuts the late */
+	unsigned request_timeout_s;
+	pthread_mutex_t conns_lock;
+	pthread_cond_t stop_cond;
+	struct conn_track *conns;
+	int stopping;
+	int reaper_started;
+	pthread_t reaper;
 };
 
 /* Per-request state, from the first call of the access handler to
@@ -348,16 +366,110 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 	return send_response(s, c, &resp);
 }
 
+static time_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	struct httpserv *s = cls;
 	struct request_state *rs = *con_cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (ci != NULL && ci->socket_context != NULL) {
+		struct conn_track *t = ci->socket_context;
+
+		pthread_mutex_lock(&s->conns_lock);
+		t->since = mono_now(); /* the next request's clock starts now */
+		pthread_mutex_unlock(&s->conns_lock);
+	}
 
 	if (rs == NULL)
 		return;
 	free(rs->body);
 	free(rs);
 	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct httpserv *s = cls;
+	struct conn_track *t = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		t = calloc(1, sizeof *t);
+		if (t == NULL || ci == NULL) {
+			free(t);
+			return; /* untracked: only the idle timeout applies */
+		}
+		t->fd = ci->connect_fd;
+		t->since = mono_now();
+		client_address(c, t->addr, sizeof t->addr);
+		pthread_mutex_lock(&s->conns_lock);
+		t->next = s->conns;
+		if (s->conns != NULL)
+			s->conns->prev = t;
+		s->conns = t;
+		pthread_mutex_unlock(&s->conns_lock);
+		*socket_context = t;
+		return;
+	}
+	if (t == NULL)
+		return;
+	/* CLOSED comes before libmicrohttpd closes the socket: under the lock,
+	 * the reaper never shuts down a descriptor that was reused */
+	pthread_mutex_lock(&s->conns_lock);
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		s->conns = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&s->conns_lock);
+	free(t);
+	*socket_context = NULL;
+}
+
+/*
+ * libmicrohttpd's timeout counts idle time only: a client sending a byte
+ * a second is never idle.  Once a second, shut down the socket of every
+ * connection whose request has taken longer than request_timeout_s; the
+ * server then sees the connection end and closes it.
+ */
+static void *reaper(void *arg)
+{
+	struct httpserv *s = arg;
+	struct timespec until;
+	struct conn_track *t;
+
+	pthread_mutex_lock(&s->conns_lock);
+	while (!s->stopping) {
+		time_t now = mono_now();
+
+		for (t = s->conns; t != NULL; t = t->next) {
+			if (t->cut || now - t->since <= (time_t)s->request_timeout_s)
+				continue;
+			t->cut = 1;
+			shutdown(t->fd, SHUT_RDWR);
+			logf_(s, LOG_NOTICE, "%s: connection closed, request not complete within %u s",
+			      t->addr, s->request_timeout_s);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&s->stop_cond, &s->conns_lock, &until);
+	}
+	pthread_mutex_unlock(&s->conns_lock);
+	return NULL;
 }
 
 const char *httpserv_header(const struct httpserv_request *req, const char *name)
@@ -517,6 +629,8 @@ static void free_server(struct httpserv *s)
 	for (i = 0; i < s->n_tls_old; i++)
 		tls_pair_free(s->tls_old[i]);
 	pthread_mutex_destroy(&s->tls_lock);
+	pthread_mutex_destroy(&s->conns_lock);
+	pthread_cond_destroy(&s->stop_cond);
 	free(s->tls_cert);
 	free(s->tls_key);
 	free(s);
@@ -558,7 +672,7 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
                            struct tr_error *err)
 {
 	struct sockaddr_storage ss;
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[20];
 	struct httpserv *s;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 	unsigned threads = conf->threads != 0 ? conf->threads : HTTPSERV_DEFAULT_THREADS;
@@ -577,6 +691,10 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 	if (s == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->tls_lock, NULL);
+	pthread_mutex_init(&s->conns_lock, NULL);
+	pthread_cond_init(&s->stop_cond, NULL);
+	s->request_timeout_s = conf->request_timeout_s != 0 ? conf->request_timeout_s
+	                                                    : HTTPSERV_DEFAULT_REQUEST_TIMEOUT_S;
 	s->handler = conf->handler;
 	s->precheck = conf->precheck;
 	s->log = conf->log;
@@ -605,6 +723,7 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 	                conf->timeout_s != 0 ? conf->timeout_s : HTTPSERV_DEFAULT_TIMEOUT_S, NULL);
 	opts[n++] = OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPSERV_HEADER_MEMORY, NULL);
 	opts[n++] = OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s);
+	opts[n++] = OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s);
 	if (threads > 1)
 		opts[n++] = OPT(MHD_OPTION_THREAD_POOL_SIZE, threads, NULL);
 	opts[n++] = OPT(MHD_OPTION_END, 0, NULL);
@@ -617,6 +736,12 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 		free_server(s);
 		return rc;
 	}
+	if (pthread_create(&s->reaper, NULL, reaper, s) != 0) {
+		MHD_stop_daemon(s->mhd);
+		free_server(s);
+		return tr_error_set(err, TR_ERR_NOMEM, "cannot start a thread");
+	}
+	s->reaper_started = 1;
 	*out = s;
 	return TR_OK;
 }
@@ -632,6 +757,13 @@ struct httpserv *httpserv_stop(struct httpserv *s)
 {
 	if (s == NULL)
 		return NULL;
+	if (s->reaper_started) {
+		pthread_mutex_lock(&s->conns_lock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->stop_cond);
+		pthread_mutex_unlock(&s->conns_lock);
+		pthread_join(s->reaper, NULL);
+	}
 	MHD_stop_daemon(s->mhd);
 	free_server(s);
 	return NULL;

@@ -21,7 +21,11 @@
  *     past it closes the connection (the client is told nothing more);
  *   - connections: conf.max_connections in all, conf.max_per_ip from one
  *     address (further connections are closed as they are accepted);
- *   - time: conf.timeout_s seconds of inactivity on a connection.
+ *   - time: conf.timeout_s seconds of inactivity on a connection, and
+ *     conf.request_timeout_s for a whole request, from the connection's
+ *     start (or the previous response) to the end of the body, so that a
+ *     client trickling a byte a second is cut off too (its socket is shut
+ *     down; the client gets no answer).
  *
  * This header is a contract shared by two daemons: extend it, never change
  * what is here.
@@ -102,6 +106,7 @@ struct httpserv_conf {
 	httpserv_precheck_fn precheck; /* NULL: read every body */
 	httpserv_log_fn log;         /* NULL: silent */
 	void *ctx;                   /* passed to the three callbacks */
+	unsigned request_timeout_s;  /* 0: HTTPSERV_DEFAULT_REQUEST_TIMEOUT_S */
 };
 
 #define HTTPSERV_DEFAULT_MAX_CONNECTIONS 256u
@@ -109,6 +114,7 @@ struct httpserv_conf {
 #define HTTPSERV_DEFAULT_TIMEOUT_S 30u
 #define HTTPSERV_DEFAULT_MAX_BODY ((size_t)1024 * 1024)
 #define HTTPSERV_DEFAULT_THREADS 4u
+#define HTTPSERV_DEFAULT_REQUEST_TIMEOUT_S 60u
 
 /*
  * Parse "ADDR:PORT" ("[IPv6]:PORT" for IPv6; a numeric address, no names)
