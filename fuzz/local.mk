@@ -54,6 +54,17 @@ fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter \
 fuzz_replay_config_CFLAGS = $(TLSRPT_CFLAGS)
 fuzz_replay_config_LDADD = $(TLSRPT_LIBS) -lpthread
 
+# tlsrpt-httpd's request handler, without libmicrohttpd or a database.
+FUZZ_HTTPD_SOURCES = fuzz/fuzz_httpd.c httpd/conf.c httpd/conf.h httpd/handler.c httpd/handler.h \
+	httpd/rate.c httpd/rate.h net/log.c net/log.h
+check_PROGRAMS += fuzz/replay_httpd
+TESTS += fuzz/replay_httpd
+fuzz_replay_httpd_SOURCES = $(FUZZ_HTTPD_SOURCES) fuzz/replay.c $(FUZZ_COMMON)
+fuzz_replay_httpd_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/httpd -iquote $(top_srcdir)/net \
+	-DFUZZ_TARGET='"httpd"'
+fuzz_replay_httpd_CFLAGS = $(TLSRPT_CFLAGS)
+fuzz_replay_httpd_LDADD = $(TLSRPT_LIBS) -lpthread
+
 EXTRA_DIST += fuzz/make-seeds.py fuzz/run-fuzz.sh fuzz/campaign.sh fuzz/corpus fuzz/regressions
 
 if ENABLE_FUZZING
@@ -61,7 +72,7 @@ if ENABLE_FUZZING
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 noinst_LIBRARIES += fuzz/libtlsrpt_fuzz.a
 fuzz_libtlsrpt_fuzz_a_SOURCES = lib/err.c lib/buf.c lib/arena.c lib/limits.c lib/decode.c \
-	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c
+	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c lib/mtasts.c
 fuzz_libtlsrpt_fuzz_a_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)
 FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS)
 FUZZ_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer $(FUZZ_SANITIZE)
@@ -103,4 +114,10 @@ fuzz_fuzz_config_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/milter
 fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_config_LDFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_config_LDADD = $(FUZZ_LIBS) -lpthread
+noinst_PROGRAMS += fuzz/fuzz_httpd
+fuzz_fuzz_httpd_SOURCES = $(FUZZ_HTTPD_SOURCES) $(FUZZ_COMMON)
+fuzz_fuzz_httpd_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/httpd -iquote $(top_srcdir)/net
+fuzz_fuzz_httpd_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_httpd_LDFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_httpd_LDADD = $(FUZZ_LIBS) -lpthread
 endif

@@ -171,3 +171,34 @@ for field in sorted(LONG_FIELDS):
         data = long_report(field, size)
         put("report", "long-%s-%d.json" % (field, size), data)
         put("message", "long-%s-%d.eml" % (field, size), b"\x00" + report_mail(data))
+
+
+# tlsrpt-httpd's request handler: "METHOD PATH\nheaders\n\nbody" (fuzz_httpd.c).
+def request(method, path, headers, body=b""):
+    h = "".join("%s: %s\n" % kv for kv in headers)
+    return ("%s %s\n%s\n" % (method, path, h)).encode() + body
+
+
+valid = read(FIX + "/report/" + os.path.basename(jsons[0]))
+TOKEN = "abcdefghijklmnop0123"
+JSON = ("Content-Type", "application/tlsrpt+json")
+GZ = ("Content-Type", "application/tlsrpt+gzip")
+put("httpd", "post-json", request("POST", "/tlsrpt", [JSON], valid))
+put("httpd", "post-gzip", request("POST", "/tlsrpt", [GZ], gzip.compress(valid, mtime=0)))
+put("httpd", "post-zlib", request("POST", "/tlsrpt", [GZ], zlib.compress(valid)))
+put("httpd", "post-content-encoding", request("POST", "/tlsrpt", [JSON, ("Content-Encoding", "gzip")],
+                                              gzip.compress(valid, mtime=0)))
+put("httpd", "post-token", request("POST", "/tlsrpt/" + TOKEN, [JSON], valid))
+put("httpd", "post-bad-token", request("POST", "/tlsrpt/nope", [JSON], valid))
+put("httpd", "post-params", request("POST", "/tlsrpt/", [("Content-Type", "APPLICATION/TLSRPT+JSON; x=y")], valid))
+put("httpd", "post-xff", request("POST", "/tlsrpt", [JSON, ("X-Forwarded-For", "203.0.113.1, 198.51.100.2")], valid))
+put("httpd", "post-text", request("POST", "/tlsrpt", [("Content-Type", "text/plain")], valid))
+put("httpd", "post-br", request("POST", "/tlsrpt", [JSON, ("Content-Encoding", "br")], valid))
+put("httpd", "post-broken", request("POST", "/tlsrpt", [JSON], valid[: len(valid) // 2]))
+put("httpd", "post-bomb", request("POST", "/tlsrpt", [GZ], gzip.compress(b" " * (2 << 20), 9, mtime=0)))
+put("httpd", "get-report-path", request("GET", "/tlsrpt", []))
+put("httpd", "get-policy-com", request("GET", "/.well-known/mta-sts.txt", [("Host", "mta-sts.example.com")]))
+put("httpd", "get-policy-org", request("HEAD", "/.well-known/mta-sts.txt", [("Host", "MTA-STS.Example.Org.:443")]))
+put("httpd", "get-policy-none", request("GET", "/.well-known/mta-sts.txt", [("Host", "example.com")]))
+put("httpd", "post-policy", request("POST", "/.well-known/mta-sts.txt", [("Host", "mta-sts.example.com")]))
+put("httpd", "get-other", request("GET", "/index.html", []))
