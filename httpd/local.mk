@@ -10,3 +10,6 @@ httpd_tlsrpt_httpd_SOURCES = httpd/main.c $(HTTPD_CORE) net/log.c net/log.h
 httpd_tlsrpt_httpd_CPPFLAGS = $(AM_CPPFLAGS) $(NET_CPPFLAGS)
 httpd_tlsrpt_httpd_CFLAGS = $(TLSRPT_CFLAGS) $(MHD_CFLAGS)
 httpd_tlsrpt_httpd_LDADD = $(NET_LIBS) $(TLSRPT_LIBS)
+
+dist_man_MANS += docs/tlsrpt-httpd.8
+dist_doc_DATA += docs/https.md docs/tlsrpt-httpd.conf.example docs/tlsrpt-httpd.service
