@@ -9,7 +9,7 @@ A request that fails at the transport level (connection reset) is retried
 on a new connection, as a sender would; "errors" counts those.
 
 usage: loadgen.py URL [--clients C] [--reports N] [--tag T] [--cafile F]
-                  [--dup-every D] [--invalid-every I] [--host H]
+                  [--dup-every D] [--invalid-every I] [--host H] [--write DIR]
 """
 import argparse
 import gzip
@@ -30,6 +30,8 @@ ap.add_argument("--cafile")
 ap.add_argument("--host", help="Host header and TLS server name")
 ap.add_argument("--dup-every", type=int, default=10)
 ap.add_argument("--invalid-every", type=int, default=25)
+ap.add_argument("--write", metavar="DIR",
+                help="write the request bodies to DIR (NNNNNN.json or .json.gz) instead of posting")
 args = ap.parse_args()
 u = urllib.parse.urlsplit(args.url)
 
@@ -120,6 +122,16 @@ def worker():
     if conn is not None:
         conn.close()
 
+
+if args.write:
+    import os
+    os.makedirs(args.write, exist_ok=True)
+    for i in range(args.reports):
+        data, ctype, _ = body(i)
+        ext = ".json.gz" if ctype.endswith("gzip") else ".json"
+        with open(os.path.join(args.write, "%06d%s" % (i, ext)), "wb") as f:
+            f.write(data)
+    sys.exit(0)
 
 # with https and an IP in the URL, the Host/SNI name must resolve to it
 if u.scheme == "https" and args.host and sys.version_info < (3, 12):
