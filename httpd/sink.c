@@ -27,7 +27,10 @@ struct sink {
 	char *db;
 	char *spool_dir;
 	struct tr_limits lim;
-	pthread_mutex_t lock;      /* the turn to write; guards store */
+	pthread_mutex_t lock;      /* guards the queue and writing */
+	pthread_cond_t done_cond;  /* a batch was written */
+	struct pending *queue, *queue_tail;  /* reports waiting for a batch */
+	int writing;               /* a thread is writing a batch: it alone uses store */
 	struct store *store;       /* NULL until needed, and after a failure */
 	atomic_llong down_until;   /* epoch seconds: spool without trying before then */
 };
@@ -61,6 +64,7 @@ struct sink *sink_new(const char *db, const char *spool_dir, const struct tr_lim
 	}
 	s->lim = *lim;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->done_cond, NULL);
 	atomic_init(&s->down_until, 0);
 	return s;
 }
@@ -70,6 +74,7 @@ struct sink *sink_free(struct sink *s)
 	if (s == NULL)
 		return NULL;
 	store_close(s->store);
+	pthread_cond_destroy(&s->done_cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s->db);
 	free(s->spool_dir);
@@ -81,7 +86,8 @@ void sink_idle(struct sink *s)
 {
 	if (pthread_mutex_trylock(&s->lock) != 0)
 		return;
-	s->store = store_close(s->store);
+	if (!s->writing && s->queue == NULL)
+		s->store = store_close(s->store);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -97,38 +103,154 @@ static void clean(const char *s, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-/* Store one report in the database, taking the turn to write. */
-static enum tr_err put_report(struct sink *s, const struct tlsrpt_report *r, const char *client,
-                              int64_t received_at, enum store_outcome *out, struct tr_error *err)
-{
-	struct store_meta meta;
-	struct timespec until;
-	enum tr_err rc;
-	int lrc;
+/*
+ * Group commit.  Each report to store is queued; the first thread that
+ * finds nobody writing becomes the writer, takes the whole queue (up to
+ * SINK_BATCH_MAX), stores it in one transaction and wakes the others with
+ * their outcomes; the rest wait.  Under load one fsync serves many
+ * reports; alone, a report is written at once as before.
+ */
+#define SINK_BATCH_MAX 256
 
-	memset(&meta, 0, sizeof meta);
-	meta.source = "https";
-	meta.auth = "none";          /* HTTPS carries no DKIM: never "pass" */
-	meta.counted = 1;
-	meta.received_at = received_at;
-	meta.client_addr = client;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += HTTPD_SINK_WAIT_S;
-	lrc = pthread_mutex_timedlock(&s->lock, &until);
-	if (lrc != 0)
-		return tr_error_set(err, TR_ERR_BUSY, "no turn to write within %d s (%s)",
-		                    HTTPD_SINK_WAIT_S, strerror(lrc));
-	rc = TR_OK;
+struct pending {
+	struct pending *next;
+	const struct tlsrpt_report *r;
+	struct store_meta meta;
+	enum tr_err rc;
+	enum store_outcome out;
+	struct tr_error err;
+	int taken;          /* in a batch being written: wait for it, whatever the time */
+	int done;
+};
+
+static void pending_fail(struct pending *batch, enum tr_err rc, const struct tr_error *why)
+{
+	for (struct pending *p = batch; p != NULL; p = p->next) {
+		p->rc = rc;
+		p->err = *why;
+	}
+}
+
+/* Write batch (not empty) with the store, no lock held; sets each outcome. */
+static void write_batch(struct sink *s, struct pending *batch)
+{
+	struct tr_error err;
+	enum tr_err rc = TR_OK;
+	struct pending *p;
+
+	tr_error_clear(&err);
 	if (s->store == NULL)
-		rc = store_open(s->db, STORE_OPEN_CREATE, HTTPD_SINK_BUSY_MS, &s->store, err);
-	if (rc == TR_OK)
-		rc = store_put_report(s->store, r, &meta, out, err);
+		rc = store_open(s->db, STORE_OPEN_CREATE, HTTPD_SINK_BUSY_MS, &s->store, &err);
+	if (rc == TR_OK && batch->next == NULL) {
+		batch->rc = store_put_report(s->store, batch->r, &batch->meta, &batch->out, &batch->err);
+		rc = batch->rc;
+	} else if (rc == TR_OK) {
+		rc = store_batch_begin(s->store, &err);
+		for (p = batch; rc == TR_OK && p != NULL; p = p->next)
+			p->rc = store_put_report(s->store, p->r, &p->meta, &p->out, &p->err);
+		if (rc == TR_OK)
+			rc = store_batch_end(s->store, &err); /* an error here: nothing was kept */
+	}
+	if (rc != TR_OK && (batch->next != NULL || batch->rc == TR_OK))
+		pending_fail(batch, rc, &err);
+	for (p = batch; p != NULL; p = p->next)
+		if (p->rc != TR_OK)
+			rc = p->rc;
 	if (rc != TR_OK) {
 		s->store = store_close(s->store); /* reopen next time: it may have been replaced */
 		atomic_store(&s->down_until, (long long)time(NULL) + HTTPD_SINK_BACKOFF_S);
 	}
+}
+
+/* Take up to SINK_BATCH_MAX queued reports, oldest first (qlock held). */
+static struct pending *take_batch(struct sink *s)
+{
+	struct pending *batch = s->queue, *p = batch;
+	size_t n = 1;
+
+	while (p->next != NULL && n < SINK_BATCH_MAX) {
+		p = p->next;
+		n++;
+	}
+	s->queue = p->next;
+	if (s->queue == NULL)
+		s->queue_tail = NULL;
+	p->next = NULL;
+	for (p = batch; p != NULL; p = p->next)
+		p->taken = 1;
+	return batch;
+}
+
+static void unqueue(struct sink *s, struct pending *me)
+{
+	struct pending **pp = &s->queue, *prev = NULL;
+
+	while (*pp != NULL && *pp != me) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp == NULL)
+		return;
+	*pp = me->next;
+	if (s->queue_tail == me)
+		s->queue_tail = prev;
+}
+
+/* Store one report, in whichever batch takes it. */
+static enum tr_err put_report(struct sink *s, const struct tlsrpt_report *r, const char *client,
+                              int64_t received_at, enum store_outcome *out, struct tr_error *err)
+{
+	struct pending me;
+	struct timespec until;
+
+	memset(&me, 0, sizeof me);
+	me.r = r;
+	me.meta.source = "https";
+	me.meta.auth = "none";          /* HTTPS carries no DKIM: never "pass" */
+	me.meta.counted = 1;
+	me.meta.received_at = received_at;
+	me.meta.client_addr = client;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTPD_SINK_WAIT_S;
+	pthread_mutex_lock(&s->lock);
+	if (s->queue_tail != NULL)
+		s->queue_tail->next = &me;
+	else
+		s->queue = &me;
+	s->queue_tail = &me;
+	while (!me.done) {
+		if (!s->writing && !me.taken) {
+			struct pending *batch = take_batch(s), *p, *next;
+
+			s->writing = 1;
+			pthread_mutex_unlock(&s->lock);
+			write_batch(s, batch);
+			pthread_mutex_lock(&s->lock);
+			for (p = batch; p != NULL; p = next) {
+				next = p->next;  /* p may go away once done is seen */
+				p->done = 1;
+			}
+			s->writing = 0;
+			pthread_cond_broadcast(&s->done_cond);
+			continue;
+		}
+		if (me.taken) {
+			pthread_cond_wait(&s->done_cond, &s->lock);
+		} else if (pthread_cond_timedwait(&s->done_cond, &s->lock, &until) != 0 && !me.taken &&
+		           !me.done) {
+			unqueue(s, &me);
+			pthread_mutex_unlock(&s->lock);
+			return tr_error_set(err, TR_ERR_BUSY, "no turn to write within %d s",
+			                    HTTPD_SINK_WAIT_S);
+		}
+	}
 	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (me.rc != TR_OK) {
+		*err = me.err;
+		return me.rc;
+	}
+	*out = me.out;
+	return TR_OK;
 }
 
 /* Only what an address may contain goes into a file name. */
