@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <syslog.h>
@@ -95,6 +96,19 @@ static struct shared *shared_free(struct shared *sh)
 	return NULL;
 }
 
+/* A bad or public Listen is a configuration error, found before anything starts. */
+static int check_listen(const struct hconf *c, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct tr_error e;
+
+	if (httpserv_parse_listen(c->listen, c->allow_public, &ss, sizeof ss, &e) == TR_OK)
+		return 0;
+	snprintf(err, errlen, "%s%s", e.msg,
+	         strstr(e.msg, "loopback") != NULL ? " (set AllowPublic yes to listen there)" : "");
+	return -1;
+}
+
 /* Defaults, then the file, then the command line; NULL with err on error. */
 static struct shared *shared_build(const struct options *o, char *err, size_t errlen)
 {
@@ -115,6 +129,8 @@ static struct shared *shared_build(const struct options *o, char *err, size_t er
 			return shared_free(sh);
 		}
 	if (hconf_check(&sh->conf, err, errlen) != 0)
+		return shared_free(sh);
+	if (check_listen(&sh->conf, err, errlen) != 0)
 		return shared_free(sh);
 	sh->rate = rate_new(sh->conf.rate_limit);
 	if (sh->rate == NULL) {

@@ -180,7 +180,7 @@ enum tr_err httpserv_parse_listen(const char *listen, int allow_public, void *ss
 	}
 	if (!allow_public && !is_loopback(ss))
 		return tr_error_set(err, TR_ERR_USAGE,
-		                    "listen %s: not a loopback address (allow public addresses explicitly)",
+		                    "listen %s: not a loopback address, and public ones are not allowed",
 		                    listen);
 	return TR_OK;
 }

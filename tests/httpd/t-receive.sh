@@ -118,4 +118,7 @@ check "daemon without SpoolDir starts" start_httpd
 check "503 when neither stored nor spooled" test "$(post "$tmp/r.json" application/tlsrpt+json)" = 503
 check "503 log line" grep -q 'answered 503' "$tmp/log"
 check "daemon stops cleanly" stop_httpd
+"$HTTPD_BIN" -f -c /dev/null -l 0.0.0.0:0 2>"$tmp/err"
+check "a public Listen without AllowPublic: exit 78" test $? = 78
+check "... saying how to allow it" grep -q 'not a loopback address.*AllowPublic yes' "$tmp/err"
 finish
