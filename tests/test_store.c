@@ -24,7 +24,7 @@
 #include "report_builder.h"
 #include "store.h"
 
-static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pass", 1, 1700000000 };
+static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pass", 1, 1700000000, NULL };
 
 /* ---- helpers ---- */
 
@@ -616,7 +616,7 @@ static void put_then_duplicate_changes_nothing(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
 	struct tlsrpt_report *again = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
-	struct store_meta other = { "import", NULL, "fail", 0, 1800000000 };
+	struct store_meta other = { "import", NULL, "fail", 0, 1800000000, NULL };
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
@@ -745,9 +745,9 @@ static void bad_arguments_are_usage_errors(void **state)
 	char *path = rb_temp_path("usage.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("u.example", "u-1", 1700000000);
-	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0 };
-	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0 };
-	struct store_meta no_source = { NULL, NULL, NULL, 1, 0 };
+	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0, NULL };
+	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0, NULL };
+	struct store_meta no_source = { NULL, NULL, NULL, 1, 0, NULL };
 	enum store_outcome out;
 	struct tr_error e;
 
@@ -1208,7 +1208,7 @@ static char *rollups_text(sqlite3 *db)
  * included. */
 static void batched_rollups_equal_one_by_one(void **state)
 {
-	static const struct store_meta meta_unknown = { "import", NULL, "unknown", 1, 1700000000 };
+	static const struct store_meta meta_unknown = { "import", NULL, "unknown", 1, 1700000000, NULL };
 	char *path1 = rb_temp_path("one.db");
 	char *path2 = rb_temp_path("batch.db");
 	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
