@@ -9,7 +9,10 @@
  * client address, the whole body) and returns one complete response.
  *
  * Threads: libmicrohttpd runs its own threads (a pool of conf.threads);
- * both callbacks run on them, concurrently, and must be thread-safe.
+ * the handler and precheck run on them, concurrently, and must be
+ * thread-safe; so must the log callback, which the deadline thread calls
+ * too.  Signals: block them in the caller before httpserv_start() so that
+ * the server's threads inherit the mask.
  * Slow clients never hold a thread: I/O is non-blocking, and a connection
  * idle for conf.timeout_s seconds is closed.
  *
@@ -129,8 +132,10 @@ enum tr_err httpserv_parse_listen(const char *listen, int allow_public, void *ss
  * Start serving on conf->listen.  The strings in conf are copied; the
  * certificate and key are read now.  On success *out is the running
  * server, owned by the caller (httpserv_stop()).  Errors: TR_ERR_USAGE
- * (bad address or settings), TR_ERR_IO (cannot bind, cannot read the
- * certificate or key: reason names the file), TR_ERR_NOMEM.
+ * (bad address or settings; a second TLS server in one process, which
+ * libmicrohttpd's certificate callback cannot tell apart), TR_ERR_IO
+ * (cannot bind, cannot read the certificate or key, or they do not match:
+ * the reason names the files), TR_ERR_NOMEM.
  */
 enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **out,
                            struct tr_error *err);
