@@ -14,6 +14,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # pieces cut from a block) and past max_string_len.
 rss_mb=${FUZZ_RSS_MB:-256}
 max_len=${FUZZ_MAX_LEN:-262144}
+# ASan's quarantine of freed blocks (256 MB by default) would count against
+# that limit as if the code under test held it.
+ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16}
+export ASAN_OPTIONS
 dir=$work/$target
 mkdir -p "$dir/corpus" "$dir/artifacts"
 # the stored seeds and regressions that exist (git keeps no empty folder)
