@@ -90,6 +90,9 @@ static void logf_(struct httpserv *s, int prio, const char *fmt, ...)
 	s->log(s->ctx, prio, msg);
 }
 
+/* libmicrohttpd's messages: its format, its arguments */
+static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	struct httpserv *s = cls;
