@@ -415,10 +415,11 @@ static void reload(struct daemon *d, const struct options *o, struct httpserv *s
 			log_msg(LOG_WARNING, "Listen, Database, SpoolDir, TLS file names and limits "
 			        "change only on restart");
 		release(d, cur);
-		log_set_level(next->conf.log_level);
-		install(d, next);
+		/* said before the new LogLevel may silence it */
 		log_msg(LOG_NOTICE, "configuration reloaded from %s (%zu MTA-STS policies)",
 		        o->conf_path, next->conf.n_policies);
+		log_set_level(next->conf.log_level);
+		install(d, next);
 	}
 	tr_error_clear(&terr);
 	sh = acquire(d);
