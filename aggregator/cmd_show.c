@@ -205,6 +205,8 @@ static void text_header(FILE *f, const struct view_report *r, int color)
 	        r->source != NULL ? r->source : "-", r->auth != NULL ? r->auth : "-",
 	        r->counted ? "" : " (not counted in summaries)");
 	put_field(f, "message-id", r->message_id);
+	if (r->client_addr != NULL)
+		put_field(f, "client", r->client_addr);
 	fprintf(f, "  %-14s ", "sessions");
 	put_sessions(f, r->successful, r->failed, color);
 	fputc('\n', f);

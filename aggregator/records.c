@@ -28,6 +28,7 @@ const size_t n_report_fields = sizeof report_fields / sizeof report_fields[0];
 const struct rec_field report_more_fields[] = {
 	R("contact_info", REC_STR, contact_info),
 	R("message_id", REC_STR, message_id),
+	R("client_addr", REC_STR, client_addr),
 };
 const size_t n_report_more_fields = sizeof report_more_fields / sizeof report_more_fields[0];
 #undef R

@@ -16,7 +16,8 @@
 extern const struct rec_field report_fields[];
 extern const size_t n_report_fields;
 
-/* struct view_report, the rest of it (show): contact_info, message_id. */
+/* struct view_report, the rest of it (show): contact_info, message_id,
+ * client_addr. */
 extern const struct rec_field report_more_fields[];
 extern const size_t n_report_more_fields;
 

@@ -357,7 +357,8 @@ static const char report_columns[] =
 	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id),"
 	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id),"
 	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
-	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), '')"
+	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), ''),"
+	" r.client_addr"
 	" FROM reports r";
 
 static int fill_report(void *p, sqlite3_stmt *st)
@@ -381,6 +382,7 @@ static int fill_report(void *p, sqlite3_stmt *st)
 	row->successful = column_count(st, 13);
 	row->failed = column_count(st, 14);
 	row->policy_domains = column_dup(st, 15, &failed);
+	row->client_addr = column_dup(st, 16, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -499,6 +501,7 @@ void view_reports_free(struct view_reports *v)
 		free(r->message_id);
 		free(r->auth);
 		free(r->policy_domains);
+		free(r->client_addr);
 	}
 	free(v->rows);
 	free(v);

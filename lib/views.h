@@ -81,6 +81,7 @@ struct view_report {
 	uint64_t successful;     /* sums over the report's policies */
 	uint64_t failed;
 	char *policy_domains;    /* distinct, sorted, ", "-joined ("" when none) */
+	char *client_addr;       /* source "https": the client's address; else NULL */
 };
 
 struct view_reports {

@@ -35,6 +35,9 @@ check "media type parameters and case ignored" \
 check "stored exactly once" test "$(sql "SELECT count(*) FROM reports WHERE report_id='http-test-1'")" = 1
 check "channel https, auth none, client address" \
 	test "$(sql "SELECT source||' '||auth||' '||client_addr FROM reports WHERE report_id='http-test-1'")" = "https none 127.0.0.1"
+id=$(sql "SELECT id FROM reports WHERE report_id='http-test-1'")
+check "tlsrpt-report show names the client" \
+	sh -c "'$REPORT_BIN' -d '$tmp/db' show $id | grep -q '^  client  *127.0.0.1$'"
 check "in the summary" sh -c "'$REPORT_BIN' -d '$tmp/db' summary | grep -q 'Test Org'"
 check "not in the summary with --authenticated" \
 	sh -c "! '$REPORT_BIN' -d '$tmp/db' summary --authenticated | grep -q 'Test Org'"
