@@ -46,6 +46,19 @@ check "still running after a failed reload" kill -0 "$httpd_pid"
 check "SIGTERM stops cleanly" stop_httpd
 check "pidfile removed" test ! -e "$tmp/pid"
 
+# IPv6 loopback, where the machine has it
+if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	write_conf </dev/null
+	sed -i 's/^Listen .*/Listen [::1]:0/' "$tmp/conf"
+	check "listens on [::1]" start_httpd
+	printf '{"report-id":"x"}' >"$tmp/x.json"
+	check "answers over IPv6" test "$(curl -s -g -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+json' \
+		--data-binary @"$tmp/x.json" "http://[::1]:$port/tlsrpt")" = 400
+	check "stops" stop_httpd
+else
+	ok "# SKIP no IPv6 loopback"
+fi
+
 # -u: privileges dropped once listening; the background (no -f) with syslog
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	mkdir "$tmp/nobody" && chown nobody "$tmp/nobody" && chmod 755 "$tmp"
