@@ -47,6 +47,7 @@ void hconf_init(struct hconf *c)
 	c->log_level = LOG_INFO;
 	c->max_body = 8u * 1024 * 1024;
 	c->max_report = 16u * 1024 * 1024;
+	c->max_buffered = 64u * 1024 * 1024;
 	c->max_connections = 256;
 	c->max_per_ip = 32;
 	c->timeout_s = 30;
@@ -404,6 +405,7 @@ static const struct {
 	{ "TrustedProxy", parse_proxy, 0 },
 	{ "MaxBodySize", parse_bytes, offsetof(struct hconf, max_body) },
 	{ "MaxReportSize", parse_bytes, offsetof(struct hconf, max_report) },
+	{ "MaxBufferedBodies", parse_bytes, offsetof(struct hconf, max_buffered) },
 	{ "MaxConnections", parse_connections, offsetof(struct hconf, max_connections) },
 	{ "MaxConnectionsPerIP", parse_connections, offsetof(struct hconf, max_per_ip) },
 	{ "Timeout", parse_seconds, offsetof(struct hconf, timeout_s) },
@@ -479,6 +481,8 @@ int hconf_check(struct hconf *c, char *err, size_t errlen)
 		return fail(err, errlen, "RequireToken yes needs at least one ReportToken");
 	if (c->max_body > c->max_report)
 		return fail(err, errlen, "MaxBodySize may not exceed MaxReportSize");
+	if (c->max_buffered < c->max_body)
+		return fail(err, errlen, "MaxBufferedBodies may not be less than MaxBodySize");
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct hconf {
 	size_t n_proxies;
 	size_t max_body;          /* MaxBodySize: bytes on the wire */
 	size_t max_report;        /* MaxReportSize: one report after gunzip */
+	size_t max_buffered;      /* MaxBufferedBodies: bodies in memory at once, all clients */
 	unsigned max_connections;
 	unsigned max_per_ip;
 	unsigned timeout_s;        /* Timeout: idle seconds on a connection */

@@ -447,6 +447,7 @@ static struct httpserv *start_server(struct daemon *d, const struct hconf *c)
 	sc.timeout_s = c->timeout_s;
 	sc.request_timeout_s = c->request_timeout_s;
 	sc.max_body = c->max_body;
+	sc.max_buffered = c->max_buffered;
 	sc.threads = c->threads;
 	sc.tls_cert = c->tls_cert;
 	sc.tls_key = c->tls_key;

@@ -49,6 +49,9 @@ struct httpserv {
 	httpserv_log_fn log;
 	void *ctx;
 	size_t max_body;
+	size_t max_buffered;
+	pthread_mutex_t buffered_lock;
+	size_t buffered;           /* bytes allocated for bodies, all connections */
 	char *tls_cert, *tls_key;
 	/* TLS: the pair new handshakes get, and the retired ones, which a
 	 * handshake may still be using; all freed by httpserv_stop(). */
@@ -319,12 +322,30 @@ static enum MHD_Result append_body(struct httpserv *s, struct MHD_Connection *c,
 	if (rs->len + n > rs->cap) {
 		size_t cap = rs->cap != 0 ? rs->cap : 16384;
 		unsigned char *p;
+		int over;
 
 		while (cap < rs->len + n)
 			cap = cap > s->max_body / 2 ? s->max_body : cap * 2;
-		p = realloc(rs->body, cap);
-		if (p == NULL)
+		pthread_mutex_lock(&s->buffered_lock);
+		over = cap - rs->cap > s->max_buffered - s->buffered;
+		if (!over)
+			s->buffered += cap - rs->cap;
+		pthread_mutex_unlock(&s->buffered_lock);
+		if (over) {
+			char addr[HTTPSERV_ADDR_MAX];
+
+			client_address(c, addr, sizeof addr);
+			logf_(s, LOG_WARNING, "%s: connection closed, bodies in memory would pass "
+			      "%zu bytes", addr, s->max_buffered);
 			return MHD_NO;
+		}
+		p = realloc(rs->body, cap);
+		if (p == NULL) {
+			pthread_mutex_lock(&s->buffered_lock);
+			s->buffered -= cap - rs->cap;
+			pthread_mutex_unlock(&s->buffered_lock);
+			return MHD_NO;
+		}
 		rs->body = p;
 		rs->cap = cap;
 	}
@@ -395,6 +416,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (rs == NULL)
 		return;
+	pthread_mutex_lock(&s->buffered_lock);
+	s->buffered -= rs->cap;
+	pthread_mutex_unlock(&s->buffered_lock);
 	free(rs->body);
 	free(rs);
 	*con_cls = NULL;
@@ -633,6 +657,7 @@ static void free_server(struct httpserv *s)
 		tls_pair_free(s->tls_old[i]);
 	pthread_mutex_destroy(&s->tls_lock);
 	pthread_mutex_destroy(&s->conns_lock);
+	pthread_mutex_destroy(&s->buffered_lock);
 	pthread_cond_destroy(&s->stop_cond);
 	free(s->tls_cert);
 	free(s->tls_key);
@@ -690,11 +715,15 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 	rc = httpserv_parse_listen(conf->listen, conf->allow_public, &ss, sizeof ss, err);
 	if (rc != TR_OK)
 		return rc;
+	if (conf->max_buffered != 0 &&
+	    conf->max_buffered < (conf->max_body != 0 ? conf->max_body : HTTPSERV_DEFAULT_MAX_BODY))
+		return tr_error_set(err, TR_ERR_USAGE, "httpserv: max_buffered below max_body");
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&s->tls_lock, NULL);
 	pthread_mutex_init(&s->conns_lock, NULL);
+	pthread_mutex_init(&s->buffered_lock, NULL);
 	pthread_cond_init(&s->stop_cond, NULL);
 	s->request_timeout_s = conf->request_timeout_s != 0 ? conf->request_timeout_s
 	                                                    : HTTPSERV_DEFAULT_REQUEST_TIMEOUT_S;
@@ -703,6 +732,9 @@ enum tr_err httpserv_start(const struct httpserv_conf *conf, struct httpserv **o
 	s->log = conf->log;
 	s->ctx = conf->ctx;
 	s->max_body = conf->max_body != 0 ? conf->max_body : HTTPSERV_DEFAULT_MAX_BODY;
+	s->max_buffered = conf->max_buffered != 0 ? conf->max_buffered : HTTPSERV_DEFAULT_MAX_BUFFERED;
+	if (s->max_buffered < s->max_body)
+		s->max_buffered = s->max_body; /* the default never refuses one whole body */
 	rc = setup_tls(s, conf, err);
 	if (rc != TR_OK) {
 		free_server(s);
@@ -754,6 +786,16 @@ unsigned httpserv_port(const struct httpserv *s)
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
 
 	return di != NULL ? di->port : 0;
+}
+
+size_t httpserv_buffered(struct httpserv *s)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->buffered_lock);
+	n = s->buffered;
+	pthread_mutex_unlock(&s->buffered_lock);
+	return n;
 }
 
 struct httpserv *httpserv_stop(struct httpserv *s)

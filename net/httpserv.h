@@ -22,6 +22,10 @@
  *   - body: conf.max_body bytes.  A Content-Length above it is answered
  *     413 at once, without reading the body; a chunked body that grows
  *     past it closes the connection (the client is told nothing more);
+ *   - bodies held in memory at once, over all connections:
+ *     conf.max_buffered bytes; a body that would go past it closes its
+ *     connection, so that many connections each sending a large body
+ *     cannot add up to more;
  *   - connections: conf.max_connections in all, conf.max_per_ip from one
  *     address (further connections are closed as they are accepted);
  *   - time: conf.timeout_s seconds of inactivity on a connection, and
@@ -110,6 +114,8 @@ struct httpserv_conf {
 	httpserv_log_fn log;         /* NULL: silent */
 	void *ctx;                   /* passed to the three callbacks */
 	unsigned request_timeout_s;  /* 0: HTTPSERV_DEFAULT_REQUEST_TIMEOUT_S */
+	size_t max_buffered;         /* bodies held at once, all connections, at least max_body;
+	                                0: HTTPSERV_DEFAULT_MAX_BUFFERED, or max_body if more */
 };
 
 #define HTTPSERV_DEFAULT_MAX_CONNECTIONS 256u
@@ -118,6 +124,7 @@ struct httpserv_conf {
 #define HTTPSERV_DEFAULT_MAX_BODY ((size_t)1024 * 1024)
 #define HTTPSERV_DEFAULT_THREADS 4u
 #define HTTPSERV_DEFAULT_REQUEST_TIMEOUT_S 60u
+#define HTTPSERV_DEFAULT_MAX_BUFFERED ((size_t)64 * 1024 * 1024)
 
 /*
  * Parse "ADDR:PORT" ("[IPv6]:PORT" for IPv6; a numeric address, no names)
@@ -150,6 +157,10 @@ enum tr_err httpserv_reload_tls(struct httpserv *s, struct tr_error *err);
 
 /* The port actually bound (useful with port 0 in tests). */
 unsigned httpserv_port(const struct httpserv *s);
+
+/* Bytes allocated for request bodies right now, over all connections
+ * (never above max_buffered); for tests and metrics. */
+size_t httpserv_buffered(struct httpserv *s);
 
 /*
  * Stop accepting, close every connection, wait for the callbacks in

@@ -139,6 +139,23 @@ static size_t exchange(unsigned port, const char *req, size_t reqlen, char *out,
 	return got;
 }
 
+static struct httpserv *start_buffered(size_t max_body, size_t max_buffered)
+{
+	struct httpserv_conf conf;
+	struct httpserv *s = NULL;
+	struct tr_error err;
+
+	memset(&conf, 0, sizeof conf);
+	conf.listen = "127.0.0.1:0";
+	conf.handler = echo_handler;
+	conf.max_body = max_body;
+	conf.max_buffered = max_buffered;
+	conf.threads = 2;
+	if (httpserv_start(&conf, &s, &err) != TR_OK)
+		fail_msg("httpserv_start: %s", err.msg);
+	return s;
+}
+
 static struct httpserv *start(size_t max_body)
 {
 	struct httpserv_conf conf;
@@ -214,6 +231,76 @@ static void chunked_body_over_cap_closes(void **state)
 	httpserv_stop(s);
 }
 
+static int connect_to(unsigned port)
+{
+	struct sockaddr_in sin;
+	struct timeval tv = { 10, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	return fd;
+}
+
+static size_t read_all(int fd, char *out, size_t outlen)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got + 1 < outlen && (n = read(fd, out + got, outlen - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	return got;
+}
+
+/* One connection holds most of the budget; a second that needs more is
+ * closed; once the first is answered, the budget is free again. */
+static void bodies_together_stay_within_max_buffered(void **state)
+{
+	static const char head[] = "POST /r HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+	                           "Content-Length: 60000\r\n\r\n";
+	char *body = malloc(60000), req[256], out[4096];
+	struct httpserv *s = start_buffered(65536, 65536);
+	unsigned port = httpserv_port(s);
+	int a, b, n, i;
+
+	(void)state;
+	memset(body, 'x', 60000);
+	a = connect_to(port);
+	assert_int_equal(write(a, head, sizeof head - 1), (ssize_t)(sizeof head - 1));
+	assert_int_equal(write(a, body, 40000), 40000);
+	for (i = 0; i < 1000 && httpserv_buffered(s) < 65536; i++)
+		usleep(10000); /* until the server has taken A's 40000 bytes: 64 KiB held */
+	assert_int_equal(httpserv_buffered(s), 65536);
+	n = snprintf(req, sizeof req, "POST /r HTTP/1.1\r\nHost: b\r\nConnection: close\r\n"
+	             "Content-Length: 20000\r\n\r\n");
+	b = connect_to(port);
+	assert_int_equal(write(b, req, (size_t)n), n);
+	assert_int_equal(write(b, body, 20000), 20000);
+	read_all(b, out, sizeof out);
+	assert_null(strstr(out, "HTTP/1.1 201"));
+	close(b);
+	assert_int_equal(write(a, body, 20000), 20000);
+	read_all(a, out, sizeof out);
+	assert_non_null(strstr(out, "HTTP/1.1 201"));
+	close(a);
+	for (i = 0; i < 1000 && httpserv_buffered(s) != 0; i++)
+		usleep(10000); /* A's request completes after its answer is sent */
+	b = connect_to(port);
+	assert_int_equal(write(b, req, (size_t)n), n);
+	assert_int_equal(write(b, body, 20000), 20000);
+	read_all(b, out, sizeof out);
+	assert_non_null(strstr(out, "HTTP/1.1 201"));
+	close(b);
+	free(body);
+	httpserv_stop(s);
+}
+
 static void bad_status_from_handler_is_500(void **state)
 {
 	static const char req[] = "GET /badstatus HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
@@ -255,6 +342,7 @@ int main(void)
 		cmocka_unit_test(declared_body_over_cap_is_413_unread),
 		cmocka_unit_test(chunked_body_over_cap_closes),
 		cmocka_unit_test(bad_status_from_handler_is_500),
+		cmocka_unit_test(bodies_together_stay_within_max_buffered),
 		cmocka_unit_test(missing_tls_files_name_the_file),
 	};
 
