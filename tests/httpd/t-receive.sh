@@ -121,6 +121,17 @@ check "daemon without SpoolDir starts" start_httpd
 check "503 when neither stored nor spooled" test "$(post "$tmp/r.json" application/tlsrpt+json)" = 503
 check "503 log line" grep -q 'answered 503' "$tmp/log"
 check "daemon stops cleanly" stop_httpd
+# The same without a database but with a spool: 201, and import reads it.
+mkdir "$tmp/spool2"
+printf 'Listen 127.0.0.1:0\nDatabase %s/nodir/db\nSpoolDir %s/spool2\n' "$tmp" "$tmp" >"$tmp/conf"
+check "daemon with only a spool starts" start_httpd
+check "201 when the report can only be spooled" test "$(post "$tmp/r.json" application/tlsrpt+json)" = 201
+check "answer says it is to be stored" grep -q 'to be stored shortly' "$tmp/body"
+check "daemon stops" stop_httpd
+check "one spool file" test "$(ls "$tmp/spool2" | grep -c '\.https-127\.0\.0\.1\.report$')" = 1
+"$REPORT_BIN" -d "$tmp/fromspool.db" import "$tmp/spool2" >/dev/null 2>&1
+check "tlsrpt-report import reads the spool" \
+	test "$(sqlite3 "$tmp/fromspool.db" "SELECT report_id FROM reports")" = http-test-1
 "$HTTPD_BIN" -f -c /dev/null -l 0.0.0.0:0 2>"$tmp/err"
 check "a public Listen without AllowPublic: exit 78" test $? = 78
 check "... saying how to allow it" grep -q 'not a loopback address.*AllowPublic yes' "$tmp/err"
