@@ -196,55 +196,90 @@ static void unqueue(struct sink *s, struct pending *me)
 		s->queue_tail = prev;
 }
 
+static void pending_init(struct pending *p, const struct tlsrpt_report *r, const char *client,
+                         int64_t received_at)
+{
+	memset(p, 0, sizeof *p);
+	p->r = r;
+	p->meta.source = "https";
+	p->meta.auth = "none";          /* HTTPS carries no DKIM: never "pass" */
+	p->meta.counted = 1;
+	p->meta.received_at = received_at;
+	p->meta.client_addr = client;
+}
+
+/* Write one batch from the queue as its writer (lock held on entry and exit). */
+static void lead_batch(struct sink *s)
+{
+	struct pending *batch = take_batch(s), *p, *next;
+
+	s->writing = 1;
+	pthread_mutex_unlock(&s->lock);
+	write_batch(s, batch);
+	pthread_mutex_lock(&s->lock);
+	for (p = batch; p != NULL; p = next) {
+		next = p->next;  /* p may go away once done is seen */
+		p->done = 1;
+	}
+	s->writing = 0;
+	pthread_cond_broadcast(&s->done_cond);
+}
+
+/*
+ * Store v[0..n), in whichever batches take them; each gets its own rc.
+ * Those no batch has taken within HTTPD_SINK_WAIT_S give up with
+ * TR_ERR_BUSY.
+ */
+static void put_many(struct sink *s, struct pending *v, size_t n)
+{
+	struct timespec until;
+	size_t i, left = n;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTPD_SINK_WAIT_S;
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < n; i++) {
+		if (s->queue_tail != NULL)
+			s->queue_tail->next = &v[i];
+		else
+			s->queue = &v[i];
+		s->queue_tail = &v[i];
+	}
+	while (left > 0) {
+		int taken = 0;
+
+		if (!s->writing) {
+			lead_batch(s);
+		} else {
+			for (i = 0; i < n; i++)
+				taken |= v[i].taken && !v[i].done;
+			if (taken) {
+				pthread_cond_wait(&s->done_cond, &s->lock);
+			} else if (pthread_cond_timedwait(&s->done_cond, &s->lock, &until) != 0) {
+				for (i = 0; i < n; i++) {
+					if (v[i].taken || v[i].done)
+						continue;
+					unqueue(s, &v[i]);
+					v[i].done = 1;
+					v[i].rc = tr_error_set(&v[i].err, TR_ERR_BUSY,
+					                       "no turn to write within %d s", HTTPD_SINK_WAIT_S);
+				}
+			}
+		}
+		for (left = 0, i = 0; i < n; i++)
+			left += !v[i].done;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* Store one report, in whichever batch takes it. */
 static enum tr_err put_report(struct sink *s, const struct tlsrpt_report *r, const char *client,
                               int64_t received_at, enum store_outcome *out, struct tr_error *err)
 {
 	struct pending me;
-	struct timespec until;
 
-	memset(&me, 0, sizeof me);
-	me.r = r;
-	me.meta.source = "https";
-	me.meta.auth = "none";          /* HTTPS carries no DKIM: never "pass" */
-	me.meta.counted = 1;
-	me.meta.received_at = received_at;
-	me.meta.client_addr = client;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += HTTPD_SINK_WAIT_S;
-	pthread_mutex_lock(&s->lock);
-	if (s->queue_tail != NULL)
-		s->queue_tail->next = &me;
-	else
-		s->queue = &me;
-	s->queue_tail = &me;
-	while (!me.done) {
-		if (!s->writing && !me.taken) {
-			struct pending *batch = take_batch(s), *p, *next;
-
-			s->writing = 1;
-			pthread_mutex_unlock(&s->lock);
-			write_batch(s, batch);
-			pthread_mutex_lock(&s->lock);
-			for (p = batch; p != NULL; p = next) {
-				next = p->next;  /* p may go away once done is seen */
-				p->done = 1;
-			}
-			s->writing = 0;
-			pthread_cond_broadcast(&s->done_cond);
-			continue;
-		}
-		if (me.taken) {
-			pthread_cond_wait(&s->done_cond, &s->lock);
-		} else if (pthread_cond_timedwait(&s->done_cond, &s->lock, &until) != 0 && !me.taken &&
-		           !me.done) {
-			unqueue(s, &me);
-			pthread_mutex_unlock(&s->lock);
-			return tr_error_set(err, TR_ERR_BUSY, "no turn to write within %d s",
-			                    HTTPD_SINK_WAIT_S);
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
+	pending_init(&me, r, client, received_at);
+	put_many(s, &me, 1);
 	if (me.rc != TR_OK) {
 		*err = me.err;
 		return me.rc;
@@ -409,73 +444,109 @@ static unsigned char *read_bounded(const char *path, size_t max, size_t *len)
 	return p;
 }
 
-enum replay_step { REPLAY_DONE, REPLAY_BAD, REPLAY_STOP };
-
-static enum replay_step replay_one(struct sink *s, const char *name, const char *path)
-{
-	struct extract_result res;
-	struct tr_error err;
-	enum store_outcome so;
+/* One spool file in a replay chunk. */
+struct replay_item {
+	char path[4096];
 	char client[64];
+	struct extract_result res;
+	int valid;
+};
+
+/* Read and parse one file into it; 0 when unreadable or invalid. */
+static int replay_read(struct sink *s, const char *name, struct replay_item *it)
+{
 	const char *tag = strstr(name, SPOOL_TAG);
-	size_t len = 0, alen;
-	unsigned char *data = read_bounded(path, s->lim.max_inflated, &len);
-	long long when = strtoll(name, NULL, 10);
+	size_t len = 0, alen = strlen(tag + strlen(SPOOL_TAG)) - strlen(SPOOL_EXT);
+	unsigned char *data = read_bounded(it->path, s->lim.max_inflated, &len);
+	struct tr_error err;
 	enum tr_err rc;
 
+	memset(&it->res, 0, sizeof it->res);
+	it->valid = 0;
 	if (data == NULL) {
-		log_msg(LOG_ERR, "spool: cannot read %s: %s", path, strerror(errno));
-		return REPLAY_BAD;
+		log_msg(LOG_ERR, "spool: cannot read %s: %s", it->path, strerror(errno));
+		return 0;
 	}
-	alen = strlen(tag + strlen(SPOOL_TAG)) - strlen(SPOOL_EXT);
-	snprintf(client, sizeof client, "%.*s", (int)(alen < 63 ? alen : 63), tag + strlen(SPOOL_TAG));
-	memset(&res, 0, sizeof res);
+	snprintf(it->client, sizeof it->client, "%.*s", (int)(alen < 63 ? alen : 63),
+	         tag + strlen(SPOOL_TAG));
 	tr_error_clear(&err);
-	rc = extract_file(data, len, NULL, &s->lim, &res, &err);
+	rc = extract_file(data, len, NULL, &s->lim, &it->res, &err);
 	free(data);
-	if (rc != TR_OK || res.n == 0 || res.items[0].report == NULL) {
-		log_msg(LOG_ERR, "spool: %s holds no valid report", path);
-		extract_result_free(&res);
-		return rc == TR_ERR_NOMEM ? REPLAY_STOP : REPLAY_BAD;
+	it->valid = rc == TR_OK && it->res.n > 0 && it->res.items[0].report != NULL;
+	if (!it->valid)
+		log_msg(LOG_ERR, "spool: %s holds no valid report", it->path);
+	return it->valid;
+}
+
+/*
+ * Store the files names[0..n) (n <= SINK_BATCH_MAX) as one group, so that
+ * a large spool costs a transaction per chunk, not per file.  Returns how
+ * many were stored and deleted; *stop is set on a database failure (the
+ * failed files stay for the next round).
+ */
+static size_t replay_chunk(struct sink *s, char **names, size_t n, int *stop)
+{
+	struct replay_item *items = calloc(n, sizeof *items);
+	struct pending *pend = calloc(n, sizeof *pend);
+	size_t i, k = 0, done = 0;
+	char bad[4200];
+
+	if (items == NULL || pend == NULL) {
+		free(items);
+		free(pend);
+		*stop = 1;
+		return 0;
 	}
-	rc = put_report(s, res.items[0].report, client, when > 0 ? when : 0, &so, &err);
-	extract_result_free(&res);
-	if (rc != TR_OK) {
-		log_msg(LOG_WARNING, "spool: replay paused, database: %s", err.msg);
-		return REPLAY_STOP;
+	for (i = 0; i < n; i++) {
+		snprintf(items[i].path, sizeof items[i].path, "%s/%s", s->spool_dir, names[i]);
+		if (replay_read(s, names[i], &items[i])) {
+			long long when = strtoll(names[i], NULL, 10);
+
+			pending_init(&pend[k++], items[i].res.items[0].report, items[i].client,
+			             when > 0 ? when : 0);
+			continue;
+		}
+		snprintf(bad, sizeof bad, "%s.bad", items[i].path);
+		if (rename(items[i].path, bad) != 0)
+			log_msg(LOG_ERR, "spool: cannot rename %s: %s", items[i].path, strerror(errno));
 	}
-	return REPLAY_DONE;
+	if (k > 0)
+		put_many(s, pend, k);
+	for (i = 0, k = 0; i < n; i++) {
+		if (!items[i].valid)
+			continue;
+		if (pend[k].rc != TR_OK) {
+			if (!*stop)
+				log_msg(LOG_WARNING, "spool: replay paused, database: %s", pend[k].err.msg);
+			*stop = 1;
+		} else if (unlink(items[i].path) != 0) {
+			log_msg(LOG_ERR, "spool: stored but cannot delete %s: %s (a later replay finds "
+			        "it a duplicate)", items[i].path, strerror(errno));
+		} else {
+			done++;
+		}
+		k++;
+	}
+	for (i = 0; i < n; i++)
+		extract_result_free(&items[i].res);
+	free(items);
+	free(pend);
+	return done;
 }
 
 size_t sink_replay(struct sink *s, size_t *left)
 {
-	char path[4096], bad[4200];
 	size_t n, i, done = 0;
 	char **names;
+	int stop = 0;
 
 	if (left != NULL)
 		*left = 0;
 	if (s->spool_dir == NULL || atomic_load(&s->down_until) > (long long)time(NULL))
 		return 0;
 	names = list_spool(s->spool_dir, &n);
-	for (i = 0; i < n; i++) {
-		enum replay_step st;
-
-		snprintf(path, sizeof path, "%s/%s", s->spool_dir, names[i]);
-		st = replay_one(s, names[i], path);
-		if (st == REPLAY_STOP)
-			break;
-		if (st == REPLAY_BAD) {
-			snprintf(bad, sizeof bad, "%s.bad", path);
-			if (rename(path, bad) != 0)
-				log_msg(LOG_ERR, "spool: cannot rename %s: %s", path, strerror(errno));
-			continue;
-		}
-		if (unlink(path) != 0)
-			log_msg(LOG_ERR, "spool: stored but cannot delete %s: %s (a later replay finds "
-			        "it a duplicate)", path, strerror(errno));
-		done++;
-	}
+	for (i = 0; i < n && !stop; i += SINK_BATCH_MAX)
+		done += replay_chunk(s, names + i, n - i < SINK_BATCH_MAX ? n - i : SINK_BATCH_MAX, &stop);
 	if (left != NULL)
 		*left = n - done;
 	for (i = 0; i < n; i++)

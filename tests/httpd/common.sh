@@ -99,6 +99,15 @@ wait_for() {
 	return 1
 }
 
+# wait_long COMMAND...: up to 90 s (a spool replay on a busy CI machine)
+wait_long() {
+	for _ in $(seq 1 450); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # The raw reports of the real samples (gzip or JSON bytes, one file each),
 # mails' attachments included, into $tmp/samples; prints how many.
 extract_samples() {

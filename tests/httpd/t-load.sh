@@ -33,7 +33,7 @@ check "no 5xx and no transport failure" \
 	test "$(field 'sum(v for k, v in d["codes"].items() if not k.startswith("2") and not k.startswith("4"))')" = 0
 check "only 201 and 400" test "$(field 'sorted(d["codes"])')" = "['201', '400']"
 check "some reports were spooled while the database was locked" grep -q 'report spooled to' "$tmp/log"
-check "the spool is replayed" wait_for sh -c "[ -z \"\$(ls '$tmp/spool')\" ]"
+check "the spool is replayed" wait_long sh -c "[ -z \"\$(ls '$tmp/spool')\" ]"
 want=$(field 'd["valid_unique"]')
 check "each valid report stored exactly once ($want)" \
 	test "$(sql "SELECT count(DISTINCT report_id) || ' ' || count(*) FROM reports")" = "$want $want"

@@ -47,7 +47,7 @@ check "log says the database is read-only" grep -q 'spooled to .*readonly\|spool
 check "remount read-write" mount -o remount,bind,rw "$tmp/dbdir"
 burst rw2
 check "burst 3 (writable again): only 201 and 400" codes_ok rw2
-check "the spool is replayed" wait_for sh -c "[ -z \"\$(ls '$tmp/spool')\" ]"
+check "the spool is replayed" wait_long sh -c "[ -z \"\$(ls '$tmp/spool')\" ]"
 for b in rw1 ro rw2; do
 	want=$(field $b 'd["valid_unique"]')
 	check "burst $b: each valid report stored exactly once ($want)" \
