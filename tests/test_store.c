@@ -200,6 +200,27 @@ static void not_a_database_is_db_error(void **state)
 	rb_remove_temp(path);
 }
 
+/* One message naming the file once, not SQLite's "disk I/O error". */
+static void directory_is_refused_by_name(void **state)
+{
+	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
+	char *path = rb_temp_path("adir");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		tr_error_clear(&e);
+		assert_int_equal(store_open(path, modes[i], 0, &s, &e), TR_ERR_DB);
+		assert_null(s);
+		assert_non_null(strstr(e.msg, "is a directory"));
+		assert_null(strstr(strstr(e.msg, path) + strlen(path), path));
+	}
+	rmdir(path);
+	rb_remove_temp(path);
+}
+
 static void newer_schema_is_refused(void **state)
 {
 	char *path = rb_temp_path("newer.db");
@@ -1495,6 +1516,7 @@ int main(void)
 		cmocka_unit_test(empty_file_is_version_zero),
 		cmocka_unit_test(empty_file_read_only_is_as_good_as_missing),
 		cmocka_unit_test(not_a_database_is_db_error),
+		cmocka_unit_test(directory_is_refused_by_name),
 		cmocka_unit_test(newer_schema_is_refused),
 		cmocka_unit_test(foreign_database_is_refused),
 		cmocka_unit_test(corrupt_file_is_db_error),
