@@ -57,6 +57,12 @@ void fmt_failure_rate(uint64_t successful, uint64_t failed, char *out, size_t ou
  * U+FFFD, so the document is valid UTF-8 JSON whatever s holds. */
 void json_put_string(FILE *f, const char *s);
 
+/* Write a JSON text made elsewhere (cJSON's, whose strings escape only
+ * quotes, backslashes and controls below 0x20) with the same rule for
+ * what json_put_string() escapes: C1 controls, bidi controls and the line
+ * and paragraph separators as \uNNNN, invalid UTF-8 as U+FFFD. */
+void json_put_text(FILE *f, const char *json);
+
 /* Write s as one CSV field (RFC 4180: quoted when it holds a comma, quote
  * or space at either end; quotes doubled), terminal-escaped first, and
  * with a leading ' when it starts with =, +, - or @ (a spreadsheet would
