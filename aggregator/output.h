@@ -131,6 +131,10 @@ void json_put_record(FILE *f, const void *rec, const struct rec_field *fields, s
 void csv_put_header(FILE *f, const struct rec_field *fields, size_t n);
 int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n);
 
+/* The cells of csv_put_record() without the line's end, after other cells
+ * when after is 1; rec NULL gives n empty cells.  -1 on no memory. */
+int csv_put_cells(FILE *f, const void *rec, const struct rec_field *fields, size_t n, int after);
+
 /*
  * n records of size bytes each, from rows, as CSV (header and lines) or as
  * JSON {"<name>": [record, ...]}; returns what out_finish() returns.
