@@ -462,11 +462,13 @@ static void *reload_thread(void *arg)
  * Block SIGUSR1 in every thread (libmilter's start later) and wait for it
  * in one.  The stop signals are blocked too, before our thread exists:
  * else the kernel could deliver SIGTERM to it and kill the process before
- * libmilter's own sigwait() thread sees it.
+ * libmilter's own sigwait() thread sees it.  Blocked from the start: the
+ * socket exists before the database check is done, and a signal sent
+ * once it appears waits for the thread that handles it instead of
+ * killing the process.
  */
-static int start_reload_thread(struct options *o)
+static int block_signals(void)
 {
-	pthread_t tid;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -474,8 +476,13 @@ static int start_reload_thread(struct options *o)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ? -1 : 0;
+}
+
+static int start_reload_thread(struct options *o)
+{
+	pthread_t tid;
+
 	if (pthread_create(&tid, NULL, reload_thread, o) != 0)
 		return -1;
 	pthread_detach(tid);
@@ -598,6 +605,10 @@ int main(int argc, char **argv)
 	log_open(opts.foreground, c->syslog_facility, c->log_level);
 	mlfi_init();
 	signal(SIGPIPE, SIG_IGN);
+	if (block_signals() != 0) {
+		rc = EX_OSERR;
+		goto out;
+	}
 	if (lookup_user(c->user, &id) != 0 || refuse_root(c, &id) != 0) {
 		rc = EX_CONFIG;
 		goto out;
