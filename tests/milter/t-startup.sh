@@ -51,6 +51,18 @@ check "stops cleanly" stop_milter
 (umask 000; "$REPORT_BIN" -d "$tmp/cli.db" import "$top_srcdir/tests/fixtures/mail/golf-whole-body.eml" >/dev/null 2>&1)
 check "tlsrpt-report import creates its database 0640 under umask 000" test "$(mode "$tmp/cli.db")" = 640
 check "the unit file sets UMask=0027" grep -q '^UMask=0027$' "$top_srcdir/docs/tlsrpt-milter.service"
+# -wal and -shm take the database file's mode (SQLite), whoever opens it
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c '
+import os, sqlite3, sys
+os.umask(0)
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO rollup_mx VALUES (1, \"a\", 0, \"m\", 1, 1, 1)")
+c.commit()
+print(oct(os.stat(sys.argv[1] + "-wal").st_mode & 0o777), oct(os.stat(sys.argv[1] + "-shm").st_mode & 0o777))
+' "$tmp/cli.db" >"$tmp/modes" 2>&1
+	check "-wal and -shm 0640 too, even for a writer with umask 000" test "$(cat "$tmp/modes")" = "0o640 0o640"
+fi
 
 # --- a pidfile left by a crash may name a PID someone else has now
 sleep 60 &
