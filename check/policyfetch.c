@@ -112,7 +112,7 @@ static void judge(CURL *h, CURLcode c, struct body *b, const char *errbuf,
 	char *ct = NULL;
 
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->http_status);
-	if (b->too_large) {
+	if (b->too_large || c == CURLE_FILESIZE_EXCEEDED) {
 		out->status = POLICYFETCH_TOO_LARGE;
 		snprintf(out->detail, sizeof out->detail, "the policy is larger than %d bytes",
 		         POLICYFETCH_MAX_BYTES);
