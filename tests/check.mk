@@ -11,6 +11,7 @@ tests_test_stspolicy_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/
 tests_test_stspolicy_LDADD = check/libcheck.a $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 endif
 
-CHECK_SHELL_TESTS = tests/check/dns.sh tests/check/policy.sh tests/check/mx.sh
+CHECK_SHELL_TESTS = tests/check/dns.sh tests/check/policy.sh tests/check/mx.sh \
+	tests/check/reports.sh
 TESTS += $(CHECK_SHELL_TESTS)
 EXTRA_DIST += $(CHECK_SHELL_TESTS) tests/check/world.sh tests/check/tarpit.py
