@@ -276,7 +276,7 @@ static void json_finding(FILE *out, const struct finding *x, const struct explai
 	json_types(out, d->result_types);
 	fputs(",\"since\":", out);
 	json_time(out, x->since);
-	if (it != NULL) {
+	if (it != NULL && d->result_types[0] != '\0') {
 		fprintf(out, ",\"reported\":{\"sessions\":%llu,\"senders\":%zu,\"first\":",
 		        (unsigned long long)it->sessions, it->senders);
 		json_time(out, it->first);

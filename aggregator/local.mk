@@ -22,4 +22,4 @@ aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -I$(top_srcdir)/check -pthrea
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(CHECK_LIBS) $(TLSRPT_LIBS) -lpthread
 
 dist_man_MANS += docs/tlsrpt-report.1
-dist_doc_DATA += docs/DIGEST.md
+dist_doc_DATA += docs/DIGEST.md docs/check.md

@@ -207,18 +207,17 @@ enum tr_err resolve_query(struct resolve *r, const char *name, int type,
 
 	memset(out, 0, sizeof *out);
 	if (r->timed_out)
-		return tr_error_set(err, TR_ERR_IO, "%s: not asked: the resolver did not answer before",
-		                    name);
+		return tr_error_set(err, TR_ERR_IO, "not asked: the resolver did not answer before");
 	urc = ub_resolve_async(r->ctx, name, type, 1, &p, on_result, &id);
 	if (urc != 0)
-		return tr_error_set(err, TR_ERR_IO, "%s: %s", name, ub_strerror(urc));
+		return tr_error_set(err, TR_ERR_IO, "%s", ub_strerror(urc));
 	if (wait_answer(r, &p, id) != 0) {
 		r->timed_out = 1;
-		return tr_error_set(err, TR_ERR_IO, "%s: no answer from the resolver within %d ms",
-		                    name, r->timeout_ms);
+		return tr_error_set(err, TR_ERR_IO, "no answer from the resolver within %d ms",
+		                    r->timeout_ms);
 	}
 	if (p.rc != 0)
-		return tr_error_set(err, TR_ERR_IO, "%s: %s", name, ub_strerror(p.rc));
+		return tr_error_set(err, TR_ERR_IO, "%s", ub_strerror(p.rc));
 	rc = copy_result(p.res, out, err);
 	ub_resolve_free(p.res);
 	if (rc != TR_OK)

@@ -75,7 +75,8 @@ int resolve_validates(const struct resolve *r);
  * Look up name/type (class IN).  TR_OK when the resolver answered (any
  * rcode; a bogus answer is RESOLVE_BOGUS with the reason), *out owned by
  * the caller (resolve_answer_free()).  TR_ERR_IO when no answer came
- * within the deadline ("timed out after 2000 ms") or libunbound failed;
+ * within the deadline ("no answer from the resolver within 2000 ms"; the
+ * name is the caller's to add) or libunbound failed;
  * after a timeout the resolver gives up on all later queries at once.
  */
 enum tr_err resolve_query(struct resolve *r, const char *name, int type,

@@ -36,7 +36,7 @@ rc=0
 timeout 30 "$TR" check --resolver 127.0.1.9 --trust-anchor "$W/dns/anchor" --timeout 1 \
 	--no-reports good.example.test >"$TMP/out" 2>"$TMP/err" || rc=$?
 is "DNS timeout: exit 2, not killed" "$rc" 2
-grep -q 'could not check: DNS TXT _smtp._tls.good.example.test: .*no answer from the resolver within 1000 ms' \
+grep -q 'could not check: DNS TXT _smtp._tls.good.example.test: no answer from the resolver within 1000 ms' \
 	"$TMP/out" && ok "DNS timeout: said so" || { not_ok "DNS timeout: said so"; diag "$(cat "$TMP/out")"; }
 
 # Usage errors.
