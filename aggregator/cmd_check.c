@@ -345,13 +345,27 @@ static int open_reports(struct cli *c, const struct check_args *a, struct store 
 	return cli_open_for_query(c, st);
 }
 
-static int check_one(const struct check_args *a, const struct domaincheck_opts *o,
-                     struct store *st, const char *domain, struct domain_result *r)
+/* The domain as reports name it: lower case, no trailing dot. */
+static void normalise(const char *in, char *out, size_t outlen)
 {
+	size_t n = 0;
+
+	for (; in[n] != '\0' && n + 1 < outlen; n++)
+		out[n] = in[n] >= 'A' && in[n] <= 'Z' ? (char)(in[n] - 'A' + 'a') : in[n];
+	if (n > 1 && out[n - 1] == '.')
+		n--;
+	out[n] = '\0';
+}
+
+static int check_one(const struct check_args *a, const struct domaincheck_opts *o,
+                     struct store *st, const char *arg, struct domain_result *r)
+{
+	char domain[256];
 	struct tr_error err;
 	enum tr_err rc;
 
 	tr_error_clear(&err);
+	normalise(arg, domain, sizeof domain);
 	findings_init(&r->f, domain);
 	rc = domaincheck_run(domain, o, &r->f, &err);
 	if (rc == TR_ERR_USAGE) {
@@ -379,19 +393,19 @@ static int run_checks(struct cli *c, const struct check_args *a, struct domainch
 {
 	struct domain_result r;
 	struct store *st = NULL;
-	int rc, worst = CLI_OK;
+	int rc, worst = CLI_OK, printed = 0;
 
 	rc = open_reports(c, a, &st);
 	if (rc != CLI_OK)
 		return rc;
 	if (a->format == OUT_JSON)
 		fputs("{\"domains\":[", stdout);
-	for (size_t i = 0; i < a->n_domains && worst != -1; i++) {
+	for (size_t i = 0; i < a->n_domains; i++) {
 		memset(&r, 0, sizeof r);
 		rc = check_one(a, o, st, a->domains[i], &r);
 		if (rc == CLI_OK) {
 			if (a->format == OUT_JSON) {
-				fputs(i ? "," : "", stdout);
+				fputs(printed++ ? "," : "", stdout);
 				write_json(stdout, &r);
 			} else {
 				write_text(stdout, &r);

@@ -186,8 +186,8 @@ static int read_reply(struct conn *c, int *code, int *starttls)
 		if (first >= 0 && rc != first)
 			return -1;
 		first = rc;
-		if (starttls != NULL && strncasecmp(line + 4, "STARTTLS", 8) == 0 &&
-		    (line[12] == '\0' || line[12] == ' '))
+		if (starttls != NULL && strlen(line) >= 12 &&
+		    strncasecmp(line + 4, "STARTTLS", 8) == 0 && (line[12] == '\0' || line[12] == ' '))
 			*starttls = 1;
 		if (line[3] != '-') {
 			*code = first;
@@ -405,8 +405,11 @@ static enum tr_err tls_stage(struct conn *c, const char *mx, const struct smtppr
 		rc = tr_error_set(err, TR_ERR_IO, "OpenSSL: cannot set up the connection");
 		goto out;
 	}
-	if (ntlsa > 0)
+	if (ntlsa > 0) {
+		/* RFC 7672 section 3.1.1: DANE-EE(3) binds the key, not a name */
+		SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
 		r->dane_usable = add_tlsa(ssl, tlsa, ntlsa) > 0;
+	}
 	if (handshake(c, ssl, r) != 0)
 		goto out;
 	r->stage = SMTPPROBE_DONE;

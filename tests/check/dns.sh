@@ -49,4 +49,13 @@ grep -q "trust anchor $W/nonexistent: No such file" "$TMP/err" && ok "missing tr
 rc=0
 "$TR" check --no-reports 'bad..name' >"$TMP/out" 2>"$TMP/err" || rc=$?
 is "not a domain: exit 2" "$rc" 2
+
+# A bad name among good ones: exit 2, the others still checked, the JSON
+# still one document; names are taken in any case, with a trailing dot.
+rc=0
+$CHECKER --format json 'bad..name' GOOD.Example.test. >"$TMP/out" 2>"$TMP/err" || rc=$?
+is "bad among good: exit 2" "$rc" 2
+is "bad among good: the good one checked" \
+	"$(python3 -c 'import json,sys; print(" ".join(d["domain"] + ":" + d["status"] for d in json.load(open(sys.argv[1]))["domains"]))' "$TMP/out")" \
+	"good.example.test:ok"
 done_testing
