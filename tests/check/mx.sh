@@ -27,6 +27,13 @@ expect tlshang.example.test "mx-timeout@mx-tlshang.example.test" 1 --timeout 1
 grep -q 'no TLS handshake within 1000 ms' "$TMP/out" && ok "tlshang: no handshake" ||
 	not_ok "tlshang: no handshake"
 
+expect greet.example.test "mx-timeout@mx-greet.example.test" 1 --timeout 1
+grep -q 'no EHLO reply within 1000 ms' "$TMP/out" && ok "greet: no EHLO reply" ||
+	not_ok "greet: no EHLO reply"
+expect synfull.example.test "mx-timeout@mx-synfull.example.test" 1 --timeout 1
+grep -q 'no TCP connection within 1000 ms' "$TMP/out" && ok "synfull: no connection" ||
+	not_ok "synfull: no connection"
+
 # --no-smtp: DNS and policy only.
 expect expired.example.test "" 0 --no-smtp
 done_testing

@@ -20,6 +20,11 @@ expect badpolicy.example.test "sts-policy-invalid@$(url badpolicy)" 1
 grep -q 'line 4: max_age: not a number' "$TMP/out" && ok "invalid policy: the line" ||
 	not_ok "invalid policy: the line"
 expect uncovered.example.test "sts-policy-mx-mismatch@mx-good.example.test" 1
+# mode testing is a choice (info), a max_age under a day a warning.
+expect testing.example.test "" 0
+grep -q '"severity":"info","code":"sts-policy-not-enforced"' "$TMP/out" && ok "testing: info" ||
+	not_ok "testing: info"
+expect shortage.example.test "sts-policy-max-age-short@$(url shortage)" 1
 expect webpki.example.test "sts-webpki-invalid@$(url webpki)" 1
 
 # Without the test CA nothing verifies: the policy host's certificate is

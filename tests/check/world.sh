@@ -8,6 +8,8 @@
 #                STARTTLS, and one whose TLSA record does not match
 #   127.0.1.9    tarpit.py: silent on UDP 53 and TCP 25 and 443
 #   127.0.1.10   tarpit.py: SMTP up to STARTTLS, then silence
+#   127.0.1.11   tarpit.py: a greeting, then silence
+#   127.0.1.12   tarpit.py: a full accept queue (connect() never completes)
 #
 # Each test domain under example.test plants one fault (world_zone lists
 # them); example.test itself has every MX host.  Needs root, unshare,
@@ -119,7 +121,7 @@ RPT='v=TLSRPTv1; rua=mailto:tlsrpt@example.test'
 # The test domains: each plants the fault its name says (tests expect it).
 WORLD_DOMAINS="good dupsts badsts duptlsrpt badrua notlsrpt bogus uncovered huge slow
 redirect ctype notfound badpolicy webpki tarpit443 expired wrongname nostarttls tlsa
-silent tlshang"
+silent tlshang greet synfull testing shortage"
 
 world_zone() {
 	good=$(world_spki_sha256 "$W/pki/mx-good.pem")
@@ -136,6 +138,8 @@ mx-nostarttls A 127.0.1.4
 mx-tlsa A 127.0.1.5
 mx-silent A 127.0.1.9
 mx-tlshang A 127.0.1.10
+mx-greet A 127.0.1.11
+mx-synfull A 127.0.1.12
 _25._tcp.mx-good TLSA 3 1 1 $good
 _25._tcp.mx-tlsa TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000
 EOF2
@@ -147,11 +151,11 @@ EOF2
 	world_domain badrua "$STS" 'v=TLSRPTv1; rua=ftp://example.test/reports' mx-good
 	world_domain notlsrpt "$STS" - mx-good
 	world_domain bogus "$STS" 'v=TLSRPTv1; rua=mailto:signed@example.test' mx-good
-	for x in uncovered huge slow redirect ctype notfound badpolicy webpki; do
+	for x in uncovered huge slow redirect ctype notfound badpolicy webpki testing shortage; do
 		world_domain $x "$STS" "$RPT" mx-good
 	done
 	world_domain tarpit443 "$STS" "$RPT" mx-good | sed 's/127.0.0.80/127.0.1.9/'
-	for x in expired wrongname nostarttls tlsa silent tlshang; do
+	for x in expired wrongname nostarttls tlsa silent tlshang greet synfull; do
 		world_domain $x "$STS" "$RPT" mx-$x
 	done
 }
@@ -208,6 +212,11 @@ world_www() {
 		>"$d/bad/.well-known/mta-sts.txt"
 	printf 'version: STSv1\nmode: enforce\nmx: mail.example.org\nmax_age: 604800\n' \
 		>"$d/uncovered/.well-known/mta-sts.txt"
+	mkdir -p "$d/testing/.well-known" "$d/shortage/.well-known"
+	printf 'version: STSv1\nmode: testing\nmx: *.example.test\nmax_age: 604800\n' \
+		>"$d/testing/.well-known/mta-sts.txt"
+	printf 'version: STSv1\nmode: enforce\nmx: *.example.test\nmax_age: 3600\n' \
+		>"$d/shortage/.well-known/mta-sts.txt"
 	srv() { # NAME ROOT [EXTRA]
 		echo "server { listen 127.0.0.80:443 ssl; server_name mta-sts.$1.example.test; root $d/$2; ${3:-} }"
 	}
@@ -224,6 +233,8 @@ world_www() {
 		srv notfound empty
 		srv badpolicy bad
 		srv uncovered uncovered
+		srv testing testing
+		srv shortage shortage
 		srv webpki good "ssl_certificate $W/pki/mx-wrongname.pem; ssl_certificate_key $W/pki/mx-wrongname.key;"
 		echo "}"
 	} >"$d/nginx.conf"
@@ -264,7 +275,8 @@ EOF2
 }
 
 world_tarpit() {
-	python3 "$top_srcdir/tests/check/tarpit.py" 127.0.1.9 127.0.1.10 "$W/tarpit.ready" &
+	python3 "$top_srcdir/tests/check/tarpit.py" 127.0.1.9 127.0.1.10 127.0.1.11 127.0.1.12 \
+		"$W/tarpit.ready" &
 	tarpit_pid=$!
 	for _ in $(seq 50); do
 		[ -f "$W/tarpit.ready" ] && return 0
