@@ -28,6 +28,7 @@ struct state {
 	struct mxhost mx[DOMAINCHECK_MX_MAX];
 	size_t n_mx;
 	int policy_ok;          /* a valid policy was fetched */
+	int mx_secure;          /* the MX RRset validated (RFC 7672 2.2.1) */
 	struct stspolicy *policy;
 	char txt[TXT_MAX];
 };
@@ -180,6 +181,7 @@ static int check_mx_set(struct state *s)
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	s->mx_secure = a.security == RESOLVE_SECURE;
 	for (size_t i = 0; i < a.n && s->n_mx < DOMAINCHECK_MX_MAX; i++) {
 		struct mxhost *m = &s->mx[s->n_mx];
 
@@ -331,6 +333,12 @@ static int mx_tlsa(struct state *s, const char *mx, struct tlsa_set *ts)
 		findings_add(s->f, FK_TLSA_INSECURE, name,
 		             "%zu TLSA record%s, not DNSSEC-validated: senders ignore them.", ts->n,
 		             ts->n > 1 ? "s" : "");
+	else if (ts->n > 0 && !s->mx_secure)
+		findings_add(s->f, FK_TLSA_INSECURE, name,
+		             "The TLSA records validate but the MX records of %s do not: senders do not use DANE (RFC 7672 section 2.2.1).",
+		             s->domain);
+	/* DANE is what senders do only with both validated */
+	ts->secure = ts->secure && s->mx_secure;
 	return 0;
 }
 

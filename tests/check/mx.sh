@@ -14,6 +14,12 @@ expect nostarttls.example.test "mx-starttls-missing@mx-nostarttls.example.test" 
 expect tlsa.example.test "tlsa-mismatch@mx-tlsa.example.test" 1
 expect example.test "mx-cert-expired@mx-expired.example.test mx-cert-name-mismatch@mx-wrongname.example.test mx-starttls-missing@mx-nostarttls.example.test tlsa-mismatch@mx-tlsa.example.test" 1
 
+# Validated TLSA records of an MX host named by unsigned MX records:
+# senders do not use DANE, and the check says so.
+expect unsigned.test "tlsa-insecure@_25._tcp.mx-good.example.test" 1
+grep -q 'but the MX records of unsigned.test do not' "$TMP/out" && ok "unsigned MX: why" ||
+	not_ok "unsigned MX: why"
+
 # The good host's facts: the protocol and the days left.
 expect good.example.test "" 0
 grep -q '"code":"mx-tls","subject":"mx-good.example.test","message":"STARTTLS with TLSv1.3; the certificate is valid for mx-good.example.test until [0-9-]* (59 days)' \

@@ -2,6 +2,7 @@
 # network namespace: source it first thing, then call world_up.
 #
 #   127.0.0.53   nsd, authoritative for the DNSSEC-signed zone example.test
+#                (and unsigned.test, not signed)
 #   127.0.0.80   nginx: https://mta-sts.*.example.test (a private CA)
 #   127.0.1.1-5  one Postfix, an smtpd on port 25 of each address: a good
 #                certificate, an expired one, one for the wrong name, no
@@ -167,6 +168,15 @@ world_dns() {
 	key=$(cd "$d" && ldns-keygen -a ECDSAP256SHA256 -k example.test) || return 1
 	(cd "$d" && ldns-signzone -o example.test example.test "$key") || return 1
 	cp "$d/$key.key" "$d/anchor"
+	# A second zone, unsigned: its MX records cannot validate.
+	cat >"$d/unsigned.test" <<EOF2
+\$ORIGIN unsigned.test.
+\$TTL 300
+@ SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300
+@ NS ns.example.test.
+_smtp._tls TXT "$RPT"
+@ MX 10 mx-good.example.test.
+EOF2
 	# One record changed after signing: its signature no longer matches.
 	sed -i 's/mailto:signed@example.test/mailto:forged@example.test/' "$d/example.test.signed"
 	cat >"$d/nsd.conf" <<EOF2
@@ -189,6 +199,9 @@ remote-control:
 zone:
 	name: example.test
 	zonefile: example.test.signed
+zone:
+	name: unsigned.test
+	zonefile: unsigned.test
 EOF2
 	nsd -c "$d/nsd.conf" || { cat "$d/nsd.log" >&2; return 1; }
 	for _ in $(seq 50); do
