@@ -1,12 +1,14 @@
 # tlsrpt-milter: the libmilter daemon.  main.c starts it, mlfi.c holds the
-# callbacks, msg.c decides per message, conf and gate are its helpers
-# (the log is net/log.c, shared with tlsrpt-httpd; the spool lib/spool.c).
+# callbacks, msg.c decides per message, conf/gate/preflight/reaper are its
+# helpers (the log is net/log.c, shared with tlsrpt-httpd; the spool lib/spool.c).
 sbin_PROGRAMS += milter/tlsrpt-milter
 milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/mlfi.c milter/mlfi.h \
 	milter/gate.c milter/gate.h \
 	milter/msg.c milter/msg.h \
 	milter/conf.c milter/conf.h \
+	milter/preflight.c milter/preflight.h \
+	milter/reaper.c milter/reaper.h \
 	net/log.c net/log.h
 milter_tlsrpt_milter_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/net
 milter_tlsrpt_milter_CFLAGS = $(TLSRPT_CFLAGS) $(MILTER_CFLAGS)

@@ -12,3 +12,4 @@ include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/net.mk
 include $(srcdir)/tests/httpd.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
+include $(srcdir)/tests/check.mk
