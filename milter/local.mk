@@ -4,6 +4,7 @@ sbin_PROGRAMS += milter/tlsrpt-milter
 milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/mlfi.c milter/mlfi.h \
 	milter/gate.c milter/gate.h \
+	milter/drain.c milter/drain.h \
 	milter/msg.c milter/msg.h \
 	milter/conf.c milter/conf.h \
 	milter/log.c milter/log.h \

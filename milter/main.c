@@ -5,8 +5,8 @@
  * look up the user, open the socket (while still privileged), go to the
  * background, write the pidfile, drop group then user privileges, and
  * only then hand over to smfi_main().  SIGUSR1 reloads the config file
- * from a dedicated sigwait() thread; libmilter itself stops on SIGTERM,
- * SIGINT and SIGHUP.
+ * from a dedicated sigwait() thread; SIGTERM, SIGINT and SIGHUP stop the
+ * daemon once the messages in progress have finished (drain.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "drain.h"
 #include "log.h"
 #include "mlfi.h"
 
@@ -443,7 +444,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
-	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	rc = drain_run(c->socket) == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	mlfi_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
 	if (c->pidfile != NULL)
