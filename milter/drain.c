@@ -143,7 +143,7 @@ static void stop_listening(const char *sock, int listen_fd)
 		close(quiet);
 }
 
-static volatile int milter_rc = MI_FAILURE;
+static int milter_rc = MI_FAILURE;  /* under run_lock */
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 static int milter_done;
 
@@ -255,5 +255,5 @@ int drain_run(const char *sock)
 		smfi_stop();
 	}
 	pthread_join(tid, NULL);
-	return milter_rc;
+	return milter_rc;  /* the thread has ended: no lock needed */
 }
