@@ -131,8 +131,11 @@ static void stop_listening(const char *sock, int listen_fd)
 	const char *path = unix_path(sock);
 	int quiet;
 
+	/* as the unprivileged user this may be refused (a folder root owns):
+	 * the swap below refuses new connections all the same */
 	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
-		log_msg(LOG_WARNING, "cannot remove %s: %s", path, strerror(errno));
+		log_msg(errno == EACCES || errno == EPERM ? LOG_DEBUG : LOG_WARNING,
+		        "cannot remove %s: %s", path, strerror(errno));
 	if (listen_fd < 0)
 		return;
 	quiet = eventfd(0, EFD_CLOEXEC);
