@@ -41,7 +41,7 @@ void drain_msg_end(void) { count(&drain_busy, -1); }
 void drain_conn_begin(void) { count(&drain_conns, 1); }
 void drain_conn_end(void) { count(&drain_conns, -1); }
 
-static int conns_open(void)
+int drain_connections(void)
 {
 	int n;
 
@@ -190,33 +190,61 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* What a stop signal starts: returns the deadline. */
-static double start_stop(const char *sock, int listen_fd, int sig)
+/* A stop in three stages: running, draining, and stopped (smfi_stop()
+ * called; libmilter's listener notices within its 5-second poll). */
+enum stage { RUNNING, DRAINING, STOPPED };
+
+struct stop {
+	enum stage stage;
+	double deadline;   /* first stop signal + DrainTimeout (CLOCK_MONOTONIC s) */
+	int now;           /* a second signal: do not wait any longer */
+};
+
+/* The first stop signal: no new connections; wait from now on. */
+static void stop_begin(struct stop *st, const char *sock, int listen_fd, int sig)
 {
 	unsigned timeout = drain_timeout();
-	int n = drain_count();
+	int n = drain_count(), c = drain_connections();
 
 	stop_listening(sock, listen_fd);
+	st->stage = DRAINING;
+	st->deadline = now_s() + timeout;
 	log_msg(LOG_NOTICE, "stopping on signal %d: waiting up to %u s (DrainTimeout) for %d "
 	        "message%s in progress on %d MTA connection%s; a second signal stops at once",
-	        sig, timeout, n, n == 1 ? "" : "s", conns_open(), conns_open() == 1 ? "" : "s");
-	return now_s() + timeout;
+	        sig, timeout, n, n == 1 ? "" : "s", c, c == 1 ? "" : "s");
 }
 
-/* 1 when a stop begun at started may go ahead now (see drain.h). */
-static int drained(double started)
+/* 1 when the wait is over: every MTA connection closed (see drain.h),
+ * the deadline, or a second signal. */
+static int stop_due(const struct stop *st)
 {
-	if (drain_count() > 0)
-		return 0;
-	return conns_open() == 0 || now_s() - started >= DRAIN_SETTLE_MS / 1000.0;
+	return st->now || now_s() >= st->deadline || drain_connections() == 0;
+}
+
+static void stop_finish(struct stop *st)
+{
+	int n = drain_count(), c = drain_connections();
+	const char *why = st->now ? " (second signal)" : " after DrainTimeout";
+
+	if (n > 0)
+		log_msg(LOG_WARNING, "stopping with %d message%s unfinished%s: the MTA applies its "
+		        "milter default action to %s", n, n == 1 ? "" : "s", why,
+		        n == 1 ? "it" : "them");
+	else if (c > 0)
+		log_msg(LOG_NOTICE, "stopping with %d MTA connection%s still open%s, no message "
+		        "known to be in progress", c, c == 1 ? "" : "s", why);
+	else
+		log_msg(LOG_NOTICE, "every MTA connection has closed: stopping");
+	st->stage = STOPPED;
+	smfi_stop();
 }
 
 int drain_run(const char *sock)
 {
 	/* short while draining, so that the last message's end is seen soon */
 	const struct timespec tick = { 1, 0 }, drain_tick = { 0, 50 * 1000 * 1000 };
-	int listen_fd = find_listener(sock), sig, stopping = 0, n;
-	double deadline = 0, started = 0;
+	struct stop st = { RUNNING, 0, 0 };
+	int listen_fd = find_listener(sock), sig, rc;
 	pthread_t tid;
 	sigset_t set;
 
@@ -227,35 +255,22 @@ int drain_run(const char *sock)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ||
-	    pthread_create(&tid, NULL, milter_thread, NULL) != 0) {
-		log_msg(LOG_ERR, "cannot start the milter thread: %s", strerror(errno));
+	rc = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (rc == 0)
+		rc = pthread_create(&tid, NULL, milter_thread, NULL);
+	if (rc != 0) {
+		log_msg(LOG_ERR, "cannot start the milter thread: %s", strerror(rc));
 		return MI_FAILURE;
 	}
+	/* this thread only waits for signals, so that Linux hands them here */
 	while (!done()) {
-		sig = sigtimedwait(&set, NULL, stopping == 1 ? &drain_tick : &tick);
-		if (sig > 0 && stopping == 0) {
-			stopping = 1;
-			started = now_s();
-			deadline = start_stop(sock, listen_fd, sig);
-		} else if (sig > 0 && stopping == 1) {
-			log_msg(LOG_WARNING, "second stop signal: stopping now with %d message%s "
-			        "unfinished", drain_count(), drain_count() == 1 ? "" : "s");
-			deadline = 0;
-		}
-		if (stopping != 1)
-			continue;
-		n = drain_count();
-		if (!drained(started) && deadline > 0 && now_s() < deadline)
-			continue;
-		if (n > 0 && deadline > 0)
-			log_msg(LOG_WARNING, "stopping with %d message%s unfinished after DrainTimeout: "
-			        "the MTA applies its milter default action to %s", n,
-			        n == 1 ? "" : "s", n == 1 ? "it" : "them");
-		else if (deadline > 0)
-			log_msg(LOG_NOTICE, "no message in progress: stopping");
-		stopping = 2;
-		smfi_stop();
+		sig = sigtimedwait(&set, NULL, st.stage == DRAINING ? &drain_tick : &tick);
+		if (sig > 0 && st.stage == RUNNING)
+			stop_begin(&st, sock, listen_fd, sig);
+		else if (sig > 0 && st.stage == DRAINING)
+			st.now = 1;
+		if (st.stage == DRAINING && stop_due(&st))
+			stop_finish(&st);
 	}
 	pthread_join(tid, NULL);
 	return milter_rc;  /* the thread has ended: no lock needed */

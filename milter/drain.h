@@ -16,22 +16,24 @@
  *   1. stops taking new MTA connections: the listening socket is swapped
  *      for a descriptor that never becomes readable (libmilter's listener
  *      keeps polling it), and a unix socket's path is removed;
- *   2. waits until no message is in progress, or DrainTimeout has passed,
- *      or a second stop signal arrives;
+ *   2. waits until every MTA connection has closed, or DrainTimeout has
+ *      passed, or a second stop signal arrives;
  *   3. calls smfi_stop() and returns what smfi_main() returns.
  *
- * A message is "in progress" from its first callback (RCPT: MAIL is not
- * negotiated) until its end (eom, abort, an early accept, or the close of
- * its connection).  An MTA writes a recipient without waiting for a reply
- * (SMFIP_NR_RCPT), so a signal may come before the milter has read the
- * RCPT the MTA already sent: while MTA connections are open, a stop
- * waits at least DRAIN_SETTLE_MS even when no message is in progress.
- * mlfi.c calls the _begin()/_end() functions in pairs.
+ * The wait is for the MTA's connections to close, not only for the
+ * messages the filter knows of: an MTA may hold back the events that need
+ * no reply (Postfix buffers RCPT, with SMFIP_NR_RCPT, until DATA), so a
+ * message may be under way on a connection that has told the filter
+ * nothing yet.  Postfix and Sendmail close a filter connection at the end
+ * of each SMTP session, so the wait lasts as long as the longest session
+ * in progress, at most DrainTimeout.
+ * A message counts from its first callback until its end (eom, abort, an
+ * early accept, or the close of its connection), a connection from its
+ * first callback until its close; mlfi.c calls the _begin()/_end()
+ * functions in pairs.
  */
 #ifndef TLSRPT_MILTER_DRAIN_H
 #define TLSRPT_MILTER_DRAIN_H
-
-#define DRAIN_SETTLE_MS 1000
 
 /* A message started; one that drain_msg_begin() counted has ended.
  * Thread-safe. */
@@ -45,6 +47,9 @@ void drain_conn_end(void);
 
 /* How many messages are in progress now.  Thread-safe. */
 int drain_count(void);
+
+/* How many MTA connections are open now.  Thread-safe. */
+int drain_connections(void);
 
 /*
  * Instead of smfi_main(), from the main thread, after smfi_opensocket()
