@@ -36,7 +36,10 @@ sendmail_fetch() {
 		done
 		[ -z "$missing" ] && exit 0
 		# shellcheck disable=SC2086
-		apt-get download -q $missing >download.log 2>&1
+		apt-get download -q $missing >download.log 2>&1 && exit 0
+		# a machine whose package lists were never fetched (or cleaned)
+		apt-get update -qq >>download.log 2>&1 &&
+		apt-get download -q $missing >>download.log 2>&1
 	) 9>"$SENDMAIL_DEBS/.lock"
 }
 
