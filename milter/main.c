@@ -6,10 +6,11 @@
  * background, write the pidfile, start the reaper that removes pidfile
  * and socket at the end (reaper.h), drop group then user privileges,
  * check the database and spool directory as that user (preflight.h), and
- * only then hand over to smfi_main().  Running as root needs AllowRoot;
- * files are created without any access for others (umask 027).  SIGUSR1 reloads the config file
- * from a dedicated sigwait() thread; libmilter itself stops on SIGTERM,
- * SIGINT and SIGHUP.
+ * only then hand over to libmilter (drain_run).  Running as root needs
+ * AllowRoot; files are created without any access for others (umask 027).
+ * SIGUSR1 reloads the config file from a dedicated sigwait() thread;
+ * SIGTERM, SIGINT and SIGHUP stop the daemon once the messages in
+ * progress have finished (drain.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "drain.h"
 #include "log.h"
 #include "mlfi.h"
 #include "preflight.h"
@@ -640,7 +642,7 @@ int main(int argc, char **argv)
 		goto stop;
 	}
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
-	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	rc = drain_run(c->socket) == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	mlfi_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
 stop:
