@@ -419,7 +419,24 @@ static const char *nonnull(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* Build the new config aside; install it only when the whole file is valid. */
+/* A database or spool directory that a reload names anew must work, as
+ * at start-up (preflight.h); the ones in use are not checked again (a
+ * fault there is spooled or tempfailed, not a reason to keep old settings). */
+static int reload_check(const struct conf *cur, const struct conf *next, char *err, size_t errlen)
+{
+	int busy;
+
+	if (strcmp(cur->database, next->database) != 0 &&
+	    preflight_database(next->database, &busy, err, errlen) != 0)
+		return -1;
+	if (next->spool_dir != NULL && strcmp(nonnull(cur->spool_dir), next->spool_dir) != 0 &&
+	    preflight_spool(next->spool_dir, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+/* Build the new config aside; install it only when the whole file is valid
+ * and what it names anew works. */
 static void reload(const struct options *o)
 {
 	char err[CONF_ERR_MAX];
@@ -430,6 +447,13 @@ static void reload(const struct options *o)
 		return;
 	}
 	cur = conf_acquire();
+	if (reload_check(cur, next, err, sizeof err) != 0) {
+		conf_release(cur);
+		conf_clear(next);
+		free(next);
+		log_msg(LOG_ERR, "reload failed, configuration unchanged: %s", err);
+		return;
+	}
 	if (strcmp(cur->socket, next->socket) != 0 || strcmp(nonnull(cur->user), nonnull(next->user)) != 0 ||
 	    strcmp(nonnull(cur->pidfile), nonnull(next->pidfile)) != 0)
 		log_msg(LOG_WARNING, "Socket, UserID and PidFile changes take effect only on restart");
