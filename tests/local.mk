@@ -10,3 +10,4 @@ include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
+include $(srcdir)/tests/check.mk
