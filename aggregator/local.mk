@@ -17,7 +17,8 @@ aggregator_tlsrpt_report_SOURCES = aggregator/main.c aggregator/cli.h \
 	aggregator/cli_common.c \
 	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c \
 	aggregator/cmd_failures.c aggregator/cmd_list.c aggregator/cmd_show.c \
-	aggregator/cmd_expire.c aggregator/cmd_digest.c
+	aggregator/cmd_expire.c aggregator/cmd_digest.c \
+	aggregator/cmd_metrics.c
 aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -pthread
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS) -lpthread
 

@@ -27,6 +27,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_show,
 	&cmd_digest,
 	&cmd_expire,
+	&cmd_metrics,
 	&cmd_parse,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -19,6 +19,8 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/summary.c lib/summary.h \
 	lib/tally.c lib/tally.h \
 	lib/views.c lib/views.h \
+	lib/presence.c lib/presence.h \
+	lib/promtext.c lib/promtext.h \
 	lib/authres.c lib/authres.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)

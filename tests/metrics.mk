@@ -1,6 +1,14 @@
 # Metrics and alerts (docs/metrics.md): the Prometheus rules' unit tests,
 # the exposition formats linted by promtool.
-METRICS_SHELL_TESTS = tests/metrics/rules.sh
+METRICS_SHELL_TESTS = tests/metrics/rules.sh tests/metrics/db.sh
 TESTS += $(METRICS_SHELL_TESTS)
-EXTRA_DIST += $(METRICS_SHELL_TESTS) docs/metrics.md docs/prometheus/tlsrpt.rules.yml \
+EXTRA_DIST += $(METRICS_SHELL_TESTS) tests/metrics/daily.py docs/metrics.md docs/prometheus/tlsrpt.rules.yml \
 	docs/prometheus/tlsrpt.rules.test.yml
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/metrics/test_promtext
+TESTS += tests/metrics/test_promtext
+tests_metrics_test_promtext_SOURCES = tests/metrics/test_promtext.c
+tests_metrics_test_promtext_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
+tests_metrics_test_promtext_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+endif
