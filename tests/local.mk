@@ -9,5 +9,6 @@ include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
+include $(srcdir)/tests/net.mk
 include $(srcdir)/tests/metrics.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
