@@ -74,6 +74,7 @@ void conf_clear(struct conf *c)
 	free(c->pidfile);
 	free(c->spool_dir);
 	free(c->socket_group);
+	free(c->metrics_listen);
 	list_free(c->recipients, c->n_recipients);
 	list_free(c->trusted_ids, c->n_trusted);
 	memset(c, 0, sizeof *c);
@@ -349,6 +350,8 @@ static const struct conf_key {
 	{ "RequireAuthentication", parse_bool, FIELD(require_auth) },
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
+	{ "MetricsListen", parse_string, FIELD(metrics_listen) },
+	{ "MetricsAllowRemote", parse_bool, FIELD(metrics_allow_remote) },
 };
 
 int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen)

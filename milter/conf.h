@@ -36,6 +36,8 @@ struct conf {
 	int require_auth;         /* RequireAuthentication yes */
 	unsigned socket_mode;     /* permissions of a unix socket */
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
+	char *metrics_listen;     /* MetricsListen ADDR:PORT for GET /metrics; NULL: off */
+	int metrics_allow_remote; /* MetricsAllowRemote yes: a non-loopback address is allowed */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

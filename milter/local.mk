@@ -7,9 +7,12 @@ milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/msg.c milter/msg.h \
 	milter/conf.c milter/conf.h \
 	milter/log.c milter/log.h \
-	milter/spool.c milter/spool.h
+	milter/spool.c milter/spool.h \
+	milter/metrics.c milter/metrics.h \
+	milter/metrics_http.c milter/metrics_http.h
+milter_tlsrpt_milter_CPPFLAGS = $(AM_CPPFLAGS) $(NET_CPPFLAGS)
 milter_tlsrpt_milter_CFLAGS = $(TLSRPT_CFLAGS) $(MILTER_CFLAGS)
-milter_tlsrpt_milter_LDADD = $(TLSRPT_LIBS) $(MILTER_LIBS) -lpthread
+milter_tlsrpt_milter_LDADD = $(NET_LIBS) $(TLSRPT_LIBS) $(MILTER_LIBS) -lpthread
 
 dist_man_MANS += docs/tlsrpt-milter.8 docs/tlsrpt-milter.conf.5
 dist_doc_DATA += docs/postfix.md docs/sendmail.md docs/tlsrpt-milter.conf.example \

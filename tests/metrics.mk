@@ -11,4 +11,11 @@ TESTS += tests/metrics/test_promtext
 tests_metrics_test_promtext_SOURCES = tests/metrics/test_promtext.c
 tests_metrics_test_promtext_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
 tests_metrics_test_promtext_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+check_PROGRAMS += tests/metrics/test_milter_metrics
+TESTS += tests/metrics/test_milter_metrics
+tests_metrics_test_milter_metrics_SOURCES = tests/metrics/test_milter_metrics.c \
+	milter/metrics.c milter/metrics.h
+tests_metrics_test_milter_metrics_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -pthread \
+	-I$(top_srcdir)/milter
+tests_metrics_test_milter_metrics_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS) -lpthread
 endif
