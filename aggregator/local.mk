@@ -9,6 +9,7 @@ aggregator_libcli_a_SOURCES = \
 	aggregator/mail.c aggregator/mail.h \
 	aggregator/digest.c aggregator/digest.h \
 	aggregator/when.c aggregator/when.h \
+	aggregator/threshold.c aggregator/threshold.h \
 	aggregator/mbox.c aggregator/source.c aggregator/source.h
 aggregator_libcli_a_CFLAGS = $(TLSRPT_CFLAGS)
 
@@ -18,7 +19,7 @@ aggregator_tlsrpt_report_SOURCES = aggregator/main.c aggregator/cli.h \
 	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c \
 	aggregator/cmd_failures.c aggregator/cmd_list.c aggregator/cmd_show.c \
 	aggregator/cmd_expire.c aggregator/cmd_digest.c \
-	aggregator/cmd_metrics.c
+	aggregator/cmd_metrics.c aggregator/cmd_check.c
 aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -pthread
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS) -lpthread
 

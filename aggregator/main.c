@@ -28,6 +28,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_digest,
 	&cmd_expire,
 	&cmd_metrics,
+	&cmd_check,
 	&cmd_parse,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
