@@ -24,4 +24,4 @@ aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -pthread
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS) -lpthread
 
 dist_man_MANS += docs/tlsrpt-report.1
-dist_doc_DATA += docs/DIGEST.md
+dist_doc_DATA += docs/DIGEST.md docs/digest-example.png
