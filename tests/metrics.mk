@@ -1,7 +1,7 @@
 # Metrics and alerts (docs/metrics.md): the Prometheus rules' unit tests,
 # the exposition formats linted by promtool.
 METRICS_SHELL_TESTS = tests/metrics/rules.sh tests/metrics/db.sh tests/metrics/t-prometheus.sh \
-	tests/metrics/check.sh tests/metrics/digest-chart.sh
+	tests/metrics/check.sh tests/metrics/digest-chart.sh tests/metrics/milter-listen.sh
 TESTS += $(METRICS_SHELL_TESTS)
 EXTRA_DIST += $(METRICS_SHELL_TESTS) tests/metrics/daily.py scripts/digest-example docs/metrics.md docs/prometheus/tlsrpt.rules.yml \
 	docs/prometheus/tlsrpt.rules.test.yml

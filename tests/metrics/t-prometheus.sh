@@ -117,6 +117,10 @@ check "prometheus: no errors, nothing spooled" \
 check "prometheus: store latencies observed" \
 	wait_value 'tlsrpt_milter_store_duration_seconds_count' "$stored" 10
 check "prometheus: the build" wait_value 'count(tlsrpt_milter_build_info)' 1 5
+if command -v promtool >/dev/null 2>&1; then
+	check "a scrape with sessions in it passes promtool check metrics" sh -c \
+		"curl -s 'http://127.0.0.1:$mport/metrics' | promtool check metrics"
+fi
 check "no alert fires" wait_value 'count(ALERTS{alertstate="firing"}) or vector(0)' 0 5
 
 stop_prometheus
