@@ -155,17 +155,6 @@ static int by_days(const void *a, const void *b)
 	return strcmp(x->submitter, y->submitter);
 }
 
-static const struct presence_reporter *find_reporter(const struct presence_reporter **kept,
-                                                     size_t n, const char *submitter)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(kept[i]->submitter, submitter) == 0)
-			return kept[i];
-	return NULL;
-}
-
 /*
  * tlsrpt_reporter_dates_reported for the max reporters with the most days,
  * and tlsrpt_last_report_timestamp_seconds for at most max of their
@@ -176,12 +165,17 @@ static int put_presence(struct promtext *p, const struct presence *pr, size_t ma
 {
 	const struct presence_reporter **rank;
 	struct promtext_label l[2] = { { "reporter", NULL }, { "policy_domain", NULL } };
-	size_t i, n_kept, pairs = 0;
+	size_t i, j = 0, n_kept, pairs = 0;
 	int64_t other = INT64_MIN;
+	char *kept;
 
 	rank = calloc(pr->n_reporters + 1, sizeof *rank);
-	if (rank == NULL)
+	kept = calloc(pr->n_reporters + 1, 1);
+	if (rank == NULL || kept == NULL) {
+		free(rank);
+		free(kept);
 		return -1;
+	}
 	for (i = 0; i < pr->n_reporters; i++)
 		rank[i] = &pr->reporters[i];
 	qsort(rank, pr->n_reporters, sizeof *rank, by_days);
@@ -189,6 +183,7 @@ static int put_presence(struct promtext *p, const struct presence *pr, size_t ma
 	promtext_family(p, "tlsrpt_reporter_dates_reported", "gauge",
 	                "UTC dates, of the last 30 and today, on which the reporter's reports start.");
 	for (i = 0; i < n_kept; i++) {
+		kept[rank[i] - pr->reporters] = 1;
 		l[0].value = label_value(rank[i]->submitter);
 		promtext_u64(p, "tlsrpt_reporter_dates_reported", l, 1, rank[i]->days);
 	}
@@ -196,10 +191,14 @@ static int put_presence(struct promtext *p, const struct presence *pr, size_t ma
 	promtext_family(p, "tlsrpt_last_report_timestamp_seconds", "gauge",
 	                "End of the date range of the reporter's latest report about the policy domain.");
 	*folded_pairs = 0;
+	/* pairs and reporters are both sorted by submitter: walk them together */
 	for (i = 0; i < pr->n_pairs; i++) {
 		const struct presence_pair *x = &pr->pairs[i];
 
-		if (pairs < max && find_reporter(rank, n_kept, x->submitter) != NULL &&
+		while (j < pr->n_reporters && strcmp(pr->reporters[j].submitter, x->submitter) < 0)
+			j++;
+		if (pairs < max && j < pr->n_reporters && kept[j] &&
+		    strcmp(pr->reporters[j].submitter, x->submitter) == 0 &&
 		    strcmp(label_value(x->policy_domain), OTHER) != 0) {
 			l[0].value = label_value(x->submitter);
 			l[1].value = label_value(x->policy_domain);
@@ -217,6 +216,7 @@ static int put_presence(struct promtext *p, const struct presence *pr, size_t ma
 		promtext_i64(p, "tlsrpt_last_report_timestamp_seconds", l, 2, other);
 	}
 	free(rank);
+	free(kept);
 	return 0;
 }
 

@@ -116,4 +116,13 @@ is "metrics, presence: a second domain of the same reporter" \
 	"$(value 'tlsrpt_last_report_timestamp_seconds{reporter="daily.example",policy_domain="theirs.example"}')" \
 	"$(date -u -d 2024-01-06T23:59:59Z +%s)"
 is "metrics, default window: the last 24 hours" "$(value tlsrpt_report_window_seconds)" 86400
+run -d "$D2" metrics --max-series 1
+is "metrics --max-series 1: the reporter on most dates is kept" \
+	"$(grep -c '^tlsrpt_reporter_dates_reported{' "$TMP/out") $(value 'tlsrpt_reporter_dates_reported{reporter="daily.example"}')" "1 28"
+is "metrics --max-series 1: one pair of it, the rest as other with the newest date" \
+	"$(grep '^tlsrpt_last_report_timestamp_seconds{' "$TMP/out" | sed 's/ .*//' | tr '\n' ' ')" \
+	'tlsrpt_last_report_timestamp_seconds{reporter="daily.example",policy_domain="ours.example"} tlsrpt_last_report_timestamp_seconds{reporter="other",policy_domain="other"} '
+is "metrics --max-series 1: other is the newest of the folded pairs" \
+	"$(value 'tlsrpt_last_report_timestamp_seconds{reporter="other",policy_domain="other"}')" \
+	"$(date -u -d 2024-01-06T23:59:59Z +%s)"
 done_testing
