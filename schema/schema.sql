@@ -35,6 +35,8 @@ CREATE TABLE reports (
 CREATE INDEX reports_by_start ON reports (start_time);
 -- by submitter, and its latest report first (organization-name)
 CREATE INDEX reports_by_submitter ON reports (submitter, start_time);
+-- lib/presence: each reporter's latest dates, from the index alone (version 6)
+CREATE INDEX reports_presence ON reports (start_time, submitter, end_time) WHERE counted = 1;
 
 CREATE TABLE policies (
 	id                     INTEGER PRIMARY KEY,
@@ -168,4 +170,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
