@@ -50,7 +50,8 @@ CREATE TABLE policies (
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
 );
-CREATE INDEX policies_by_report ON policies (report);
+-- by report; with the domain, so that lib/presence reads no policy row (version 6)
+CREATE INDEX policies_by_report ON policies (report, policy_domain);
 CREATE INDEX policies_by_domain ON policies (policy_domain);
 
 CREATE TABLE failure_details (
