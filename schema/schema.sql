@@ -37,6 +37,8 @@ CREATE TABLE reports (
 CREATE INDEX reports_by_start ON reports (start_time);
 -- by submitter, and its latest report first (organization-name)
 CREATE INDEX reports_by_submitter ON reports (submitter, start_time);
+-- lib/presence: each reporter's latest dates, from the index alone (version 7)
+CREATE INDEX reports_presence ON reports (start_time, submitter, end_time) WHERE counted = 1;
 
 CREATE TABLE policies (
 	id                     INTEGER PRIMARY KEY,
@@ -50,7 +52,8 @@ CREATE TABLE policies (
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
 );
-CREATE INDEX policies_by_report ON policies (report);
+-- by report; with the domain, so that lib/presence reads no policy row (version 7)
+CREATE INDEX policies_by_report ON policies (report, policy_domain);
 CREATE INDEX policies_by_domain ON policies (policy_domain);
 
 CREATE TABLE failure_details (
@@ -170,4 +173,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
