@@ -9,4 +9,5 @@ include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
+include $(srcdir)/tests/dkim.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
