@@ -32,7 +32,8 @@ TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS) $(O
 MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/003-summary-by-domain-and-mx.sql \
 	schema/migrations/004-cheaper-report-inserts.sql \
-	schema/migrations/005-time-keyed-rollups.sql
+	schema/migrations/005-time-keyed-rollups.sql \
+	schema/migrations/006-dkim-verdicts.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

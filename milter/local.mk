@@ -5,6 +5,7 @@ milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/mlfi.c milter/mlfi.h \
 	milter/gate.c milter/gate.h \
 	milter/msg.c milter/msg.h \
+	milter/verdict.c milter/verdict.h \
 	milter/conf.c milter/conf.h \
 	milter/log.c milter/log.h \
 	milter/spool.c milter/spool.h
