@@ -27,3 +27,14 @@ EXTRA_DIST += $(MILTER_SHELL_TESTS) tests/milter/common.sh tests/milter/common.l
 	tests/milter/spool.lua tests/milter/tempfail.lua \
 	tests/milter/timing.lua tests/milter/dkim.lua tests/milter/dkim_temperror.lua \
 	tests/milter/authres-forged.lua
+
+# Forged Authentication-Results of every shape, against both ways of
+# judging a report (milter/verdict.c).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_verdict
+TESTS += tests/test_verdict
+tests_test_verdict_SOURCES = tests/test_verdict.c tests/testutil.c tests/testutil.h \
+	milter/verdict.c milter/verdict.h milter/conf.c milter/conf.h milter/log.c milter/log.h
+tests_test_verdict_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/milter
+tests_test_verdict_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS) -lpthread
+endif
