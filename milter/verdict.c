@@ -51,7 +51,7 @@ static void judge_dkim(const struct conf *c, const char *data, size_t len,
 	struct tr_error err;
 	const char **subs;
 	enum tr_err rc;
-	size_t i;
+	size_t i, n_valid = 0;
 
 	subs = calloc(res->n, sizeof *subs);
 	if (subs == NULL) {
@@ -59,8 +59,16 @@ static void judge_dkim(const struct conf *c, const char *data, size_t len,
 		set_all(res, out, "temperror");
 		return;
 	}
-	for (i = 0; i < res->n; i++)
+	for (i = 0; i < res->n; i++) {
 		subs[i] = res->items[i].report != NULL ? verdict_submitter(&res->items[i]) : NULL;
+		n_valid += res->items[i].report != NULL;
+	}
+	if (n_valid == 0) {
+		/* nothing to store: libopendkim is not even started */
+		set_all(res, out, "unknown");
+		free(subs);
+		return;
+	}
 	tr_error_clear(&err);
 	rc = dkimverify_open(c->dkim_key_file, c->dkim_timeout, &v, &err);
 	if (rc == TR_OK)
