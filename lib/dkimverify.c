@@ -297,8 +297,26 @@ static size_t field_end(const char *msg, size_t len, size_t p)
 	}
 }
 
+/*
+ * One header field to libopendkim with every bare LF of its folding made
+ * CRLF, as it was on the wire: MTAs hand milters folded values with LF
+ * alone (Postfix does), mbox files are LF throughout, and libopendkim's
+ * FIXCRLF does not reach header fields.  scratch holds 2 x HEADER_MAX.
+ */
+static void feed_field(DKIM *dkim, const char *f, size_t n, char *scratch)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (f[i] == '\n' && (i == 0 || f[i - 1] != '\r'))
+			scratch[m++] = '\r';
+		scratch[m++] = f[i];
+	}
+	(void)dkim_header(dkim, (u_char *)scratch, m);
+}
+
 static enum tr_err feed_headers(DKIM *dkim, const char *msg, size_t len, size_t *body,
-                                size_t *n_sigs, struct tr_error *err)
+                                size_t *n_sigs, char *scratch, struct tr_error *err)
 {
 	size_t p = 0, n_fields = 0;
 
@@ -315,7 +333,7 @@ static enum tr_err feed_headers(DKIM *dkim, const char *msg, size_t len, size_t 
 			n--;
 		/* a line without a colon is not a field: libopendkim refuses it */
 		if (memchr(msg + p, ':', n) != NULL)
-			(void)dkim_header(dkim, (u_char *)(msg + p), n);
+			feed_field(dkim, msg + p, n, scratch);
 		if (n > 15 && strncasecmp(msg + p, "DKIM-Signature", 14) == 0 &&
 		    (msg[p + 14] == ':' || msg[p + 14] == ' ' || msg[p + 14] == '\t'))
 			(*n_sigs)++;
@@ -376,6 +394,7 @@ enum tr_err dkimverify_message(struct dkimverify *v, const char *msg, size_t len
 	struct vctx c;
 	DKIM_STAT st;
 	DKIM *dkim;
+	char *scratch;
 	size_t body = 0;
 	enum tr_err rc;
 
@@ -391,7 +410,13 @@ enum tr_err dkimverify_message(struct dkimverify *v, const char *msg, size_t len
 		return tr_error_set(err, TR_ERR_NOMEM, "dkim: cannot start a verification: %s",
 		                    dkim_getresultstr(st));
 	dkim_set_user_context(dkim, &c);
-	rc = feed_headers(dkim, msg, len, &body, &out->n_signatures, err);
+	scratch = malloc(2 * HEADER_MAX);
+	if (scratch == NULL) {
+		dkim_free(dkim);
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	}
+	rc = feed_headers(dkim, msg, len, &body, &out->n_signatures, scratch, err);
+	free(scratch);
 	if (rc != TR_OK) {
 		dkim_free(dkim);
 		return rc;
