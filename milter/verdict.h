@@ -7,15 +7,16 @@
  *   itself (lib/dkimverify.h): pass, fail, none (unsigned) or temperror
  *   (a key could not be fetched), with the d= and s= of the signature
  *   that decided.  Authentication-Results fields are not read at all.
- * - DKIMVerify no, TrustedAuthservIDs set: an upstream verifier's
- *   Authentication-Results are believed, but only the fields that the
- *   local MTA chain added: those above the first Received: field.  The
- *   MTA prepends its Received: when the mail arrives, and a verifier
- *   milter ahead of this one inserts its field at the top, so whatever
- *   lies below the first Received: came with the message from outside,
- *   whatever its authserv-id and however the verifier failed to parse
- *   (and so to remove) it.  pass, fail or none; unknown without
- *   TrustedAuthservIDs.
+ * - DKIMVerify no, TrustedAuthservIDs set: a verifying relay's
+ *   Authentication-Results are believed, but only the fields above the
+ *   first Received: field as the milter sees it.  The relay (a previous
+ *   hop all report mail passes through) prepends its Received: and writes
+ *   its field above it, so whatever the sender wrote lies below, whatever
+ *   its authserv-id and however the relay's verifier failed to parse (and
+ *   so to remove) it.  A verifier milter on the same MTA cannot be
+ *   believed: Postfix shows a milter neither its own Received: nor what
+ *   other milters add (docs/postfix.md).  pass, fail or none; unknown
+ *   without TrustedAuthservIDs.
  *
  * Only messages that hold a report get here (msg_process() calls it after
  * extract found one): other mail never reaches libopendkim.

@@ -30,6 +30,13 @@ run -d "$DB" summary --authenticated --format json
 is "--authenticated counts pass only" \
 	"$(python3 -c 'import json,sys; print(sum(r["reports"] for r in json.load(open(sys.argv[1]))["rows"]))' "$TMP/out")" "$n_pass"
 
+# an mbox is LF throughout: the folded signature must verify all the same
+printf 'From tlsrpt@example.net Thu Jan  1 12:00:00 2026\n' >"$TMP/lf.mbox"
+tr -d '\r' <"$DKIM/pass-simple-canon.eml" >>"$TMP/lf.mbox"
+tr -d '\r' <"$DKIM/pass-aligned.eml" >"$TMP/lf.eml"
+run -d "$TMP/lf.db" import --dkim-key-file "$DKIM/keys.txt" "$TMP/lf.eml" "$TMP/lf.mbox"
+is "LF-only message and mbox still verify" "$(grep -c ' dkim=pass$' "$TMP/out")" 2
+
 DB2="$TMP/u.db"
 run -d "$DB2" import "$DKIM/pass-aligned.eml"
 is "without --verify-dkim: no verdict on the line" "$(cat "$TMP/out")" \
