@@ -37,6 +37,18 @@ tr -d '\r' <"$DKIM/pass-aligned.eml" >"$TMP/lf.eml"
 run -d "$TMP/lf.db" import --dkim-key-file "$DKIM/keys.txt" "$TMP/lf.eml" "$TMP/lf.mbox"
 is "LF-only message and mbox still verify" "$(grep -c ' dkim=pass$' "$TMP/out")" 2
 
+# keys from DNS, with no network at all (an empty network namespace, when
+# this runs as root): the lookup fails at once and the verdict is
+# temperror, never pass; an unsigned mail needs no lookup
+if unshare -n true 2>/dev/null; then
+	unshare -n "$TR" -d "$TMP/dns.db" import --verify-dkim --dkim-timeout 2 \
+		"$DKIM/pass-aligned.eml" "$DKIM/none-unsigned.eml" >"$TMP/out" 2>"$TMP/err"
+	is "DNS unreachable: temperror, and none for the unsigned" \
+		"$(sed 's/.* dkim=//' "$TMP/out" | tr '\n' ' ')" "temperror none "
+else
+	skip "DNS unreachable: temperror (needs unshare -n, as root)"
+fi
+
 DB2="$TMP/u.db"
 run -d "$DB2" import "$DKIM/pass-aligned.eml"
 is "without --verify-dkim: no verdict on the line" "$(cat "$TMP/out")" \
