@@ -14,8 +14,9 @@
  *   its field above it, so whatever the sender wrote lies below, whatever
  *   its authserv-id and however the relay's verifier failed to parse (and
  *   so to remove) it.  A verifier milter on the same MTA cannot be
- *   believed: Postfix shows a milter neither its own Received: nor what
- *   other milters add (docs/postfix.md).  pass, fail or none; unknown
+ *   believed: Postfix does not show a milter its own Received:, so a
+ *   forged field at the top of the sender's header looks the same
+ *   (docs/postfix.md).  pass, fail or none; unknown
  *   without TrustedAuthservIDs.
  *
  * Only messages that hold a report get here (msg_process() calls it after
