@@ -28,6 +28,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_digest,
 	&cmd_expire,
 	&cmd_parse,
+	&cmd_check,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -194,6 +195,9 @@ int main(int argc, char **argv)
 	 * malloc and free (no lookaside in Debian's build): nothing here reads
 	 * them.  Only possible before SQLite's first use. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* the database (and its -wal, -shm) describes the domain's mail
+	 * servers: never readable by others, whatever the caller's umask */
+	umask(umask(0) | 027);
 	limits_default(&c.lim);
 	opt_init(&st, argc - 1, argv + 1);
 	for (;;) {

@@ -33,7 +33,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/003-summary-by-domain-and-mx.sql \
 	schema/migrations/004-cheaper-report-inserts.sql \
 	schema/migrations/005-time-keyed-rollups.sql \
-	schema/migrations/006-dkim-verdicts.sql
+	schema/migrations/006-lowercase-domains.sql \
+	schema/migrations/007-dkim-verdicts.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

@@ -152,9 +152,9 @@ static enum tr_err build_sql(char *sql, const char *select, const char *from, in
 	                 f->until != INT64_MAX ? " AND " : "", f->until != INT64_MAX ? t : "",
 	                 f->until != INT64_MAX ? ".start_time < :until" : "",
 	                 f->policy_domain != NULL ? (rollup ? " AND g" : " AND p") : "",
-	                 f->policy_domain != NULL ? ".policy_domain = :domain" : "",
+	                 f->policy_domain != NULL ? ".policy_domain = lower(:domain)" : "",
 	                 f->submitter != NULL ? " AND " : "", f->submitter != NULL ? t : "",
-	                 f->submitter != NULL ? ".submitter = :submitter" : "",
+	                 f->submitter != NULL ? ".submitter = lower(:submitter)" : "",
 	                 f->authenticated_only ? (rollup ? " AND g.auth_pass = 1" : " AND r.auth = 'pass'") : "",
 	                 tail);
 

@@ -60,7 +60,9 @@ struct summary_filter {
 	int authenticated_only;     /* only reports whose auth is "pass" */
 };
 /* policy_domain selects policies (and their failure details), the others
- * select reports; reports stored with counted = 0 never take part. */
+ * select reports; reports stored with counted = 0 never take part.
+ * policy_domain and submitter match without regard to ASCII case: the
+ * store holds both lowercased. */
 
 /* Initialise f to "everything". */
 void summary_filter_all(struct summary_filter *f);

@@ -74,9 +74,9 @@ static void filter_sql(char *out, size_t size, const struct summary_filter *f, i
 	         f->until != INT64_MAX ? " AND r.start_time < :until" : "",
 	         f->policy_domain == NULL ? ""
 	         : domain_exists ? " AND EXISTS (SELECT 1 FROM policies q WHERE q.report = r.id"
-	                           " AND q.policy_domain = :domain)"
-	                         : " AND p.policy_domain = :domain",
-	         f->submitter != NULL ? " AND r.submitter = :submitter" : "",
+	                           " AND q.policy_domain = lower(:domain))"
+	                         : " AND p.policy_domain = lower(:domain)",
+	         f->submitter != NULL ? " AND r.submitter = lower(:submitter)" : "",
 	         f->authenticated_only ? " AND r.auth = 'pass'" : "");
 }
 
@@ -460,7 +460,7 @@ enum tr_err views_find_report(struct store *s, const char *report_id, const char
 	*ids = NULL;
 	*n = 0;
 	ret = prepare(db, submitter != NULL
-	              ? "SELECT id FROM reports WHERE report_id = :rid AND submitter = :submitter ORDER BY id"
+	              ? "SELECT id FROM reports WHERE report_id = :rid AND submitter = lower(:submitter) ORDER BY id"
 	              : "SELECT id FROM reports WHERE report_id = :rid ORDER BY id", &st, err);
 	if (ret != TR_OK)
 		return ret;

@@ -39,6 +39,7 @@ struct conf {
 	char *dkim_key_file;      /* DKIMKeyFile: keys from a file, for tests; NULL: DNS */
 	unsigned socket_mode;     /* permissions of a unix socket */
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
+	int allow_root;           /* AllowRoot yes: may keep running as root */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

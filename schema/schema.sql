@@ -7,7 +7,9 @@
 -- Times are UTC epoch seconds.  Counts are integers >= 0 (the parser
 -- bounds them by 2^53); sum them with tr_sum(), which saturates instead
 -- of failing on overflow.  Strings are kept exactly as the report sent
--- them; NULL means the field was missing or null.
+-- them, except submitter and policy_domain: domain names, lowercased
+-- (ASCII) so that one domain is one row (version 6); NULL means the field
+-- was missing or null.
 
 -- One row per distinct report: the same submitter, report-id and
 -- date-range is the same report, stored once.
@@ -170,4 +172,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

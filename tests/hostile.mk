@@ -8,6 +8,11 @@ tests_test_hostile_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_hostile_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 endif
 
+# The same at the pipeline level: long strings in every field through
+# parse, import and the milter (plain and sanitizer builds alike).
+TESTS += tests/hostile/t-long-strings.sh
+EXTRA_DIST += tests/hostile/t-long-strings.sh tests/hostile/long-strings.py
+
 # The same kind of mail through the whole pipeline (the milter's message
 # path and `tlsrpt-report import`), with the per-message peak asserted.
 if HAVE_CMOCKA

@@ -11,3 +11,4 @@ include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/dkim.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
+include $(srcdir)/tests/check.mk

@@ -1,4 +1,4 @@
--- Version 6: the milter verifies DKIM itself (lib/dkimverify.c).
+-- Version 7: the milter verifies DKIM itself (lib/dkimverify.c).
 --
 -- reports.auth gains 'temperror' (the key could not be fetched: DNS
 -- failure), and each report keeps the d= and s= of the signature that
