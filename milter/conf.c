@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "conf.h"
 
@@ -53,6 +54,8 @@ void conf_init(struct conf *c)
 	c->add_header = 1;
 	c->socket_mode = 0660;
 	c->drain_timeout = 60;
+	c->dkim_verify = 1;
+	c->dkim_timeout = 5;
 }
 
 static char **list_free(char **v, size_t n)
@@ -76,6 +79,7 @@ void conf_clear(struct conf *c)
 	free(c->spool_dir);
 	free(c->socket_group);
 	free(c->metrics_listen);
+	free(c->dkim_key_file);
 	list_free(c->recipients, c->n_recipients);
 	list_free(c->trusted_ids, c->n_trusted);
 	memset(c, 0, sizeof *c);
@@ -186,6 +190,17 @@ static int parse_message_size(struct conf *c, void *f, const char *v, char *err,
 	(void)c;
 	if (conf_parse_size(v, 1024, 1024ull * 1024 * 1024, f) != 0)
 		return fail(err, errlen, "'%s' is not a size from 1K to 1G", v);
+	return 0;
+}
+
+static int parse_seconds(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+{
+	size_t n;
+
+	(void)c;
+	if (conf_parse_size(v, 1, 60, &n) != 0 || !isdigit((unsigned char)v[strlen(v) - 1]))
+		return fail(err, errlen, "'%s' is not a number of seconds from 1 to 60", v);
+	*(unsigned *)f = (unsigned)n;
 	return 0;
 }
 
@@ -364,6 +379,9 @@ static const struct conf_key {
 	{ "AddHeader", parse_bool, FIELD(add_header) },
 	{ "TrustedAuthservIDs", parse_trusted, FIELD(trusted_ids) },
 	{ "RequireAuthentication", parse_bool, FIELD(require_auth) },
+	{ "DKIMVerify", parse_bool, FIELD(dkim_verify) },
+	{ "DKIMTimeout", parse_seconds, FIELD(dkim_timeout) },
+	{ "DKIMKeyFile", parse_string, FIELD(dkim_key_file) },
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
 	{ "AllowRoot", parse_bool, FIELD(allow_root) },
@@ -444,9 +462,11 @@ int conf_load(struct conf *c, const char *path, int must_exist, char *err, size_
 
 int conf_check(const struct conf *c, char *err, size_t errlen)
 {
-	if (c->require_auth && c->n_trusted == 0)
-		return fail(err, errlen,
-		            "RequireAuthentication yes needs TrustedAuthservIDs (whose results to believe)");
+	if (c->require_auth && !c->dkim_verify && c->n_trusted == 0)
+		return fail(err, errlen, "RequireAuthentication yes with DKIMVerify no needs "
+		            "TrustedAuthservIDs (whose results to believe)");
+	if (c->dkim_verify && c->dkim_key_file != NULL && access(c->dkim_key_file, R_OK) != 0)
+		return fail(err, errlen, "DKIMKeyFile %s: %s", c->dkim_key_file, strerror(errno));
 	if (c->socket == NULL || c->database == NULL)
 		return fail(err, errlen, "Socket and Database must be set");
 	return 0;

@@ -27,11 +27,13 @@ CREATE TABLE reports (
 	source            TEXT    NOT NULL CHECK (source = 'milter' OR source = 'import' OR source = 'https'),
 	message_id        TEXT,               -- Message-ID of the carrying mail
 	auth              TEXT    NOT NULL DEFAULT 'unknown'
-	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown'),
+	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown' OR auth = 'temperror'),
 	counted           INTEGER NOT NULL DEFAULT 1 CHECK (counted IN (0, 1)),
 	raw_json          BLOB,               -- the JSON as received: the gzip or zlib bytes it
 	                                      -- arrived in, else zlib-compressed by the store
 	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
+	dkim_domain       TEXT,               -- d= of the DKIM signature behind auth, or NULL
+	dkim_selector     TEXT,               -- its s= (selector), or NULL
 	UNIQUE (submitter, report_id, start_time, end_time)
 );
 CREATE INDEX reports_by_start ON reports (start_time);
@@ -173,4 +175,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
