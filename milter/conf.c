@@ -193,17 +193,6 @@ static int parse_message_size(struct conf *c, void *f, const char *v, char *err,
 	return 0;
 }
 
-static int parse_seconds(struct conf *c, void *f, const char *v, char *err, size_t errlen)
-{
-	size_t n;
-
-	(void)c;
-	if (conf_parse_size(v, 1, 60, &n) != 0 || !isdigit((unsigned char)v[strlen(v) - 1]))
-		return fail(err, errlen, "'%s' is not a number of seconds from 1 to 60", v);
-	*(unsigned *)f = (unsigned)n;
-	return 0;
-}
-
 static const struct { const char *name; int value; } facilities[] = {
 	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
 	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
@@ -258,19 +247,33 @@ static int parse_mode(struct conf *c, void *f, const char *v, char *err, size_t 
 	return 0;
 }
 
-/* Seconds, 0 to an hour: a stop longer than that is a hang. */
-static int parse_seconds(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+/* A whole number of seconds from lo to hi into *f. */
+static int parse_seconds_in(const char *v, unsigned lo, unsigned hi, void *f, char *err,
+                            size_t errlen)
 {
 	unsigned long s;
 	char *end;
 
-	(void)c;
 	errno = 0;
 	s = strtoul(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || s > 3600)
-		return fail(err, errlen, "'%s' is not a number of seconds from 0 to 3600", v);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || s < lo || s > hi)
+		return fail(err, errlen, "'%s' is not a number of seconds from %u to %u", v, lo, hi);
 	*(unsigned *)f = (unsigned)s;
 	return 0;
+}
+
+/* A key lookup longer than a minute would outlast the MTA's milter timeouts. */
+static int parse_dkim_timeout(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+{
+	(void)c;
+	return parse_seconds_in(v, 1, 60, f, err, errlen);
+}
+
+/* 0 to an hour: a stop longer than that is a hang. */
+static int parse_drain_timeout(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+{
+	(void)c;
+	return parse_seconds_in(v, 0, 3600, f, err, errlen);
 }
 
 /* Strip blanks and one pair of angle brackets, lowercase; into out (outlen). */
@@ -380,12 +383,12 @@ static const struct conf_key {
 	{ "TrustedAuthservIDs", parse_trusted, FIELD(trusted_ids) },
 	{ "RequireAuthentication", parse_bool, FIELD(require_auth) },
 	{ "DKIMVerify", parse_bool, FIELD(dkim_verify) },
-	{ "DKIMTimeout", parse_seconds, FIELD(dkim_timeout) },
+	{ "DKIMTimeout", parse_dkim_timeout, FIELD(dkim_timeout) },
 	{ "DKIMKeyFile", parse_string, FIELD(dkim_key_file) },
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
 	{ "AllowRoot", parse_bool, FIELD(allow_root) },
-	{ "DrainTimeout", parse_seconds, FIELD(drain_timeout) },
+	{ "DrainTimeout", parse_drain_timeout, FIELD(drain_timeout) },
 	{ "MetricsListen", parse_string, FIELD(metrics_listen) },
 	{ "MetricsAllowRemote", parse_bool, FIELD(metrics_allow_remote) },
 };
