@@ -91,6 +91,15 @@ enum tr_err report_parse_json(const char *json, size_t len, const struct tr_limi
                               const char *fallback_policy_domain,
                               struct tlsrpt_report **out, struct tr_error *err);
 
+/*
+ * The top-level "report-id" string of json[0..len), for log lines about a
+ * report that was refused: copied raw (escapes kept, no validation) into
+ * out[0..outlen), cut to fit, NUL-terminated.  Returns 1 when found, else 0
+ * (out is ""). One linear scan with no allocation: refused input may be the
+ * hostile kind that a tree would make expensive (docs/LIMITS.md).
+ */
+int report_peek_id(const char *json, size_t len, char *out, size_t outlen);
+
 /* Sum of total_successful (resp. total_failure) over all policies, saturating. */
 uint64_t report_total_successful(const struct tlsrpt_report *r);
 uint64_t report_total_failure(const struct tlsrpt_report *r);

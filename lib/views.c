@@ -358,7 +358,7 @@ static const char report_columns[] =
 	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id),"
 	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
 	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), ''),"
-	" r.client_addr"
+	" r.dkim_domain, r.dkim_selector, r.client_addr"
 	" FROM reports r";
 
 static int fill_report(void *p, sqlite3_stmt *st)
@@ -382,7 +382,9 @@ static int fill_report(void *p, sqlite3_stmt *st)
 	row->successful = column_count(st, 13);
 	row->failed = column_count(st, 14);
 	row->policy_domains = column_dup(st, 15, &failed);
-	row->client_addr = column_dup(st, 16, &failed);
+	row->dkim_domain = column_dup(st, 16, &failed);
+	row->dkim_selector = column_dup(st, 17, &failed);
+	row->client_addr = column_dup(st, 18, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -500,6 +502,8 @@ void view_reports_free(struct view_reports *v)
 		free(r->source);
 		free(r->message_id);
 		free(r->auth);
+		free(r->dkim_domain);
+		free(r->dkim_selector);
 		free(r->policy_domains);
 		free(r->client_addr);
 	}

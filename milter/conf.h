@@ -34,9 +34,15 @@ struct conf {
 	char **trusted_ids;       /* TrustedAuthservIDs, lowercased */
 	size_t n_trusted;
 	int require_auth;         /* RequireAuthentication yes */
+	int dkim_verify;          /* DKIMVerify yes (default): verify, not trust A-R */
+	unsigned dkim_timeout;    /* DKIMTimeout: seconds per key lookup */
+	char *dkim_key_file;      /* DKIMKeyFile: keys from a file, for tests; NULL: DNS */
 	unsigned socket_mode;     /* permissions of a unix socket */
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
 	int allow_root;           /* AllowRoot yes: may keep running as root */
+	unsigned drain_timeout;   /* DrainTimeout: seconds a stop waits for messages in progress */
+	char *metrics_listen;     /* MetricsListen ADDR:PORT for GET /metrics; NULL: off */
+	int metrics_allow_remote; /* MetricsAllowRemote yes: a non-loopback address is allowed */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

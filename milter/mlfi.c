@@ -11,6 +11,7 @@
  * msg.passing and given at the next step that has a reply.
  */
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +21,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "drain.h"
 #include "gate.h"
 #include "log.h"
 #include "mlfi.h"
@@ -28,7 +30,8 @@
 #define STATUS_HEADER "TLS-Report-Status"
 
 struct mlfi_msg {
-	struct conf *conf;       /* reference held for this message; NULL between messages */
+	struct conf *conf;       /* reference held for this message; NULL between messages,
+	                          * and while set the message counts as in progress (drain.h) */
 	int rcpt_matched;
 	int headers_seen;
 	int cannot_hold;         /* Content-Type rules a report out */
@@ -50,8 +53,17 @@ static struct msg_store mlfi_store = MSG_STORE_INIT;
  */
 static struct gate mlfi_gate = GATE_INIT;
 
+/* what the milter did, for GET /metrics (metrics.h) */
+static struct metrics mlfi_counts;
+
+struct metrics *mlfi_metrics(void)
+{
+	return &mlfi_counts;
+}
+
 void mlfi_init(void)
 {
+	metrics_init(&mlfi_counts);
 	int max = gate_set_max(&mlfi_gate, sysconf(_SC_NPROCESSORS_ONLN));
 
 #ifdef M_ARENA_MAX
@@ -83,6 +95,7 @@ static struct mlfi_conn *conn_get(SMFICTX *ctx)
 	cn->actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	buf_init(&cn->msg.data, 0);
 	smfi_setpriv(ctx, cn);
+	drain_conn_begin();
 	return cn;
 }
 
@@ -94,6 +107,7 @@ static struct mlfi_conn *msg_get(SMFICTX *ctx)
 	if (cn == NULL || cn->msg.conf != NULL)
 		return cn;
 	cn->msg.conf = conf_acquire();
+	drain_msg_begin();
 	buf_init(&cn->msg.data, cn->msg.conf->max_message);
 	return cn;
 }
@@ -102,6 +116,8 @@ static void msg_reset(struct mlfi_conn *cn)
 {
 	if (cn == NULL)
 		return;
+	if (cn->msg.conf != NULL)
+		drain_msg_end();
 	conf_release(cn->msg.conf);
 	buf_free(&cn->msg.data);
 	memset(&cn->msg, 0, sizeof cn->msg);
@@ -118,6 +134,7 @@ static const char *queue_id(SMFICTX *ctx)
 /* Done with this message: pass it on untouched. */
 static sfsistat accept_now(struct mlfi_conn *cn)
 {
+	metrics_message(&mlfi_counts, 1);
 	msg_reset(cn);
 	return SMFIS_ACCEPT;
 }
@@ -181,9 +198,12 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	/* a report mail has 10 to 30 headers, each a round trip without
 	 * NR_HDR (see docs/PERFORMANCE.md, "The milter") */
+	/* HDR_LEADSPC: header values exactly as sent, for DKIM's "simple"
+	 * header canonicalization (verdict.h) */
 	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL |
 	                            SMFIP_NOUNKNOWN | SMFIP_SKIP | SMFIP_NR_RCPT |
-	                            SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+	                            SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY |
+	                            SMFIP_HDR_LEADSPC;
 	struct mlfi_conn *cn = conn_get(ctx);
 
 	(void)f2;
@@ -229,6 +249,7 @@ static sfsistat mlfi_data(SMFICTX *ctx)
 static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct mlfi_conn *cn = msg_get(ctx);
+	const char *sep;
 	struct buf *b;
 
 	/* NULL only without a negotiation, so without NR_HDR: a reply is expected */
@@ -251,7 +272,8 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (strcasecmp(name, "Content-Type") == 0 && !msg_may_hold_report(value))
 		cn->msg.cannot_hold = 1;
 	b = &cn->msg.data;
-	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, ": ", 2) != TR_OK ||
+	sep = (cn->steps & SMFIP_HDR_LEADSPC) ? ":" : ": ";
+	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, sep, strlen(sep)) != TR_OK ||
 	    buf_append(b, value, strlen(value)) != TR_OK || buf_append(b, "\r\n", 2) != TR_OK) {
 		log_too_large(ctx, cn);
 		return pass(cn, SMFIP_NR_HDR);
@@ -334,9 +356,15 @@ static sfsistat apply(SMFICTX *ctx, struct mlfi_conn *cn, const struct msg_decis
 	strip_status(ctx, cn);
 	if (!cn->msg.conf->add_header || !(cn->actions & SMFIF_ADDHDRS))
 		return SMFIS_CONTINUE;
-	for (i = 0; i < d->n; i++)
-		if (smfi_addheader(ctx, STATUS_HEADER, d->status[i]) != MI_SUCCESS)
+	for (i = 0; i < d->n; i++) {
+		/* with HDR_LEADSPC the space after the colon is ours to write */
+		char value[MSG_STATUS_MAX + 2];
+
+		snprintf(value, sizeof value, "%s%s", (cn->steps & SMFIP_HDR_LEADSPC) ? " " : "",
+		         d->status[i]);
+		if (smfi_addheader(ctx, STATUS_HEADER, value) != MI_SUCCESS)
 			log_msg(LOG_WARNING, "%s: adding %s failed", queue_id(ctx), STATUS_HEADER);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -372,13 +400,15 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 	if (cn->msg.passing)
 		return accept_now(cn);
 	if (cn->msg.strip_only) {
+		metrics_message(&mlfi_counts, 1);
 		strip_status(ctx, cn);
 		msg_reset(cn);
 		return SMFIS_CONTINUE;
 	}
+	metrics_message(&mlfi_counts, 0);
 	gate_enter(&mlfi_gate);
 	msg_process((const char *)cn->msg.data.data, cn->msg.data.len, cn->msg.conf, &mlfi_store,
-	            queue_id(ctx), &d);
+	            &mlfi_counts, queue_id(ctx), &d);
 	gate_leave(&mlfi_gate);
 	rc = apply(ctx, cn, &d);
 	log_eom_time(ctx, &t0, d.n, cn->msg.data.len);
@@ -403,6 +433,7 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 	msg_reset(cn);
 	free(cn);
 	smfi_setpriv(ctx, NULL);
+	drain_conn_end();
 	return SMFIS_CONTINUE;
 }
 

@@ -23,8 +23,10 @@ void log_open(int foreground, int facility, int level)
 {
 	log_foreground = foreground;
 	atomic_store(&log_level, level);
+	/* LOG_PERROR: start-up errors reach the terminal too; once in the
+	 * background stderr is /dev/null */
 	if (!foreground)
-		openlog(log_name, LOG_PID | LOG_NDELAY, facility);
+		openlog(log_name, LOG_PID | LOG_NDELAY | LOG_PERROR, facility);
 }
 
 void log_set_level(int level)

@@ -27,17 +27,21 @@ CREATE TABLE reports (
 	source            TEXT    NOT NULL CHECK (source = 'milter' OR source = 'import' OR source = 'https'),
 	message_id        TEXT,               -- Message-ID of the carrying mail
 	auth              TEXT    NOT NULL DEFAULT 'unknown'
-	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown'),
+	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown' OR auth = 'temperror'),
 	counted           INTEGER NOT NULL DEFAULT 1 CHECK (counted IN (0, 1)),
 	raw_json          BLOB,               -- the JSON as received: the gzip or zlib bytes it
 	                                      -- arrived in, else zlib-compressed by the store
 	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
+	dkim_domain       TEXT,               -- d= of the DKIM signature behind auth, or NULL
+	dkim_selector     TEXT,               -- its s= (selector), or NULL
 	client_addr       TEXT,               -- source https: the client's address
 	UNIQUE (submitter, report_id, start_time, end_time)
 );
 CREATE INDEX reports_by_start ON reports (start_time);
 -- by submitter, and its latest report first (organization-name)
 CREATE INDEX reports_by_submitter ON reports (submitter, start_time);
+-- lib/presence: each reporter's latest dates, from the index alone (version 7)
+CREATE INDEX reports_presence ON reports (start_time, submitter, end_time) WHERE counted = 1;
 
 CREATE TABLE policies (
 	id                     INTEGER PRIMARY KEY,
@@ -51,7 +55,8 @@ CREATE TABLE policies (
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
 );
-CREATE INDEX policies_by_report ON policies (report);
+-- by report; with the domain, so that lib/presence reads no policy row (version 7)
+CREATE INDEX policies_by_report ON policies (report, policy_domain);
 CREATE INDEX policies_by_domain ON policies (policy_domain);
 
 CREATE TABLE failure_details (
@@ -171,4 +176,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 9;

@@ -7,9 +7,12 @@ include $(srcdir)/tests/report.mk
 include $(srcdir)/tests/store.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/milter.mk
+include $(srcdir)/tests/sendmail.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/net.mk
 include $(srcdir)/tests/httpd.mk
+include $(srcdir)/tests/metrics.mk
+include $(srcdir)/tests/dkim.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
 include $(srcdir)/tests/check.mk

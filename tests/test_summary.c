@@ -112,7 +112,7 @@ static struct tlsrpt_report *build(const struct fx_report *fx)
 static void put_all(struct store *s, const struct fx_report *fx, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct store_meta m = { "import", NULL, fx[i].auth, fx[i].counted, 0, NULL };
+		struct store_meta m = { "import", NULL, fx[i].auth, fx[i].counted, 0, NULL, NULL, NULL };
 		struct tlsrpt_report *r = build(&fx[i]);
 		enum store_outcome out;
 		struct tr_error e;
@@ -455,7 +455,7 @@ static const char *const rollup_tables[] = { "rollup_report", "rollup_policy", "
 
 /* The base tables, and with them the version-2 rollups, copied from the
  * fixture database "cur" into an older one (their columns never changed,
- * except reports.client_addr, added at the end by version 6). */
+ * but for the columns later versions added to reports). */
 static const char copy_base[] = "INSERT INTO reports SELECT id, submitter, report_id, start_time,"
 	" end_time, organization_name, contact_info, received_at, source, message_id, auth, counted,"
 	" raw_json, raw_json_len FROM cur.reports;"
@@ -688,7 +688,7 @@ static void put_long_report(struct store *s)
 {
 	struct tlsrpt_report *r = rb_report("a.example", "long-1", D1, D3 + 10, "Alpha Long");
 	struct tlsrpt_policy *p = rb_policy(r, "sts", "example.com", 70, 6);
-	struct store_meta m = { "import", NULL, "pass", 1, 0, NULL };
+	struct store_meta m = { "import", NULL, "pass", 1, 0, NULL, NULL, NULL };
 	enum store_outcome out;
 	struct tr_error e;
 
@@ -931,7 +931,7 @@ static int is_json_name(const char *name)
  * sharing a report-id stay apart); 1 when it parsed and was stored. */
 static int store_sample(struct store *s, const char *dir, const char *name, uint64_t *ok, uint64_t *fail)
 {
-	struct store_meta m = { "import", NULL, "pass", 1, 0, NULL };
+	struct store_meta m = { "import", NULL, "pass", 1, 0, NULL, NULL, NULL };
 	struct tlsrpt_report *r = NULL;
 	enum store_outcome out;
 	struct tr_limits lim;
@@ -1056,7 +1056,7 @@ static void put_generated(struct store *s)
 	for (int i = 0; i < GEN_REPORTS; i++) {
 		int64_t start = D1 + (int64_t)(gen_next(&st) % (4 * 86400));
 		struct tlsrpt_report *r;
-		struct store_meta m = { "import", NULL, PICK(gen_auths, &st), gen_next(&st) % 8 != 0, 0, NULL };
+		struct store_meta m = { "import", NULL, PICK(gen_auths, &st), gen_next(&st) % 8 != 0, 0, NULL, NULL, NULL };
 		int n_p = 1 + (int)(gen_next(&st) % 3);
 		enum store_outcome out;
 		struct tr_error e;
