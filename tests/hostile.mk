@@ -20,7 +20,8 @@ check_PROGRAMS += tests/test_pipeline
 TESTS += tests/test_pipeline
 tests_test_pipeline_SOURCES = tests/test_pipeline.c milter/msg.c milter/msg.h \
 	milter/verdict.c milter/verdict.h \
-	milter/conf.c milter/conf.h milter/log.c milter/log.h milter/spool.c milter/spool.h
+	milter/conf.c milter/conf.h milter/log.c milter/log.h milter/spool.c milter/spool.h \
+	milter/metrics.c milter/metrics.h
 tests_test_pipeline_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)/milter
 tests_test_pipeline_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS) -lpthread
 endif

@@ -338,7 +338,7 @@ static void milter_child(void (*build)(struct buf *), struct result *res)
 	build(&mail);
 	reset = reset_peak();
 	start = proc_status_kib("VmRSS");
-	msg_process((const char *)mail.data, mail.len, &c, &st, "pipeline", &d);
+	msg_process((const char *)mail.data, mail.len, &c, &st, NULL, "pipeline", &d);
 	res->peak_kib = reset && start >= 0 ? proc_status_kib("VmHWM") - start : -1;
 	res->action = (int)d.action;
 	res->n_status = d.n;
