@@ -25,6 +25,7 @@ static const char *const key_fields[] = {
 	[SUMMARY_BY_RECEIVING_MX] = "receiving_mx",
 	[SUMMARY_BY_SENDING_IP] = "sending_ip",
 	[SUMMARY_BY_DAY] = "day",
+	[SUMMARY_BY_POLICY_TYPE] = "policy_type",
 };
 
 const char *out_key_field(enum summary_key key)
@@ -66,9 +67,10 @@ static void json_row(FILE *f, const struct summary_row *r, enum summary_key key)
 		fputs(", \"organization\": ", f);
 		json_put_string(f, r->organization);
 	}
-	fprintf(f, ", \"reports\": %llu, \"successful_sessions\": %llu, \"failed_sessions\": %llu",
+	fprintf(f, ", \"reports\": %llu, \"successful_sessions\": %llu, \"failed_sessions\": %llu,"
+	        " \"failed_sessions_under_policy\": %llu",
 	        (unsigned long long)r->reports, (unsigned long long)r->successful,
-	        (unsigned long long)r->failed);
+	        (unsigned long long)r->failed, (unsigned long long)r->failed_with_policy);
 	fputs(", \"result_types\": {", f);
 	for (i = 0; i < r->n_result_types; i++) {
 		if (i > 0)
@@ -84,9 +86,9 @@ static int write_json(FILE *f, const struct summary *sm, enum summary_key key)
 	size_t i;
 
 	fprintf(f, "{\"totals\": {\"reports\": %llu, \"successful_sessions\": %llu, "
-	        "\"failed_sessions\": %llu},\n \"rows\": [",
+	        "\"failed_sessions\": %llu, \"failed_sessions_under_policy\": %llu},\n \"rows\": [",
 	        (unsigned long long)sm->reports, (unsigned long long)sm->successful,
-	        (unsigned long long)sm->failed);
+	        (unsigned long long)sm->failed, (unsigned long long)sm->failed_with_policy);
 	for (i = 0; i < sm->n_rows; i++) {
 		fputs(i > 0 ? ",\n  " : "\n  ", f);
 		json_row(f, &sm->rows[i], key);
@@ -224,7 +226,7 @@ static struct text_columns columns_for(enum summary_key key)
 
 	c.org = key == SUMMARY_BY_SUBMITTER;
 	c.sessions = key == SUMMARY_BY_SUBMITTER || key == SUMMARY_BY_POLICY_DOMAIN ||
-	             key == SUMMARY_BY_DAY;
+	             key == SUMMARY_BY_DAY || key == SUMMARY_BY_POLICY_TYPE;
 	c.types = key != SUMMARY_BY_RESULT_TYPE;
 	return c;
 }
@@ -325,7 +327,7 @@ static int add_row(struct table *t, const struct summary_row *r, enum summary_ke
  * or that failed only where no policy applied. */
 static int is_folded(const struct summary_row *r, enum summary_key key, const struct text_style *st)
 {
-	return !st->all && key == SUMMARY_BY_SUBMITTER && r->failed_with_policy == 0;
+	return !st->all && key == SUMMARY_BY_SUBMITTER && !summary_row_failing(r);
 }
 
 struct folded {

@@ -14,6 +14,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/extract.c lib/extract.h \
 	lib/sqlutil.c lib/sqlutil.h \
 	lib/migrate.c lib/migrate.h \
+	lib/count.c lib/count.h \
 	lib/rollup.c lib/rollup.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
@@ -31,7 +32,8 @@ TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
 MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/003-summary-by-domain-and-mx.sql \
 	schema/migrations/004-cheaper-report-inserts.sql \
-	schema/migrations/005-time-keyed-rollups.sql
+	schema/migrations/005-time-keyed-rollups.sql \
+	schema/migrations/006-count-sts-beside-tlsa-once.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

@@ -89,7 +89,9 @@ enum tr_err report_parse_json(const char *json, size_t len, const struct tr_limi
                               const char *fallback_policy_domain,
                               struct tlsrpt_report **out, struct tr_error *err);
 
-/* Sum of total_successful (resp. total_failure) over all policies, saturating. */
+/* Sum of total_successful (resp. total_failure) over all policies,
+ * saturating: what the report says.  What we count (an sts policy beside
+ * a tlsa one is the same sessions) is count_report_totals() (count.h). */
 uint64_t report_total_successful(const struct tlsrpt_report *r);
 uint64_t report_total_failure(const struct tlsrpt_report *r);
 

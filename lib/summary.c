@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "count.h"
 #include "summary.h"
 #include "tally.h"
 
@@ -27,6 +28,7 @@ struct key_def {
 	const char *expr;  /* the group key over the base tables, never NULL */
 	int details;       /* 1: groups failure details; 0: groups policies */
 	const char *rollup_expr; /* the same over a rollup row g; NULL: base tables only */
+	int every_policy;  /* its rows include the superseded policies (count.h) */
 };
 
 static const struct key_def keys[] = {
@@ -37,7 +39,10 @@ static const struct key_def keys[] = {
 	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1, NULL },
 	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0,
 	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')" },
+	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "p.policy_type || CASE WHEN " COUNT_SQL_COUNTED("p")
+	                             " THEN '' ELSE '" SUMMARY_SUPERSEDED_SUFFIX "' END", 0, NULL, 1 },
 };
+_Static_assert(sizeof keys / sizeof keys[0] == SUMMARY_N_KEYS, "a name for every key");
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 /*
@@ -60,9 +65,15 @@ struct source {
 	int totals_rollup;        /* the totals do */
 };
 
-static const char base_policies[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1";
+static const char base_policies[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1"
+	" AND " COUNT_SQL_COUNTED("p");
 static const char base_details[] = "reports r JOIN policies p ON p.report = r.id"
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND " COUNT_SQL_COUNTED("p");
+/* the same with the superseded policies, for the keys that show them */
+static const char every_policy[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1";
+static const char every_detail[] = "reports r JOIN policies p ON p.report = r.id"
 	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1";
+#define UNDER_POLICY_SUM(col) "tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN " col " ELSE 0 END)"
 
 static void pick_source(enum summary_key key, const struct summary_filter *f, struct source *src)
 {
@@ -76,9 +87,9 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	              (f->policy_domain == NULL || key != SUMMARY_BY_RECEIVING_MX);
 	if (!src->rollup) {
 		src->key = keys[key].expr;
-		src->from_policies = base_policies;
-		src->from_details = base_details;
-		src->from_result_types = base_details;
+		src->from_policies = keys[key].every_policy ? every_policy : base_policies;
+		src->from_details = keys[key].every_policy ? every_detail : base_details;
+		src->from_result_types = src->from_details;
 		return;
 	}
 	src->key = keys[key].rollup_expr;
@@ -109,6 +120,11 @@ void summary_filter_all(struct summary_filter *f)
 	f->policy_domain = NULL;
 	f->submitter = NULL;
 	f->authenticated_only = 0;
+}
+
+int summary_row_failing(const struct summary_row *row)
+{
+	return row->failed_with_policy > 0;
 }
 
 const char *summary_key_name(enum summary_key k)
@@ -232,8 +248,10 @@ static char *column_strdup(sqlite3_stmt *st, int col)
 static enum tr_err query_totals(sqlite3 *db, const struct source *src, const struct summary_filter *f,
                                 struct summary *sm, struct tr_error *err)
 {
-	const char *select = src->totals_rollup ? "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed)"
-	                     : "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure)";
+	const char *select = src->totals_rollup
+	                     ? "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
+	                     : "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), "
+	                       UNDER_POLICY_SUM("p.total_failure");
 	sqlite3_stmt *st;
 	enum tr_err ret = prepare(db, select, src->from_totals, src->totals_rollup, f, "", &st, err);
 	int rc;
@@ -245,6 +263,7 @@ static enum tr_err query_totals(sqlite3 *db, const struct source *src, const str
 		sm->reports = column_count(st, 0);
 		sm->successful = column_count(st, 1);
 		sm->failed = column_count(st, 2);
+		sm->failed_with_policy = column_count(st, 3);
 	} else {
 		ret = db_error(db, rc, err, "totals");
 	}
@@ -288,7 +307,7 @@ static int rows_select(char *out, size_t cap, enum summary_key key, const struct
 		             key == SUMMARY_BY_SUBMITTER ? org_sql_rollup : "NULL");
 	else
 		n = snprintf(out, cap, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
-		             " tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE %s END)", k->expr,
+		             " tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN %s ELSE 0 END)", k->expr,
 		             k->details ? "0" : "tr_sum(p.total_successful)",
 		             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
 		             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
@@ -448,7 +467,7 @@ static enum tr_err tally_row(struct tally *t, sqlite3_stmt *st, struct tr_error 
 	if (key == NULL || rt == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
 	return tally_add(t, key, key_len, rt, rt_len, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 4),
-	                 sqlite3_column_int(st, 1) != 1, err);
+	                 sqlite3_column_int(st, 1) == 1, err);
 }
 
 /* The rows of a key no rollup keeps (sending-ip), and their result
@@ -461,7 +480,7 @@ static enum tr_err query_detail_rows(sqlite3 *db, const struct summary_filter *f
 	sqlite3_stmt *st = NULL;
 	enum tr_err ret;
 	int rc = SQLITE_DONE;
-	int n = snprintf(select, sizeof select, "r.id, p.policy_type = 'no-policy-found', %s,"
+	int n = snprintf(select, sizeof select, "r.id, " COUNT_SQL_UNDER_POLICY("p") ", %s,"
 	                 " COALESCE(f.result_type, ''), f.failed_session_count", keys[SUMMARY_BY_SENDING_IP].expr);
 
 	if (n < 0 || (size_t)n >= sizeof select)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "count.h"
 #include "rollup.h"
 #include "sqlutil.h"
 #include "views.h"
@@ -240,12 +241,16 @@ static enum tr_err prepare_by_id(sqlite3 *db, const char *select, const char *id
 
 /* ---- failure details ---- */
 
-static const char failure_columns[] =
-	"SELECT r.id, r.start_time, r.end_time, r.submitter, r.report_id, p.policy_type,"
-	" p.policy_domain, f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
-	" f.receiving_mx_helo, f.receiving_ip, f.failed_session_count, f.failure_reason_code,"
-	" f.additional_information, p.id"
-	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id";
+#define FAILURE_COLUMNS \
+	"SELECT r.id, r.start_time, r.end_time, r.submitter, r.report_id, p.policy_type," \
+	" p.policy_domain, f.result_type, f.sending_mta_ip, f.receiving_mx_hostname," \
+	" f.receiving_mx_helo, f.receiving_ip, f.failed_session_count, f.failure_reason_code," \
+	" f.additional_information, p.id" \
+	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id"
+/* every detail of a report, for show */
+static const char failure_columns[] = FAILURE_COLUMNS;
+/* the details that count (count.h), for the list of failures */
+static const char counted_failure_columns[] = FAILURE_COLUMNS " AND " COUNT_SQL_COUNTED("p");
 
 static int fill_failure(void *p, sqlite3_stmt *st)
 {
@@ -303,7 +308,7 @@ enum tr_err views_failures(struct store *s, const struct summary_filter *f, size
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_failures: no store or result pointer");
 	*out = NULL;
-	ret = prepare_filtered(db, failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
+	ret = prepare_filtered(db, counted_failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
 	return read_failures(db, st, out, err);
@@ -354,8 +359,8 @@ static const char report_columns[] =
 	"SELECT r.id, r.start_time, r.end_time, r.received_at, r.submitter, r.report_id,"
 	" r.organization_name, r.contact_info, r.source, r.message_id, r.auth, r.counted,"
 	" (SELECT COUNT(*) FROM policies p WHERE p.report = r.id),"
-	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id),"
-	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id),"
+	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
+	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
 	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
 	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), '')"
 	" FROM reports r";
@@ -518,6 +523,7 @@ static int fill_policy(void *p, sqlite3_stmt *st)
 	row->mx_hosts = column_dup(st, 4, &failed);
 	row->successful = column_count(st, 5);
 	row->failed = column_count(st, 6);
+	row->superseded = sqlite3_column_int(st, 7) != 0;
 	return failed ? -1 : 0;
 }
 
@@ -535,7 +541,7 @@ enum tr_err views_report_policies(struct store *s, int64_t id, struct view_polic
 		return tr_error_set(err, TR_ERR_USAGE, "views_report_policies: no store or result pointer");
 	*out = NULL;
 	ret = prepare_by_id(db, "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
-	                    " total_successful, total_failure FROM policies", "report",
+	                    " total_successful, total_failure, superseded FROM policies", "report",
 	                    "ORDER BY idx, id", id, &st, err);
 	if (ret != TR_OK)
 		return ret;

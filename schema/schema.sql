@@ -47,7 +47,12 @@ CREATE TABLE policies (
 	mx_hosts               TEXT    NOT NULL DEFAULT '[]',  -- JSON array of strings
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
-);
+	-- Version 6 (added by ALTER TABLE, hence the leading comma): 1 for an
+	-- sts policy whose sessions a tlsa policy for the same domain in the
+	-- same report also counts (DANE takes precedence: docs/COUNTING.md,
+	-- lib/count.h).  Its counts and failure details are left out of every
+	-- total and rollup; only the summary by policy type shows them.
+	, superseded           INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)));
 CREATE INDEX policies_by_report ON policies (report);
 CREATE INDEX policies_by_domain ON policies (policy_domain);
 
@@ -65,7 +70,8 @@ CREATE TABLE failure_details (
 );
 CREATE INDEX failure_details_by_policy ON failure_details (policy);
 
--- Summary rollups (version 2): sums over counted reports only, kept by
+-- Summary rollups (version 2): sums over counted reports and policies
+-- not superseded (version 6) only, kept by
 -- store_put_report() in the report's own transaction and rebuilt by
 -- expire for the start times it touches, so that summary_query() reads a
 -- few thousand rows instead of every policy and failure detail.  Keyed
@@ -168,4 +174,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
