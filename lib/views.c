@@ -604,6 +604,11 @@ static const char *const expire_count_sql[] = {
 	"SELECT COUNT(*) FROM policies WHERE report IN (SELECT id FROM reports WHERE end_time < :cutoff)",
 	("SELECT COUNT(*) FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
 	 " JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)"),
+	/* the sessions that leave the summaries, counted as they count them */
+	("SELECT tr_sum(p.total_successful + p.total_failure) FROM policies p JOIN reports r ON r.id = p.report"
+	 " WHERE r.end_time < :cutoff AND r.counted = 1 AND " COUNT_SQL_COUNTED("p")),
+	("SELECT tr_sum(p.total_failure) FROM policies p JOIN reports r ON r.id = p.report"
+	 " WHERE r.end_time < :cutoff AND r.counted = 1 AND " COUNT_SQL_COUNTED("p")),
 };
 
 /* Children first, so that the foreign keys hold whether or not the
@@ -619,11 +624,13 @@ static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dr
                                          struct view_expired *out, struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details };
+	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details, &out->sessions, &out->failed };
 	enum tr_err ret = TR_OK;
 	size_t i;
 
-	for (i = 0; ret == TR_OK && i < 3; i++)
+	_Static_assert(sizeof counts / sizeof counts[0] == sizeof expire_count_sql / sizeof expire_count_sql[0],
+	               "a count for every query");
+	for (i = 0; ret == TR_OK && i < sizeof counts / sizeof counts[0]; i++)
 		ret = exec_cutoff(db, expire_count_sql[i], cutoff, counts[i], err);
 	if (ret != TR_OK || dry_run)
 		return ret;

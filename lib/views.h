@@ -139,6 +139,7 @@ void view_policies_free(struct view_policies *v);
 /* What expire removed, or would remove. */
 struct view_expired {
 	uint64_t reports, policies, failure_details;
+	uint64_t sessions, failed;   /* of the counted reports, as the summaries count them */
 };
 
 /*

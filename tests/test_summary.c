@@ -20,6 +20,7 @@
 
 #include "count.h"
 #include "report_builder.h"
+#include "sqlutil.h"
 #include "summary.h"
 #include "views.h"
 #include "testutil.h"
@@ -607,6 +608,51 @@ static void migrated_version_two_agrees(void **state)
 	rb_remove_temp(path);
 }
 
+/*
+ * Version 5, as today's schema writes it: the reports of the fixture
+ * database with the rollups 002 and 003 backfill by the rule of their
+ * day, which counted d-1's sts and tlsa policies both.  Migration 006
+ * marks the sts one and recomputes the rollups: they equal those the
+ * fixture database kept report by report under the new rule.
+ */
+static void migrated_version_five_counts_once(void **state)
+{
+	struct fixture_db *fd = *state;
+	char *path = rb_temp_path("v5.db");
+	char *v5_schema, schema_path[4096];
+	struct store_migration upto5[8];
+	size_t n = 0, len = 0;
+	struct tr_error e;
+	sqlite3 *db = NULL;
+
+	make_old_db(path, fd->path, "tests/fixtures/store/schema-v1.sql", 1, copy_base);
+	for (; store_migrations[n].sql != NULL && store_migrations[n].version <= 5; n++) {
+		assert_true(n + 1 < sizeof upto5 / sizeof upto5[0]);
+		upto5[n] = store_migrations[n];
+	}
+	upto5[n].version = 0;
+	upto5[n].sql = NULL;
+	testutil_srcpath(schema_path, sizeof schema_path, "tests/fixtures/store/schema-v5.sql");
+	v5_schema = testutil_read_file(schema_path, &len);
+	assert_non_null(v5_schema);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlutil_add_functions(db, NULL), TR_OK);
+	if (store_migrate(db, v5_schema, upto5, &e) != TR_OK)
+		fail_msg("to version 5: %s", e.msg);
+	assert_int_equal(one_int(db, "PRAGMA user_version"), 5);
+	/* d-1 (D2) counted twice: its sts 1 + 1 beside its tlsa 2 + 2 */
+	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_report WHERE submitter = 'd.example'"), 3);
+	assert_int_equal(one_int(db, "SELECT sum(failed) FROM rollup_report WHERE submitter = 'd.example'"), 3);
+	sqlite3_close(db);
+	free(v5_schema);
+	assert_migrated_agrees(path, fd->path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(one_int(db, "SELECT count(*) FROM policies WHERE superseded = 1"), 1);
+	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_report WHERE submitter = 'd.example'"), 2);
+	sqlite3_close(db);
+	rb_remove_temp(path);
+}
+
 /* ---- the query plans: summaries by policy domain and receiving MX never sort their rows ---- */
 
 #define MAX_TRACED 16
@@ -890,6 +936,68 @@ static void authenticated_only_and_uncounted(void **state)
 	assert_int_equal(sm->failed, 9);
 	assert_string_equal(sm->rows[0].organization, "Gamma Two");
 	summary_free(sm);
+}
+
+/* count_superseded(), case by case: which policies of one report count. */
+static void counting_rule_cases(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *types[4], *domains[4];
+		const char *want; /* one digit a policy: 1 superseded */
+	} cases[] = {
+		{ "sts beside tlsa", { "sts", "tlsa" }, { "a.example", "a.example" }, "10" },
+		{ "domains compare without case", { "tlsa", "sts" }, { "A.Example", "a.example" }, "01" },
+		{ "two sts versions sum", { "sts", "sts" }, { "a.example", "a.example" }, "00" },
+		{ "no-policy-found and sts sum", { "no-policy-found", "sts" }, { "a.example", "a.example" }, "00" },
+		{ "tlsa of another domain", { "sts", "tlsa" }, { "a.example", "b.example" }, "00" },
+		{ "a missing domain matches nothing", { "sts", "tlsa" }, { NULL, NULL }, "00" },
+		{ "two sts, two tlsa", { "sts", "tlsa", "sts", "tlsa" },
+		  { "a.example", "a.example", "a.example", "b.example" }, "1010" },
+		{ "types as sent, exactly", { "STS", "tlsa" }, { "a.example", "a.example" }, "00" },
+	};
+	unsigned char mark[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tlsrpt_report *r = rb_report("s.example", "id", D1, D1 + 86399, NULL);
+		size_t n = strlen(cases[i].want);
+		uint64_t ok, failed, want_ok = 0;
+
+		for (size_t j = 0; j < n; j++)
+			rb_policy(r, cases[i].types[j], cases[i].domains[j], 10 + j, 1);
+		assert_int_equal(count_superseded(r, mark, NULL), TR_OK);
+		for (size_t j = 0; j < n; j++) {
+			print_message("# %s: policy %zu\n", cases[i].name, j);
+			assert_int_equal(mark[j], cases[i].want[j] - '0');
+			want_ok += mark[j] ? 0 : 10 + j;
+		}
+		assert_int_equal(count_report_totals(r, &ok, &failed, NULL), TR_OK);
+		assert_int_equal(ok, want_ok);
+		rb_free(r);
+	}
+}
+
+/* Thousands of policies, every sts beside a tlsa: n log n, all marked. */
+static void counting_rule_many_policies(void **state)
+{
+	struct tlsrpt_report *r = rb_report("s.example", "id", D1, D1 + 86399, NULL);
+	unsigned char *mark = calloc(10000, 1);
+	char domain[32];
+	size_t marked = 0;
+
+	(void)state;
+	assert_non_null(mark);
+	for (int j = 0; j < 10000; j++) {
+		snprintf(domain, sizeof domain, "d%d.example", j / 2);
+		rb_policy(r, j % 2 ? "tlsa" : "sts", domain, 1, 0);
+	}
+	assert_int_equal(count_superseded(r, mark, NULL), TR_OK);
+	for (int j = 0; j < 10000; j++)
+		marked += mark[j];
+	assert_int_equal(marked, 5000);
+	free(mark);
+	rb_free(r);
 }
 
 static void keys_have_names(void **state)
@@ -1429,12 +1537,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_key_under_every_filter, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_one_agrees, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_two_agrees, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(migrated_version_five_counts_once, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(grouped_plans_read_the_range, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(expire_keeps_rollups_exact, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(hand_counted_totals, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(authenticated_only_and_uncounted, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(read_only_and_inside_a_batch, setup_db, teardown_db),
 		cmocka_unit_test(keys_have_names),
+		cmocka_unit_test(counting_rule_cases),
+		cmocka_unit_test(counting_rule_many_policies),
 		cmocka_unit_test(empty_store_and_bad_arguments),
 		cmocka_unit_test(huge_counts_saturate),
 		cmocka_unit_test(real_samples_add_up),
