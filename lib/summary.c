@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "sqlutil.h"
 #include "count.h"
 #include "summary.h"
 #include "tally.h"
@@ -115,11 +116,7 @@ static const char org_sql_rollup[] =
 
 void summary_filter_all(struct summary_filter *f)
 {
-	f->since = INT64_MIN;
-	f->until = INT64_MAX;
-	f->policy_domain = NULL;
-	f->submitter = NULL;
-	f->authenticated_only = 0;
+	filter_all(f);
 }
 
 int summary_row_failing(const struct summary_row *row)
@@ -145,80 +142,38 @@ int summary_key_parse(const char *name)
 	return -1;
 }
 
+/* SQLite's rc as ours, the message prefixed "summary: what". */
 static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
 {
-	enum tr_err code = TR_ERR_DB;
+	char ctx[96];
 
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		code = TR_ERR_BUSY;
-	else if ((rc & 0xff) == SQLITE_NOMEM)
-		code = TR_ERR_NOMEM;
-	return tr_error_set(err, code, "summary: %s: %s", what, sqlite3_errmsg(db));
+	snprintf(ctx, sizeof ctx, "summary: %s", what);
+	return sqlutil_error(db, rc, err, ctx);
 }
 
-/* "SELECT ... FROM the joins WHERE the filter tail": only the filters in
- * use appear, so that SQLite can pick the index each one allows. */
-static enum tr_err build_sql(char *sql, const char *select, const char *from, int rollup,
-                             const struct summary_filter *f, const char *tail, struct tr_error *err)
-{
-	const char *t = rollup ? "g" : "r";
-	int n = snprintf(sql, SQL_MAX, "SELECT %s FROM %s%s%s%s%s%s%s%s%s%s%s%s%s %s", select, from,
-	                 f->since != INT64_MIN ? " AND " : "", f->since != INT64_MIN ? t : "",
-	                 f->since != INT64_MIN ? ".start_time >= :since" : "",
-	                 f->until != INT64_MAX ? " AND " : "", f->until != INT64_MAX ? t : "",
-	                 f->until != INT64_MAX ? ".start_time < :until" : "",
-	                 f->policy_domain != NULL ? (rollup ? " AND g" : " AND p") : "",
-	                 f->policy_domain != NULL ? ".policy_domain = :domain" : "",
-	                 f->submitter != NULL ? " AND " : "", f->submitter != NULL ? t : "",
-	                 f->submitter != NULL ? ".submitter = :submitter" : "",
-	                 f->authenticated_only ? (rollup ? " AND g.auth_pass = 1" : " AND r.auth = 'pass'") : "",
-	                 tail);
-
-	if (n < 0 || n >= SQL_MAX)
-		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	return TR_OK;
-}
-
-static int bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-
-	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
-}
-
-static int bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-
-	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
-}
-
+/* "SELECT select FROM from <the filter's conditions> tail", prepared
+ * with the filter's values bound. */
 static enum tr_err prepare(sqlite3 *db, const char *select, const char *from, int rollup,
                            const struct summary_filter *f, const char *tail, sqlite3_stmt **st,
                            struct tr_error *err)
 {
-	char sql[SQL_MAX];
-	enum tr_err ret = build_sql(sql, select, from, rollup, f, tail, err);
-	int rc;
+	char where[1024], sql[SQL_MAX];
+	int n, rc;
 
 	*st = NULL;
-	if (ret != TR_OK)
-		return ret;
+	if (filter_where(where, sizeof where, f, rollup ? FILTER_OVER_ROLLUP : FILTER_OVER_POLICIES) != 0)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
+	n = snprintf(sql, sizeof sql, "SELECT %s FROM %s%s %s", select, from, where, tail);
+	if (n < 0 || n >= SQL_MAX)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
 	rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
 	if (rc == SQLITE_OK)
-		rc = bind_named_int(*st, ":since", f->since);
-	if (rc == SQLITE_OK)
-		rc = bind_named_int(*st, ":until", f->until);
-	if (rc == SQLITE_OK)
-		rc = bind_named_text(*st, ":domain", f->policy_domain);
-	if (rc == SQLITE_OK)
-		rc = bind_named_text(*st, ":submitter", f->submitter);
+		rc = filter_bind(*st, f);
 	if (rc == SQLITE_OK)
 		return TR_OK;
-	ret = db_error(db, rc, err, "preparing the query");
 	sqlite3_finalize(*st);
 	*st = NULL;
-	return ret;
+	return db_error(db, rc, err, "preparing the query");
 }
 
 /* Sums are tr_sum()s, never negative; read them as counts. */

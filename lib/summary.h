@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "filter.h"
 #include "store.h"
 
 /*
@@ -64,17 +65,11 @@ enum summary_key {
 /* The key of a superseded policy in the summary by policy type. */
 #define SUMMARY_SUPERSEDED_SUFFIX " (counted under tlsa)"
 
-struct summary_filter {
-	int64_t since;              /* start >= since; INT64_MIN for none */
-	int64_t until;              /* start < until; INT64_MAX for none */
-	const char *policy_domain;  /* NULL for all */
-	const char *submitter;      /* NULL for all */
-	int authenticated_only;     /* only reports whose auth is "pass" */
-};
-/* policy_domain selects policies (and their failure details), the others
- * select reports; reports stored with counted = 0 never take part. */
+/* struct summary_filter is filter.h's: policy_domain selects policies (and
+ * their failure details), the others select reports; reports stored with
+ * counted = 0 never take part. */
 
-/* Initialise f to "everything". */
+/* Initialise f to "everything" (filter_all()). */
 void summary_filter_all(struct summary_filter *f);
 
 struct summary_count {

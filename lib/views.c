@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "count.h"
+#include "filter.h"
 #include "rollup.h"
 #include "sqlutil.h"
 #include "views.h"
@@ -65,50 +66,13 @@ static enum tr_err grow(void **rows, size_t *cap, size_t n, size_t elem, struct 
 	return TR_OK;
 }
 
-/* The WHERE conditions of a filter; named parameters bound by bind_filter(). */
-static void filter_sql(char *out, size_t size, const struct summary_filter *f, int counted_only,
-                       int domain_exists)
-{
-	snprintf(out, size, "%s%s%s%s%s%s",
-	         counted_only || f->authenticated_only ? " AND r.counted = 1" : "",
-	         f->since != INT64_MIN ? " AND r.start_time >= :since" : "",
-	         f->until != INT64_MAX ? " AND r.start_time < :until" : "",
-	         f->policy_domain == NULL ? ""
-	         : domain_exists ? " AND EXISTS (SELECT 1 FROM policies q WHERE q.report = r.id"
-	                           " AND q.policy_domain = :domain)"
-	                         : " AND p.policy_domain = :domain",
-	         f->submitter != NULL ? " AND r.submitter = :submitter" : "",
-	         f->authenticated_only ? " AND r.auth = 'pass'" : "");
-}
-
+/* A named parameter of views' own beside the filter's (:id, :cutoff,
+ * :limit), when st has it. */
 static int bind_int(sqlite3_stmt *st, const char *name, int64_t v)
 {
 	int idx = sqlite3_bind_parameter_index(st, name);
 
 	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
-}
-
-static int bind_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-
-	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
-}
-
-static int bind_filter(sqlite3_stmt *st, const struct summary_filter *f, size_t limit)
-{
-	int rc = bind_int(st, ":since", f->since);
-
-	if (rc == SQLITE_OK)
-		rc = bind_int(st, ":until", f->until);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, ":domain", f->policy_domain);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, ":submitter", f->submitter);
-	if (rc == SQLITE_OK)
-		rc = bind_int(st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS
-		                                                                 : (int64_t)limit);
-	return rc;
 }
 
 static enum tr_err prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct tr_error *err)
@@ -156,18 +120,25 @@ static enum tr_err prepare_filtered(sqlite3 *db, const char *columns, const char
 	struct summary_filter all;
 	char where[1024], sql[SQL_MAX];
 	enum tr_err ret;
-	int rc;
+	int rc, n;
 
 	if (f == NULL) {
-		summary_filter_all(&all);
+		filter_all(&all);
 		f = &all;
 	}
-	filter_sql(where, sizeof where, f, counted_only, domain_exists);
-	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY %s LIMIT :limit", columns, where, order);
+	if (filter_where(where, sizeof where, f, domain_exists ? FILTER_OVER_REPORTS : FILTER_OVER_POLICIES) != 0)
+		return tr_error_set(err, TR_ERR_USAGE, "views: query text too long");
+	/* an authenticated report is one the milter counted */
+	n = snprintf(sql, sizeof sql, "%s WHERE 1%s%s ORDER BY %s LIMIT :limit", columns,
+	             counted_only || f->authenticated_only ? " AND r.counted = 1" : "", where, order);
+	if (n < 0 || (size_t)n >= sizeof sql)
+		return tr_error_set(err, TR_ERR_USAGE, "views: query text too long");
 	ret = prepare(db, sql, st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_filter(*st, f, limit);
+	rc = filter_bind(*st, f);
+	if (rc == SQLITE_OK)
+		rc = bind_int(*st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS : (int64_t)limit);
 	if (rc == SQLITE_OK)
 		return TR_OK;
 	sqlite3_finalize(*st);
@@ -462,13 +433,13 @@ enum tr_err views_find_report(struct store *s, const char *report_id, const char
 	*ids = NULL;
 	*n = 0;
 	ret = prepare(db, submitter != NULL
-	              ? "SELECT id FROM reports WHERE report_id = :rid AND submitter = :submitter ORDER BY id"
-	              : "SELECT id FROM reports WHERE report_id = :rid ORDER BY id", &st, err);
+	              ? "SELECT id FROM reports WHERE report_id = ?1 AND submitter = ?2 ORDER BY id"
+	              : "SELECT id FROM reports WHERE report_id = ?1 ORDER BY id", &st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_text(st, ":rid", report_id);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, ":submitter", submitter);
+	rc = sqlutil_bind_text(st, 1, report_id);
+	if (rc == SQLITE_OK && submitter != NULL)
+		rc = sqlutil_bind_text(st, 2, submitter);
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
