@@ -107,3 +107,67 @@ mbox_seeds = {
 for name, body in sorted(mbox_seeds.items()):
     put("mbox", name, b"\x05" + body)
     put("mbox", "capped-" + name, b"\x85" + body)
+
+# Long strings in every string field, at sizes around the arena's block
+# boundaries and past max_string_len: a report-id of 20,000 bytes once
+# overran a block, which seeds of a few hundred bytes could not reach.
+LONG_FIELDS = {
+    "report-id": lambda r, s: r.__setitem__("report-id", s),
+    "organization-name": lambda r, s: r.__setitem__("organization-name", s),
+    "contact-info": lambda r, s: r.__setitem__("contact-info", s),
+    "policy-domain": lambda r, s: r["policies"][0]["policy"].__setitem__("policy-domain", s),
+    "policy-string": lambda r, s: r["policies"][0]["policy"].__setitem__("policy-string", [s, "x"]),
+    "mx-host": lambda r, s: r["policies"][0]["policy"].__setitem__("mx-host", [s]),
+    "receiving-mx-hostname": lambda r, s: r["policies"][0]["failure-details"][0].__setitem__(
+        "receiving-mx-hostname", s),
+    "sending-mta-ip": lambda r, s: r["policies"][0]["failure-details"][0].__setitem__(
+        "sending-mta-ip", s),
+    "additional-information": lambda r, s: r["policies"][0]["failure-details"][0].__setitem__(
+        "additional-information", s),
+    "failure-reason-code": lambda r, s: r["policies"][0]["failure-details"][0].__setitem__(
+        "failure-reason-code", s),
+    "result-type": lambda r, s: r["policies"][0]["failure-details"][0].__setitem__(
+        "result-type", s),
+}
+
+
+def long_report(field, size):
+    import json
+    r = {
+        "organization-name": "Long Strings", "contact-info": "c@example.net",
+        "report-id": "long-%s-%d" % (field, size),
+        "date-range": {"start-datetime": "2026-03-01T00:00:00Z",
+                       "end-datetime": "2026-03-01T23:59:59Z"},
+        "policies": [{
+            "policy": {"policy-type": "sts", "policy-domain": "example.com",
+                       "policy-string": ["version: STSv1", "mode: enforce"],
+                       "mx-host": ["mx.example.com"]},
+            "summary": {"total-successful-session-count": 1,
+                        "total-failure-session-count": 1},
+            "failure-details": [{"result-type": "certificate-expired",
+                                 "sending-mta-ip": "192.0.2.1",
+                                 "receiving-mx-hostname": "mx.example.com",
+                                 "failed-session-count": 1}],
+        }],
+    }
+    LONG_FIELDS[field](r, "B" * size)
+    return json.dumps(r).encode()
+
+
+def report_mail(json_bytes):
+    gz = base64.encodebytes(gzip.compress(json_bytes, mtime=0))
+    return (b"From: tlsrpt@reporter.example\r\nTo: tlsrpt@example.com\r\n"
+            b"Subject: Report Domain: example.com\r\nTLS-Report-Domain: example.com\r\n"
+            b"TLS-Report-Submitter: reporter.example\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/report; report-type=tlsrpt; boundary=b\r\n\r\n"
+            b"--b\r\nContent-Type: text/plain\r\n\r\nreport\r\n"
+            b"--b\r\nContent-Type: application/tlsrpt+gzip\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + gz.replace(b"\n", b"\r\n") +
+            b"\r\n--b--\r\n")
+
+
+for field in sorted(LONG_FIELDS):
+    for size in (9000, 20000, 140000):
+        data = long_report(field, size)
+        put("report", "long-%s-%d.json" % (field, size), data)
+        put("message", "long-%s-%d.eml" % (field, size), b"\x00" + report_mail(data))

@@ -8,8 +8,9 @@
  * next large request).  Pieces come from blocks that double in size up to
  * a cap; a request larger than the cap gets a block of its own.
  *
- * Under AddressSanitizer every piece is a block of its own, so that an
- * overrun is caught as it is with malloc.
+ * Every piece is followed by a few unused bytes; under AddressSanitizer
+ * those and every byte no piece owns are poisoned, so an overrun is
+ * caught in the same layout that ships.
  *
  * Ownership: the caller owns the struct; arena_release() frees every block
  * (every piece at once) and leaves the arena empty and reusable.

@@ -165,6 +165,68 @@ static void arena_pieces_are_aligned_distinct_and_kept(void **state)
 	arena_release(NULL);
 }
 
+/* Request sizes around every boundary of the block layout: the first
+ * block, each doubling, the cap for pieces of their own, and beyond. */
+static const size_t arena_sizes[] = {
+	1, 7, 8, 15, 16, 17, 4095, 4096, 4097, 8191, 8192, 8193, 8224,
+	16383, 16384, 16385, 20000, 65535, 65536, 65537, 131071, 131072,
+	131073, 262144, 524287, 524288, 524289, 1048576, 3u << 20,
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifdef TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+/* Every size after a small piece and before another: each piece is
+ * writable in full, no two overlap, and (under ASan) the byte after each
+ * is poisoned, so an overrun is caught in the layout that ships. */
+static void arena_sizes_at_every_boundary(void **state)
+{
+	enum { K = sizeof arena_sizes / sizeof arena_sizes[0] };
+	static const size_t lead[] = { 1, 100, 4000, 8100 };
+
+	(void)state;
+	for (size_t l = 0; l < sizeof lead / sizeof lead[0]; l++) {
+		unsigned char *piece[3 * K];
+		size_t len[3 * K];
+		struct arena a;
+		size_t m = 0;
+
+		arena_init(&a);
+		for (size_t i = 0; i < K; i++) {
+			size_t sizes[3] = { lead[l], arena_sizes[i], 24 };
+
+			for (size_t j = 0; j < 3; j++) {
+				len[m] = sizes[j];
+				piece[m] = arena_alloc(&a, len[m]);
+				assert_non_null(piece[m]);
+				assert_int_equal((uintptr_t)piece[m] % _Alignof(max_align_t), 0);
+				memset(piece[m], (int)(m & 0xff), len[m]);
+#ifdef TEST_ASAN
+				assert_true(__asan_address_is_poisoned(piece[m] + len[m]));
+#endif
+				m++;
+			}
+		}
+		for (size_t i = 0; i < m; i++) {
+			for (size_t k = 0; k < len[i]; k++)
+				if (piece[i][k] != (i & 0xff))
+					fail_msg("lead %zu: piece %zu of %zu bytes overwritten at %zu", lead[l], i,
+					         len[i], k);
+			for (size_t j = i + 1; j < m; j++)
+				assert_true(piece[i] + len[i] <= piece[j] || piece[j] + len[j] <= piece[i]);
+		}
+		arena_release(&a);
+	}
+}
+
 /* A piece larger than any block gets one of its own, and the block
  * being cut from keeps serving after it. */
 static void arena_large_piece_and_refused_size(void **state)
@@ -198,6 +260,7 @@ int main(void)
 		cmocka_unit_test(array_grow_doubles_zeroes_and_refuses_overflow),
 		cmocka_unit_test(arena_pieces_are_aligned_distinct_and_kept),
 		cmocka_unit_test(arena_large_piece_and_refused_size),
+		cmocka_unit_test(arena_sizes_at_every_boundary),
 		cmocka_unit_test(error_set_formats_and_prefixes),
 	};
 

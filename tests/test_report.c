@@ -583,6 +583,45 @@ static void deep_nesting_is_refused_before_parsing(void **state)
 	report_free(r);
 }
 
+/* A long string of every size class in the report-id, the field whose
+ * 20,000 bytes overran an arena block: stored up to max_string_len,
+ * refused past it, never a crash. */
+static void long_strings_of_every_size(void **state)
+{
+	static const size_t sizes[] = { 100, 4096, 8000, 8300, 9000, 20000, 65536,
+	                                65537, 131072, 140000, 600000 };
+	struct tr_limits lim;
+
+	(void)state;
+	limits_default(&lim);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		static const char head[] = "{\"report-id\":\"";
+		static const char tail[] = "\"," DR ",\"policies\":[" POL "]}";
+		size_t n = sizes[i], len = sizeof head - 1 + n + sizeof tail - 1;
+		char *json = malloc(len + 1);
+		struct tlsrpt_report *r = NULL;
+		struct tr_error e;
+		enum tr_err rc;
+
+		assert_non_null(json);
+		memcpy(json, head, sizeof head - 1);
+		memset(json + sizeof head - 1, 'B', n);
+		memcpy(json + sizeof head - 1 + n, tail, sizeof tail);
+		tr_error_clear(&e);
+		rc = report_parse_json(json, len, NULL, NULL, &r, &e);
+		if (n <= lim.max_string_len) {
+			if (rc != TR_OK)
+				fail_msg("%zu bytes: %s", n, e.msg);
+			assert_int_equal(strlen(r->report_id), n);
+		} else {
+			assert_int_equal(rc, TR_ERR_LIMIT);
+			assert_null(r);
+		}
+		report_free(r);
+		free(json);
+	}
+}
+
 struct limit_case {
 	size_t field;       /* offsetof in struct tr_limits */
 	size_t value;
@@ -940,6 +979,7 @@ int main(void)
 		cmocka_unit_test(counts_at_the_edges),
 		cmocka_unit_test(deep_nesting_is_refused_before_parsing),
 		cmocka_unit_test(bounds_are_limit_errors),
+		cmocka_unit_test(long_strings_of_every_size),
 		cmocka_unit_test(strings_are_valid_utf8),
 		cmocka_unit_test(input_need_not_be_nul_terminated),
 		cmocka_unit_test(blank_tail_and_bom_are_accepted),
