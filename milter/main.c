@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "log.h"
 #include "mlfi.h"
+#include "report.h"
 
 #define MAX_OVERRIDES 8
 
@@ -415,6 +416,9 @@ int main(int argc, char **argv)
 	struct conf *c;
 	int rc;
 
+	/* cJSON's trees from an arena: the process's to decide (report.h),
+	 * before libmilter's threads start */
+	report_use_cjson_arena();
 	rc = parse_args(argc, argv, &opts);
 	if (rc != EX_OK)
 		return rc;
