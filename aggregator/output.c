@@ -18,21 +18,11 @@
 /* Result types shown per row in the text table. */
 #define TEXT_TOP_TYPES 3
 
-static const char *const key_fields[] = {
-	[SUMMARY_BY_SUBMITTER] = "submitter",
-	[SUMMARY_BY_POLICY_DOMAIN] = "policy_domain",
-	[SUMMARY_BY_RESULT_TYPE] = "result_type",
-	[SUMMARY_BY_RECEIVING_MX] = "receiving_mx",
-	[SUMMARY_BY_SENDING_IP] = "sending_ip",
-	[SUMMARY_BY_DAY] = "day",
-	[SUMMARY_BY_POLICY_TYPE] = "policy_type",
-};
-
 const char *out_key_field(enum summary_key key)
 {
-	if ((size_t)key >= sizeof key_fields / sizeof key_fields[0])
-		return "key";
-	return key_fields[key];
+	const struct key_def *d = key_def(key);
+
+	return d != NULL ? d->field : "key";
 }
 
 int out_format_parse(const char *name)

@@ -16,6 +16,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/migrate.c lib/migrate.h \
 	lib/count.c lib/count.h \
 	lib/filter.c lib/filter.h \
+	lib/key.c lib/key.h \
 	lib/rollup.c lib/rollup.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \

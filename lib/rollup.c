@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "count.h"
+#include "key.h"
 #include "rollup.h"
 #include "sqlutil.h"
 
@@ -68,28 +69,28 @@ static const struct rollup_def rollups[RU_COUNT] = {
 		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
 		RU_HAS_OK },
 	[RU_POLICY] = { "rollup_policy",
-		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
+		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", r.auth = 'pass', "
 		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_OK },
 	[RU_RESULT_SUB] = { "rollup_result_sub",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RESULT_TYPE ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
 		RU_HAS_RT },
 	[RU_RESULT] = { "rollup_result",
-		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
-		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", r.auth = 'pass', "
+		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_RT },
 	[RU_MX] = { "rollup_mx",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''), "
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RECEIVING_MX ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7", RU_HAS_MX },
 	[RU_MX_RESULT] = { "rollup_mx_result",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''),"
-		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RECEIVING_MX ", "
+		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
 };
@@ -117,8 +118,8 @@ static int rollup_upsert_sql(char *out, size_t cap, int which)
 
 /* One policy or failure detail as the rollups see it. */
 struct ru_item {
-	const char *domain;  /* COALESCE(policy_domain, ''), or of receiving_mx_hostname */
-	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
+	const char *domain;  /* key_text() of policy_domain, or of receiving_mx_hostname */
+	const char *rt;      /* key_text() of result_type; NULL for policies */
 	int64_t ok, fail, fail_with_policy;
 };
 
@@ -341,7 +342,7 @@ static size_t ru_policies(const struct tlsrpt_report *r, const unsigned char *su
 
 		if (superseded[i])
 			continue;
-		v[n].domain = p->policy_domain != NULL ? p->policy_domain : "";
+		v[n].domain = key_text(p->policy_domain);
 		v[n].rt = NULL;
 		v[n].ok = (int64_t)p->total_successful;
 		v[n].fail = (int64_t)p->total_failure;
@@ -371,8 +372,8 @@ static size_t ru_details(const struct tlsrpt_report *r, const unsigned char *sup
 			const struct tlsrpt_failure *f = &p->failures[j];
 			const char *key = by_mx ? f->receiving_mx_hostname : p->policy_domain;
 
-			v[n].domain = key != NULL ? key : "";
-			v[n].rt = f->result_type != NULL ? f->result_type : "";
+			v[n].domain = key_text(key);
+			v[n].rt = key_text(f->result_type);
 			v[n].ok = 0;
 			v[n].fail = (int64_t)f->failed_session_count;
 			v[n].fail_with_policy = under_policy ? v[n].fail : 0;
@@ -421,7 +422,7 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, const unsigned char *superseded,
                               int auth_pass, struct tr_error *err)
 {
-	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "", auth_pass };
+	struct ru_key k = { r->start, key_text(r->submitter), auth_pass };
 	size_t mark;
 	enum tr_err rc;
 

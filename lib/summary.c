@@ -24,31 +24,10 @@
 
 #define SQL_MAX 2048
 
-struct key_def {
-	const char *name;
-	const char *expr;  /* the group key over the base tables, never NULL */
-	int details;       /* 1: groups failure details; 0: groups policies */
-	const char *rollup_expr; /* the same over a rollup row g; NULL: base tables only */
-	int every_policy;  /* its rows include the superseded policies (count.h) */
-};
-
-static const struct key_def keys[] = {
-	[SUMMARY_BY_SUBMITTER] = { "submitter", "r.submitter", 0, "g.submitter" },
-	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "COALESCE(p.policy_domain, '')", 0, "g.policy_domain" },
-	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "COALESCE(f.result_type, '')", 1, "g.result_type" },
-	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1, "g.receiving_mx" },
-	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1, NULL },
-	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0,
-	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')" },
-	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "p.policy_type || CASE WHEN " COUNT_SQL_COUNTED("p")
-	                             " THEN '' ELSE '" SUMMARY_SUPERSEDED_SUFFIX "' END", 0, NULL, 1 },
-};
-_Static_assert(sizeof keys / sizeof keys[0] == SUMMARY_N_KEYS, "a name for every key");
-#define N_KEYS (sizeof keys / sizeof keys[0])
 
 /*
  * Where a query reads from.  The base tables answer everything; the
- * rollups (schema.sql) answer the keys that have a rollup_expr, with the
+ * rollups (schema.sql) answer the keys that have a rollup_sql (key.h), with the
  * same filters exactly, from a few rows per start time and submitter.
  * The rollups fold a missing policy-domain into "", so a filter on the
  * empty domain (which must not match missing ones) reads the base tables;
@@ -84,16 +63,16 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	/* a report with two domains is one report: per-domain rows would count it twice */
 	src->from_totals = !src->totals_rollup ? base_policies
 	                   : f->policy_domain != NULL ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
-	src->rollup = keys[key].rollup_expr != NULL && src->totals_rollup &&
+	src->rollup = key_def(key)->rollup_sql != NULL && src->totals_rollup &&
 	              (f->policy_domain == NULL || key != SUMMARY_BY_RECEIVING_MX);
 	if (!src->rollup) {
-		src->key = keys[key].expr;
-		src->from_policies = keys[key].every_policy ? every_policy : base_policies;
-		src->from_details = keys[key].every_policy ? every_detail : base_details;
+		src->key = key_def(key)->sql;
+		src->from_policies = key_def(key)->every_policy ? every_policy : base_policies;
+		src->from_details = key_def(key)->every_policy ? every_detail : base_details;
 		src->from_result_types = src->from_details;
 		return;
 	}
-	src->key = keys[key].rollup_expr;
+	src->key = key_def(key)->rollup_sql;
 	src->from_policies = by_domain ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
 	src->from_details = by_domain ? "rollup_result g WHERE 1" : "rollup_result_sub g WHERE 1";
 	src->from_result_types = src->from_details;
@@ -126,20 +105,14 @@ int summary_row_failing(const struct summary_row *row)
 
 const char *summary_key_name(enum summary_key k)
 {
-	if ((size_t)k >= N_KEYS)
-		return NULL;
-	return keys[k].name;
+	const struct key_def *d = key_def(k);
+
+	return d != NULL ? d->name : NULL;
 }
 
 int summary_key_parse(const char *name)
 {
-	if (name == NULL)
-		return -1;
-	for (size_t i = 0; i < N_KEYS; i++) {
-		if (strcmp(name, keys[i].name) == 0)
-			return (int)i;
-	}
-	return -1;
+	return key_parse(name);
 }
 
 /* SQLite's rc as ours, the message prefixed "summary: what". */
@@ -253,7 +226,7 @@ static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, st
  * organization, failed_with_policy. */
 static int rows_select(char *out, size_t cap, enum summary_key key, const struct source *src)
 {
-	const struct key_def *k = &keys[key];
+	const struct key_def *k = key_def(key);
 	int n;
 
 	if (src->rollup)
@@ -262,7 +235,7 @@ static int rows_select(char *out, size_t cap, enum summary_key key, const struct
 		             key == SUMMARY_BY_SUBMITTER ? org_sql_rollup : "NULL");
 	else
 		n = snprintf(out, cap, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
-		             " tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN %s ELSE 0 END)", k->expr,
+		             " tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN %s ELSE 0 END)", k->sql,
 		             k->details ? "0" : "tr_sum(p.total_successful)",
 		             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
 		             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
@@ -281,7 +254,7 @@ static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct so
 
 	if (rows_select(select, sizeof select, key, src) != 0)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	ret = prepare(db, select, keys[key].details ? src->from_details : src->from_policies, src->rollup, f,
+	ret = prepare(db, select, key_def(key)->details ? src->from_details : src->from_policies, src->rollup, f,
 	              "GROUP BY k ORDER BY 4 DESC, k", &st, err);
 	if (ret != TR_OK)
 		return ret;
@@ -354,7 +327,7 @@ static enum tr_err query_result_types(sqlite3 *db, const struct source *src, con
 	if (src->rollup)
 		n = snprintf(select, sizeof select, "%s AS k, g.result_type AS rt, tr_sum(g.failed)", src->key);
 	else
-		n = snprintf(select, sizeof select, "%s AS k, COALESCE(f.result_type, '') AS rt,"
+		n = snprintf(select, sizeof select, "%s AS k, " KEY_SQL_RESULT_TYPE " AS rt,"
 		             " tr_sum(f.failed_session_count)", src->key);
 	if (n < 0 || (size_t)n >= sizeof select)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
@@ -435,8 +408,8 @@ static enum tr_err query_detail_rows(sqlite3 *db, const struct summary_filter *f
 	sqlite3_stmt *st = NULL;
 	enum tr_err ret;
 	int rc = SQLITE_DONE;
-	int n = snprintf(select, sizeof select, "r.id, " COUNT_SQL_UNDER_POLICY("p") ", %s,"
-	                 " COALESCE(f.result_type, ''), f.failed_session_count", keys[SUMMARY_BY_SENDING_IP].expr);
+	int n = snprintf(select, sizeof select, "r.id, " COUNT_SQL_UNDER_POLICY("p") ", "
+	                 KEY_SQL_SENDING_IP ", " KEY_SQL_RESULT_TYPE ", f.failed_session_count");
 
 	if (n < 0 || (size_t)n >= sizeof select)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
@@ -497,7 +470,7 @@ enum tr_err summary_query(struct store *s, enum summary_key key, const struct su
 	if (out == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "summary_query: no result pointer");
 	*out = NULL;
-	if (db == NULL || (size_t)key >= N_KEYS)
+	if (db == NULL || key_def(key) == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "summary_query: no store or unknown key");
 	if (f == NULL) {
 		summary_filter_all(&all);

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "filter.h"
+#include "key.h"
 #include "store.h"
 
 /*
@@ -51,19 +52,7 @@
  * under the filter whatever the key, so for the failure-detail keys the
  * rows need not add up to them.  Sums saturate at INT64_MAX.
  */
-enum summary_key {
-	SUMMARY_BY_SUBMITTER,
-	SUMMARY_BY_POLICY_DOMAIN,
-	SUMMARY_BY_RESULT_TYPE,
-	SUMMARY_BY_RECEIVING_MX,
-	SUMMARY_BY_SENDING_IP,
-	SUMMARY_BY_DAY,
-	SUMMARY_BY_POLICY_TYPE
-};
-#define SUMMARY_N_KEYS (SUMMARY_BY_POLICY_TYPE + 1)
-
-/* The key of a superseded policy in the summary by policy type. */
-#define SUMMARY_SUPERSEDED_SUFFIX " (counted under tlsa)"
+/* enum summary_key and every key's definition: key.h. */
 
 /* struct summary_filter is filter.h's: policy_domain selects policies (and
  * their failure details), the others select reports; reports stored with
