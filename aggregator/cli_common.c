@@ -168,7 +168,7 @@ static int cli_open(const struct cli *c, enum store_open_mode mode, struct store
 		return CLI_FAIL;
 	}
 	if (rc != TR_OK) {
-		cli_error("%s: cannot open the database: %s", path, err.msg);
+		cli_error("%s", err.msg); /* store_open() names the file */
 		return CLI_FAIL;
 	}
 	return CLI_OK;

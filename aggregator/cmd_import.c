@@ -579,7 +579,7 @@ static int import_main(struct cli *c, int argc, char **argv)
 	db = cli_db_path(c);
 	tr_error_clear(&err);
 	if (store_open(db, STORE_OPEN_CREATE, IMPORT_BUSY_TIMEOUT_MS, &run.st, &err) != TR_OK) {
-		cli_error("%s: cannot open the database: %s", db, err.msg);
+		cli_error("%s", err.msg); /* store_open() names the file */
 		return CLI_FAIL;
 	}
 	rc = import_run_paths(&run, npaths, argv);

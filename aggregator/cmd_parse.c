@@ -35,7 +35,7 @@ static void print_valid(struct parse_run *run, const char *label, const struct t
 	}
 	entry_start(run, label);
 	fputs(", \"valid\": true, \"report\": ", stdout);
-	fputs(json, stdout);
+	json_put_text(stdout, json); /* escaped like every other view */
 	fputs("}", stdout);
 	free(json);
 }

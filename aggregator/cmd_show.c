@@ -147,12 +147,13 @@ static void put_field(FILE *f, const char *name, const char *value)
 	free(e);
 }
 
-/* A stored JSON array of strings, joined with "; " and escaped. */
+/* A stored JSON array of strings, joined with "; ", not escaped yet:
+ * put_field() escapes it, once. */
 static char *join_array(const char *json)
 {
 	cJSON *arr = cJSON_Parse(json != NULL ? json : "[]");
 	const cJSON *it;
-	char *s = NULL, *e;
+	char *s = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&s, &len);
 	int first = 1;
@@ -164,9 +165,7 @@ static char *join_array(const char *json)
 	cJSON_ArrayForEach(it, arr) {
 		if (!cJSON_IsString(it))
 			continue;
-		e = esc_term(it->valuestring, "");
-		fprintf(m, "%s%s", first ? "" : "; ", e != NULL ? e : "?");
-		free(e);
+		fprintf(m, "%s%s", first ? "" : "; ", it->valuestring);
 		first = 0;
 	}
 	cJSON_Delete(arr);
@@ -352,6 +351,45 @@ static int write_json(FILE *f, const struct shown *s)
 	return out_finish(f, 0);
 }
 
+/* ---- CSV ---- */
+
+/*
+ * One line per failure detail, and one for each policy without any, each
+ * naming its report and policy: a flat table for a spreadsheet, whose
+ * columns are those of `failures --format csv` and the policy's sessions.
+ */
+static int write_csv(FILE *f, const struct shown *s)
+{
+	const struct view_report *r = &s->report->rows[0];
+	const struct rec_field *own = failure_fields + FAILURE_CONTEXT_FIELDS;
+	size_t n_own = n_failure_fields - FAILURE_CONTEXT_FIELDS, i, j;
+	int bad = 0;
+
+	for (i = 0; i < n_report_key_fields + n_policy_fields + n_own; i++)
+		fprintf(f, "%s%s", i > 0 ? "," : "",
+		        i < n_report_key_fields ? report_key_fields[i].name
+		        : i < n_report_key_fields + n_policy_fields ? policy_fields[i - n_report_key_fields].name
+		        : own[i - n_report_key_fields - n_policy_fields].name);
+	fputc('\n', f);
+	for (i = 0; i < s->policies->n && !bad; i++) {
+		const struct view_policy *p = &s->policies->rows[i];
+		int any = 0;
+
+		for (j = 0; j <= s->failures->n && !bad; j++) {
+			const struct view_failure *d = j < s->failures->n ? &s->failures->rows[j] : NULL;
+
+			if (d != NULL ? !failure_of_policy(d, p) : any)
+				continue;
+			any = 1;
+			bad |= csv_put_cells(f, r, report_key_fields, n_report_key_fields, 0) != 0 ||
+			       csv_put_cells(f, p, policy_fields, n_policy_fields, 1) != 0 ||
+			       csv_put_cells(f, d, own, n_own, 1) != 0;
+			fputc('\n', f);
+		}
+	}
+	return out_finish(f, bad ? -1 : 0);
+}
+
 /* ---- raw ---- */
 
 /* The JSON as received: bytes as they are for a pipe; on a terminal each
@@ -412,7 +450,8 @@ static int show_one(struct cli *c, struct store *st, int64_t id, const struct sh
 		cli_error("%s: %s", cli_db_path(c), err.msg);
 		rc = CLI_FAIL;
 	} else {
-		w = a->format == OUT_TEXT ? write_text(stdout, &s, a->color) : write_json(stdout, &s);
+		w = a->format == OUT_TEXT ? write_text(stdout, &s, a->color)
+		    : a->format == OUT_CSV ? write_csv(stdout, &s) : write_json(stdout, &s);
 		if (w != 0) {
 			cli_error("cannot write the report");
 			rc = CLI_FAIL;
@@ -438,8 +477,6 @@ static int show_main(struct cli *c, int argc, char **argv)
 		return rc;
 	if (a.which == NULL)
 		return cli_usage_error(&cmd_show, "which report? give its id (see 'list') or report-id");
-	if (a.format == OUT_CSV)
-		return cli_usage_error(&cmd_show, "--format: use text or json");
 	rc = cli_open_for_query(c, &st);
 	if (rc != CLI_OK)
 		return rc;
@@ -461,7 +498,8 @@ const struct cli_command cmd_show = {
 	"even when it is a number).\n\n"
 	"  --submitter S       the report-id's submitter\n"
 	"  --raw               print the report's JSON as it was received\n"
-	"  --format FMT        text (default) or json\n"
+	"  --format FMT        text (default), json or csv (a line per failure detail,\n"
+	"                      and per policy without any)\n"
 	"  --color WHEN        highlight failures: auto (default), always or never\n"
 	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
 	"  -h, --help          this text\n",

@@ -1,7 +1,8 @@
 /*
  * digest: what changed, who failed, and the two bodies that say it (see
  * digest.h).  Text is built with esc_term()'d strings, HTML with
- * html_text()'d ones; nothing from a report is written any other way.
+ * html_text()'d ones (html_entities() on top of esc_term()'d ones); nothing
+ * from a report is written any other way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -416,11 +417,12 @@ static const char html_head[] =
 	"font-size:12px;color:#57606a;text-transform:uppercase;white-space:nowrap\">"
 #define TD "<td style=\"text-align:%s;padding:6px 10px;border-bottom:1px solid #eaeef2;%s\">"
 
-/* cell_text() (escaped, shortened) with the HTML entities on top: a
- * sender's name stays on one line without taking the whole table. */
-static char *html_cell(const char *s, const char *if_null, size_t width, int keep_right)
+/* Text escaped for a terminal already (esc_term(), cell_text()) with the
+ * HTML entities on top; takes e (NULL: no memory) and frees it.  Not
+ * html_text(), which would escape its backslashes a second time. */
+static char *html_entities(char *e)
 {
-	char *e = cell_text(s, if_null, width, keep_right), *out = NULL;
+	char *out = NULL;
 	size_t len = 0;
 	FILE *m = e != NULL ? open_memstream(&out, &len) : NULL;
 
@@ -440,6 +442,13 @@ static char *html_cell(const char *s, const char *if_null, size_t width, int kee
 	}
 	free(e);
 	return finish_memstream(m, &out);
+}
+
+/* cell_text() (escaped, shortened) with the HTML entities on top: a
+ * sender's name stays on one line without taking the whole table. */
+static char *html_cell(const char *s, const char *if_null, size_t width, int keep_right)
+{
+	return html_entities(cell_text(s, if_null, width, keep_right));
 }
 
 static void html_senders(FILE *m, const struct digest *d)
@@ -529,11 +538,10 @@ char *digest_html(const struct digest *d)
 	size_t len = 0;
 	FILE *m;
 
-	hdom = html_text(dom, "");
-	hsub = html_text(subject, "");
+	/* both escaped for a terminal already (digest.h) */
+	hdom = html_entities(dom);
+	hsub = html_entities(subject);
 	m = hdom != NULL && hsub != NULL ? open_memstream(&s, &len) : NULL;
-	free(dom);
-	free(subject);
 	if (m == NULL) {
 		free(hdom);
 		free(hsub);

@@ -256,28 +256,23 @@ static void json_put_cp_escape(FILE *f, uint32_t cp)
 	fprintf(f, "\\u%04x", (unsigned)cp);
 }
 
-void json_put_string(FILE *f, const char *s)
+/* Bytes p[0..n) of a JSON string's contents, or (in_string 0) of a
+ * whole JSON text whose strings are escaped already: what a terminal
+ * would act on becomes \uNNNN either way. */
+static void json_put_chars(FILE *f, const unsigned char *p, size_t n, int in_string)
 {
-	const unsigned char *p;
-	size_t n, len;
+	size_t len;
 	uint32_t cp;
 
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	p = (const unsigned char *)s;
-	n = strlen(s);
-	fputc('"', f);
 	while (n > 0) {
 		len = utf8_decode(p, n, &cp);
 		if (len == 0) {
 			fputs("\\ufffd", f);
 			len = 1;
-		} else if (cp == '"' || cp == '\\') {
+		} else if (in_string && (cp == '"' || cp == '\\')) {
 			fputc('\\', f);
 			fputc((int)cp, f);
-		} else if (cp < 0x20 || cp == 0x7f || is_dangerous_cp(cp)) {
+		} else if ((in_string && cp < 0x20) || cp == 0x7f || is_dangerous_cp(cp)) {
 			json_put_cp_escape(f, cp);
 		} else {
 			fwrite(p, 1, len, f);
@@ -285,7 +280,22 @@ void json_put_string(FILE *f, const char *s)
 		p += len;
 		n -= len;
 	}
+}
+
+void json_put_string(FILE *f, const char *s)
+{
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
 	fputc('"', f);
+	json_put_chars(f, (const unsigned char *)s, strlen(s), 1);
+	fputc('"', f);
+}
+
+void json_put_text(FILE *f, const char *json)
+{
+	json_put_chars(f, (const unsigned char *)json, strlen(json), 0);
 }
 
 static int csv_needs_quotes(const char *s)

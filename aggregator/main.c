@@ -198,6 +198,9 @@ int main(int argc, char **argv)
 	/* cJSON's trees from an arena: the process's to decide (report.h),
 	 * before the import threads start */
 	report_use_cjson_arena();
+	/* the database (and its -wal, -shm) describes the domain's mail
+	 * servers: never readable by others, whatever the caller's umask */
+	umask(umask(0) | 027);
 	limits_default(&c.lim);
 	opt_init(&st, argc - 1, argv + 1);
 	for (;;) {

@@ -481,14 +481,24 @@ void csv_put_header(FILE *f, const struct rec_field *fields, size_t n)
 
 int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n)
 {
+	if (csv_put_cells(f, rec, fields, n, 0) != 0)
+		return -1;
+	fputc('\n', f);
+	return 0;
+}
+
+int csv_put_cells(FILE *f, const void *rec, const struct rec_field *fields, size_t n, int after)
+{
 	char t[32];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const void *p = field_at(rec, &fields[i]);
+		const void *p = rec != NULL ? field_at(rec, &fields[i]) : NULL;
 
-		if (i > 0)
+		if (i > 0 || after)
 			fputc(',', f);
+		if (p == NULL)
+			continue;
 		switch (fields[i].kind) {
 		case REC_STR:
 			if (csv_put_field(f, *(char *const *)p) != 0)
@@ -503,7 +513,6 @@ int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, siz
 			break;
 		}
 	}
-	fputc('\n', f);
 	return 0;
 }
 

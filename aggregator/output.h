@@ -57,6 +57,12 @@ void fmt_failure_rate(uint64_t successful, uint64_t failed, char *out, size_t ou
  * U+FFFD, so the document is valid UTF-8 JSON whatever s holds. */
 void json_put_string(FILE *f, const char *s);
 
+/* Write a JSON text made elsewhere (cJSON's, whose strings escape only
+ * quotes, backslashes and controls below 0x20) with the same rule for
+ * what json_put_string() escapes: C1 controls, bidi controls and the line
+ * and paragraph separators as \uNNNN, invalid UTF-8 as U+FFFD. */
+void json_put_text(FILE *f, const char *json);
+
 /* Write s as one CSV field (RFC 4180: quoted when it holds a comma, quote
  * or space at either end; quotes doubled), terminal-escaped first, and
  * with a leading ' when it starts with =, +, - or @ (a spreadsheet would
@@ -124,6 +130,10 @@ void json_put_record(FILE *f, const void *rec, const struct rec_field *fields, s
  * returns -1 on no memory, else 0. */
 void csv_put_header(FILE *f, const struct rec_field *fields, size_t n);
 int csv_put_record(FILE *f, const void *rec, const struct rec_field *fields, size_t n);
+
+/* The cells of csv_put_record() without the line's end, after other cells
+ * when after is 1; rec NULL gives n empty cells.  -1 on no memory. */
+int csv_put_cells(FILE *f, const void *rec, const struct rec_field *fields, size_t n, int after);
 
 /*
  * n records of size bytes each, from rows, as CSV (header and lines) or as

@@ -32,6 +32,28 @@ const struct rec_field report_more_fields[] = {
 const size_t n_report_more_fields = sizeof report_more_fields / sizeof report_more_fields[0];
 #undef R
 
+/* show --format csv: which report each line is of */
+#define R(name, kind, member) { name, kind, offsetof(struct view_report, member) }
+const struct rec_field report_key_fields[] = {
+	R("report", REC_I64, id),
+	R("report_id", REC_STR, report_id),
+	R("submitter", REC_STR, submitter),
+	R("start", REC_TIME, start),
+	R("end", REC_TIME, end),
+};
+const size_t n_report_key_fields = sizeof report_key_fields / sizeof report_key_fields[0];
+#undef R
+
+#define P(name, kind, member) { name, kind, offsetof(struct view_policy, member) }
+const struct rec_field policy_fields[] = {
+	P("policy_type", REC_STR, policy_type),
+	P("policy_domain", REC_STR, policy_domain),
+	P("policy_successful_sessions", REC_U64, successful),
+	P("policy_failed_sessions", REC_U64, failed),
+};
+const size_t n_policy_fields = sizeof policy_fields / sizeof policy_fields[0];
+#undef P
+
 #define F(name, kind, member) { name, kind, offsetof(struct view_failure, member) }
 const struct rec_field failure_fields[] = {
 	F("report", REC_I64, report),

@@ -26,5 +26,18 @@ extern const size_t n_report_more_fields;
  * failed_session_count, failure_reason_code, additional_information. */
 extern const struct rec_field failure_fields[];
 extern const size_t n_failure_fields;
+/* The first FAILURE_CONTEXT_FIELDS of failure_fields name the report and
+ * the policy (report ... policy_domain); the rest are the detail's own. */
+#define FAILURE_CONTEXT_FIELDS 7
+
+/* struct view_report as failure_fields names it (show's CSV): report,
+ * report_id, submitter, start, end. */
+extern const struct rec_field report_key_fields[];
+extern const size_t n_report_key_fields;
+
+/* struct view_policy: policy_type, policy_domain,
+ * policy_successful_sessions, policy_failed_sessions. */
+extern const struct rec_field policy_fields[];
+extern const size_t n_policy_fields;
 
 #endif

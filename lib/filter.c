@@ -32,11 +32,12 @@ static const struct filter_def filters[] = {
 	{ ":until", FV_INT, offsetof(struct summary_filter, until),
 	  { "r.start_time < :until", "g.start_time < :until", "r.start_time < :until" }, until_used },
 	{ ":domain", FV_TEXT, offsetof(struct summary_filter, policy_domain),
-	  { "p.policy_domain = :domain", "g.policy_domain = :domain",
-	    "EXISTS (SELECT 1 FROM policies q WHERE q.report = r.id AND q.policy_domain = :domain)" },
+	  { "p.policy_domain = lower(:domain)", "g.policy_domain = lower(:domain)",
+	    "EXISTS (SELECT 1 FROM policies q WHERE q.report = r.id AND q.policy_domain = lower(:domain))" },
 	  domain_used },
 	{ ":submitter", FV_TEXT, offsetof(struct summary_filter, submitter),
-	  { "r.submitter = :submitter", "g.submitter = :submitter", "r.submitter = :submitter" }, submitter_used },
+	  { "r.submitter = lower(:submitter)", "g.submitter = lower(:submitter)", "r.submitter = lower(:submitter)" },
+	  submitter_used },
 	{ NULL, FV_NONE, 0, { "r.auth = 'pass'", "g.auth_pass = 1", "r.auth = 'pass'" }, auth_used },
 };
 #define N_FILTERS (sizeof filters / sizeof filters[0])

@@ -25,7 +25,9 @@ struct summary_filter {
 	int authenticated_only;     /* only reports whose auth is "pass" */
 };
 /* A report falls in a window by its start date.  policy_domain selects
- * policies (and their failure details), the others select reports. */
+ * policies (and their failure details), the others select reports.
+ * policy_domain and submitter match without regard to ASCII case: the
+ * store holds both lowercased. */
 
 /* Initialise f to "everything". */
 void filter_all(struct summary_filter *f);

@@ -35,7 +35,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/003-summary-by-domain-and-mx.sql \
 	schema/migrations/004-cheaper-report-inserts.sql \
 	schema/migrations/005-time-keyed-rollups.sql \
-	schema/migrations/006-count-sts-beside-tlsa-once.sql
+	schema/migrations/006-lowercase-domains.sql \
+	schema/migrations/007-count-sts-beside-tlsa-once.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

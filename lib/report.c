@@ -486,6 +486,10 @@ static enum tr_err read_policy_desc(struct parse_ctx *c, cJSON *item, void *base
 			return fail_at(c, TR_ERR_NOMEM, "policy-domain", "out of memory");
 		pol->policy_domain_fallback = 1;
 	}
+	/* EXAMPLE.COM and example.com are one domain: one row in a summary */
+	for (char *d = pol->policy_domain; d != NULL && *d != '\0'; d++)
+		if (*d >= 'A' && *d <= 'Z')
+			*d = (char)(*d - 'A' + 'a');
 	c->obj = NULL;
 	return TR_OK;
 }

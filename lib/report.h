@@ -47,7 +47,9 @@ struct tlsrpt_policy {
 	char *policy_type;             /* never NULL in a valid report */
 	char **policy_strings;         /* n_policy_strings entries */
 	size_t n_policy_strings;
-	char *policy_domain;           /* from the report, else the fallback; may be NULL */
+	char *policy_domain;           /* from the report, else the fallback, ASCII
+	                                  lowercased (domain names have no case);
+	                                  may be NULL */
 	int policy_domain_fallback;    /* 1 when policy_domain came from the fallback */
 	char **mx_hosts;               /* n_mx_hosts entries */
 	size_t n_mx_hosts;

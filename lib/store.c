@@ -206,8 +206,12 @@ enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_tim
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return tr_error_set(err, TR_ERR_USAGE, "store_open: no database path");
-	if (mode != STORE_OPEN_CREATE && stat(path, &sb) != 0 && errno == ENOENT)
-		return tr_error_set(err, TR_ERR_NOTFOUND, "%s: no such database", path);
+	if (stat(path, &sb) != 0) {
+		if (mode != STORE_OPEN_CREATE && errno == ENOENT)
+			return tr_error_set(err, TR_ERR_NOTFOUND, "%s: no such database", path);
+	} else if (S_ISDIR(sb.st_mode)) {
+		return tr_error_set(err, TR_ERR_DB, "%s: is a directory, not a database file", path);
+	}
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", path);
@@ -223,6 +227,10 @@ enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_tim
 	if (rc == TR_OK)
 		rc = prepare_all(s, err);
 	if (rc != TR_OK) {
+		/* SQLite's "configuring: file is not a database" says neither
+		 * what we were doing nor what to do about it */
+		if (s->db != NULL && (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB)
+			rc = tr_error_set(err, TR_ERR_DB, "not a database (not an SQLite file, or a damaged one)");
 		tr_error_prefix(err, path);
 		store_close(s);
 		return rc;

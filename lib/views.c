@@ -433,7 +433,7 @@ enum tr_err views_find_report(struct store *s, const char *report_id, const char
 	*ids = NULL;
 	*n = 0;
 	ret = prepare(db, submitter != NULL
-	              ? "SELECT id FROM reports WHERE report_id = ?1 AND submitter = ?2 ORDER BY id"
+	              ? "SELECT id FROM reports WHERE report_id = ?1 AND submitter = lower(?2) ORDER BY id"
 	              : "SELECT id FROM reports WHERE report_id = ?1 ORDER BY id", &st, err);
 	if (ret != TR_OK)
 		return ret;

@@ -349,6 +349,7 @@ static const struct conf_key {
 	{ "RequireAuthentication", parse_bool, FIELD(require_auth) },
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
+	{ "AllowRoot", parse_bool, FIELD(allow_root) },
 };
 
 int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen)

@@ -36,6 +36,7 @@ struct conf {
 	int require_auth;         /* RequireAuthentication yes */
 	unsigned socket_mode;     /* permissions of a unix socket */
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
+	int allow_root;           /* AllowRoot yes: may keep running as root */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

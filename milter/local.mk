@@ -1,5 +1,6 @@
 # tlsrpt-milter: the libmilter daemon.  main.c starts it, mlfi.c holds the
-# callbacks, msg.c decides per message, conf/gate/log/spool are its helpers.
+# callbacks, msg.c decides per message, conf/gate/log/spool/preflight/reaper
+# are its helpers.
 sbin_PROGRAMS += milter/tlsrpt-milter
 milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/mlfi.c milter/mlfi.h \
@@ -7,7 +8,9 @@ milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/msg.c milter/msg.h \
 	milter/conf.c milter/conf.h \
 	milter/log.c milter/log.h \
-	milter/spool.c milter/spool.h
+	milter/spool.c milter/spool.h \
+	milter/preflight.c milter/preflight.h \
+	milter/reaper.c milter/reaper.h
 milter_tlsrpt_milter_CFLAGS = $(TLSRPT_CFLAGS) $(MILTER_CFLAGS)
 milter_tlsrpt_milter_LDADD = $(TLSRPT_LIBS) $(MILTER_LIBS) -lpthread
 

@@ -3,13 +3,17 @@
  *
  * Order matters (Postfix chroot_uid.c, OpenDKIM main): read the config,
  * look up the user, open the socket (while still privileged), go to the
- * background, write the pidfile, drop group then user privileges, and
- * only then hand over to smfi_main().  SIGUSR1 reloads the config file
+ * background, write the pidfile, start the reaper that removes pidfile
+ * and socket at the end (reaper.h), drop group then user privileges,
+ * check the database and spool directory as that user (preflight.h), and
+ * only then hand over to smfi_main().  Running as root needs AllowRoot;
+ * files are created without any access for others (umask 027).  SIGUSR1 reloads the config file
  * from a dedicated sigwait() thread; libmilter itself stops on SIGTERM,
  * SIGINT and SIGHUP.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -30,8 +34,11 @@
 #include "log.h"
 #include "mlfi.h"
 #include "report.h"
+#include "preflight.h"
+#include "reaper.h"
 
 #define MAX_OVERRIDES 8
+#define MILTER_UMASK 027  /* reports describe the domain's mail servers */
 
 /* What the command line said; kept to rebuild the config on reload. */
 struct options {
@@ -54,13 +61,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: tlsrpt-milter [-c CONFIG] [-p SOCKET] [-d DATABASE] [-f] [-u USER[:GROUP]]\n"
-	        "                     [-P PIDFILE] [-V] [-h]\n"
+	        "                     [-P PIDFILE] [--allow-root] [-V] [-h]\n"
 	        "  -c CONFIG    configuration file (default %s)\n"
 	        "  -p SOCKET    milter socket: unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST\n"
 	        "  -d DATABASE  SQLite database of reports\n"
 	        "  -f           stay in the foreground and log to stderr\n"
 	        "  -u USER[:GROUP]  run as this user after opening the socket\n"
 	        "  -P PIDFILE   write the process id here\n"
+	        "  --allow-root keep running as root when no user is named (AllowRoot yes)\n"
 	        "  -V           print the version and exit\n"
 	        "  -h           print this help and exit\n",
 	        SYSCONFDIR "/tlsrpt-milter.conf");
@@ -98,24 +106,29 @@ fail:
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const char *const keys[] = { ['p'] = "Socket", ['d'] = "Database",
-	                                    ['u'] = "UserID", ['P'] = "PidFile" };
+	                                    ['u'] = "UserID", ['P'] = "PidFile",
+	                                    ['R'] = "AllowRoot" };
+	static const struct option longopts[] = {
+		{ "allow-root", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
 	memset(o, 0, sizeof *o);
 	o->conf_path = SYSCONFDIR "/tlsrpt-milter.conf";
-	while ((ch = getopt(argc, argv, ":c:p:d:fu:P:Vh")) != -1) {
+	while ((ch = getopt_long(argc, argv, ":c:p:d:fu:P:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->conf_path = optarg;
 			o->conf_named = 1;
 			break;
-		case 'p': case 'd': case 'u': case 'P':
+		case 'p': case 'd': case 'u': case 'P': case 'R':
 			if (o->n >= MAX_OVERRIDES) {
 				fprintf(stderr, "tlsrpt-milter: too many options\n");
 				return EX_USAGE;
 			}
 			o->keys[o->n] = keys[ch];
-			o->values[o->n++] = optarg;
+			o->values[o->n++] = ch == 'R' ? "yes" : optarg;
 			break;
 		case 'f':
 			o->foreground = 1;
@@ -131,7 +144,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return EX_USAGE;
 		default:
-			fprintf(stderr, "tlsrpt-milter: unknown option -%c\n", optopt);
+			if (optopt == 0)
+				fprintf(stderr, "tlsrpt-milter: unknown option %s\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "tlsrpt-milter: unknown option -%c\n", optopt);
 			usage(stderr);
 			return EX_USAGE;
 		}
@@ -270,7 +286,65 @@ static int daemonize(void)
 	return 0;
 }
 
-/* 1 when the pidfile names a live process. */
+/* The file at path, up to outlen - 1 bytes, NUL-terminated; its length or -1. */
+static ssize_t read_small(const char *path, char *out, size_t outlen)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, out, outlen - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	out[n] = '\0';
+	return n;
+}
+
+static int names_milter(const char *arg)
+{
+	const char *base = strrchr(arg, '/');
+
+	return strcmp(base != NULL ? base + 1 : arg, "tlsrpt-milter") == 0;
+}
+
+/*
+ * Whether process pid is a tlsrpt-milter: its command name or argv[0]
+ * says so, or under valgrind ("memcheck-...") one of its arguments.  A
+ * pidfile left by a crash may name a PID that another process has got
+ * since; only a tlsrpt-milter there may stop us from starting.  Without
+ * /proc every live process counts.
+ */
+static int pid_is_milter(long pid)
+{
+	char path[64], comm[64], args[4096];
+	const char *p;
+	ssize_t n;
+
+	if (pid == (long)getpid())
+		return 0; /* a restart in a fresh PID namespace got the old number */
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	if (read_small(path, comm, sizeof comm) < 0)
+		return access("/proc/self/comm", R_OK) != 0; /* no /proc: assume it is */
+	comm[strcspn(comm, "\n")] = '\0';
+	if (strcmp(comm, "tlsrpt-milter") == 0)
+		return 1;
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	n = read_small(path, args, sizeof args);
+	if (n <= 0)
+		return 0; /* a kernel thread or a zombie */
+	if (names_milter(args))
+		return 1;
+	for (p = args; strncmp(comm, "memcheck", 8) == 0 && p < args + n; p += strlen(p) + 1)
+		if (names_milter(p))
+			return 1;
+	return 0;
+}
+
+/* 1 when the pidfile names a live tlsrpt-milter. */
 static int pidfile_live(const char *path)
 {
 	char text[32];
@@ -290,7 +364,7 @@ static int pidfile_live(const char *path)
 	pid = strtol(text, &end, 10);
 	if (errno != 0 || end == text || pid <= 0)
 		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	return pid_is_milter(pid);
 }
 
 static int write_pidfile(const char *path, const struct identity *id)
@@ -306,6 +380,7 @@ static int write_pidfile(const char *path, const struct identity *id)
 			log_msg(LOG_ERR, "%s: another tlsrpt-milter is running", path);
 			return -1;
 		}
+		log_msg(LOG_NOTICE, "%s: removing a stale pidfile", path);
 		unlink(path); /* stale, left by a crash */
 	}
 	if (fd < 0) {
@@ -388,11 +463,13 @@ static void *reload_thread(void *arg)
  * Block SIGUSR1 in every thread (libmilter's start later) and wait for it
  * in one.  The stop signals are blocked too, before our thread exists:
  * else the kernel could deliver SIGTERM to it and kill the process before
- * libmilter's own sigwait() thread sees it.
+ * libmilter's own sigwait() thread sees it.  Blocked from the start: the
+ * socket exists before the database check is done, and a signal sent
+ * once it appears waits for the thread that handles it instead of
+ * killing the process.
  */
-static int start_reload_thread(struct options *o)
+static int block_signals(void)
 {
-	pthread_t tid;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -400,11 +477,108 @@ static int start_reload_thread(struct options *o)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ? -1 : 0;
+}
+
+static int start_reload_thread(struct options *o)
+{
+	pthread_t tid;
+
 	if (pthread_create(&tid, NULL, reload_thread, o) != 0)
 		return -1;
 	pthread_detach(tid);
+	return 0;
+}
+
+/* Root only when asked for: a parser of mail from the internet has no use
+ * for it once the socket is open. */
+static int refuse_root(const struct conf *c, const struct identity *id)
+{
+	uid_t uid = id->set ? id->uid : geteuid();
+
+	if (uid != 0 || c->allow_root)
+		return 0;
+	log_msg(LOG_ERR, "refusing to run as root: name an unprivileged user with -u USER or "
+	        "UserID, or allow root with AllowRoot yes (--allow-root)");
+	return -1;
+}
+
+static void log_identity(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	log_msg(LOG_NOTICE, "running as user %s (uid %ld, gid %ld)", pw != NULL ? pw->pw_name : "?",
+	        (long)geteuid(), (long)getegid());
+}
+
+/* The pidfile names this process. */
+static int pidfile_is_ours(const char *path)
+{
+	char text[32];
+	ssize_t n = read_small(path, text, sizeof text);
+
+	return n > 0 && strtol(text, NULL, 10) == (long)getpid();
+}
+
+/* The unix socket's file, recorded once open, removed at the end only
+ * while it is still that file (libmilter removes it after smfi_main(),
+ * but not when we stop before). */
+struct socket_file {
+	const char *path;
+	dev_t dev;
+	ino_t ino;
+};
+
+static void socket_record(const struct conf *c, struct socket_file *f)
+{
+	struct stat sb;
+
+	f->path = unix_path(c->socket);
+	if (f->path != NULL && lstat(f->path, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
+		f->dev = sb.st_dev;
+		f->ino = sb.st_ino;
+	} else {
+		f->path = NULL;
+	}
+}
+
+static void socket_remove(const struct socket_file *f)
+{
+	struct stat sb;
+
+	if (f->path != NULL && lstat(f->path, &sb) == 0 && sb.st_dev == f->dev &&
+	    sb.st_ino == f->ino)
+		unlink(f->path);
+}
+
+/* Only a milter that drops privileges may lack the right to remove its
+ * pidfile and socket at the end. */
+static int start_reaper(const struct conf *c, const struct identity *id, struct reaper *r)
+{
+	if (!id->set || id->uid == geteuid())
+		return 0;
+	if (reaper_start(r, c->pidfile, getpid(), unix_path(c->socket)) != 0) {
+		log_msg(LOG_ERR, "cannot start the process that removes the pidfile and socket: %s",
+		        strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The database and spool directory, as the user we now are. */
+static int preflight(const struct conf *c)
+{
+	char err[CONF_ERR_MAX];
+	int busy = 0;
+
+	if (preflight_database(c->database, &busy, err, sizeof err) != 0 ||
+	    (c->spool_dir != NULL && preflight_spool(c->spool_dir, err, sizeof err) != 0)) {
+		log_msg(LOG_ERR, "cannot start: %s", err);
+		return -1;
+	}
+	if (busy)
+		log_msg(LOG_WARNING, "database %s is locked by another process: reports are spooled "
+		        "or refused until it is free", c->database);
 	return 0;
 }
 
@@ -412,6 +586,8 @@ int main(int argc, char **argv)
 {
 	static struct options opts;
 	char err[CONF_ERR_MAX];
+	struct reaper reaper = { -1 };
+	struct socket_file sock = { NULL, 0, 0 };
 	struct identity id;
 	struct conf *c;
 	int rc;
@@ -419,6 +595,7 @@ int main(int argc, char **argv)
 	/* cJSON's trees from an arena: the process's to decide (report.h),
 	 * before libmilter's threads start */
 	report_use_cjson_arena();
+	umask(MILTER_UMASK);
 	rc = parse_args(argc, argv, &opts);
 	if (rc != EX_OK)
 		return rc;
@@ -432,26 +609,50 @@ int main(int argc, char **argv)
 	log_open(opts.foreground, c->syslog_facility, c->log_level);
 	mlfi_init();
 	signal(SIGPIPE, SIG_IGN);
-	if (lookup_user(c->user, &id) != 0) {
+	if (block_signals() != 0) {
+		rc = EX_OSERR;
+		goto out;
+	}
+	if (lookup_user(c->user, &id) != 0 || refuse_root(c, &id) != 0) {
 		rc = EX_CONFIG;
+		goto out;
+	}
+	/* before the socket: opening it would take a running milter's away */
+	if (c->pidfile != NULL && pidfile_live(c->pidfile)) {
+		log_msg(LOG_ERR, "%s: another tlsrpt-milter is running", c->pidfile);
+		rc = EX_UNAVAILABLE;
 		goto out;
 	}
 	if (open_socket(c, &id) != 0) {
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
+	socket_record(c, &sock);
 	if ((!opts.foreground && daemonize() != 0) ||
 	    (c->pidfile != NULL && write_pidfile(c->pidfile, &id) != 0) ||
-	    drop_privileges(&id) != 0 || start_reload_thread(&opts) != 0) {
+	    start_reaper(c, &id, &reaper) != 0 || drop_privileges(&id) != 0) {
 		rc = EX_OSERR;
-		goto out;
+		goto stop;
+	}
+	log_identity();
+	if (preflight(c) != 0) {
+		rc = EX_CONFIG;
+		goto stop;
+	}
+	if (start_reload_thread(&opts) != 0) {
+		rc = EX_OSERR;
+		goto stop;
 	}
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
 	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	mlfi_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
-	if (c->pidfile != NULL)
+stop:
+	/* ours to remove when we may; the reaper removes what we may not */
+	if (c->pidfile != NULL && pidfile_is_ours(c->pidfile))
 		unlink(c->pidfile);
+	socket_remove(&sock);
+	reaper_finish(&reaper);
 out:
 	conf_release(c);
 	conf_install(NULL);

@@ -7,7 +7,9 @@
 -- Times are UTC epoch seconds.  Counts are integers >= 0 (the parser
 -- bounds them by 2^53); sum them with tr_sum(), which saturates instead
 -- of failing on overflow.  Strings are kept exactly as the report sent
--- them; NULL means the field was missing or null.
+-- them, except submitter and policy_domain: domain names, lowercased
+-- (ASCII) so that one domain is one row (version 6); NULL means the field
+-- was missing or null.
 
 -- One row per distinct report: the same submitter, report-id and
 -- date-range is the same report, stored once.
@@ -47,7 +49,7 @@ CREATE TABLE policies (
 	mx_hosts               TEXT    NOT NULL DEFAULT '[]',  -- JSON array of strings
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
-	-- Version 6 (added by ALTER TABLE, hence the leading comma): 1 for an
+	-- Version 7 (added by ALTER TABLE, hence the leading comma): 1 for an
 	-- sts policy whose sessions a tlsa policy for the same domain in the
 	-- same report also counts (DANE takes precedence: docs/COUNTING.md,
 	-- lib/count.h).  Its counts and failure details are left out of every
@@ -71,7 +73,7 @@ CREATE TABLE failure_details (
 CREATE INDEX failure_details_by_policy ON failure_details (policy);
 
 -- Summary rollups (version 2): sums over counted reports and policies
--- not superseded (version 6) only, kept by
+-- not superseded (version 7) only, kept by
 -- store_put_report() in the report's own transaction and rebuilt by
 -- expire for the start times it touches, so that summary_query() reads a
 -- few thousand rows instead of every policy and failure detail.  Keyed
@@ -174,4 +176,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

@@ -7,3 +7,8 @@ tests_test_hostile_SOURCES = tests/test_hostile.c
 tests_test_hostile_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_hostile_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
 endif
+
+# The same at the pipeline level: long strings in every field through
+# parse, import and the milter (plain and sanitizer builds alike).
+TESTS += tests/hostile/t-long-strings.sh
+EXTRA_DIST += tests/hostile/t-long-strings.sh tests/hostile/long-strings.py

@@ -43,6 +43,7 @@ static void defaults_are_safe(void **state)
 	assert_null(c.user);
 	assert_int_equal(c.n_recipients, 0);
 	assert_int_equal(c.on_stored_discard, 0);
+	assert_int_equal(c.allow_root, 0); /* root only when asked for */
 	assert_int_equal(c.on_invalid_reject, 0);
 	assert_int_equal(c.on_error_tempfail, 0);
 	assert_int_equal(c.add_header, 1);
@@ -75,7 +76,8 @@ static void full_file_is_read(void **state)
 		"AddHeader no\n"
 		"TrustedAuthservIDs mx.example.com,MX2.example.com\n"
 		"RequireAuthentication yes\n"
-		"SocketMode 0600\n");
+		"SocketMode 0600\n"
+		"AllowRoot yes\n");
 	struct conf c;
 	char err[CONF_ERR_MAX] = "";
 
@@ -102,6 +104,7 @@ static void full_file_is_read(void **state)
 	assert_string_equal(c.trusted_ids[1], "mx2.example.com");
 	assert_int_equal(c.require_auth, 1);
 	assert_int_equal(c.socket_mode, 0600);
+	assert_int_equal(c.allow_root, 1);
 	assert_int_equal(conf_check(&c, err, sizeof err), 0);
 	assert_true(conf_recipient_match(&c, "<tlsrpt@EXAMPLE.com>"));
 	assert_true(conf_recipient_match(&c, " reports@example.net "));

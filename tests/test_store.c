@@ -23,6 +23,7 @@
 
 #include "report_builder.h"
 #include "store.h"
+#include "summary.h"
 
 static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pass", 1, 1700000000 };
 
@@ -123,7 +124,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 6);
+	assert_int_equal(store_schema_version(), 7);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
@@ -197,6 +198,27 @@ static void not_a_database_is_db_error(void **state)
 		assert_non_null(strstr(e.msg, path));
 		assert_non_null(strstr(e.msg, "not a database"));
 	}
+	rb_remove_temp(path);
+}
+
+/* One message naming the file once, not SQLite's "disk I/O error". */
+static void directory_is_refused_by_name(void **state)
+{
+	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
+	char *path = rb_temp_path("adir");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		tr_error_clear(&e);
+		assert_int_equal(store_open(path, modes[i], 0, &s, &e), TR_ERR_DB);
+		assert_null(s);
+		assert_non_null(strstr(e.msg, "is a directory"));
+		assert_null(strstr(strstr(e.msg, path) + strlen(path), path));
+	}
+	rmdir(path);
 	rb_remove_temp(path);
 }
 
@@ -604,6 +626,176 @@ static void migrated_schema_is_the_new_schema(void **state)
 	assert_int_equal(insert_source_auth(db, "https", "unknown"), SQLITE_OK);
 	assert_int_equal(insert_source_auth(db, "import", "fail"), SQLITE_OK);
 	sqlite3_close(db);
+	rb_remove_temp(old_path);
+	rb_remove_temp(new_path);
+}
+
+/*
+ * Migration 006: a database whose submitters and policy domains came in
+ * mixed case (stored before version 6) ends as if every report had been
+ * stored lowercased: twins of one report (same submitter but for case,
+ * report-id and range) kept once, every rollup row equal to the rows a
+ * fresh database builds one report at a time, and the summaries the
+ * same.  Filters match whatever case they are given in.
+ */
+struct v6_case {
+	const char *submitter;
+	const char *id;
+	int64_t start;
+	const char *domains[2];
+	int kept;          /* stored once lowercased */
+};
+
+static const struct v6_case v6_cases[] = {
+	{ "Mail.Example", "x-1", 1700000000, { "EXAMPLE.COM", NULL }, 1 },
+	{ "mail.example", "x-1", 1700000000, { "example.com", NULL }, 0 },     /* its twin */
+	{ "mail.example", "x-2", 1700000000, { "example.com", "Example.Com" }, 1 },
+	{ "MAIL.EXAMPLE", "x-3", 1700086400, { "b.Example", NULL }, 1 },
+	{ "Dup.Example", "d-1", 1700000000, { "c.example", NULL }, 1 },
+	{ "DUP.example", "d-1", 1700000000, { "C.EXAMPLE", NULL }, 0 },        /* a later twin */
+	{ "plain.example", "p-1", 1700172800, { "plain.example", NULL }, 1 },  /* untouched */
+};
+
+static char *v6_lower(const char *s)
+{
+	char *c = rb_strdup(s);
+
+	for (char *p = c; p != NULL && *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return c;
+}
+
+/* Store the cases as they are (old) or lowercased without twins (fresh). */
+static void v6_store(struct store *s, int fresh)
+{
+	for (size_t i = 0; i < sizeof v6_cases / sizeof v6_cases[0]; i++) {
+		const struct v6_case *c = &v6_cases[i];
+		char *sub = fresh ? v6_lower(c->submitter) : rb_strdup(c->submitter);
+		struct tlsrpt_report *r;
+
+		if (fresh && !c->kept) {
+			free(sub);
+			continue;
+		}
+		r = rb_report(sub, c->id, c->start, c->start + 86399, "Org");
+		for (int j = 0; j < 2 && c->domains[j] != NULL; j++) {
+			char *d = fresh ? v6_lower(c->domains[j]) : rb_strdup(c->domains[j]);
+			struct tlsrpt_policy *p = rb_policy(r, "sts", d, 10 + (uint64_t)j, 3);
+
+			rb_failure(p, "certificate-expired", "192.0.2.1", "mx.example.com", 2);
+			rb_failure(p, "starttls-not-supported", "192.0.2.2", "mx2.example.com", 1);
+			free(d);
+		}
+		put_expect(s, r, STORE_STORED);
+		rb_free(r);
+		free(sub);
+	}
+}
+
+/* Rows of table in one database and not in the other, both ways. */
+static int64_t v6_diff(sqlite3 *db, const char *table)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM fresh.%s))"
+	         " + (SELECT count(*) FROM (SELECT * FROM fresh.%s EXCEPT SELECT * FROM main.%s))",
+	         table, table, table, table);
+	return count_sql(db, sql);
+}
+
+/* The summary by key under a filter, as "key reports ok failed;" lines. */
+static char *v6_summary(struct store *s, enum summary_key key, const char *domain, const char *submitter)
+{
+	struct summary_filter f;
+	struct summary *sm = NULL;
+	struct tr_error e;
+	char *out = calloc(1, 4096);
+	size_t used = 0;
+
+	assert_non_null(out);
+	summary_filter_all(&f);
+	f.policy_domain = domain;
+	f.submitter = submitter;
+	tr_error_clear(&e);
+	if (summary_query(s, key, &f, &sm, &e) != TR_OK)
+		fail_msg("summary_query: %s", e.msg);
+	used += (size_t)snprintf(out, 4096, "total %llu %llu %llu;", (unsigned long long)sm->reports,
+	                         (unsigned long long)sm->successful, (unsigned long long)sm->failed);
+	for (size_t i = 0; i < sm->n_rows && used < 4000; i++)
+		used += (size_t)snprintf(out + used, 4096 - used, "%s %llu %llu %llu;", sm->rows[i].key,
+		                         (unsigned long long)sm->rows[i].reports,
+		                         (unsigned long long)sm->rows[i].successful,
+		                         (unsigned long long)sm->rows[i].failed);
+	summary_free(sm);
+	return out;
+}
+
+static void migration_6_lowercases_domains_and_merges_twins(void **state)
+{
+	static const char *const rollups[] = { "rollup_report", "rollup_policy", "rollup_result_sub",
+	                                       "rollup_result", "rollup_mx", "rollup_mx_result" };
+	static const enum summary_key keys[] = { SUMMARY_BY_SUBMITTER, SUMMARY_BY_POLICY_DOMAIN,
+	                                         SUMMARY_BY_RESULT_TYPE, SUMMARY_BY_RECEIVING_MX };
+	char *old_path = rb_temp_path("v5-mixed.db"), *new_path = rb_temp_path("v6-fresh.db");
+	struct store *s = open_ok(old_path, STORE_OPEN_CREATE), *fresh;
+	char attach[4200], *before, *after, *want;
+	sqlite3 *db = NULL;
+	int64_t first_twin;
+
+	(void)state;
+	v6_store(s, 0);
+	before = v6_summary(s, SUMMARY_BY_POLICY_DOMAIN, NULL, NULL);
+	assert_non_null(strstr(before, "EXAMPLE.COM "));  /* a row of its own, before */
+	first_twin = count_sql(store_db(s), "SELECT id FROM reports WHERE submitter = 'Dup.Example'");
+	store_close(s);
+	/* version 5 as it was: without version 7's column */
+	exec_raw(old_path, "ALTER TABLE policies DROP COLUMN superseded; PRAGMA user_version = 5");
+	fresh = open_ok(new_path, STORE_OPEN_CREATE);
+	v6_store(fresh, 1);
+	s = open_ok(old_path, STORE_OPEN_EXISTING);  /* migrates */
+
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		after = v6_summary(s, keys[k], NULL, NULL);
+		want = v6_summary(fresh, keys[k], NULL, NULL);
+		assert_string_equal(after, want);
+		free(after);
+		free(want);
+	}
+	after = v6_summary(s, SUMMARY_BY_POLICY_DOMAIN, NULL, NULL);
+	assert_null(strstr(after, "EXAMPLE.COM"));
+	/* x-2 names example.com twice: one report, not two */
+	assert_non_null(strstr(after, ";example.com 2 "));
+	free(after);
+	/* the filters take any case */
+	after = v6_summary(s, SUMMARY_BY_SUBMITTER, "EXAMPLE.COM", "MAIL.example");
+	want = v6_summary(fresh, SUMMARY_BY_SUBMITTER, "example.com", "mail.example");
+	assert_string_equal(after, want);
+	assert_non_null(strstr(after, "mail.example 2 "));
+	free(after);
+	free(want);
+	store_close(s);
+	store_close(fresh);
+
+	assert_int_equal(sqlite3_open(old_path, &db), SQLITE_OK);
+	snprintf(attach, sizeof attach, "ATTACH '%s' AS fresh", new_path);
+	assert_int_equal(sqlite3_exec(db, attach, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(count_sql(db, "PRAGMA main.user_version"), store_schema_version());
+	for (size_t i = 0; i < sizeof rollups / sizeof rollups[0]; i++)
+		assert_int_equal(v6_diff(db, rollups[i]), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM main.reports"),
+	                 count_sql(db, "SELECT count(*) FROM fresh.reports"));
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM (SELECT submitter, report_id, start_time FROM main.reports"
+	                               " EXCEPT SELECT submitter, report_id, start_time FROM fresh.reports)"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM (SELECT policy_domain, total_successful FROM main.policies"
+	                               " EXCEPT SELECT policy_domain, total_successful FROM fresh.policies)"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM main.failure_details"),
+	                 count_sql(db, "SELECT count(*) FROM fresh.failure_details"));
+	/* of twins that were all mixed case, the one stored first stays */
+	assert_int_equal(count_sql(db, "SELECT id FROM main.reports WHERE report_id = 'd-1'"), first_twin);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_temp_master"), 0);
+	sqlite3_close(db);
+	free(before);
 	rb_remove_temp(old_path);
 	rb_remove_temp(new_path);
 }
@@ -1495,6 +1687,7 @@ int main(void)
 		cmocka_unit_test(empty_file_is_version_zero),
 		cmocka_unit_test(empty_file_read_only_is_as_good_as_missing),
 		cmocka_unit_test(not_a_database_is_db_error),
+		cmocka_unit_test(directory_is_refused_by_name),
 		cmocka_unit_test(newer_schema_is_refused),
 		cmocka_unit_test(foreign_database_is_refused),
 		cmocka_unit_test(corrupt_file_is_db_error),
@@ -1504,6 +1697,7 @@ int main(void)
 		cmocka_unit_test(migration_from_version_two),
 		cmocka_unit_test(compiled_migrations_match_schema),
 		cmocka_unit_test(migrated_schema_is_the_new_schema),
+		cmocka_unit_test(migration_6_lowercases_domains_and_merges_twins),
 		cmocka_unit_test(put_then_duplicate_changes_nothing),
 		cmocka_unit_test(identity_is_submitter_id_and_range),
 		cmocka_unit_test(every_field_is_kept),

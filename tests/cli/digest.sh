@@ -100,7 +100,7 @@ is "hostile domain: the headers are still the eight" \
 	"$(mail 'sorted(m.keys())')" \
 	"['Auto-Submitted', 'Content-Type', 'Date', 'From', 'MIME-Version', 'Message-ID', 'Subject', 'To']"
 is "hostile domain: Subject decodes to the escaped domain, on one line" "$(mail 'repr(m["Subject"])')" \
-	"'TLS report digest exämple.com\\\\r\\\\nBcc: victim@example.net: 1 sender failed 2 of 3 sessions (66.7%)'"
+	"'TLS report digest exämple.com\\\\r\\\\nbcc: victim@example.net: 1 sender failed 2 of 3 sessions (66.7%)'"
 check "hostile domain: the raw Subject is RFC 2047 encoded-words" grep -q '^Subject: =?UTF-8?B?' "$TMP/out"
 is "hostile domain: no Bcc header" "$(mail 'm["Bcc"]')" None
 run -d "$H" digest --since 2d --to postmaster@example.com

@@ -45,8 +45,19 @@ check "corrupt database, summary: clear message" grep -q "^tlsrpt-report: $TMP/c
 run -d "$TMP/corrupt.db" import "$FIX/mail-gzip.eml"
 is "corrupt database, import: exit 2" "$rc" 2
 check "corrupt database, import: clear message" grep -q "^tlsrpt-report: $TMP/corrupt.db: " "$TMP/err"
+cp "$TMP/err" "$TMP/corrupt.err"
 
 run -d "$TMP/no/such/dir/t.db" import "$FIX/mail-gzip.eml"
 is "database in a missing directory: exit 2" "$rc" 2
+
+# one message, the path once, our words rather than SQLite's
+check "corrupt database: says it is not a database" grep -q ": not a database" "$TMP/corrupt.err"
+mkdir "$TMP/adir"
+for cmd in summary import; do
+	if [ $cmd = import ]; then run -d "$TMP/adir" import "$FIX/mail-gzip.eml"; else run -d "$TMP/adir" summary; fi
+	is "directory as database, $cmd: exit 2" "$rc" 2
+	check "directory as database, $cmd: one clear line" \
+		test "$(cat "$TMP/err")" = "tlsrpt-report: $TMP/adir: is a directory, not a database file"
+done
 
 done_testing

@@ -31,4 +31,24 @@ run parse "$FIX/hostile.eml"
 is "hostile strings: valid JSON holding them as data" "$(py 'repr(s[0]["report"]["report-id"])')" "'z-\\x1b[31m1'"
 check "hostile strings: no raw control bytes" sh -c "! LC_ALL=C tr -d '\n\t' <'$TMP/out' | grep -q '[[:cntrl:]]'"
 
+# C1 controls (CSI, OSC), a bidi override and a line separator: escaped as
+# every other view escapes them, and the JSON still holds them as data
+python3 - "$TMP/c1.json" <<'EOF2'
+import json, sys
+r = {"organization-name": "org\u009b31m\u009d", "contact-info": "c\u202egnp.exe",
+     "report-id": "c1-\u2028-1",
+     "date-range": {"start-datetime": "2026-03-01T00:00:00Z", "end-datetime": "2026-03-01T23:59:59Z"},
+     "policies": [{"policy": {"policy-type": "sts", "policy-domain": "example.com",
+                              "mx-host": ["mx\u009b.example.com"]},
+                   "summary": {"total-successful-session-count": 1, "total-failure-session-count": 0}}]}
+open(sys.argv[1], "w", encoding="utf-8").write(json.dumps(r, ensure_ascii=False))
+EOF2
+run parse "$TMP/c1.json"
+is "C1 and bidi: exit 0" "$rc" 0
+check "C1 and bidi: none of them raw in the output" \
+	sh -c "! LC_ALL=C grep -q \"\$(printf '\302\233\\\\|\302\235\\\\|\342\200\256\\\\|\342\200\250')\" '$TMP/out'"
+check "C1 and bidi: escaped as \\uNNNN" grep -q 'org\\u009b31m\\u009d' "$TMP/out"
+is "C1 and bidi: the same strings as data" \
+	"$(py '(s[0]["report"]["organization-name"], s[0]["report"]["contact-info"], s[0]["report"]["report-id"]) == ("org\u009b31m\u009d", "c\u202egnp.exe", "c1-\u2028-1")')" "True"
+
 done_testing

@@ -185,6 +185,34 @@ static void json_and_csv_fields_are_escaped(void **state)
 	}
 }
 
+/* A JSON text made elsewhere (parse prints cJSON's) gets the same rule:
+ * its layout and escapes stay, what a terminal acts on is escaped. */
+static void json_text_is_escaped_like_json_strings(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *want;
+	} cases[] = {
+		{ "{\n\t\"a\":\t[1, \"x\\\"y\\\\\"]\n}", "{\n\t\"a\":\t[1, \"x\\\"y\\\\\"]\n}" },
+		{ "[\"\xc2\x9b" "31m\xc2\x9d\"]", "[\"\\u009b31m\\u009d\"]" },
+		{ "[\"\xe2\x80\xae" "exe\xe2\x80\xa8\"]", "[\"\\u202eexe\\u2028\"]" },
+		{ "[\"del\x7f\", \"\xc3\xa9\"]", "[\"del\\u007f\", \"\xc3\xa9\"]" },
+		{ "[\"bad\xff\"]", "[\"bad\\ufffd\"]" },
+	};
+	struct capture c;
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		capture_start(&c);
+		json_put_text(c.f, cases[i].in);
+		got = capture_end(&c);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
 /* Two submitters, one hostile, and the totals of both. */
 static struct summary_count google_types[] = {
 	{ "certificate-expired", 7 }, { "starttls-not-supported", 2 },
@@ -295,6 +323,7 @@ int main(void)
 		cmocka_unit_test(shorten_keeps_the_telling_end),
 		cmocka_unit_test(numbers_are_grouped_and_rates_honest),
 		cmocka_unit_test(json_and_csv_fields_are_escaped),
+		cmocka_unit_test(json_text_is_escaped_like_json_strings),
 		cmocka_unit_test(summary_json_follows_the_contract),
 		cmocka_unit_test(summary_json_of_nothing_is_valid),
 		cmocka_unit_test(summary_csv_quotes_and_splits_types),

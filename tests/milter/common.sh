@@ -41,6 +41,7 @@ write_conf() {
 		echo "Socket unix:$tmp/sock"
 		echo "Database $tmp/db"
 		echo "LogLevel debug"
+		echo "AllowRoot yes"  # CI runs as root; -u is tested on its own
 		cat
 	} > "$tmp/conf"
 }

@@ -27,7 +27,7 @@ check "config error still wins over command line" test $? -eq 78
 printf 'RequireAuthentication yes\n' >"$tmp/auth.conf"
 "$MILTER_BIN" -f -c "$tmp/auth.conf" >"$tmp/out" 2>&1
 check "RequireAuthentication without trusted ids exits 78" test $? -eq 78
-"$MILTER_BIN" -f -p unix:/nonexistent/dir/sock -d "$tmp/db" >"$tmp/out" 2>&1
+"$MILTER_BIN" -f -p unix:/nonexistent/dir/sock -d "$tmp/db" --allow-root >"$tmp/out" 2>&1
 check "unusable socket fails" test $? -ne 0
 
 write_conf <<EOF2
@@ -40,13 +40,13 @@ kill -USR1 "$milter_pid"; sleep 0.5
 check "SIGUSR1 reloads" grep -q 'configuration reloaded' "$tmp/log"
 echo "NoSuchKey 1" >>"$tmp/conf"
 kill -USR1 "$milter_pid"; sleep 0.5
-check "invalid file keeps the running config" grep -q 'reload failed, configuration unchanged: .*conf:6: NoSuchKey' "$tmp/log"
+check "invalid file keeps the running config" grep -q 'reload failed, configuration unchanged: .*conf:7: NoSuchKey' "$tmp/log"
 check "still running after a failed reload" kill -0 "$milter_pid"
 check "SIGTERM stops cleanly" stop_milter
 check "pidfile removed" test ! -e "$tmp/pid"
 
 # the command line overrides the file; -p with no config at all just works
-"$MILTER_BIN" -f -c /dev/null -p "unix:$tmp/sock2" -d "$tmp/db2" 2>>"$tmp/log" &
+"$MILTER_BIN" -f -c /dev/null -p "unix:$tmp/sock2" -d "$tmp/db2" --allow-root 2>>"$tmp/log" &
 milter_pid=$!
 i=0; while [ ! -S "$tmp/sock2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "-p and -d work without a config file" test -S "$tmp/sock2"
@@ -65,7 +65,7 @@ check "starts with SocketGroup" start_milter
 check "socket belongs to the group" test "$(stat -c %G "$tmp/sock")" = "$group"
 check "socket mode is SocketMode" test "$(stat -c %a "$tmp/sock")" = 660
 check "stops cleanly" stop_milter
-printf 'Socket unix:%s/sock3\nDatabase %s/db3\nSocketGroup no-such-group-x\n' "$tmp" "$tmp" >"$tmp/grp.conf"
+printf 'Socket unix:%s/sock3\nDatabase %s/db3\nSocketGroup no-such-group-x\nAllowRoot yes\n' "$tmp" "$tmp" >"$tmp/grp.conf"
 "$MILTER_BIN" -f -c "$tmp/grp.conf" >"$tmp/out" 2>&1
 check "unknown SocketGroup fails" test $? -ne 0
 check "unknown SocketGroup is named" grep -q "no group 'no-such-group-x'" "$tmp/out"
