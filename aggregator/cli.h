@@ -80,6 +80,7 @@ extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_show;
 extern const struct cli_command cmd_digest;
 extern const struct cli_command cmd_expire;
+extern const struct cli_command cmd_check;
 
 /* "tlsrpt-report: " + message + newline, on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

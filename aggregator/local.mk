@@ -17,9 +17,9 @@ aggregator_tlsrpt_report_SOURCES = aggregator/main.c aggregator/cli.h \
 	aggregator/cli_common.c \
 	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c \
 	aggregator/cmd_failures.c aggregator/cmd_list.c aggregator/cmd_show.c \
-	aggregator/cmd_expire.c aggregator/cmd_digest.c
-aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -pthread
-aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(TLSRPT_LIBS) -lpthread
+	aggregator/cmd_expire.c aggregator/cmd_digest.c aggregator/cmd_check.c
+aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -I$(top_srcdir)/check -pthread
+aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(CHECK_LIBS) $(TLSRPT_LIBS) -lpthread
 
 dist_man_MANS += docs/tlsrpt-report.1
-dist_doc_DATA += docs/DIGEST.md
+dist_doc_DATA += docs/DIGEST.md docs/check.md

@@ -29,6 +29,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_digest,
 	&cmd_expire,
 	&cmd_parse,
+	&cmd_check,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -52,6 +52,7 @@ void conf_init(struct conf *c)
 	c->max_report = 16u * 1024 * 1024;
 	c->add_header = 1;
 	c->socket_mode = 0660;
+	c->drain_timeout = 60;
 }
 
 static char **list_free(char **v, size_t n)
@@ -241,6 +242,21 @@ static int parse_mode(struct conf *c, void *f, const char *v, char *err, size_t 
 	return 0;
 }
 
+/* Seconds, 0 to an hour: a stop longer than that is a hang. */
+static int parse_seconds(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+{
+	unsigned long s;
+	char *end;
+
+	(void)c;
+	errno = 0;
+	s = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || s > 3600)
+		return fail(err, errlen, "'%s' is not a number of seconds from 0 to 3600", v);
+	*(unsigned *)f = (unsigned)s;
+	return 0;
+}
+
 /* Strip blanks and one pair of angle brackets, lowercase; into out (outlen). */
 static int normalise_address(const char *s, size_t len, char *out, size_t outlen)
 {
@@ -350,6 +366,7 @@ static const struct conf_key {
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
 	{ "AllowRoot", parse_bool, FIELD(allow_root) },
+	{ "DrainTimeout", parse_seconds, FIELD(drain_timeout) },
 };
 
 int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen)

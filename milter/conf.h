@@ -37,6 +37,7 @@ struct conf {
 	unsigned socket_mode;     /* permissions of a unix socket */
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
 	int allow_root;           /* AllowRoot yes: may keep running as root */
+	unsigned drain_timeout;   /* DrainTimeout: seconds a stop waits for messages in progress */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

@@ -17,8 +17,10 @@ void log_open(int foreground, int facility, int level)
 {
 	log_foreground = foreground;
 	atomic_store(&log_level, level);
+	/* LOG_PERROR: start-up errors reach the terminal too; once in the
+	 * background stderr is /dev/null */
 	if (!foreground)
-		openlog("tlsrpt-milter", LOG_PID | LOG_NDELAY, facility);
+		openlog("tlsrpt-milter", LOG_PID | LOG_NDELAY | LOG_PERROR, facility);
 }
 
 void log_set_level(int level)

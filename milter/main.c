@@ -4,12 +4,13 @@
  * Order matters (Postfix chroot_uid.c, OpenDKIM main): read the config,
  * look up the user, open the socket (while still privileged), go to the
  * background, write the pidfile, start the reaper that removes pidfile
- * and socket at the end (reaper.h), drop group then user privileges,
- * check the database and spool directory as that user (preflight.h), and
- * only then hand over to smfi_main().  Running as root needs AllowRoot;
- * files are created without any access for others (umask 027).  SIGUSR1 reloads the config file
- * from a dedicated sigwait() thread; libmilter itself stops on SIGTERM,
- * SIGINT and SIGHUP.
+ * and socket at the end (reaper.h), drop group then user privileges, and
+ * only then hand over to libmilter (drain_run).  Before the socket, the
+ * database and spool directory are checked as that user (preflight.h).
+ * Running as root needs AllowRoot; files are created without any access
+ * for others (umask 027).  SIGUSR1 reloads the config file from a
+ * dedicated sigwait() thread; SIGTERM, SIGINT and SIGHUP stop the daemon
+ * once the messages in progress have finished (drain.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "drain.h"
 #include "log.h"
 #include "mlfi.h"
 #include "report.h"
@@ -419,7 +422,24 @@ static const char *nonnull(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* Build the new config aside; install it only when the whole file is valid. */
+/* A database or spool directory that a reload names anew must work, as
+ * at start-up (preflight.h); the ones in use are not checked again (a
+ * fault there is spooled or tempfailed, not a reason to keep old settings). */
+static int reload_check(const struct conf *cur, const struct conf *next, char *err, size_t errlen)
+{
+	int busy;
+
+	if (strcmp(cur->database, next->database) != 0 &&
+	    preflight_database(next->database, &busy, err, errlen) != 0)
+		return -1;
+	if (next->spool_dir != NULL && strcmp(nonnull(cur->spool_dir), next->spool_dir) != 0 &&
+	    preflight_spool(next->spool_dir, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
+/* Build the new config aside; install it only when the whole file is valid
+ * and what it names anew works. */
 static void reload(const struct options *o)
 {
 	char err[CONF_ERR_MAX];
@@ -430,6 +450,13 @@ static void reload(const struct options *o)
 		return;
 	}
 	cur = conf_acquire();
+	if (reload_check(cur, next, err, sizeof err) != 0) {
+		conf_release(cur);
+		conf_clear(next);
+		free(next);
+		log_msg(LOG_ERR, "reload failed, configuration unchanged: %s", err);
+		return;
+	}
 	if (strcmp(cur->socket, next->socket) != 0 || strcmp(nonnull(cur->user), nonnull(next->user)) != 0 ||
 	    strcmp(nonnull(cur->pidfile), nonnull(next->pidfile)) != 0)
 		log_msg(LOG_WARNING, "Socket, UserID and PidFile changes take effect only on restart");
@@ -463,13 +490,11 @@ static void *reload_thread(void *arg)
  * Block SIGUSR1 in every thread (libmilter's start later) and wait for it
  * in one.  The stop signals are blocked too, before our thread exists:
  * else the kernel could deliver SIGTERM to it and kill the process before
- * libmilter's own sigwait() thread sees it.  Blocked from the start: the
- * socket exists before the database check is done, and a signal sent
- * once it appears waits for the thread that handles it instead of
- * killing the process.
+ * libmilter's own sigwait() thread sees it.
  */
-static int block_signals(void)
+static int start_reload_thread(struct options *o)
 {
+	pthread_t tid;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -477,13 +502,8 @@ static int block_signals(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	return pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 ? -1 : 0;
-}
-
-static int start_reload_thread(struct options *o)
-{
-	pthread_t tid;
-
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
 	if (pthread_create(&tid, NULL, reload_thread, o) != 0)
 		return -1;
 	pthread_detach(tid);
@@ -565,7 +585,7 @@ static int start_reaper(const struct conf *c, const struct identity *id, struct 
 	return 0;
 }
 
-/* The database and spool directory, as the user we now are. */
+/* The database and spool directory, as the user we are. */
 static int preflight(const struct conf *c)
 {
 	char err[CONF_ERR_MAX];
@@ -580,6 +600,32 @@ static int preflight(const struct conf *c)
 		log_msg(LOG_WARNING, "database %s is locked by another process: reports are spooled "
 		        "or refused until it is free", c->database);
 	return 0;
+}
+
+/*
+ * preflight() as the user the milter will run as, before anything is
+ * opened: a milter that cannot work leaves no socket or pidfile behind,
+ * and says so on the terminal even when it would go to the background.
+ * Still root, it checks in a child that drops privileges first.
+ */
+static int preflight_as(const struct conf *c, const struct identity *id)
+{
+	pid_t child;
+	int status;
+
+	if (!id->set || id->uid == geteuid())
+		return preflight(c);
+	child = fork();
+	if (child < 0) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (child == 0)
+		_exit(drop_privileges(id) == 0 && preflight(c) == 0 ? 0 : EX_CONFIG);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -609,10 +655,6 @@ int main(int argc, char **argv)
 	log_open(opts.foreground, c->syslog_facility, c->log_level);
 	mlfi_init();
 	signal(SIGPIPE, SIG_IGN);
-	if (block_signals() != 0) {
-		rc = EX_OSERR;
-		goto out;
-	}
 	if (lookup_user(c->user, &id) != 0 || refuse_root(c, &id) != 0) {
 		rc = EX_CONFIG;
 		goto out;
@@ -621,6 +663,10 @@ int main(int argc, char **argv)
 	if (c->pidfile != NULL && pidfile_live(c->pidfile)) {
 		log_msg(LOG_ERR, "%s: another tlsrpt-milter is running", c->pidfile);
 		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	if (preflight_as(c, &id) != 0) {
+		rc = EX_CONFIG;
 		goto out;
 	}
 	if (open_socket(c, &id) != 0) {
@@ -635,16 +681,12 @@ int main(int argc, char **argv)
 		goto stop;
 	}
 	log_identity();
-	if (preflight(c) != 0) {
-		rc = EX_CONFIG;
-		goto stop;
-	}
 	if (start_reload_thread(&opts) != 0) {
 		rc = EX_OSERR;
 		goto stop;
 	}
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
-	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	rc = drain_run(c->socket) == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	mlfi_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
 stop:

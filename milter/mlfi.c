@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "drain.h"
 #include "gate.h"
 #include "log.h"
 #include "mlfi.h"
@@ -28,7 +29,8 @@
 #define STATUS_HEADER "TLS-Report-Status"
 
 struct mlfi_msg {
-	struct conf *conf;       /* reference held for this message; NULL between messages */
+	struct conf *conf;       /* reference held for this message; NULL between messages,
+	                          * and while set the message counts as in progress (drain.h) */
 	int rcpt_matched;
 	int headers_seen;
 	int cannot_hold;         /* Content-Type rules a report out */
@@ -83,6 +85,7 @@ static struct mlfi_conn *conn_get(SMFICTX *ctx)
 	cn->actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	buf_init(&cn->msg.data, 0);
 	smfi_setpriv(ctx, cn);
+	drain_conn_begin();
 	return cn;
 }
 
@@ -94,6 +97,7 @@ static struct mlfi_conn *msg_get(SMFICTX *ctx)
 	if (cn == NULL || cn->msg.conf != NULL)
 		return cn;
 	cn->msg.conf = conf_acquire();
+	drain_msg_begin();
 	buf_init(&cn->msg.data, cn->msg.conf->max_message);
 	return cn;
 }
@@ -102,6 +106,8 @@ static void msg_reset(struct mlfi_conn *cn)
 {
 	if (cn == NULL)
 		return;
+	if (cn->msg.conf != NULL)
+		drain_msg_end();
 	conf_release(cn->msg.conf);
 	buf_free(&cn->msg.data);
 	memset(&cn->msg, 0, sizeof cn->msg);
@@ -403,6 +409,7 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 	msg_reset(cn);
 	free(cn);
 	smfi_setpriv(ctx, NULL);
+	drain_conn_end();
 	return SMFIS_CONTINUE;
 }
 

@@ -7,6 +7,8 @@ include $(srcdir)/tests/report.mk
 include $(srcdir)/tests/store.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/milter.mk
+include $(srcdir)/tests/sendmail.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
+include $(srcdir)/tests/check.mk

@@ -19,10 +19,10 @@ endif
 # make -j check runs them side by side; they skip without miltertest.
 MILTER_SHELL_TESTS = tests/milter/t-negotiate.sh tests/milter/t-daemon.sh \
 	tests/milter/t-store.sh tests/milter/t-postfix.sh \
-	tests/milter/t-timing.sh tests/milter/t-startup.sh
+	tests/milter/t-timing.sh tests/milter/t-startup.sh tests/milter/t-drain.sh
 TESTS += $(MILTER_SHELL_TESTS)
 EXTRA_DIST += $(MILTER_SHELL_TESTS) tests/milter/common.sh tests/milter/common.lua \
 	tests/milter/negotiate.lua tests/milter/oversize.lua \
 	tests/milter/store.lua tests/milter/actions.lua tests/milter/auth.lua \
 	tests/milter/spool.lua tests/milter/tempfail.lua \
-	tests/milter/timing.lua
+	tests/milter/timing.lua tests/milter/smtp-stop.py

@@ -77,7 +77,8 @@ static void full_file_is_read(void **state)
 		"TrustedAuthservIDs mx.example.com,MX2.example.com\n"
 		"RequireAuthentication yes\n"
 		"SocketMode 0600\n"
-		"AllowRoot yes\n");
+		"AllowRoot yes\n"
+		"DrainTimeout 5\n");
 	struct conf c;
 	char err[CONF_ERR_MAX] = "";
 
@@ -105,6 +106,7 @@ static void full_file_is_read(void **state)
 	assert_int_equal(c.require_auth, 1);
 	assert_int_equal(c.socket_mode, 0600);
 	assert_int_equal(c.allow_root, 1);
+	assert_int_equal(c.drain_timeout, 5);
 	assert_int_equal(conf_check(&c, err, sizeof err), 0);
 	assert_true(conf_recipient_match(&c, "<tlsrpt@EXAMPLE.com>"));
 	assert_true(conf_recipient_match(&c, " reports@example.net "));
@@ -135,6 +137,9 @@ static const struct bad_case bad_cases[] = {
 	{ "Syslog kernel\n", ":1: Syslog" },
 	{ "LogLevel loud\n", ":1: LogLevel" },
 	{ "SocketMode 0999\n", ":1: SocketMode" },
+	{ "DrainTimeout 3601\n", ":1: DrainTimeout" },
+	{ "DrainTimeout -1\n", ":1: DrainTimeout" },
+	{ "DrainTimeout 10s\n", ":1: DrainTimeout" },
 	{ "Socket\n", ":1: Socket: a value is required" },
 };
 

@@ -64,6 +64,17 @@ print(oct(os.stat(sys.argv[1] + "-wal").st_mode & 0o777), oct(os.stat(sys.argv[1
 	check "-wal and -shm 0640 too, even for a writer with umask 000" test "$(cat "$tmp/modes")" = "0o640 0o640"
 fi
 
+# --- a reload that names a database or spool directory anew checks it too
+write_conf </dev/null
+check "starts" start_milter
+echo "Database $tmp/adir" >>"$tmp/conf"
+kill -USR1 "$milter_pid"
+i=0; while ! grep -q 'reload failed' "$tmp/log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "reload to a directory as the database: refused, settings kept" \
+	grep -q "reload failed, configuration unchanged: database $tmp/adir: is a directory" "$tmp/log"
+check "still running" kill -0 "$milter_pid"
+check "stops cleanly" stop_milter
+
 # --- a pidfile left by a crash may name a PID someone else has now
 sleep 60 &
 other=$!
@@ -107,8 +118,7 @@ run_milter "$tmp/out" -p "unix:$tmp/s1" -d "$tmp/rootdb/db" -u nobody
 check "a folder nobody cannot write: exit 78" test $rc -eq 78
 check "a folder nobody cannot write: the real cause" \
 	grep -q "database folder $tmp/rootdb: user nobody may not create files there" "$tmp/out"
-check "a folder nobody cannot write: checked after dropping privileges" \
-	grep -q "running as user nobody" "$tmp/out"
+check "a folder nobody cannot write: refused before listening" sh -c "! grep -q listening '$tmp/out'"
 check "a refused start leaves no socket" test ! -e "$tmp/s1"
 mkdir "$tmp/nobodydb"
 chown nobody "$tmp/nobodydb"
