@@ -80,6 +80,8 @@ extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_show;
 extern const struct cli_command cmd_digest;
 extern const struct cli_command cmd_expire;
+extern const struct cli_command cmd_metrics;
+extern const struct cli_command cmd_check_failures;
 extern const struct cli_command cmd_check;
 
 /* "tlsrpt-report: " + message + newline, on stderr. */

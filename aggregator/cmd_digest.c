@@ -71,17 +71,19 @@ static int digest_option(void *ctx, int id, const char *arg)
 
 /* The summaries a digest needs, for this window and the one before. */
 struct digest_data {
-	struct summary *senders, *prev_senders, *domains, *now[3], *before[3];
+	struct summary *senders, *prev_senders, *domains, *now[3], *before[3], *days;
+	struct presence *presence;
 };
 
 static const enum summary_key news_keys[3] = {
 	SUMMARY_BY_RESULT_TYPE, SUMMARY_BY_SENDING_IP, SUMMARY_BY_RECEIVING_MX
 };
 
-static enum tr_err load(struct store *st, const struct summary_filter *f, struct digest_data *dd,
-                        struct tr_error *err)
+static enum tr_err load(struct store *st, const struct summary_filter *f, int64_t now,
+                        struct digest_data *dd, struct tr_error *err)
 {
 	struct summary_filter prev = *f;
+	int64_t since, until;
 	enum tr_err rc;
 
 	prev.until = f->since;
@@ -96,6 +98,11 @@ static enum tr_err load(struct store *st, const struct summary_filter *f, struct
 		if (rc == TR_OK)
 			rc = summary_query(st, news_keys[k], &prev, &dd->before[k], err);
 	}
+	if (rc == TR_OK)
+		rc = summary_query(st, SUMMARY_BY_DAY, f, &dd->days, err);
+	presence_window(now, &since, &until);
+	if (rc == TR_OK)
+		rc = presence_query(st, since, until, &dd->presence, err);
 	return rc;
 }
 
@@ -104,6 +111,8 @@ static void data_free(struct digest_data *dd)
 	summary_free(dd->senders);
 	summary_free(dd->prev_senders);
 	summary_free(dd->domains);
+	summary_free(dd->days);
+	presence_free(dd->presence);
 	for (int k = 0; k < 3; k++) {
 		summary_free(dd->now[k]);
 		summary_free(dd->before[k]);
@@ -260,13 +269,14 @@ static int digest_main(struct cli *c, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	tr_error_clear(&err);
-	if (load(st, &a.filter, &dd, &err) != TR_OK) {
+	if (load(st, &a.filter, now, &dd, &err) != TR_OK) {
 		cli_error("%s: %s", cli_db_path(c), err.msg);
 		rc = CLI_FAIL;
 	} else {
 		in = (struct digest_input){ a.filter.since, a.filter.until, dd.senders, dd.prev_senders,
 		                            dd.domains, { dd.now[0], dd.now[1], dd.now[2] },
-		                            { dd.before[0], dd.before[1], dd.before[2] } };
+		                            { dd.before[0], dd.before[1], dd.before[2] }, dd.days,
+		                            dd.presence, now };
 		if (digest_compute(&d, &in) != 0) {
 			cli_error("digest: out of memory");
 			rc = CLI_FAIL;

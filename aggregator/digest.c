@@ -113,6 +113,22 @@ static int find_jumps(struct digest *d, size_t *cap)
 	return 0;
 }
 
+/* The reporters presence_is_silent() names, in presence's order (by name). */
+static int find_silent(struct digest *d)
+{
+	const struct presence *p = d->in->presence;
+
+	if (p == NULL || p->n_reporters == 0)
+		return 0;
+	d->silent = calloc(p->n_reporters, sizeof *d->silent);
+	if (d->silent == NULL)
+		return -1;
+	for (size_t i = 0; i < p->n_reporters; i++)
+		if (presence_is_silent(&p->reporters[i], d->in->clock_now))
+			d->silent[d->n_silent++] = &p->reporters[i];
+	return 0;
+}
+
 int digest_compute(struct digest *d, const struct digest_input *in)
 {
 	size_t cap = 0;
@@ -139,6 +155,8 @@ int digest_compute(struct digest *d, const struct digest_input *in)
 		rc = find_new(d, &cap, k);
 	if (rc == 0)
 		rc = find_jumps(d, &cap);
+	if (rc == 0)
+		rc = find_silent(d);
 	if (rc != 0) {
 		digest_free(d);
 		d->in = in;
@@ -151,6 +169,7 @@ void digest_free(struct digest *d)
 	if (d == NULL)
 		return;
 	free(d->items);
+	free(d->silent);
 	memset(d, 0, sizeof *d);
 }
 
@@ -310,6 +329,133 @@ static char *grouped(uint64_t v)
 	return strdup(n);
 }
 
+
+/* ---- the chart and the silent reporters, shared by both bodies ---- */
+
+#define DAY 86400
+
+/* One day of the chart. */
+struct chart_day {
+	char day[16];            /* "YYYY-MM-DD" */
+	uint64_t sessions, failed;
+};
+
+/* The window's days, oldest first, at most DIGEST_MAX_DAYS (the last
+ * ones), with their sessions from in->days; *max_s and *max_f the largest.
+ * Returns the number of days (0: no chart). */
+static size_t chart_days(const struct digest *d, struct chart_day *out, uint64_t *max_s,
+                         uint64_t *max_f)
+{
+	int64_t first, last, t;
+	size_t n = 0;
+
+	*max_s = *max_f = 0;
+	if (d->in->days == NULL || d->in->until <= d->in->since)
+		return 0;
+	first = d->in->since - ((d->in->since % DAY) + DAY) % DAY;
+	last = (d->in->until - 1) - (((d->in->until - 1) % DAY) + DAY) % DAY;
+	if ((last - first) / DAY >= DIGEST_MAX_DAYS)
+		first = last - (int64_t)(DIGEST_MAX_DAYS - 1) * DAY;
+	for (t = first; t <= last && n < DIGEST_MAX_DAYS; t += DAY, n++) {
+		const struct summary_row *r;
+
+		fmt_day(t, out[n].day, sizeof out[n].day);
+		r = find_row(d->in->days, out[n].day);
+		out[n].failed = r != NULL ? r->failed : 0;
+		out[n].sessions = r == NULL ? 0 : r->successful + r->failed < r->successful
+		                  ? UINT64_MAX : r->successful + r->failed;
+		if (out[n].sessions > *max_s)
+			*max_s = out[n].sessions;
+		if (out[n].failed > *max_f)
+			*max_f = out[n].failed;
+	}
+	return n;
+}
+
+/* Length of a bar for v of max in width units: at least 1 for v > 0. */
+static unsigned bar_len(uint64_t v, uint64_t max, unsigned width)
+{
+	double x;
+
+	if (v == 0 || max == 0)
+		return 0;
+	x = (double)v / (double)max * width;
+	return x < 1 ? 1 : (unsigned)(x + 0.5);
+}
+
+static void text_bar(FILE *m, char c, unsigned len)
+{
+	for (unsigned i = 0; i < DIGEST_BAR_WIDTH; i++)
+		fputc(i < len ? c : ' ', m);
+}
+
+/* Sessions and failures per day as two bar columns, each scaled to its
+ * own busiest day, so that a few failures among many sessions still show. */
+static void text_chart(FILE *m, const struct digest *d)
+{
+	struct chart_day days[DIGEST_MAX_DAYS];
+	uint64_t max_s, max_f;
+	size_t n = chart_days(d, days, &max_s, &max_f);
+	char a[32], b[32];
+
+	if (n == 0 || max_s == 0)
+		return;
+	fprintf(m, "\nPer day (bars scaled to the busiest day of each column):\n"
+	        "  %-10s  %-*s %11s  failed\n", "day", DIGEST_BAR_WIDTH, "sessions", "");
+	for (size_t i = 0; i < n; i++) {
+		fmt_grouped(days[i].sessions, a, sizeof a);
+		fmt_grouped(days[i].failed, b, sizeof b);
+		fprintf(m, "  %s  ", days[i].day);
+		text_bar(m, '#', bar_len(days[i].sessions, max_s, DIGEST_BAR_WIDTH));
+		fprintf(m, " %11s  ", a);
+		text_bar(m, '!', bar_len(days[i].failed, max_f, DIGEST_BAR_WIDTH));
+		fprintf(m, " %7s\n", b);
+	}
+}
+
+static void silent_intro(char *out, size_t size)
+{
+	snprintf(out, size, "Silent reporters (reports on at least %d of the last %d days, "
+	         "none for %d days)", PRESENCE_ACTIVE_DAYS, PRESENCE_LOOKBACK_DAYS,
+	         PRESENCE_SILENT_SECONDS / 86400);
+}
+
+/* One silent reporter: its name escaped by esc, its last report's date. */
+static void silent_line(FILE *m, const struct presence_reporter *r,
+                        char *(*esc)(const char *, const char *))
+{
+	char *e = esc(r->submitter[0] != '\0' ? r->submitter : NULL, "(unknown)");
+	char day[16];
+
+	fmt_day(r->last_start, day, sizeof day);
+	fprintf(m, "%s: last report %s, reports on %u days", e != NULL ? e : "?", day,
+	        (unsigned)r->days);
+	free(e);
+}
+
+static char *esc_term_name(const char *s, const char *if_null)
+{
+	return esc_term(s, if_null);
+}
+
+static void text_silent(FILE *m, const struct digest *d)
+{
+	char intro[160];
+
+	if (d->n_silent == 0)
+		return;
+	silent_intro(intro, sizeof intro);
+	fprintf(m, "\n%s:\n", intro);
+	for (size_t i = 0; i < d->n_silent && i < DIGEST_MAX_SILENT; i++) {
+		fputs("  * ", m);
+		silent_line(m, d->silent[i], esc_term_name);
+		fputc('\n', m);
+	}
+	if (d->n_silent > DIGEST_MAX_SILENT)
+		fprintf(m, "  + %zu more\n", d->n_silent - DIGEST_MAX_SILENT);
+}
+
+
 /* The failing senders as a text table. */
 static void text_senders(FILE *m, const struct digest *d)
 {
@@ -389,6 +535,7 @@ char *digest_text(const struct digest *d)
 		fputc('\n', m);
 		free(e);
 	}
+	text_silent(m, d);
 	if (d->failing > 0) {
 		fputs("\nFailing senders:\n", m);
 		text_senders(m, d);
@@ -397,6 +544,7 @@ char *digest_text(const struct digest *d)
 		fmt_folded_line(line, sizeof line, d->ok_senders, d->ok_sessions, d->ok_failed);
 		fprintf(m, "\n%s.\n", line);
 	}
+	text_chart(m, d);
 	details_command(d, line, sizeof line);
 	fprintf(m, "\nDetails: %s\n", line);
 	free(dom);
@@ -497,6 +645,72 @@ static void html_senders(FILE *m, const struct digest *d)
 		fprintf(m, "<p>+ %zu more failing senders</p>\n", d->failing - shown);
 }
 
+/* A bar cell that mail clients draw: a one-row table whose first cell
+ * has the bar's width and colour (no images, no scripts, no CSS classes). */
+static void html_bar(FILE *m, unsigned pct, const char *color)
+{
+	if (pct == 0) {
+		fputs("&nbsp;", m);
+		return;
+	}
+	fprintf(m, "<table role=\"presentation\" width=\"100%%\" cellpadding=\"0\" cellspacing=\"0\" "
+	        "style=\"border-collapse:collapse;width:100%%\"><tr><td width=\"%u%%\" "
+	        "style=\"width:%u%%;background:%s;height:12px;font-size:0;line-height:0\">&nbsp;</td>",
+	        pct, pct, color);
+	if (pct < 100)
+		fputs("<td style=\"font-size:0;line-height:0\">&nbsp;</td>", m);
+	fputs("</tr></table>", m);
+}
+
+static void html_chart(FILE *m, const struct digest *d)
+{
+	struct chart_day days[DIGEST_MAX_DAYS];
+	uint64_t max_s, max_f;
+	size_t n = chart_days(d, days, &max_s, &max_f);
+	char a[32], b[32];
+
+	if (n == 0 || max_s == 0)
+		return;
+	fputs("<h3 style=\"margin:20px 0 8px;font-size:15px\">Per day</h3>\n"
+	      "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
+	      "style=\"border-collapse:collapse;width:100%\">\n<tr>", m);
+	fprintf(m, TH "Day</th>" TH "Sessions</th>" TH "</th>" TH "Failed</th>" TH "</th></tr>\n",
+	        "left", "left", "right", "left", "right");
+	for (size_t i = 0; i < n; i++) {
+		fmt_grouped(days[i].sessions, a, sizeof a);
+		fmt_grouped(days[i].failed, b, sizeof b);
+		fprintf(m, "<tr>" TD "%s</td>" TD, "left", "white-space:nowrap;font-size:13px",
+		        days[i].day, "left", "width:40%");
+		html_bar(m, bar_len(days[i].sessions, max_s, 100), "#8c959f");
+		fprintf(m, "</td>" TD "%s</td>" TD, "right", "white-space:nowrap;font-size:13px", a,
+		        "left", "width:40%");
+		html_bar(m, bar_len(days[i].failed, max_f, 100), "#cf222e");
+		fprintf(m, "</td>" TD "%s</td></tr>\n", "right",
+		        days[i].failed > 0 ? "white-space:nowrap;font-size:13px;color:#cf222e"
+		                           : "white-space:nowrap;font-size:13px", b);
+	}
+	fputs("</table>\n", m);
+}
+
+static void html_silent(FILE *m, const struct digest *d)
+{
+	char intro[160];
+
+	if (d->n_silent == 0)
+		return;
+	silent_intro(intro, sizeof intro);
+	fprintf(m, "<h3 style=\"margin:20px 0 8px;font-size:15px\">%s</h3>\n"
+	        "<ul style=\"margin:0;padding-left:20px;line-height:1.6\">\n", intro);
+	for (size_t i = 0; i < d->n_silent && i < DIGEST_MAX_SILENT; i++) {
+		fputs("<li>", m);
+		silent_line(m, d->silent[i], html_text);
+		fputs("</li>\n", m);
+	}
+	if (d->n_silent > DIGEST_MAX_SILENT)
+		fprintf(m, "<li>+ %zu more</li>\n", d->n_silent - DIGEST_MAX_SILENT);
+	fputs("</ul>\n", m);
+}
+
 static void html_news(FILE *m, const struct digest *d)
 {
 	char period[64];
@@ -562,12 +776,14 @@ char *digest_html(const struct digest *d)
 	        hstate != NULL ? hstate : "");
 	free(hstate);
 	html_news(m, d);
+	html_silent(m, d);
 	if (d->failing > 0)
 		html_senders(m, d);
 	if (d->ok_senders > 0) {
 		fmt_folded_line(line, sizeof line, d->ok_senders, d->ok_sessions, d->ok_failed);
 		fprintf(m, "<p style=\"margin:16px 0 0;color:#116329\">%s.</p>\n", line);
 	}
+	html_chart(m, d);
 	details_command(d, line, sizeof line);
 	fprintf(m, "<p style=\"margin:20px 0 0;font-size:12px;color:#57606a\">Details: "
 	        "<code>%s</code></p>\n</div>\n</body></html>\n", line);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "presence.h"
 #include "summary.h"
 
 /* A failure rate "jumped" when it is at least this many times the
@@ -21,6 +22,12 @@
 #define DIGEST_MAX_SENDERS 25
 /* New things listed per kind. */
 #define DIGEST_MAX_NEW 10
+/* Days in the chart: a longer window charts its last DIGEST_MAX_DAYS. */
+#define DIGEST_MAX_DAYS 62
+/* Widest bar of the text chart, in characters. */
+#define DIGEST_BAR_WIDTH 20
+/* Silent reporters listed; the rest are counted. */
+#define DIGEST_MAX_SILENT 25
 
 enum digest_kind {
 	DIGEST_NEW_RESULT_TYPE,
@@ -44,6 +51,9 @@ struct digest_input {
 	const struct summary *senders, *prev_senders;          /* by submitter */
 	const struct summary *domains;                         /* by policy-domain */
 	const struct summary *now[3], *before[3];  /* result-type, sending-ip, receiving-mx */
+	const struct summary *days;  /* by day, this window: the chart (NULL: none) */
+	const struct presence *presence; /* over presence_window(now) (NULL: no silent list) */
+	int64_t clock_now;           /* the time silence is judged at */
 };
 
 struct digest {
@@ -54,6 +64,8 @@ struct digest {
 	size_t ok_senders;           /* the others, folded as the summary folds them */
 	uint64_t ok_sessions;        /* their sessions */
 	uint64_t ok_failed;          /* their failures, all where no policy applies */
+	const struct presence_reporter **silent; /* owned array of borrowed rows, by name */
+	size_t n_silent;             /* presence_is_silent() at in->now */
 };
 
 /* Work out what is new; 0, or -1 on no memory (d is then empty). */

@@ -28,6 +28,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_show,
 	&cmd_digest,
 	&cmd_expire,
+	&cmd_metrics,
+	&cmd_check_failures,
 	&cmd_parse,
 	&cmd_check,
 };

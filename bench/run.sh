@@ -3,7 +3,7 @@
 # only) and the baseline (bench/baseline.py: Python standard library), on
 # the same generated inputs in one run.  See bench/README.md.
 #
-# Usage: bench/run.sh [import|grow|summary|memory|profile|all]...   (default: all)
+# Usage: bench/run.sh [import|grow|summary|metrics|memory|profile|all]...   (default: all)
 # Environment:
 #   BUILD=DIR    build directory with aggregator/tlsrpt-report and bench/floor (build)
 #   OUT=DIR      inputs, databases and results (bench/out)
@@ -273,6 +273,30 @@ bench_summary() {
 	done
 }
 
+# tlsrpt-report metrics (a Prometheus scrape of the database through the
+# textfile collector) on the same databases, with the clock set to the day
+# after the newest report so that its windows (24 hours, and 31 days for
+# the reporters' dates) hold what a live database's would.
+bench_metrics() {
+	log ""
+	log "## metrics time by database size"
+	if ! cli_works; then
+		log "tlsrpt-report: not available in $BUILD (metrics not yet measured)"
+		return
+	fi
+	local n db newest
+	for n in $DB_SIZES; do
+		db=$(make_db "$n") || continue
+		newest=$(sqlite3 "$db" "SELECT MAX(start_time) FROM reports" 2>/dev/null)
+		[ -n "$newest" ] || { log "metrics $n: cannot read $db"; continue; }
+		log "# $db: clock at $(date -u -d @$((newest + 86400)) +%FT%TZ), $(sqlite3 "$db" "SELECT COUNT(*) FROM reports WHERE start_time >= $newest - 86400") reports in the last day"
+		measure metrics "$n" "$(stat -c %s "$db")" ":" \
+			env TLSRPT_NOW=$((newest + 86400)) "$CLI" -d "$db" metrics
+		measure metrics-7d "$n" "$(stat -c %s "$db")" ":" \
+			env TLSRPT_NOW=$((newest + 86400)) "$CLI" -d "$db" metrics --since 7d
+	done
+}
+
 # Peak memory against report size: one mbox of 20 reports, each with F
 # failure details, for the importer and the floor.
 bench_memory() {
@@ -346,10 +370,11 @@ main() {
 		import) bench_import ;;
 		grow) bench_grow ;;
 		summary) bench_summary ;;
+		metrics) bench_metrics ;;
 		memory) bench_memory ;;
 		profile) bench_profile ;;
-		all) bench_import; bench_grow; bench_summary; bench_memory; bench_profile ;;
-		*) die "unknown benchmark: $what (import|grow|summary|memory|profile|all)" ;;
+		all) bench_import; bench_grow; bench_summary; bench_metrics; bench_memory; bench_profile ;;
+		*) die "unknown benchmark: $what (import|grow|summary|metrics|memory|profile|all)" ;;
 		esac
 	done
 	log ""

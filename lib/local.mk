@@ -22,6 +22,8 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/summary.c lib/summary.h \
 	lib/tally.c lib/tally.h \
 	lib/views.c lib/views.h \
+	lib/presence.c lib/presence.h \
+	lib/promtext.c lib/promtext.h \
 	lib/authres.c lib/authres.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
 lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
@@ -36,7 +38,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/004-cheaper-report-inserts.sql \
 	schema/migrations/005-time-keyed-rollups.sql \
 	schema/migrations/006-lowercase-domains.sql \
-	schema/migrations/007-count-sts-beside-tlsa-once.sql
+	schema/migrations/007-presence-index.sql \
+	schema/migrations/008-count-sts-beside-tlsa-once.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

@@ -75,6 +75,7 @@ void conf_clear(struct conf *c)
 	free(c->pidfile);
 	free(c->spool_dir);
 	free(c->socket_group);
+	free(c->metrics_listen);
 	list_free(c->recipients, c->n_recipients);
 	list_free(c->trusted_ids, c->n_trusted);
 	memset(c, 0, sizeof *c);
@@ -367,6 +368,8 @@ static const struct conf_key {
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
 	{ "AllowRoot", parse_bool, FIELD(allow_root) },
 	{ "DrainTimeout", parse_seconds, FIELD(drain_timeout) },
+	{ "MetricsListen", parse_string, FIELD(metrics_listen) },
+	{ "MetricsAllowRemote", parse_bool, FIELD(metrics_allow_remote) },
 };
 
 int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errlen)

@@ -38,6 +38,8 @@ struct conf {
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
 	int allow_root;           /* AllowRoot yes: may keep running as root */
 	unsigned drain_timeout;   /* DrainTimeout: seconds a stop waits for messages in progress */
+	char *metrics_listen;     /* MetricsListen ADDR:PORT for GET /metrics; NULL: off */
+	int metrics_allow_remote; /* MetricsAllowRemote yes: a non-loopback address is allowed */
 
 	int refs;                 /* owned by conf_acquire()/conf_release() */
 };

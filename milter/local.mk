@@ -11,9 +11,12 @@ milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/log.c milter/log.h \
 	milter/spool.c milter/spool.h \
 	milter/preflight.c milter/preflight.h \
-	milter/reaper.c milter/reaper.h
+	milter/reaper.c milter/reaper.h \
+	milter/metrics.c milter/metrics.h \
+	milter/metrics_http.c milter/metrics_http.h
+milter_tlsrpt_milter_CPPFLAGS = $(AM_CPPFLAGS) $(NET_CPPFLAGS)
 milter_tlsrpt_milter_CFLAGS = $(TLSRPT_CFLAGS) $(MILTER_CFLAGS)
-milter_tlsrpt_milter_LDADD = $(TLSRPT_LIBS) $(MILTER_LIBS) -lpthread
+milter_tlsrpt_milter_LDADD = $(NET_LIBS) $(TLSRPT_LIBS) $(MILTER_LIBS) -lpthread
 
 # The man pages in docs/ name the paths a package uses (/etc, /var/lib,
 # /run); the installed copies name this build's (sysconfdir, the default

@@ -35,6 +35,8 @@
 #include "conf.h"
 #include "drain.h"
 #include "log.h"
+#include "httpserv.h"
+#include "metrics_http.h"
 #include "mlfi.h"
 #include "report.h"
 #include "preflight.h"
@@ -458,8 +460,10 @@ static void reload(const struct options *o)
 		return;
 	}
 	if (strcmp(cur->socket, next->socket) != 0 || strcmp(nonnull(cur->user), nonnull(next->user)) != 0 ||
-	    strcmp(nonnull(cur->pidfile), nonnull(next->pidfile)) != 0)
-		log_msg(LOG_WARNING, "Socket, UserID and PidFile changes take effect only on restart");
+	    strcmp(nonnull(cur->pidfile), nonnull(next->pidfile)) != 0 ||
+	    strcmp(nonnull(cur->metrics_listen), nonnull(next->metrics_listen)) != 0 ||
+	    cur->metrics_allow_remote != next->metrics_allow_remote)
+		log_msg(LOG_WARNING, "Socket, UserID, PidFile and Metrics* changes take effect only on restart");
 	conf_release(cur);
 	log_msg(LOG_NOTICE, "configuration reloaded from %s", o->conf_path);
 	log_set_level(next->log_level);
@@ -628,8 +632,45 @@ static int preflight_as(const struct conf *c, const struct identity *id)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* MetricsListen: a bad or non-loopback address is refused before the
+ * daemon detaches, so that the operator sees why on the terminal. */
+static int check_metrics_listen(const struct conf *c)
+{
+	struct sockaddr_storage ss;
+	struct tr_error err;
+
+	if (c->metrics_listen == NULL)
+		return 0;
+	tr_error_clear(&err);
+	if (httpserv_parse_listen(c->metrics_listen, c->metrics_allow_remote, &ss, sizeof ss,
+	                          &err) == TR_OK)
+		return 0;
+	log_msg(LOG_ERR, "MetricsListen %s: %s%s", c->metrics_listen, err.msg,
+	        c->metrics_allow_remote ? "" : "; MetricsAllowRemote yes allows it");
+	return -1;
+}
+
+/* Serve GET /metrics: after the fork and the privilege drop, and with the
+ * signals blocked, so that its threads neither die nor take signals. */
+static int start_metrics(const struct conf *c, struct httpserv **srv)
+{
+	struct tr_error err;
+
+	*srv = NULL;
+	if (c->metrics_listen == NULL)
+		return 0;
+	tr_error_clear(&err);
+	if (metrics_http_start(c, mlfi_metrics(), srv, &err) != TR_OK) {
+		log_msg(LOG_ERR, "%s", err.msg);
+		return -1;
+	}
+	log_msg(LOG_NOTICE, "metrics at http://%s/metrics", c->metrics_listen);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	struct httpserv *metrics_srv = NULL;
 	static struct options opts;
 	char err[CONF_ERR_MAX];
 	struct reaper reaper = { -1 };
@@ -655,7 +696,8 @@ int main(int argc, char **argv)
 	log_open(opts.foreground, c->syslog_facility, c->log_level);
 	mlfi_init();
 	signal(SIGPIPE, SIG_IGN);
-	if (lookup_user(c->user, &id) != 0 || refuse_root(c, &id) != 0) {
+	if (lookup_user(c->user, &id) != 0 || refuse_root(c, &id) != 0 ||
+	    check_metrics_listen(c) != 0) {
 		rc = EX_CONFIG;
 		goto out;
 	}
@@ -685,8 +727,13 @@ int main(int argc, char **argv)
 		rc = EX_OSERR;
 		goto stop;
 	}
+	if (start_metrics(c, &metrics_srv) != 0) {
+		rc = EX_UNAVAILABLE;
+		goto stop;
+	}
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
 	rc = drain_run(c->socket) == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	metrics_srv = metrics_http_stop(metrics_srv);
 	mlfi_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
 stop:

@@ -52,8 +52,17 @@ static struct msg_store mlfi_store = MSG_STORE_INIT;
  */
 static struct gate mlfi_gate = GATE_INIT;
 
+/* what the milter did, for GET /metrics (metrics.h) */
+static struct metrics mlfi_counts;
+
+struct metrics *mlfi_metrics(void)
+{
+	return &mlfi_counts;
+}
+
 void mlfi_init(void)
 {
+	metrics_init(&mlfi_counts);
 	int max = gate_set_max(&mlfi_gate, sysconf(_SC_NPROCESSORS_ONLN));
 
 #ifdef M_ARENA_MAX
@@ -124,6 +133,7 @@ static const char *queue_id(SMFICTX *ctx)
 /* Done with this message: pass it on untouched. */
 static sfsistat accept_now(struct mlfi_conn *cn)
 {
+	metrics_message(&mlfi_counts, 1);
 	msg_reset(cn);
 	return SMFIS_ACCEPT;
 }
@@ -378,13 +388,15 @@ static sfsistat mlfi_eom(SMFICTX *ctx)
 	if (cn->msg.passing)
 		return accept_now(cn);
 	if (cn->msg.strip_only) {
+		metrics_message(&mlfi_counts, 1);
 		strip_status(ctx, cn);
 		msg_reset(cn);
 		return SMFIS_CONTINUE;
 	}
+	metrics_message(&mlfi_counts, 0);
 	gate_enter(&mlfi_gate);
 	msg_process((const char *)cn->msg.data.data, cn->msg.data.len, cn->msg.conf, &mlfi_store,
-	            queue_id(ctx), &d);
+	            &mlfi_counts, queue_id(ctx), &d);
 	gate_leave(&mlfi_gate);
 	rc = apply(ctx, cn, &d);
 	log_eom_time(ctx, &t0, d.n, cn->msg.data.len);

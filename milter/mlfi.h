@@ -9,6 +9,8 @@
 
 #include <libmilter/mfapi.h>
 
+#include "metrics.h"
+
 /* The filter description handed to smfi_register(). */
 extern struct smfiDesc mlfi_desc;
 
@@ -18,6 +20,9 @@ void mlfi_init(void);
 
 /* Called about once a second: close the database when idle (see msg.h). */
 void mlfi_idle(void);
+
+/* The process's counters (after mlfi_init()), for the metrics server. */
+struct metrics *mlfi_metrics(void);
 
 /* Close the shared database handle after smfi_main() has returned. */
 void mlfi_shutdown(void);

@@ -17,6 +17,7 @@
 #include "count.h"
 #include "extract.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "spool.h"
 
@@ -273,7 +274,8 @@ static enum tr_err store_one(const struct extract_item *it, const struct extract
 
 /* The database failed: spool the raw message, else tempfail or accept. */
 static enum msg_action on_store_error(const char *data, size_t len, const struct conf *c,
-                                      const char *qid, const struct tr_error *why)
+                                      const char *qid, const struct tr_error *why,
+                                      struct metrics *m)
 {
 	char path[4096];
 	struct tr_error err;
@@ -283,10 +285,12 @@ static enum msg_action on_store_error(const char *data, size_t len, const struct
 		tr_error_clear(&err);
 		if (spool_write(c->spool_dir, data, len, path, sizeof path, &err) == TR_OK) {
 			log_msg(LOG_WARNING, "%s: message spooled to %s for a later import", qid, path);
+			metrics_report(m, METRICS_SPOOLED);
 			return MSG_ACCEPT;
 		}
 		log_msg(LOG_ERR, "%s: cannot spool message: %s", qid, err.msg);
 	}
+	metrics_report(m, METRICS_ERROR);
 	if (c->on_error_tempfail) {
 		log_msg(LOG_WARNING, "%s: asking the MTA to retry later (OnError tempfail)", qid);
 		return MSG_TEMPFAIL;
@@ -295,8 +299,31 @@ static enum msg_action on_store_error(const char *data, size_t len, const struct
 	return MSG_ACCEPT;
 }
 
+/* Count what became of a report that reached the database. */
+static void count_stored(struct metrics *m, const struct extract_item *it, enum outcome o,
+                         const char *auth, const struct timespec *t0)
+{
+	static const enum metrics_outcome as[] = {
+		[OUT_STORED] = METRICS_STORED, [OUT_DUPLICATE] = METRICS_DUPLICATE,
+		[OUT_UNAUTH] = METRICS_UNAUTHENTICATED
+	};
+	struct timespec t1;
+
+	if (m == NULL)
+		return;
+	if (clock_gettime(CLOCK_MONOTONIC, &t1) == 0)
+		metrics_store_seconds(m, (double)(t1.tv_sec - t0->tv_sec) +
+		                         (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+	metrics_report(m, as[o]);
+	if (o == OUT_DUPLICATE)
+		return;
+	metrics_auth(m, auth);
+	if (o == OUT_STORED)
+		metrics_sessions(m, it->report);
+}
+
 enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
-                            struct msg_store *st, const char *queue_id,
+                            struct msg_store *st, struct metrics *m, const char *queue_id,
                             struct msg_decision *out)
 {
 	struct extract_result res;
@@ -318,7 +345,7 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 	rc = extract_message(data, len, &lim, &res, &err);
 	if (rc == TR_ERR_NOMEM) {
 		extract_result_free(&res);
-		out->action = on_store_error(data, len, c, qid, &err);
+		out->action = on_store_error(data, len, c, qid, &err, m);
 		return out->action;
 	}
 	/* What was not read may hold reports: such a mail is never discarded. */
@@ -334,7 +361,7 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 	if (out->status == NULL) {
 		extract_result_free(&res);
 		tr_error_set(&err, TR_ERR_NOMEM, "out of memory");
-		out->action = on_store_error(data, len, c, qid, &err);
+		out->action = on_store_error(data, len, c, qid, &err, m);
 		return out->action;
 	}
 	out->n = res.n;
@@ -343,19 +370,25 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 		const struct extract_item *it = &res.items[i];
 		const char *auth = "unknown";
 		enum outcome o = OUT_INVALID;
+		struct timespec t0;
 
+		if (it->report == NULL)
+			metrics_invalid(m, it->error.code);
 		if (it->report != NULL) {
 			n_valid++;
 			tr_error_clear(&err);
+			if (clock_gettime(CLOCK_MONOTONIC, &t0) != 0)
+				memset(&t0, 0, sizeof t0);
 			rc = store_one(it, &res, ar, n_ar, c, st, &o, &auth, &err);
 			if (rc != TR_OK) {
 				describe(it, OUT_ERROR, auth, err.msg, qid, out->status[i]);
-				out->action = on_store_error(data, len, c, qid, &err);
+				out->action = on_store_error(data, len, c, qid, &err, m);
 				out->n = 0; /* headers would claim what did not happen */
 				extract_result_free(&res);
 				return out->action;
 			}
 			n_committed++;
+			count_stored(m, it, o, auth, &t0);
 		}
 		describe(it, o, auth, it->report ? NULL : it->error.msg, qid, out->status[i]);
 	}

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "metrics.h"
 #include "store.h"
 
 enum msg_action {
@@ -66,11 +67,12 @@ int msg_may_hold_report(const char *content_type);
 
 /*
  * Process the whole message data[0..len) (headers, empty line, body).
- * queue_id (NULL allowed) prefixes log lines.  out is filled (free with
+ * queue_id (NULL allowed) prefixes log lines.  What became of each report
+ * is counted in m (NULL: not counted).  out is filled (free with
  * msg_decision_free()); returns out->action.
  */
 enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
-                            struct msg_store *st, const char *queue_id,
+                            struct msg_store *st, struct metrics *m, const char *queue_id,
                             struct msg_decision *out);
 
 /* NULL-safe; d is left empty. */

@@ -10,5 +10,7 @@ include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/sendmail.mk
 include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
+include $(srcdir)/tests/net.mk
+include $(srcdir)/tests/metrics.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
 include $(srcdir)/tests/check.mk

@@ -611,7 +611,7 @@ static void migrated_version_two_agrees(void **state)
 /*
  * Version 5, as today's schema writes it: the reports of the fixture
  * database with the rollups 002 and 003 backfill by the rule of their
- * day, which counted d-1's sts and tlsa policies both.  Migration 007
+ * day, which counted d-1's sts and tlsa policies both.  Migration 008
  * marks the sts one and recomputes the rollups: they equal those the
  * fixture database kept report by report under the new rule.
  */
