@@ -18,6 +18,7 @@
  * here, so output, counts and exit status are those of one thread.
  * TLSRPT_IMPORT_THREADS=1 does it all in one thread.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 
 #include "cli.h"
 #include "count.h"
+#include "dkimverify.h"
 #include "extract.h"
 #include "output.h"
 #include "source.h"
@@ -52,6 +54,7 @@ struct import_run {
 	int status;
 	size_t stored, duplicate, invalid;
 	size_t files, reports;
+	struct dkimverify *dkim;  /* --verify-dkim: verify each message; NULL: "unknown" */
 	int progress;             /* show progress on stderr */
 	int progress_shown;
 	struct timespec last_progress;
@@ -165,12 +168,21 @@ static void print_invalid(const struct extract_item *it)
 	free(why);
 }
 
+/* A report's verdict at import: "unknown" unless --verify-dkim verified it. */
+struct import_verdict {
+	const char *auth;
+	const struct dkimverify_sig *sig; /* behind the verdict, or NULL */
+};
+
 static void store_item(struct import_run *run, const struct extract_item *it,
-                       const struct extract_result *res, const char *label)
+                       const struct extract_result *res, const char *label,
+                       const struct import_verdict *vd)
 {
 	const struct tlsrpt_report *r = it->report;
 	struct store_meta meta = { .source = "import", .message_id = res->message_id,
-	                           .auth = "unknown", .counted = 1, .received_at = cli_now() };
+	                           .auth = vd->auth, .counted = 1, .received_at = cli_now(),
+	                           .dkim_domain = vd->sig != NULL ? vd->sig->domain : NULL,
+	                           .dkim_selector = vd->sig != NULL ? vd->sig->selector : NULL };
 	enum store_outcome outcome = STORE_STORED;
 	struct tr_error err;
 	char *sub = esc_term(r->submitter != NULL ? r->submitter : it->submitter, "-");
@@ -197,8 +209,9 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 
 		/* the sessions as the summaries count them; 0 and 0 only when out of memory */
 		(void)count_report_totals(r, &ok, &failed, NULL);
-		printf("stored %s %s (%zu policies, %llu ok, %llu failed)\n", sub ? sub : "?",
-		       rid ? rid : "?", r->n_policies, (unsigned long long)ok, (unsigned long long)failed);
+		printf("stored %s %s (%zu policies, %llu ok, %llu failed)%s%s\n", sub ? sub : "?",
+		       rid ? rid : "?", r->n_policies, (unsigned long long)ok, (unsigned long long)failed,
+		       run->dkim != NULL ? " dkim=" : "", run->dkim != NULL ? vd->auth : "");
 		run->stored++;
 	}
 	free(sub);
@@ -217,8 +230,11 @@ static void report_no_report(struct import_run *run, const char *label)
 
 /* What source_extract() found in one unit. */
 static void import_result(struct import_run *run, const char *label, enum tr_err rc,
-                          const struct extract_result *res, const struct tr_error *err)
+                          const struct extract_result *res, const struct tr_error *err,
+                          const struct import_verdict *vd)
 {
+	static const struct import_verdict unknown = { "unknown", NULL };
+
 	for (size_t i = 0; i < res->n; i++) {
 		run->reports++;
 		if (res->items[i].report == NULL) {
@@ -226,7 +242,7 @@ static void import_result(struct import_run *run, const char *label, enum tr_err
 			run->invalid++;
 			run->status = cli_worse(run->status, CLI_INVALID);
 		} else {
-			store_item(run, &res->items[i], res, label);
+			store_item(run, &res->items[i], res, label, vd != NULL ? &vd[i] : &unknown);
 		}
 	}
 	if (rc != TR_OK)
@@ -237,14 +253,59 @@ static void import_result(struct import_run *run, const char *label, enum tr_err
 	progress_tick(run);
 }
 
+/*
+ * --verify-dkim: the verdict of each report of a message (vd[0..res->n)),
+ * keys fetched now (they may have been rotated since the mail came).  A raw
+ * report file carries no signature: its reports stay "unknown".  Returns
+ * NULL when nothing was verified.
+ */
+static struct import_verdict *verify_unit(struct import_run *run, const struct source_unit *u,
+                                          const struct extract_result *res,
+                                          struct dkimverify_result *dr)
+{
+	struct import_verdict *vd;
+	const char **subs;
+	struct tr_error err;
+	size_t i;
+
+	if (run->dkim == NULL || u->raw || res->n == 0)
+		return NULL;
+	vd = calloc(res->n, sizeof *vd);
+	subs = calloc(res->n, sizeof *subs);
+	if (vd == NULL || subs == NULL) {
+		free(vd);
+		free(subs);
+		return NULL;
+	}
+	for (i = 0; i < res->n; i++) {
+		const struct tlsrpt_report *r = res->items[i].report;
+
+		subs[i] = r == NULL ? NULL : r->submitter != NULL ? r->submitter : res->items[i].submitter;
+	}
+	tr_error_clear(&err);
+	if (dkimverify_message(run->dkim, u->data, u->len, subs, res->n, dr, &err) != TR_OK) {
+		memset(dr, 0, sizeof *dr);
+		dr->temp = err.code != TR_ERR_LIMIT;
+		dr->n_signatures = 1;
+	}
+	for (i = 0; i < res->n; i++)
+		vd[i].auth = dkimverify_verdict_name(dkimverify_verdict(dr, subs[i], &vd[i].sig));
+	free(subs);
+	return vd;
+}
+
 static void import_unit(void *ctx, const struct source_unit *u)
 {
 	struct import_run *run = ctx;
 	struct extract_result res;
+	struct dkimverify_result dr;
+	struct import_verdict *vd;
 	struct tr_error err;
 	enum tr_err rc = source_extract(u, &run->c->lim, &res, &err);
 
-	import_result(run, u->label, rc, &res, &err);
+	vd = verify_unit(run, u, &res, &dr);
+	import_result(run, u->label, rc, &res, &err, vd);
+	free(vd);
 	extract_result_free(&res);
 }
 
@@ -465,7 +526,7 @@ static void store_events(struct import_run *run, struct import_queue *q)
 		else if (ev->kind == EV_PROBLEM)
 			import_problem(run, ev->text, &ev->err);
 		else
-			import_result(run, ev->text, ev->rc, &ev->res, &ev->err);
+			import_result(run, ev->text, ev->rc, &ev->res, &ev->err, NULL);
 		queue_done(q);
 	}
 }
@@ -506,14 +567,54 @@ static int walk_threaded(struct import_run *run, int npaths, char **paths)
 	return started;
 }
 
+enum {
+	OPT_VERIFY_DKIM = OPT_FIRST_COMMAND_OPTION,
+	OPT_DKIM_KEY_FILE,
+	OPT_DKIM_TIMEOUT
+};
+
 static const struct opt_def import_opts[] = {
 	{ OPT_HELP, 'h', "help", 0 },
 	{ OPT_DB, 'd', "db", 1 },
 	{ OPT_MAX_MESSAGE, 0, "max-message", 1 },
+	{ OPT_VERIFY_DKIM, 0, "verify-dkim", 0 },
+	{ OPT_DKIM_KEY_FILE, 0, "dkim-key-file", 1 },
+	{ OPT_DKIM_TIMEOUT, 0, "dkim-timeout", 1 },
 };
 
+/* What --verify-dkim and its companions asked for. */
+struct import_dkim_args {
+	int verify;
+	const char *key_file;   /* testing: keys from this file, not DNS */
+	unsigned timeout_s;
+};
+
+static int dkim_option(struct import_dkim_args *d, int id, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	switch (id) {
+	case OPT_VERIFY_DKIM:
+		d->verify = 1;
+		return CLI_OK;
+	case OPT_DKIM_KEY_FILE:
+		d->verify = 1;
+		d->key_file = arg;
+		return CLI_OK;
+	default:
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 60)
+			return cli_usage_error(&cmd_import, "--dkim-timeout: not 1 to 60 seconds");
+		d->timeout_s = (unsigned)v;
+		return CLI_OK;
+	}
+}
+
 /* Collect the PATHs (into argv's own slots) and apply the options. */
-static int import_args(struct cli *c, int argc, char **argv, int *npaths, int *stop)
+static int import_args(struct cli *c, int argc, char **argv, int *npaths, int *stop,
+                       struct import_dkim_args *dkim)
 {
 	struct opt_state st;
 	struct tr_error err;
@@ -534,6 +635,12 @@ static int import_args(struct cli *c, int argc, char **argv, int *npaths, int *s
 			argv[(*npaths)++] = (char *)arg;
 			continue;
 		}
+		if (id >= OPT_VERIFY_DKIM) {
+			rc = dkim_option(dkim, id, arg);
+			if (rc != CLI_OK)
+				return rc;
+			continue;
+		}
 		rc = cli_common_option(c, &cmd_import, id, arg, stop);
 		if (rc != CLI_OK || *stop)
 			return rc;
@@ -549,7 +656,9 @@ static int import_run_paths(struct import_run *run, int npaths, char **paths)
 
 	run->progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &run->last_progress);
-	if (!import_threaded() || !walk_threaded(run, npaths, paths)) {
+	/* verifying needs each message's bytes, which the reader thread does
+	 * not hand over; key lookups, not parsing, take the time then */
+	if (run->dkim != NULL || !import_threaded() || !walk_threaded(run, npaths, paths)) {
 		for (i = 0; i < npaths; i++)
 			source_walk(paths[i], &run->c->lim, &import_ops, run);
 	}
@@ -566,16 +675,22 @@ static int import_run_paths(struct import_run *run, int npaths, char **paths)
 
 static int import_main(struct cli *c, int argc, char **argv)
 {
+	struct import_dkim_args dkim = { 0, NULL, 5 };
 	struct import_run run;
 	struct tr_error err;
 	int npaths = 0, stop = 0, rc;
 	const char *db;
 
-	rc = import_args(c, argc, argv, &npaths, &stop);
+	rc = import_args(c, argc, argv, &npaths, &stop, &dkim);
 	if (rc != CLI_OK || stop)
 		return rc;
 	memset(&run, 0, sizeof run);
 	run.c = c;
+	tr_error_clear(&err);
+	if (dkim.verify && dkimverify_open(dkim.key_file, dkim.timeout_s, &run.dkim, &err) != TR_OK) {
+		cli_error("%s", err.msg);
+		return CLI_FAIL;
+	}
 	db = cli_db_path(c);
 	tr_error_clear(&err);
 	if (store_open(db, STORE_OPEN_CREATE, IMPORT_BUSY_TIMEOUT_MS, &run.st, &err) != TR_OK) {
@@ -584,6 +699,7 @@ static int import_main(struct cli *c, int argc, char **argv)
 	}
 	rc = import_run_paths(&run, npaths, argv);
 	store_close(run.st);
+	run.dkim = dkimverify_close(run.dkim);
 	return rc;
 }
 
@@ -591,7 +707,7 @@ const struct cli_command cmd_import = {
 	.name = "import",
 	.synopsis = "store the reports in messages, mboxes, Maildirs, files (PATH...)",
 	.help =
-	"Usage: " CLI_NAME " [-d PATH] import [--max-message BYTES] PATH...\n"
+	"Usage: " CLI_NAME " [-d PATH] import [--max-message BYTES] [--verify-dkim] PATH...\n"
 	"Store every SMTP TLS report found under each PATH, each report once.\n"
 	"PATH is a message file, an mbox, a Maildir (cur/ and new/), a directory\n"
 	"(every regular file in it, sorted), a raw .json or .json.gz report, or -\n"
@@ -600,6 +716,11 @@ const struct cli_command cmd_import = {
 	"reason), and on stderr a count at the end.\n\n"
 	"  -d, --db PATH          database (default: $TLSRPT_DB, else the built-in path)\n"
 	"      --max-message N    largest message or report file read, in bytes\n"
+	"      --verify-dkim      verify each message's DKIM signatures now (keys from\n"
+	"                         DNS) and store the verdict; without it: unknown\n"
+	"      --dkim-timeout N   seconds per DNS key lookup (1-60, default 5)\n"
+	"      --dkim-key-file F  for tests: keys from file F, not DNS (implies\n"
+	"                         --verify-dkim)\n"
 	"  -h, --help             this text\n\n"
 	"With more than one CPU a second thread reads and parses while the first\n"
 	"stores; TLSRPT_IMPORT_THREADS=1 uses one (less memory for very large reports).\n"

@@ -68,7 +68,7 @@ static char *number_dup(uint64_t v)
 static void add_report(struct table *t, const struct view_report *r)
 {
 	char when[32], range[32], id[32], rate[16];
-	char *cells[10];
+	char *cells[11];
 
 	fmt_minute(r->received_at, when, sizeof when);
 	fmt_range(r->start, r->end, range, sizeof range);
@@ -83,14 +83,16 @@ static void add_report(struct table *t, const struct view_report *r)
 	cells[6] = number_dup(r->successful);
 	cells[7] = number_dup(r->failed);
 	cells[8] = strdup(rate);
-	cells[9] = cell_text(r->policy_domains, "-", 48, 0);
+	cells[9] = cell_text(r->auth, "-", 9, 0);
+	cells[10] = cell_text(r->policy_domains, "-", 48, 0);
 	table_add_owned(t, cells, r->failed > 0 ? (1u << 7 | 1u << 8) : 0);
 }
 
 static int write_text(FILE *f, const struct view_reports *v, int color)
 {
 	static const char *const head[] = { "ID", "RECEIVED", "SUBMITTER", "REPORT-ID", "DATES",
-	                                    "POLICIES", "OK", "FAILED", "FAIL%", "POLICY-DOMAINS" };
+	                                    "POLICIES", "OK", "FAILED", "FAIL%", "AUTH",
+	                                    "POLICY-DOMAINS" };
 	struct table t;
 	int rc, uncounted = 0;
 
@@ -98,7 +100,7 @@ static int write_text(FILE *f, const struct view_reports *v, int color)
 		fputs("no reports\n", f);
 		return out_finish(f, 0);
 	}
-	table_init(&t, 10, 1u | 0xfu << 5);
+	table_init(&t, 11, 1u | 0xfu << 5);
 	table_add(&t, head, 0);
 	for (size_t i = 0; i < v->n; i++) {
 		add_report(&t, &v->rows[i]);

@@ -187,6 +187,16 @@ static void put_sessions(FILE *f, uint64_t ok, uint64_t failed, int color)
 	        color && failed ? COLOR_OFF : "");
 }
 
+/* The signature behind the verdict: "d=example.net s=sel1", escaped. */
+static void text_dkim(FILE *f, const struct view_report *r)
+{
+	char *d = esc_term(r->dkim_domain, "-"), *s = esc_term(r->dkim_selector, "-");
+
+	fprintf(f, "  %-14s d=%s s=%s\n", "dkim", d != NULL ? d : "?", s != NULL ? s : "?");
+	free(d);
+	free(s);
+}
+
 static void text_header(FILE *f, const struct view_report *r, int color)
 {
 	char a[32], b[32], id[32];
@@ -204,6 +214,8 @@ static void text_header(FILE *f, const struct view_report *r, int color)
 	fprintf(f, "  %-14s %s UTC by %s, sender authentication %s%s\n", "received", a,
 	        r->source != NULL ? r->source : "-", r->auth != NULL ? r->auth : "-",
 	        r->counted ? "" : " (not counted in summaries)");
+	if (r->dkim_domain != NULL)
+		text_dkim(f, r);
 	put_field(f, "message-id", r->message_id);
 	fprintf(f, "  %-14s ", "sessions");
 	put_sessions(f, r->successful, r->failed, color);

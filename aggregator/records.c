@@ -21,6 +21,8 @@ const struct rec_field report_fields[] = {
 	R("failed_sessions", REC_U64, failed),
 	R("source", REC_STR, source),
 	R("auth", REC_STR, auth),
+	R("dkim_domain", REC_STR, dkim_domain),
+	R("dkim_selector", REC_STR, dkim_selector),
 	R("counted", REC_BOOL, counted),
 };
 const size_t n_report_fields = sizeof report_fields / sizeof report_fields[0];

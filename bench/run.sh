@@ -3,7 +3,7 @@
 # only) and the baseline (bench/baseline.py: Python standard library), on
 # the same generated inputs in one run.  See bench/README.md.
 #
-# Usage: bench/run.sh [import|grow|summary|metrics|memory|profile|all]...   (default: all)
+# Usage: bench/run.sh [import|grow|summary|metrics|memory|hostile|profile|all]...   (default: all)
 # Environment:
 #   BUILD=DIR    build directory with aggregator/tlsrpt-report and bench/floor (build)
 #   OUT=DIR      inputs, databases and results (bench/out)
@@ -325,6 +325,23 @@ bench_memory() {
 	REPS=$reps_saved
 }
 
+# The per-message peak for hostile mail (docs/LIMITS.md, "Memory"): one
+# import per mail of bench/hostile-mails.py; tests/test_pipeline.c asserts
+# the same cases' bounds, this records the figures.
+bench_hostile() {
+	log ""
+	log "## Peak memory of one hostile mail (tlsrpt-report import, whole process)"
+	cli_works || { log "tlsrpt-report import: not available"; return; }
+	local f db=$OUT/tmp/hostile.db reps_saved=$REPS
+	$PY "$here/hostile-mails.py" "$OUT/in/hostile"
+	REPS=1
+	for f in "$OUT"/in/hostile/*.eml; do
+		measure "hostile $(basename "$f" .eml)" 1 "$(stat -c %s "$f")" \
+			"rm -f $db $db-wal $db-shm" "$CLI" -d "$db" import "$f"
+	done
+	REPS=$reps_saved
+}
+
 # Instruction counts are repeatable where wall time is not: callgrind's
 # total Ir for the floor and the importer over the same 1,000 reports.
 bench_profile() {
@@ -372,9 +389,10 @@ main() {
 		summary) bench_summary ;;
 		metrics) bench_metrics ;;
 		memory) bench_memory ;;
+		hostile) bench_hostile ;;
 		profile) bench_profile ;;
-		all) bench_import; bench_grow; bench_summary; bench_metrics; bench_memory; bench_profile ;;
-		*) die "unknown benchmark: $what (import|grow|summary|metrics|memory|profile|all)" ;;
+		all) bench_import; bench_grow; bench_summary; bench_metrics; bench_memory; bench_hostile; bench_profile ;;
+		*) die "unknown benchmark: $what (import|grow|summary|metrics|memory|hostile|profile|all)" ;;
 		esac
 	done
 	log ""

@@ -9,10 +9,10 @@ FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_common.c
 
 check_PROGRAMS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
 	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres \
-	fuzz/replay_mbox
+	fuzz/replay_mbox fuzz/replay_dkim
 TESTS += fuzz/replay_mime fuzz/replay_decode fuzz/replay_inflate \
 	fuzz/replay_report fuzz/replay_message fuzz/replay_config fuzz/replay_authres \
-	fuzz/replay_mbox
+	fuzz/replay_mbox fuzz/replay_dkim
 
 fuzz_replay_mime_SOURCES = fuzz/fuzz_mime.c fuzz/replay.c $(FUZZ_COMMON)
 fuzz_replay_mime_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"mime"'
@@ -38,6 +38,10 @@ fuzz_replay_authres_SOURCES = fuzz/fuzz_authres.c fuzz/replay.c $(FUZZ_COMMON)
 fuzz_replay_authres_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"authres"'
 fuzz_replay_authres_CFLAGS = $(TLSRPT_CFLAGS)
 fuzz_replay_authres_LDADD = $(TLSRPT_LIBS)
+fuzz_replay_dkim_SOURCES = fuzz/fuzz_dkim.c fuzz/replay.c $(FUZZ_COMMON)
+fuzz_replay_dkim_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_TARGET='"dkim"'
+fuzz_replay_dkim_CFLAGS = $(TLSRPT_CFLAGS)
+fuzz_replay_dkim_LDADD = $(TLSRPT_LIBS)
 
 # tlsrpt-report's mbox splitter (aggregator/mbox.c: buf and err only).
 fuzz_replay_mbox_SOURCES = fuzz/fuzz_mbox.c fuzz/replay.c $(FUZZ_COMMON) aggregator/mbox.c
@@ -61,14 +65,15 @@ if ENABLE_FUZZING
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 noinst_LIBRARIES += fuzz/libtlsrpt_fuzz.a
 fuzz_libtlsrpt_fuzz_a_SOURCES = lib/err.c lib/buf.c lib/arena.c lib/limits.c lib/decode.c \
-	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c
+	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c \
+	lib/dkimverify.c
 fuzz_libtlsrpt_fuzz_a_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)
-FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS)
+FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS) $(OPENDKIM_LIBS) $(RESOLV_LIBS)
 FUZZ_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer $(FUZZ_SANITIZE)
 
 noinst_PROGRAMS += fuzz/fuzz_mime fuzz/fuzz_decode fuzz/fuzz_inflate \
 	fuzz/fuzz_report fuzz/fuzz_message fuzz/fuzz_config fuzz/fuzz_authres \
-	fuzz/fuzz_mbox
+	fuzz/fuzz_mbox fuzz/fuzz_dkim
 fuzz_fuzz_mime_SOURCES = fuzz/fuzz_mime.c $(FUZZ_COMMON)
 fuzz_fuzz_mime_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_mime_LDFLAGS = $(FUZZ_CFLAGS)
@@ -93,6 +98,10 @@ fuzz_fuzz_authres_SOURCES = fuzz/fuzz_authres.c $(FUZZ_COMMON)
 fuzz_fuzz_authres_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_authres_LDFLAGS = $(FUZZ_CFLAGS)
 fuzz_fuzz_authres_LDADD = $(FUZZ_LIBS)
+fuzz_fuzz_dkim_SOURCES = fuzz/fuzz_dkim.c $(FUZZ_COMMON)
+fuzz_fuzz_dkim_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_dkim_LDFLAGS = $(FUZZ_CFLAGS)
+fuzz_fuzz_dkim_LDADD = $(FUZZ_LIBS)
 fuzz_fuzz_mbox_SOURCES = fuzz/fuzz_mbox.c $(FUZZ_COMMON) aggregator/mbox.c
 fuzz_fuzz_mbox_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/aggregator
 fuzz_fuzz_mbox_CFLAGS = $(FUZZ_CFLAGS)

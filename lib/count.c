@@ -9,7 +9,7 @@
 
 #include "count.h"
 
-/* ASCII case folding only, as SQLite's NOCASE, with which migration 008
+/* ASCII case folding only, as SQLite's NOCASE, with which migration 009
  * marks the policies stored before this rule: both must agree. */
 static int fold(unsigned char c)
 {

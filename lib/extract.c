@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <cjson/cJSON.h>
-
 #include "buf.h"
 #include "extract.h"
 #include "inflate.h"
@@ -243,20 +241,18 @@ static int is_report_part(const struct mime_part *part)
 	return looks_like_json_report(part);
 }
 
-/* Best effort: the report-id of a report that failed validation. */
+/*
+ * Best effort: the report-id of a report that failed validation, for the
+ * log.  Never through cJSON: the input was refused, maybe for being the
+ * kind of JSON whose tree costs hundreds of MiB (docs/LIMITS.md).
+ */
 static char *report_id_hint(const char *json, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(json, len);
-	const cJSON *id;
-	char *s = NULL;
+	char id[REPORT_ID_HINT_MAX];
 
-	if (root == NULL)
+	if (!report_peek_id(json, len, id, sizeof id) || id[0] == '\0')
 		return NULL;
-	id = cJSON_GetObjectItemCaseSensitive(root, "report-id");
-	if (cJSON_IsString(id) && id->valuestring != NULL)
-		s = dup_n(id->valuestring, strnlen(id->valuestring, REPORT_ID_HINT_MAX));
-	cJSON_Delete(root);
-	return s;
+	return strdup(id);
 }
 
 /* The first candidate of extract.h's submitter order that is known. */

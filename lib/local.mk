@@ -24,13 +24,14 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/views.c lib/views.h \
 	lib/presence.c lib/presence.h \
 	lib/promtext.c lib/promtext.h \
-	lib/authres.c lib/authres.h
+	lib/authres.c lib/authres.h \
+	lib/dkimverify.c lib/dkimverify.h
 nodist_lib_libtlsrpt_a_SOURCES = lib/schema_sql.c lib/migrations_sql.c
-lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
+lib_libtlsrpt_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS) $(OPENDKIM_CFLAGS)
 
 # Everything that links the core library needs its dependencies too.
-TLSRPT_LIBS = lib/libtlsrpt.a $(CJSON_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS)
-TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS)
+TLSRPT_LIBS = lib/libtlsrpt.a $(CJSON_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS) $(OPENDKIM_LIBS) $(RESOLV_LIBS)
+TLSRPT_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS) $(OPENDKIM_CFLAGS)
 
 # Schema migrations, in order (see schema/migrations/README).
 MIGRATIONS = schema/migrations/002-summary-rollups.sql \
@@ -39,7 +40,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/005-time-keyed-rollups.sql \
 	schema/migrations/006-lowercase-domains.sql \
 	schema/migrations/007-presence-index.sql \
-	schema/migrations/008-count-sts-beside-tlsa-once.sql
+	schema/migrations/008-dkim-verdicts.sql \
+	schema/migrations/009-count-sts-beside-tlsa-once.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

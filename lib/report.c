@@ -694,6 +694,65 @@ static int json_prescan(const char *p, size_t len, unsigned max_depth, size_t ma
 	return 0;
 }
 
+static size_t skip_blank(const char *p, size_t len, size_t i)
+{
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i;
+}
+
+int report_peek_id(const char *p, size_t len, char *out, size_t outlen)
+{
+	static const char key[] = "report-id";
+	unsigned depth = 0;
+	size_t i;
+
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	for (i = 0; i < len; i++) {
+		size_t end, v, vend, n;
+
+		switch (p[i]) {
+		case '{':
+		case '[':
+			depth++;
+			continue;
+		case '}':
+		case ']':
+			if (depth > 0)
+				depth--;
+			continue;
+		case '"':
+			break;
+		default:
+			continue;
+		}
+		end = string_end(p, len, i + 1);
+		if (end >= len)
+			return 0;
+		v = skip_blank(p, len, end + 1);
+		if (depth != 1 || end - i - 1 != sizeof key - 1 ||
+		    memcmp(p + i + 1, key, sizeof key - 1) != 0 || v >= len || p[v] != ':') {
+			i = end;
+			continue;
+		}
+		v = skip_blank(p, len, v + 1);
+		if (v >= len || p[v] != '"')
+			return 0;
+		vend = string_end(p, len, v + 1);
+		if (vend >= len)
+			return 0;
+		n = vend - v - 1;
+		if (n >= outlen)
+			n = outlen - 1;
+		memcpy(out, p + v + 1, n);
+		out[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 static int only_blank(const char *p, const char *end)
 {
 	for (; p < end; p++)

@@ -104,6 +104,15 @@ enum tr_err report_parse_json(const char *json, size_t len, const struct tr_limi
  */
 void report_use_cjson_arena(void);
 
+/*
+ * The top-level "report-id" string of json[0..len), for log lines about a
+ * report that was refused: copied raw (escapes kept, no validation) into
+ * out[0..outlen), cut to fit, NUL-terminated.  Returns 1 when found, else 0
+ * (out is ""). One linear scan with no allocation: refused input may be the
+ * hostile kind that a tree would make expensive (docs/LIMITS.md).
+ */
+int report_peek_id(const char *json, size_t len, char *out, size_t outlen);
+
 /* Sum of total_successful (resp. total_failure) over all policies,
  * saturating: what the report says.  What we count (an sts policy beside
  * a tlsa one is the same sessions) is count_report_totals() (count.h). */

@@ -59,8 +59,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_REPORT] =
 		"INSERT INTO reports (submitter, report_id, start_time, end_time,"
 		" organization_name, contact_info, received_at, source, message_id,"
-		" auth, counted, raw_json, raw_json_len)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		" auth, counted, raw_json, raw_json_len, dkim_domain, dkim_selector)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[ST_INS_POLICY] =
 		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
 		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"
@@ -286,12 +286,12 @@ static int is_one_of(const char *v, const char *const *set)
 static enum tr_err check_meta(const struct store_meta *m, struct tr_error *err)
 {
 	static const char *const sources[] = { "milter", "import", "https", NULL };
-	static const char *const auths[] = { "pass", "fail", "none", "unknown", NULL };
+	static const char *const auths[] = { "pass", "fail", "none", "temperror", "unknown", NULL };
 
 	if (m->source == NULL || !is_one_of(m->source, sources))
 		return tr_error_set(err, TR_ERR_USAGE, "store: source must be milter, import or https");
 	if (m->auth != NULL && !is_one_of(m->auth, auths))
-		return tr_error_set(err, TR_ERR_USAGE, "store: auth must be pass, fail, none or unknown");
+		return tr_error_set(err, TR_ERR_USAGE, "store: auth must be pass, fail, none, temperror or unknown");
 	return TR_OK;
 }
 
@@ -500,6 +500,8 @@ static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r,
 	else
 		bad |= sqlite3_bind_null(st, 12);
 	bad |= sqlite3_bind_int64(st, 13, (int64_t)pj->raw_len);
+	bad |= sqlutil_bind_text(st, 14, m->dkim_domain);
+	bad |= sqlutil_bind_text(st, 15, m->dkim_selector);
 	if (bad) {
 		ret = sqlutil_error(s->db, SQLITE_ERROR, err, "binding the report");
 		sqlite3_clear_bindings(st);

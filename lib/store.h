@@ -37,10 +37,13 @@ enum store_open_mode {
 struct store_meta {
 	const char *source;      /* "milter", "import" or "https" */
 	const char *message_id;  /* NULL allowed */
-	const char *auth;        /* "pass", "fail", "none" or "unknown"; NULL = "unknown" */
+	const char *auth;        /* "pass", "fail", "none", "temperror" or "unknown";
+	                            NULL = "unknown" */
 	int counted;             /* 1: counts in summaries; 0: kept but set aside
 	                            (rejected for authentication) */
 	int64_t received_at;     /* epoch seconds; 0 = now */
+	const char *dkim_domain;   /* d= of the signature behind auth; NULL allowed */
+	const char *dkim_selector; /* its selector; NULL allowed */
 };
 
 enum store_outcome {

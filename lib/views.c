@@ -333,7 +333,8 @@ static const char report_columns[] =
 	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
 	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
 	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
-	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), '')"
+	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), ''),"
+	" r.dkim_domain, r.dkim_selector"
 	" FROM reports r";
 
 static int fill_report(void *p, sqlite3_stmt *st)
@@ -357,6 +358,8 @@ static int fill_report(void *p, sqlite3_stmt *st)
 	row->successful = column_count(st, 13);
 	row->failed = column_count(st, 14);
 	row->policy_domains = column_dup(st, 15, &failed);
+	row->dkim_domain = column_dup(st, 16, &failed);
+	row->dkim_selector = column_dup(st, 17, &failed);
 	return failed ? -1 : 0;
 }
 
@@ -474,6 +477,8 @@ void view_reports_free(struct view_reports *v)
 		free(r->source);
 		free(r->message_id);
 		free(r->auth);
+		free(r->dkim_domain);
+		free(r->dkim_selector);
 		free(r->policy_domains);
 	}
 	free(v->rows);

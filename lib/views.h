@@ -77,7 +77,9 @@ struct view_report {
 	char *contact_info;
 	char *source;            /* "milter", "import", "https" */
 	char *message_id;
-	char *auth;              /* "pass", "fail", "none", "unknown" */
+	char *auth;              /* "pass", "fail", "none", "temperror", "unknown" */
+	char *dkim_domain;       /* d= of the signature behind auth, or NULL */
+	char *dkim_selector;     /* its selector, or NULL */
 	int counted;
 	uint64_t n_policies;
 	uint64_t successful;     /* sums over the report's policies that count */

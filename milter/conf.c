@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "conf.h"
 
@@ -53,6 +54,8 @@ void conf_init(struct conf *c)
 	c->add_header = 1;
 	c->socket_mode = 0660;
 	c->drain_timeout = 60;
+	c->dkim_verify = 1;
+	c->dkim_timeout = 5;
 }
 
 static char **list_free(char **v, size_t n)
@@ -76,6 +79,7 @@ void conf_clear(struct conf *c)
 	free(c->spool_dir);
 	free(c->socket_group);
 	free(c->metrics_listen);
+	free(c->dkim_key_file);
 	list_free(c->recipients, c->n_recipients);
 	list_free(c->trusted_ids, c->n_trusted);
 	memset(c, 0, sizeof *c);
@@ -243,19 +247,33 @@ static int parse_mode(struct conf *c, void *f, const char *v, char *err, size_t 
 	return 0;
 }
 
-/* Seconds, 0 to an hour: a stop longer than that is a hang. */
-static int parse_seconds(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+/* A whole number of seconds from lo to hi into *f. */
+static int parse_seconds_in(const char *v, unsigned lo, unsigned hi, void *f, char *err,
+                            size_t errlen)
 {
 	unsigned long s;
 	char *end;
 
-	(void)c;
 	errno = 0;
 	s = strtoul(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || s > 3600)
-		return fail(err, errlen, "'%s' is not a number of seconds from 0 to 3600", v);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || s < lo || s > hi)
+		return fail(err, errlen, "'%s' is not a number of seconds from %u to %u", v, lo, hi);
 	*(unsigned *)f = (unsigned)s;
 	return 0;
+}
+
+/* A key lookup longer than a minute would outlast the MTA's milter timeouts. */
+static int parse_dkim_timeout(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+{
+	(void)c;
+	return parse_seconds_in(v, 1, 60, f, err, errlen);
+}
+
+/* 0 to an hour: a stop longer than that is a hang. */
+static int parse_drain_timeout(struct conf *c, void *f, const char *v, char *err, size_t errlen)
+{
+	(void)c;
+	return parse_seconds_in(v, 0, 3600, f, err, errlen);
 }
 
 /* Strip blanks and one pair of angle brackets, lowercase; into out (outlen). */
@@ -364,10 +382,13 @@ static const struct conf_key {
 	{ "AddHeader", parse_bool, FIELD(add_header) },
 	{ "TrustedAuthservIDs", parse_trusted, FIELD(trusted_ids) },
 	{ "RequireAuthentication", parse_bool, FIELD(require_auth) },
+	{ "DKIMVerify", parse_bool, FIELD(dkim_verify) },
+	{ "DKIMTimeout", parse_dkim_timeout, FIELD(dkim_timeout) },
+	{ "DKIMKeyFile", parse_string, FIELD(dkim_key_file) },
 	{ "SocketMode", parse_mode, FIELD(socket_mode) },
 	{ "SocketGroup", parse_string, FIELD(socket_group) },
 	{ "AllowRoot", parse_bool, FIELD(allow_root) },
-	{ "DrainTimeout", parse_seconds, FIELD(drain_timeout) },
+	{ "DrainTimeout", parse_drain_timeout, FIELD(drain_timeout) },
 	{ "MetricsListen", parse_string, FIELD(metrics_listen) },
 	{ "MetricsAllowRemote", parse_bool, FIELD(metrics_allow_remote) },
 };
@@ -444,9 +465,11 @@ int conf_load(struct conf *c, const char *path, int must_exist, char *err, size_
 
 int conf_check(const struct conf *c, char *err, size_t errlen)
 {
-	if (c->require_auth && c->n_trusted == 0)
-		return fail(err, errlen,
-		            "RequireAuthentication yes needs TrustedAuthservIDs (whose results to believe)");
+	if (c->require_auth && !c->dkim_verify && c->n_trusted == 0)
+		return fail(err, errlen, "RequireAuthentication yes with DKIMVerify no needs "
+		            "TrustedAuthservIDs (whose results to believe)");
+	if (c->dkim_verify && c->dkim_key_file != NULL && access(c->dkim_key_file, R_OK) != 0)
+		return fail(err, errlen, "DKIMKeyFile %s: %s", c->dkim_key_file, strerror(errno));
 	if (c->socket == NULL || c->database == NULL)
 		return fail(err, errlen, "Socket and Database must be set");
 	return 0;

@@ -34,6 +34,9 @@ struct conf {
 	char **trusted_ids;       /* TrustedAuthservIDs, lowercased */
 	size_t n_trusted;
 	int require_auth;         /* RequireAuthentication yes */
+	int dkim_verify;          /* DKIMVerify yes (default): verify, not trust A-R */
+	unsigned dkim_timeout;    /* DKIMTimeout: seconds per key lookup */
+	char *dkim_key_file;      /* DKIMKeyFile: keys from a file, for tests; NULL: DNS */
 	unsigned socket_mode;     /* permissions of a unix socket */
 	char *socket_group;       /* group of a unix socket, or NULL (UserID's) */
 	int allow_root;           /* AllowRoot yes: may keep running as root */

@@ -7,6 +7,7 @@ milter_tlsrpt_milter_SOURCES = milter/main.c \
 	milter/gate.c milter/gate.h \
 	milter/drain.c milter/drain.h \
 	milter/msg.c milter/msg.h \
+	milter/verdict.c milter/verdict.h \
 	milter/conf.c milter/conf.h \
 	milter/log.c milter/log.h \
 	milter/spool.c milter/spool.h \

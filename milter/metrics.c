@@ -12,10 +12,11 @@
 #include "metrics.h"
 
 static const char *const outcome_names[METRICS_N_OUTCOMES] = {
-	"stored", "duplicate", "unauthenticated", "spooled", "error"
+	"stored", "duplicate", "ignored", "spooled", "error"
 };
 static const char *const invalid_names[METRICS_N_INVALID] = { "format", "limit", "other" };
-static const char *const auth_names[METRICS_N_AUTH] = { "pass", "fail", "none", "unknown" };
+static const char *const auth_names[METRICS_N_AUTH] = { "pass", "fail", "none", "temperror",
+                                                         "unknown" };
 
 /* RFC 8460 section 4.3's result types, then ours. */
 static const char *const result_types[METRICS_RESULT_TYPES] = {

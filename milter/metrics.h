@@ -37,7 +37,7 @@
 enum metrics_outcome {
 	METRICS_STORED,
 	METRICS_DUPLICATE,
-	METRICS_UNAUTHENTICATED, /* stored but not counted (RequireAuthentication) */
+	METRICS_IGNORED,         /* not stored: not authenticated (RequireAuthentication) */
 	METRICS_SPOOLED,         /* not stored; the message went to the spool */
 	METRICS_ERROR,           /* neither stored nor spooled */
 	METRICS_N_OUTCOMES
@@ -51,9 +51,9 @@ enum metrics_invalid {
 	METRICS_N_INVALID
 };
 
-/* The DKIM verdicts of authres_verdict_name(). */
+/* The verdicts of struct verdict (verdict.h). */
 enum metrics_auth { METRICS_AUTH_PASS, METRICS_AUTH_FAIL, METRICS_AUTH_NONE,
-                    METRICS_AUTH_UNKNOWN, METRICS_N_AUTH };
+                    METRICS_AUTH_TEMPERROR, METRICS_AUTH_UNKNOWN, METRICS_N_AUTH };
 
 struct metrics {
 	atomic_uint_fast64_t messages, skipped;

@@ -11,6 +11,7 @@
  * msg.passing and given at the next step that has a reply.
  */
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -197,9 +198,12 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	/* a report mail has 10 to 30 headers, each a round trip without
 	 * NR_HDR (see docs/PERFORMANCE.md, "The milter") */
+	/* HDR_LEADSPC: header values exactly as sent, for DKIM's "simple"
+	 * header canonicalization (verdict.h) */
 	const unsigned long steps = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL |
 	                            SMFIP_NOUNKNOWN | SMFIP_SKIP | SMFIP_NR_RCPT |
-	                            SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+	                            SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY |
+	                            SMFIP_HDR_LEADSPC;
 	struct mlfi_conn *cn = conn_get(ctx);
 
 	(void)f2;
@@ -245,6 +249,7 @@ static sfsistat mlfi_data(SMFICTX *ctx)
 static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct mlfi_conn *cn = msg_get(ctx);
+	const char *sep;
 	struct buf *b;
 
 	/* NULL only without a negotiation, so without NR_HDR: a reply is expected */
@@ -267,7 +272,8 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (strcasecmp(name, "Content-Type") == 0 && !msg_may_hold_report(value))
 		cn->msg.cannot_hold = 1;
 	b = &cn->msg.data;
-	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, ": ", 2) != TR_OK ||
+	sep = (cn->steps & SMFIP_HDR_LEADSPC) ? ":" : ": ";
+	if (buf_append(b, name, strlen(name)) != TR_OK || buf_append(b, sep, strlen(sep)) != TR_OK ||
 	    buf_append(b, value, strlen(value)) != TR_OK || buf_append(b, "\r\n", 2) != TR_OK) {
 		log_too_large(ctx, cn);
 		return pass(cn, SMFIP_NR_HDR);
@@ -350,9 +356,15 @@ static sfsistat apply(SMFICTX *ctx, struct mlfi_conn *cn, const struct msg_decis
 	strip_status(ctx, cn);
 	if (!cn->msg.conf->add_header || !(cn->actions & SMFIF_ADDHDRS))
 		return SMFIS_CONTINUE;
-	for (i = 0; i < d->n; i++)
-		if (smfi_addheader(ctx, STATUS_HEADER, d->status[i]) != MI_SUCCESS)
+	for (i = 0; i < d->n; i++) {
+		/* with HDR_LEADSPC the space after the colon is ours to write */
+		char value[MSG_STATUS_MAX + 2];
+
+		snprintf(value, sizeof value, "%s%s", (cn->steps & SMFIP_HDR_LEADSPC) ? " " : "",
+		         d->status[i]);
+		if (smfi_addheader(ctx, STATUS_HEADER, value) != MI_SUCCESS)
 			log_msg(LOG_WARNING, "%s: adding %s failed", queue_id(ctx), STATUS_HEADER);
+	}
 	return SMFIS_CONTINUE;
 }
 

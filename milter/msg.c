@@ -13,15 +13,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "authres.h"
 #include "count.h"
 #include "extract.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg.h"
 #include "spool.h"
+#include "verdict.h"
 
-#define MSG_MAX_AUTHRES 32  /* Authentication-Results fields looked at */
 #define MSG_WRITE_WAIT_S 5  /* longest wait for this process's turn to write */
 
 int msg_may_hold_report(const char *content_type)
@@ -127,20 +126,6 @@ void msg_decision_free(struct msg_decision *d)
 	d->n = 0;
 }
 
-/* Parse up to MSG_MAX_AUTHRES Authentication-Results of the top-level header. */
-static size_t collect_authres(const struct mime_headers *h, struct authres *ar)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < h->n && n < MSG_MAX_AUTHRES; i++) {
-		if (strcasecmp(h->v[i].name, "Authentication-Results") != 0)
-			continue;
-		if (authres_parse(h->v[i].value, &ar[n]) == 0)
-			n++;
-	}
-	return n;
-}
-
 /* "a.example,b.example" from a report's distinct policy domains, bounded. */
 static void policy_domains(const struct tlsrpt_report *r, char *out, size_t outlen)
 {
@@ -164,25 +149,38 @@ static void policy_domains(const struct tlsrpt_report *r, char *out, size_t outl
 	}
 }
 
-enum outcome { OUT_STORED, OUT_DUPLICATE, OUT_UNAUTH, OUT_INVALID, OUT_ERROR };
+enum outcome { OUT_STORED, OUT_DUPLICATE, OUT_IGNORED, OUT_INVALID, OUT_ERROR };
 
 static const char *outcome_name(enum outcome o)
 {
 	switch (o) {
 	case OUT_STORED: return "stored";
 	case OUT_DUPLICATE: return "duplicate";
-	case OUT_UNAUTH: return "unauthenticated";
+	case OUT_IGNORED: return "ignored";
 	case OUT_INVALID: return "invalid";
 	case OUT_ERROR: return "error";
 	}
 	return "error";
 }
 
+/* "<sep>dkim-domain=d<sep>dkim-selector=s": the signature behind the
+ * verdict, for the log (sep " ") or the status header (sep "; "). */
+static void dkim_words(const struct verdict *vd, const char *sep, char *out, size_t outlen)
+{
+	char d[100], s[100];
+
+	log_clean(vd->dkim_domain, d, sizeof d);
+	log_clean(vd->dkim_selector, s, sizeof s);
+	snprintf(out, outlen, "%sdkim-domain=%s%sdkim-selector=%s", sep, d, sep, s);
+}
+
 /* One log line and one status value for item it. */
-static void describe(const struct extract_item *it, enum outcome o, const char *auth,
+static void describe(const struct extract_item *it, enum outcome o, const struct verdict *vd,
                      const char *why, const char *qid, char *status)
 {
-	char sub[100], rid[128], reason[120], domains[256] = "-";
+	char sub[100], rid[128], reason[120], domains[256] = "-", dkim_log[240] = "";
+	char dkim_hdr[240] = "";
+	const char *auth = vd != NULL ? vd->auth : "unknown";
 	uint64_t ok = 0, failed = 0;
 	const char *submitter = it->report ? it->report->submitter : it->submitter;
 
@@ -204,11 +202,16 @@ static void describe(const struct extract_item *it, enum outcome o, const char *
 		         outcome_name(o), reason, sub, rid);
 		return;
 	}
-	log_msg(o == OUT_UNAUTH ? LOG_NOTICE : LOG_INFO,
+	if (vd != NULL && vd->dkim_domain[0] != '\0') {
+		dkim_words(vd, " ", dkim_log, sizeof dkim_log);
+		dkim_words(vd, "; ", dkim_hdr, sizeof dkim_hdr);
+	}
+	log_msg(o == OUT_IGNORED ? LOG_NOTICE : LOG_INFO,
 	        "%s: %s: submitter=%s report-id=%s policy-domains=%s successful=%" PRIu64
-	        " failed=%" PRIu64 " auth=%s", qid, outcome_name(o), sub, rid, domains, ok, failed, auth);
-	snprintf(status, MSG_STATUS_MAX, "%s; submitter=%s; report-id=%s; failed=%" PRIu64 "; auth=%s",
-	         outcome_name(o), sub, rid, failed, auth);
+	        " failed=%" PRIu64 " auth=%s%s", qid, outcome_name(o), sub, rid, domains, ok, failed,
+	        auth, dkim_log);
+	snprintf(status, MSG_STATUS_MAX, "%s; submitter=%s; report-id=%s; failed=%" PRIu64
+	         "; auth=%s%s", outcome_name(o), sub, rid, failed, auth, dkim_hdr);
 }
 
 /*
@@ -234,25 +237,31 @@ static enum tr_err write_turn_take(struct msg_store *st, struct tr_error *err)
 	                    MSG_WRITE_WAIT_S, strerror(rc));
 }
 
-/* Store one valid report; TR_OK with *o set, or the store's error. */
+/*
+ * Store one valid report with its verdict vd; TR_OK with *o set, or the
+ * store's error.  With RequireAuthentication yes a report that does not
+ * pass is not stored (RFC 8460 §3: "MUST be ignored"): the mail that
+ * carries it is still delivered, so it can be imported later.
+ */
 static enum tr_err store_one(const struct extract_item *it, const struct extract_result *res,
-                             const struct authres *ar, size_t n_ar, const struct conf *c,
-                             struct msg_store *st, enum outcome *o, const char **auth,
-                             struct tr_error *err)
+                             const struct verdict *vd, const struct conf *c,
+                             struct msg_store *st, enum outcome *o, struct tr_error *err)
 {
-	const char *submitter = it->report->submitter ? it->report->submitter : it->submitter;
-	enum authres_verdict v;
 	struct store_meta meta;
 	enum store_outcome so;
 	enum tr_err rc;
 
-	v = authres_verdict(ar, n_ar, (const char *const *)c->trusted_ids, c->n_trusted, submitter);
-	*auth = authres_verdict_name(v);
+	if (c->require_auth && strcmp(vd->auth, "pass") != 0) {
+		*o = OUT_IGNORED;
+		return TR_OK;
+	}
+	memset(&meta, 0, sizeof meta);
 	meta.source = "milter";
 	meta.message_id = res->message_id;
-	meta.auth = *auth;
-	meta.counted = !(c->require_auth && v != AUTHRES_PASS);
-	meta.received_at = 0;
+	meta.auth = vd->auth;
+	meta.counted = 1;
+	meta.dkim_domain = vd->dkim_domain[0] != '\0' ? vd->dkim_domain : NULL;
+	meta.dkim_selector = vd->dkim_selector[0] != '\0' ? vd->dkim_selector : NULL;
 	rc = write_turn_take(st, err);
 	if (rc == TR_OK) {
 		rc = msg_store_get(st, c, err);
@@ -265,10 +274,7 @@ static enum tr_err store_one(const struct extract_item *it, const struct extract
 	}
 	if (rc != TR_OK)
 		return rc;
-	if (!meta.counted)
-		*o = OUT_UNAUTH;
-	else
-		*o = so == STORE_DUPLICATE ? OUT_DUPLICATE : OUT_STORED;
+	*o = so == STORE_DUPLICATE ? OUT_DUPLICATE : OUT_STORED;
 	return TR_OK;
 }
 
@@ -305,7 +311,7 @@ static void count_stored(struct metrics *m, const struct extract_item *it, enum 
 {
 	static const enum metrics_outcome as[] = {
 		[OUT_STORED] = METRICS_STORED, [OUT_DUPLICATE] = METRICS_DUPLICATE,
-		[OUT_UNAUTH] = METRICS_UNAUTHENTICATED
+		[OUT_IGNORED] = METRICS_IGNORED
 	};
 	struct timespec t1;
 
@@ -327,10 +333,10 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
                             struct msg_decision *out)
 {
 	struct extract_result res;
-	struct authres ar[MSG_MAX_AUTHRES];
+	struct verdict *vd;
 	struct tr_limits lim;
 	struct tr_error err;
-	size_t i, n_ar, n_valid = 0, n_committed = 0;
+	size_t i, n_valid = 0, n_committed = 0;
 	int partial;
 	const char *qid = queue_id ? queue_id : "-";
 	enum tr_err rc;
@@ -358,17 +364,18 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 		return out->action;
 	}
 	out->status = calloc(res.n, sizeof *out->status);
-	if (out->status == NULL) {
+	vd = calloc(res.n, sizeof *vd);
+	if (out->status == NULL || vd == NULL) {
+		free(vd);
 		extract_result_free(&res);
 		tr_error_set(&err, TR_ERR_NOMEM, "out of memory");
 		out->action = on_store_error(data, len, c, qid, &err, m);
 		return out->action;
 	}
 	out->n = res.n;
-	n_ar = collect_authres(&res.headers, ar);
+	verdict_judge(c, data, len, &res, qid, vd);
 	for (i = 0; i < res.n; i++) {
 		const struct extract_item *it = &res.items[i];
-		const char *auth = "unknown";
 		enum outcome o = OUT_INVALID;
 		struct timespec t0;
 
@@ -379,19 +386,22 @@ enum msg_action msg_process(const char *data, size_t len, const struct conf *c,
 			tr_error_clear(&err);
 			if (clock_gettime(CLOCK_MONOTONIC, &t0) != 0)
 				memset(&t0, 0, sizeof t0);
-			rc = store_one(it, &res, ar, n_ar, c, st, &o, &auth, &err);
+			rc = store_one(it, &res, &vd[i], c, st, &o, &err);
 			if (rc != TR_OK) {
-				describe(it, OUT_ERROR, auth, err.msg, qid, out->status[i]);
+				describe(it, OUT_ERROR, &vd[i], err.msg, qid, out->status[i]);
 				out->action = on_store_error(data, len, c, qid, &err, m);
 				out->n = 0; /* headers would claim what did not happen */
+				free(vd);
 				extract_result_free(&res);
 				return out->action;
 			}
-			n_committed++;
-			count_stored(m, it, o, auth, &t0);
+			if (o != OUT_IGNORED)
+				n_committed++;
+			count_stored(m, it, o, vd[i].auth, &t0);
 		}
-		describe(it, o, auth, it->report ? NULL : it->error.msg, qid, out->status[i]);
+		describe(it, o, &vd[i], it->report ? NULL : it->error.msg, qid, out->status[i]);
 	}
+	free(vd);
 	extract_result_free(&res);
 	if (n_valid == 0 && c->on_invalid_reject) {
 		log_msg(LOG_NOTICE, "%s: no valid report: rejected (OnInvalid reject)", qid);

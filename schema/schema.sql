@@ -27,11 +27,13 @@ CREATE TABLE reports (
 	source            TEXT    NOT NULL CHECK (source = 'milter' OR source = 'import' OR source = 'https'),
 	message_id        TEXT,               -- Message-ID of the carrying mail
 	auth              TEXT    NOT NULL DEFAULT 'unknown'
-	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown'),
+	                          CHECK (auth = 'pass' OR auth = 'fail' OR auth = 'none' OR auth = 'unknown' OR auth = 'temperror'),
 	counted           INTEGER NOT NULL DEFAULT 1 CHECK (counted IN (0, 1)),
 	raw_json          BLOB,               -- the JSON as received: the gzip or zlib bytes it
 	                                      -- arrived in, else zlib-compressed by the store
 	raw_json_len      INTEGER NOT NULL DEFAULT 0 CHECK (raw_json_len >= 0),
+	dkim_domain       TEXT,               -- d= of the DKIM signature behind auth, or NULL
+	dkim_selector     TEXT,               -- its s= (selector), or NULL
 	UNIQUE (submitter, report_id, start_time, end_time)
 );
 CREATE INDEX reports_by_start ON reports (start_time);
@@ -51,7 +53,7 @@ CREATE TABLE policies (
 	mx_hosts               TEXT    NOT NULL DEFAULT '[]',  -- JSON array of strings
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
-	-- Version 8 (added by ALTER TABLE, hence the leading comma): 1 for an
+	-- Version 9 (added by ALTER TABLE, hence the leading comma): 1 for an
 	-- sts policy whose sessions a tlsa policy for the same domain in the
 	-- same report also counts (DANE takes precedence: docs/COUNTING.md,
 	-- lib/count.h).  Its counts and failure details are left out of every
@@ -76,7 +78,7 @@ CREATE TABLE failure_details (
 CREATE INDEX failure_details_by_policy ON failure_details (policy);
 
 -- Summary rollups (version 2): sums over counted reports and policies
--- not superseded (version 8) only, kept by
+-- not superseded (version 9) only, kept by
 -- store_put_report() in the report's own transaction and rebuilt by
 -- expire for the start times it touches, so that summary_query() reads a
 -- few thousand rows instead of every policy and failure detail.  Keyed
@@ -179,4 +181,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;

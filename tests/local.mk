@@ -12,5 +12,6 @@ include $(srcdir)/tests/faults.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/net.mk
 include $(srcdir)/tests/metrics.mk
+include $(srcdir)/tests/dkim.mk
 EXTRA_DIST += tests/fixtures tests/lib.sh
 include $(srcdir)/tests/check.mk

@@ -234,6 +234,9 @@ static void require_auth_needs_trusted_ids(void **state)
 	(void)state;
 	conf_init(&c);
 	assert_int_equal(conf_set(&c, "requireauthentication", "yes", err, sizeof err), 0);
+	/* verifying DKIM itself (the default) needs no one to believe */
+	assert_int_equal(conf_check(&c, err, sizeof err), 0);
+	assert_int_equal(conf_set(&c, "DKIMVerify", "no", err, sizeof err), 0);
 	assert_int_equal(conf_check(&c, err, sizeof err), -1);
 	assert_non_null(strstr(err, "TrustedAuthservIDs"));
 	assert_int_equal(conf_set(&c, "TrustedAuthservIDs", "mx.example.com", err, sizeof err), 0);
@@ -241,6 +244,28 @@ static void require_auth_needs_trusted_ids(void **state)
 	/* an empty list empties it again */
 	assert_int_equal(conf_set(&c, "TrustedAuthservIDs", "", err, sizeof err), 0);
 	assert_int_equal(c.n_trusted, 0);
+	conf_clear(&c);
+}
+
+static void dkim_keys_are_checked(void **state)
+{
+	struct conf c;
+	char err[CONF_ERR_MAX] = "";
+
+	(void)state;
+	conf_init(&c);
+	assert_int_equal(c.dkim_verify, 1);
+	assert_int_equal(c.dkim_timeout, 5);
+	assert_int_equal(conf_set(&c, "DKIMTimeout", "0", err, sizeof err), -1);
+	assert_non_null(strstr(err, "1 to 60"));
+	assert_int_equal(conf_set(&c, "DKIMTimeout", "61", err, sizeof err), -1);
+	assert_int_equal(conf_set(&c, "DKIMTimeout", "5K", err, sizeof err), -1);
+	assert_int_equal(conf_set(&c, "DKIMTimeout", "10", err, sizeof err), 0);
+	assert_int_equal(c.dkim_timeout, 10);
+	assert_int_equal(conf_set(&c, "DKIMKeyFile", "/nonexistent/keys", err, sizeof err), 0);
+	assert_int_equal(conf_check(&c, err, sizeof err), -1);
+	assert_non_null(strstr(err, "DKIMKeyFile /nonexistent/keys"));
+	assert_int_equal(conf_set(&c, "DKIMVerify", "maybe", err, sizeof err), -1);
 	conf_clear(&c);
 }
 
@@ -275,6 +300,7 @@ int main(void)
 		cmocka_unit_test(overlong_line_is_an_error),
 		cmocka_unit_test(sizes_table),
 		cmocka_unit_test(require_auth_needs_trusted_ids),
+		cmocka_unit_test(dkim_keys_are_checked),
 		cmocka_unit_test(shared_config_lives_while_referenced),
 	};
 

@@ -25,7 +25,7 @@
 #include "store.h"
 #include "summary.h"
 
-static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pass", 1, 1700000000 };
+static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pass", 1, 1700000000, NULL, NULL };
 
 /* ---- helpers ---- */
 
@@ -124,7 +124,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 8);
+	assert_int_equal(store_schema_version(), 9);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
@@ -752,8 +752,9 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 	/* back to version 5: undo what the migrations after 6 add */
 	exec_raw(old_path, "DROP INDEX reports_presence; DROP INDEX policies_by_report;"
 	                   "CREATE INDEX policies_by_report ON policies (report);"
-	                   "ALTER TABLE policies DROP COLUMN superseded;"
-	                   "PRAGMA user_version = 5");
+	                   "ALTER TABLE reports DROP COLUMN dkim_domain;"
+	                   " ALTER TABLE reports DROP COLUMN dkim_selector;"
+	                   " ALTER TABLE policies DROP COLUMN superseded; PRAGMA user_version = 5");
 	fresh = open_ok(new_path, STORE_OPEN_CREATE);
 	v6_store(fresh, 1);
 	s = open_ok(old_path, STORE_OPEN_EXISTING);  /* migrates */
@@ -811,7 +812,7 @@ static void put_then_duplicate_changes_nothing(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
 	struct tlsrpt_report *again = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
-	struct store_meta other = { "import", NULL, "fail", 0, 1800000000 };
+	struct store_meta other = { "import", NULL, "fail", 0, 1800000000, NULL, NULL };
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
@@ -882,7 +883,7 @@ static void every_field_is_kept(void **state)
 	struct tlsrpt_report *r = rb_report("mail.example", "rid-\"quoted\"", 1700000000, 1700086399, "Org");
 	struct tlsrpt_policy *p;
 	struct tlsrpt_failure *f;
-	struct store_meta m = { "https", "<abc@example.net>", NULL, 1, 0 };
+	struct store_meta m = { "https", "<abc@example.net>", NULL, 1, 0, NULL, NULL };
 	enum store_outcome out;
 	struct tr_error e;
 	sqlite3 *db = store_db(s);
@@ -939,9 +940,9 @@ static void bad_arguments_are_usage_errors(void **state)
 	char *path = rb_temp_path("usage.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("u.example", "u-1", 1700000000);
-	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0 };
-	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0 };
-	struct store_meta no_source = { NULL, NULL, NULL, 1, 0 };
+	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0, NULL, NULL };
+	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0, NULL, NULL };
+	struct store_meta no_source = { NULL, NULL, NULL, 1, 0, NULL, NULL };
 	enum store_outcome out;
 	struct tr_error e;
 
@@ -1402,7 +1403,7 @@ static char *rollups_text(sqlite3 *db)
  * included. */
 static void batched_rollups_equal_one_by_one(void **state)
 {
-	static const struct store_meta meta_unknown = { "import", NULL, "unknown", 1, 1700000000 };
+	static const struct store_meta meta_unknown = { "import", NULL, "unknown", 1, 1700000000, NULL, NULL };
 	char *path1 = rb_temp_path("one.db");
 	char *path2 = rb_temp_path("batch.db");
 	struct store *one = open_ok(path1, STORE_OPEN_CREATE);

@@ -5,7 +5,7 @@ dofile(common)
 run(function()
 	local conn = connect()
 	expect(conn, "<tlsrpt@example.com>", "report.eml", SMFIR_CONTINUE, "eom")
-	expect_status(conn, 0, "^stored; submitter=reporter%.example; report%-id=rid%-stored%-0001; failed=3; auth=unknown$")
+	expect_status(conn, 0, "^stored; submitter=reporter%.example; report%-id=rid%-stored%-0001; failed=3; auth=none$")
 
 	expect(conn, "<tlsrpt@example.com>", "report.eml", SMFIR_CONTINUE, "eom")
 	expect_status(conn, 0, "^duplicate; submitter=reporter%.example; report%-id=rid%-stored%-0001")
@@ -15,10 +15,10 @@ run(function()
 
 	expect(conn, "<tlsrpt@example.com>", "two-reports.eml", SMFIR_CONTINUE, "eom")
 	check(mt.eom_check(conn, MT_HDRADD, "TLS-Report-Status",
-	      "stored; submitter=second.example; report-id=rid-two-0001; failed=0; auth=unknown"),
+	      " stored; submitter=second.example; report-id=rid-two-0001; failed=0; auth=none"),
 	      "no status header for the first of two reports")
 	check(mt.eom_check(conn, MT_HDRADD, "TLS-Report-Status",
-	      "stored; submitter=second.example; report-id=rid-two-0002; failed=1; auth=unknown"),
+	      " stored; submitter=second.example; report-id=rid-two-0002; failed=1; auth=none"),
 	      "no status header for the second of two reports")
 
 	expect(conn, "<tlsrpt@example.com>", "spoofed-status.eml", SMFIR_CONTINUE, "eom")

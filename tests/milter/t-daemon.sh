@@ -24,7 +24,7 @@ check "unknown key exits 78" test $? -eq 78
 check "unknown key error names file:line" grep -q "bad.conf:2: BogusKey: unknown key" "$tmp/out"
 "$MILTER_BIN" -f -c "$tmp/bad.conf" -p unix:/nonexistent/dir/sock >"$tmp/out" 2>&1
 check "config error still wins over command line" test $? -eq 78
-printf 'RequireAuthentication yes\n' >"$tmp/auth.conf"
+printf 'RequireAuthentication yes\nDKIMVerify no\n' >"$tmp/auth.conf"
 "$MILTER_BIN" -f -c "$tmp/auth.conf" >"$tmp/out" 2>&1
 check "RequireAuthentication without trusted ids exits 78" test $? -eq 78
 "$MILTER_BIN" -f -p unix:/nonexistent/dir/sock -d "$tmp/db" --allow-root >"$tmp/out" 2>&1

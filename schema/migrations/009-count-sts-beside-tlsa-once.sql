@@ -1,4 +1,4 @@
--- Version 8: a session is counted once (docs/COUNTING.md, lib/count.h).
+-- Version 9: a session is counted once (docs/COUNTING.md, lib/count.h).
 --
 -- An sts policy is superseded when its report also has a tlsa policy for
 -- the same policy domain (ASCII case-insensitive, as count.c compares;
