@@ -52,14 +52,16 @@ static int expire_option(void *ctx, int id, const char *arg)
 
 static void say(const struct view_expired *x, int dry_run, int64_t cutoff)
 {
-	char r[32], p[32], f[32], when[32];
+	char r[32], p[32], f[32], when[32], n[32], nf[32];
 
 	fmt_grouped(x->reports, r, sizeof r);
 	fmt_grouped(x->policies, p, sizeof p);
 	fmt_grouped(x->failure_details, f, sizeof f);
+	fmt_grouped(x->sessions, n, sizeof n);
+	fmt_grouped(x->failed, nf, sizeof nf);
 	fmt_minute(cutoff, when, sizeof when);
-	printf("%s %s report%s, %s polic%s, %s failure detail%s (ended before %s UTC)%s\n",
-	       dry_run ? "would remove" : "removed", r, x->reports == 1 ? "" : "s", p,
+	printf("%s %s report%s (%s session%s, %s failed), %s polic%s, %s failure detail%s (ended before %s UTC)%s\n",
+	       dry_run ? "would remove" : "removed", r, x->reports == 1 ? "" : "s", n, x->sessions == 1 ? "" : "s", nf, p,
 	       x->policies == 1 ? "y" : "ies", f, x->failure_details == 1 ? "" : "s", when,
 	       dry_run ? "; nothing was changed" : "");
 }

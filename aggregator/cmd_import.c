@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "count.h"
 #include "dkimverify.h"
 #include "extract.h"
 #include "output.h"
@@ -204,10 +205,12 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 		printf("duplicate %s %s\n", sub ? sub : "?", rid ? rid : "?");
 		run->duplicate++;
 	} else {
+		uint64_t ok = 0, failed = 0;
+
+		/* the sessions as the summaries count them; 0 and 0 only when out of memory */
+		(void)count_report_totals(r, &ok, &failed, NULL);
 		printf("stored %s %s (%zu policies, %llu ok, %llu failed)%s%s\n", sub ? sub : "?",
-		       rid ? rid : "?", r->n_policies,
-		       (unsigned long long)report_total_successful(r),
-		       (unsigned long long)report_total_failure(r),
+		       rid ? rid : "?", r->n_policies, (unsigned long long)ok, (unsigned long long)failed,
 		       run->dkim != NULL ? " dkim=" : "", run->dkim != NULL ? vd->auth : "");
 		run->stored++;
 	}

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "count.h"
 #include "datetime.h"
 #include "output.h"
 #include "records.h"
@@ -234,8 +235,7 @@ static void text_failures(FILE *f, const struct view_failures *v, const struct v
 	static const char *const head[] = { "RESULT-TYPE", "SESSIONS", "SENDING-IP", "RECEIVING-MX",
 	                                    "RECEIVING-IP", "REASON-CODE", "ADDITIONAL-INFORMATION" };
 	/* a failure where no policy applies is no alarm */
-	unsigned hot = p->policy_type != NULL && strcmp(p->policy_type, "no-policy-found") == 0
-	               ? 0 : (1u | 1u << 1);
+	unsigned hot = count_under_policy(p->policy_type) && !p->superseded ? (1u | 1u << 1) : 0;
 	struct table t;
 	char n[32];
 	size_t i;
@@ -279,6 +279,9 @@ static int write_text(FILE *f, const struct shown *s, int color)
 		fprintf(f, "  %-14s ", "sessions");
 		put_sessions(f, p->successful, p->failed, color);
 		fputc('\n', f);
+		if (p->superseded)
+			put_field(f, "counted", "no: the same sessions as this report's tlsa policy for the domain,"
+			          " counted there (DANE takes precedence)");
 		put_field(f, "mx-host", mx != NULL && mx[0] != '\0' ? mx : NULL);
 		put_field(f, "policy-string", strings != NULL && strings[0] != '\0' ? strings : NULL);
 		free(e);
@@ -343,9 +346,9 @@ static int write_json(FILE *f, const struct shown *s)
 		json_array_of_strings(f, p->policy_strings);
 		fputs(", \"mx_hosts\": ", f);
 		json_array_of_strings(f, p->mx_hosts);
-		fprintf(f, ", \"successful_sessions\": %llu, \"failed_sessions\": %llu,"
+		fprintf(f, ", \"successful_sessions\": %llu, \"failed_sessions\": %llu, \"counted\": %s,"
 		        " \"failure_details\": [", (unsigned long long)p->successful,
-		        (unsigned long long)p->failed);
+		        (unsigned long long)p->failed, p->superseded ? "false" : "true");
 		first = 1;
 		for (j = 0; j < s->failures->n; j++) {
 			const struct view_failure *d = &s->failures->rows[j];

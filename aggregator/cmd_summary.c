@@ -58,7 +58,7 @@ static int summary_option(void *ctx, int id, const char *arg)
 		v = parse_key(arg);
 		if (v < 0)
 			return cli_usage_error(&cmd_summary, "--by: use submitter, policy-domain, "
-			                       "result-type, receiving-mx, sending-ip or day");
+			                       "result-type, receiving-mx, sending-ip, day or policy-type");
 		a->key = (enum summary_key)v;
 		return CLI_OK;
 	case OPT_FORMAT:
@@ -186,7 +186,9 @@ const struct cli_command cmd_summary = {
 	"         [--all] [--color WHEN]\n"
 	"Sum the stored reports: sessions that succeeded and failed, and why.\n\n"
 	"  --by KEY            group by submitter (default), policy-domain,\n"
-	"                      result-type, receiving-mx, sending-ip or day (newest first)\n"
+	"                      result-type, receiving-mx, sending-ip, day (newest first)\n"
+	"                      or policy-type (every policy, also the sts ones that a\n"
+	"                      tlsa policy for the same sessions outranks)\n"
 	CLI_FILTER_HELP
 	"  --format FMT        text (default), json or csv; the text table by submitter\n"
 	"                      then names silent reporters: reports on at least 16 of\n"

@@ -98,7 +98,7 @@ static int find_jumps(struct digest *d, size_t *cap)
 		const struct summary_row *p;
 		struct digest_item it = { DIGEST_RATE_JUMP, r->key, r->failed, r->successful, 0, 0 };
 
-		if (r->failed < DIGEST_JUMP_MIN)
+		if (r->failed < DIGEST_JUMP_MIN || !summary_row_failing(r))
 			continue;
 		p = find_row(d->in->prev_senders, r->key);
 		if (p == NULL || p->successful + p->failed == 0)
@@ -139,11 +139,15 @@ int digest_compute(struct digest *d, const struct digest_input *in)
 	for (size_t i = 0; in->senders != NULL && i < in->senders->n_rows; i++) {
 		const struct summary_row *r = &in->senders->rows[i];
 
-		if (r->failed > 0) {
+		uint64_t sessions = r->successful + r->failed < r->successful ? UINT64_MAX : r->successful + r->failed;
+
+		/* as the summary folds them: one definition (summary_row_failing) */
+		if (summary_row_failing(r)) {
 			d->failing++;
 		} else {
 			d->ok_senders++;
-			d->ok_sessions += r->successful;
+			d->ok_sessions = d->ok_sessions + sessions < d->ok_sessions ? UINT64_MAX : d->ok_sessions + sessions;
+			d->ok_failed = d->ok_failed + r->failed < d->ok_failed ? UINT64_MAX : d->ok_failed + r->failed;
 		}
 	}
 	/* with no reports before, everything would be "new": say nothing */
@@ -171,7 +175,7 @@ void digest_free(struct digest *d)
 
 int digest_is_quiet(const struct digest *d)
 {
-	return d->in->senders == NULL || d->in->senders->failed == 0;
+	return d->failing == 0;
 }
 
 char *digest_domains(const struct digest *d)
@@ -215,10 +219,13 @@ static void state_line(const struct digest *d, char *out, size_t size)
 		return;
 	}
 	total = sm->successful + sm->failed < sm->successful ? UINT64_MAX : sm->successful + sm->failed;
-	fmt_grouped(sm->failed, f, sizeof f);
+	/* the failing senders' failures: those under a policy (summary_row_failing) */
+	fmt_grouped(sm->failed_with_policy, f, sizeof f);
 	fmt_grouped(total, t, sizeof t);
-	fmt_failure_rate(sm->successful, sm->failed, r, sizeof r);
-	if (sm->failed == 0)
+	fmt_failure_rate(total - sm->failed_with_policy, sm->failed_with_policy, r, sizeof r);
+	if (d->failing == 0 && sm->failed > 0)
+		snprintf(out, size, "no failures under a policy in %s session%s", t, total == 1 ? "" : "s");
+	else if (sm->failed == 0)
 		snprintf(out, size, "no failures in %s session%s", t, total == 1 ? "" : "s");
 	else
 		snprintf(out, size, "%zu sender%s failed %s of %s sessions (%s)", d->failing,
@@ -465,7 +472,7 @@ static void text_senders(FILE *m, const struct digest *d)
 		const struct summary_row *row = &sm->rows[i];
 		char *cells[6];
 
-		if (row->failed == 0)
+		if (!summary_row_failing(row))
 			continue;
 		fmt_failure_rate(row->successful, row->failed, r, sizeof r);
 		cells[0] = cell_text(row->key, "(unknown)", 40, 1);
@@ -534,7 +541,7 @@ char *digest_text(const struct digest *d)
 		text_senders(m, d);
 	}
 	if (d->ok_senders > 0) {
-		fmt_folded_line(line, sizeof line, d->ok_senders, d->ok_sessions, 0);
+		fmt_folded_line(line, sizeof line, d->ok_senders, d->ok_sessions, d->ok_failed);
 		fprintf(m, "\n%s.\n", line);
 	}
 	text_chart(m, d);
@@ -609,7 +616,7 @@ static void html_senders(FILE *m, const struct digest *d)
 		const struct summary_row *row = &sm->rows[i];
 		char *k, *o, *t;
 
-		if (row->failed == 0)
+		if (!summary_row_failing(row))
 			continue;
 		fmt_failure_rate(row->successful, row->failed, rate, sizeof rate);
 		/* "<0.1%": the only markup a rate has */
@@ -773,7 +780,7 @@ char *digest_html(const struct digest *d)
 	if (d->failing > 0)
 		html_senders(m, d);
 	if (d->ok_senders > 0) {
-		fmt_folded_line(line, sizeof line, d->ok_senders, d->ok_sessions, 0);
+		fmt_folded_line(line, sizeof line, d->ok_senders, d->ok_sessions, d->ok_failed);
 		fprintf(m, "<p style=\"margin:16px 0 0;color:#116329\">%s.</p>\n", line);
 	}
 	html_chart(m, d);

@@ -60,9 +60,10 @@ struct digest {
 	const struct digest_input *in;
 	struct digest_item *items;   /* owned */
 	size_t n_items;
-	size_t failing;              /* senders with failures */
-	size_t ok_senders;           /* senders without */
+	size_t failing;              /* failing senders (summary_row_failing) */
+	size_t ok_senders;           /* the others, folded as the summary folds them */
 	uint64_t ok_sessions;        /* their sessions */
+	uint64_t ok_failed;          /* their failures, all where no policy applies */
 	const struct presence_reporter **silent; /* owned array of borrowed rows, by name */
 	size_t n_silent;             /* presence_is_silent() at in->now */
 };
@@ -72,7 +73,8 @@ int digest_compute(struct digest *d, const struct digest_input *in);
 
 void digest_free(struct digest *d);
 
-/* Nothing to say: no failure in the window. */
+/* Nothing to say: no failing sender in the window (failures where no
+ * policy applies alone are no alarm, as in the summary). */
 int digest_is_quiet(const struct digest *d);
 
 /* "example.com", "example.com and 2 more", or "" when no policy
@@ -81,7 +83,8 @@ int digest_is_quiet(const struct digest *d);
 char *digest_domains(const struct digest *d);
 
 /* The Subject (UTF-8 text, not yet header-encoded): "TLS report digest
- * example.com: 3 senders failed 1,204 of 93,551 sessions (1.3%)".
+ * example.com: 3 senders failed 1,204 of 93,551 sessions (1.3%)": the
+ * failing senders and their failures under a policy, of all sessions.
  * malloc'd, NULL on no memory. */
 char *digest_subject(const struct digest *d);
 

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "report.h"
 
 #ifndef DEFAULT_DB
 #define DEFAULT_DB "/var/lib/tlsrpt/tlsrpt.db"
@@ -198,6 +199,9 @@ int main(int argc, char **argv)
 	 * malloc and free (no lookaside in Debian's build): nothing here reads
 	 * them.  Only possible before SQLite's first use. */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* cJSON's trees from an arena: the process's to decide (report.h),
+	 * before the import threads start */
+	report_use_cjson_arena();
 	/* the database (and its -wal, -shm) describes the domain's mail
 	 * servers: never readable by others, whatever the caller's umask */
 	umask(umask(0) | 027);

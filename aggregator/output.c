@@ -18,20 +18,11 @@
 /* Result types shown per row in the text table. */
 #define TEXT_TOP_TYPES 3
 
-static const char *const key_fields[] = {
-	[SUMMARY_BY_SUBMITTER] = "submitter",
-	[SUMMARY_BY_POLICY_DOMAIN] = "policy_domain",
-	[SUMMARY_BY_RESULT_TYPE] = "result_type",
-	[SUMMARY_BY_RECEIVING_MX] = "receiving_mx",
-	[SUMMARY_BY_SENDING_IP] = "sending_ip",
-	[SUMMARY_BY_DAY] = "day",
-};
-
 const char *out_key_field(enum summary_key key)
 {
-	if ((size_t)key >= sizeof key_fields / sizeof key_fields[0])
-		return "key";
-	return key_fields[key];
+	const struct key_def *d = key_def(key);
+
+	return d != NULL ? d->field : "key";
 }
 
 int out_format_parse(const char *name)
@@ -66,9 +57,10 @@ static void json_row(FILE *f, const struct summary_row *r, enum summary_key key)
 		fputs(", \"organization\": ", f);
 		json_put_string(f, r->organization);
 	}
-	fprintf(f, ", \"reports\": %llu, \"successful_sessions\": %llu, \"failed_sessions\": %llu",
+	fprintf(f, ", \"reports\": %llu, \"successful_sessions\": %llu, \"failed_sessions\": %llu,"
+	        " \"failed_sessions_under_policy\": %llu",
 	        (unsigned long long)r->reports, (unsigned long long)r->successful,
-	        (unsigned long long)r->failed);
+	        (unsigned long long)r->failed, (unsigned long long)r->failed_with_policy);
 	fputs(", \"result_types\": {", f);
 	for (i = 0; i < r->n_result_types; i++) {
 		if (i > 0)
@@ -84,9 +76,9 @@ static int write_json(FILE *f, const struct summary *sm, enum summary_key key)
 	size_t i;
 
 	fprintf(f, "{\"totals\": {\"reports\": %llu, \"successful_sessions\": %llu, "
-	        "\"failed_sessions\": %llu},\n \"rows\": [",
+	        "\"failed_sessions\": %llu, \"failed_sessions_under_policy\": %llu},\n \"rows\": [",
 	        (unsigned long long)sm->reports, (unsigned long long)sm->successful,
-	        (unsigned long long)sm->failed);
+	        (unsigned long long)sm->failed, (unsigned long long)sm->failed_with_policy);
 	for (i = 0; i < sm->n_rows; i++) {
 		fputs(i > 0 ? ",\n  " : "\n  ", f);
 		json_row(f, &sm->rows[i], key);
@@ -224,7 +216,7 @@ static struct text_columns columns_for(enum summary_key key)
 
 	c.org = key == SUMMARY_BY_SUBMITTER;
 	c.sessions = key == SUMMARY_BY_SUBMITTER || key == SUMMARY_BY_POLICY_DOMAIN ||
-	             key == SUMMARY_BY_DAY;
+	             key == SUMMARY_BY_DAY || key == SUMMARY_BY_POLICY_TYPE;
 	c.types = key != SUMMARY_BY_RESULT_TYPE;
 	return c;
 }
@@ -325,7 +317,7 @@ static int add_row(struct table *t, const struct summary_row *r, enum summary_ke
  * or that failed only where no policy applied. */
 static int is_folded(const struct summary_row *r, enum summary_key key, const struct text_style *st)
 {
-	return !st->all && key == SUMMARY_BY_SUBMITTER && r->failed_with_policy == 0;
+	return !st->all && key == SUMMARY_BY_SUBMITTER && !summary_row_failing(r);
 }
 
 struct folded {

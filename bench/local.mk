@@ -7,7 +7,7 @@ bench_floor_CFLAGS = $(TLSRPT_CFLAGS)
 bench_floor_LDADD = $(CJSON_LIBS) $(ZLIB_LIBS)
 EXTRA_DIST += bench/README.md bench/gen-reports.py bench/baseline.py bench/run.sh \
 	bench/hostile-mails.py \
-	bench/milter.sh bench/smtp-blast.py bench/httpd.sh \
+	bench/milter.sh bench/smtp-blast.py bench/ab.sh bench/httpd.sh \
 	docs/PERFORMANCE.md
 
 # The project's parse pipeline (extract_message) without the store.

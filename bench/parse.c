@@ -17,6 +17,7 @@
 
 #include "extract.h"
 #include "limits.h"
+#include "report.h"
 
 struct parse_tally {
 	uint64_t messages;
@@ -113,6 +114,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct tr_limits lim;
+	/* as tlsrpt-report and the milter parse (report.h) */
+	report_use_cjson_arena();
 	limits_default(&lim);
 	struct parse_tally t = { 0 };
 	for (int i = 1; i < argc; i++)

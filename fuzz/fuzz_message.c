@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "extract.h"
 #include "fuzz.h"
+#include "report.h"
 
 #define MAX_CUTS 8
 #define MILTER_CHUNK 65536
@@ -70,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf msg;
 	size_t ncuts, i;
 
+	/* as the programs parse (report.h); setting the same hooks again is free */
+	report_use_cjson_arena();
 	if (size < 1)
 		return 0;
 	ncuts = data[0] % MAX_CUTS;

@@ -80,6 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tr_limits lim;
 	struct tr_error err;
 
+	/* as the programs parse (report.h); setting the same hooks again is free */
+	report_use_cjson_arena();
 	fuzz_limits(&lim);
 	if (report_parse_json((const char *)data, size, &lim, "fallback.example", &r, &err) != TR_OK) {
 		if (r != NULL || err.msg[0] == '\0')

@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -61,4 +62,11 @@ const char *tr_err_name(enum tr_err code)
 	case TR_ERR_USAGE: return "usage";
 	}
 	return "unknown";
+}
+
+void tr_assert_fail(const char *cond, const char *file, int line, const char *func)
+{
+	fprintf(stderr, "%s:%d: %s: internal error: %s is false (a bug in tlsrpt-milter)\n", file, line, func,
+	        cond);
+	abort();
 }

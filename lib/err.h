@@ -42,4 +42,17 @@ void tr_error_clear(struct tr_error *e);
 /* Short stable name of a code: "ok", "nomem", "limit", "format", ... */
 const char *tr_err_name(enum tr_err code);
 
+/*
+ * Our own bugs, never the input's: a caller that breaks a function's
+ * contract (a NULL where the header says never, an index out of range)
+ * stops the process with the place and the broken condition on stderr,
+ * instead of returning an error code that a user would be shown.  Always
+ * compiled in (NDEBUG does not remove it): the checks are cheap and a
+ * wrong count stored silently costs more than a crash.
+ */
+#define TR_ASSERT(cond) ((cond) ? (void)0 : tr_assert_fail(#cond, __FILE__, __LINE__, __func__))
+
+/* TR_ASSERT's failure path: prints and abort()s. */
+_Noreturn void tr_assert_fail(const char *cond, const char *file, int line, const char *func);
+
 #endif

@@ -14,6 +14,9 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/extract.c lib/extract.h \
 	lib/sqlutil.c lib/sqlutil.h \
 	lib/migrate.c lib/migrate.h \
+	lib/count.c lib/count.h \
+	lib/filter.c lib/filter.h \
+	lib/key.c lib/key.h \
 	lib/rollup.c lib/rollup.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
@@ -40,7 +43,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/006-lowercase-domains.sql \
 	schema/migrations/007-presence-index.sql \
 	schema/migrations/008-dkim-verdicts.sql \
-	schema/migrations/009-https-client-address.sql
+	schema/migrations/009-count-sts-beside-tlsa-once.sql \
+	schema/migrations/010-https-client-address.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

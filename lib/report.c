@@ -25,8 +25,8 @@
  * cJSON's tree is cut from an arena and released whole once the model is
  * built (below); the model's strings are copies, freed with free().
  */
-#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +38,23 @@
 #include "report.h"
 
 /*
- * cJSON allocates through hooks that are process-wide.  While a thread
- * reads a report, they cut that report's tree from the thread's arena,
- * released at once when the model is built: a malloc and a free per node
- * cost more than the parse, and a large tree freed node by node between
- * the live strings of other reports fragmented the heap (a second import
- * thread took twice the CPU on 5 MB reports, in malloc_consolidate).
- * Nothing else frees through cJSON while the arena is in use, so a free
- * then is a piece of it and does nothing.  Outside, malloc and free.
+ * cJSON allocates through one set of hooks for the whole process, with no
+ * way to read them back and no allocator per parse: a library that set
+ * them would change every other cJSON user of the process.  So they are
+ * set only when the program asks (report_use_cjson_arena(), at start-up):
+ * while a thread reads a report, they then cut that report's tree from
+ * the thread's arena, released at once when the model is built (a malloc
+ * and a free per node cost more than the parse, and a large tree freed
+ * node by node between the live strings of other reports fragmented the
+ * heap: a second import thread took twice the CPU on 5 MB reports, in
+ * malloc_consolidate).  Nothing else frees through cJSON while the arena
+ * is in use, so a free then is a piece of it and does nothing; outside a
+ * parse, and on every other thread, the hooks are malloc and free, so the
+ * program's other cJSON users see no difference.  Without the call the
+ * tree is cJSON's own, freed with cJSON_Delete().
  */
 static _Thread_local struct arena *tree_arena;
+static atomic_int arena_hooks; /* report_use_cjson_arena() was called */
 
 static void *tree_malloc(size_t n)
 {
@@ -60,14 +67,13 @@ static void tree_free(void *p)
 		free(p);
 }
 
-static void install_hooks(void)
+void report_use_cjson_arena(void)
 {
 	cJSON_Hooks hooks = { tree_malloc, tree_free };
 
 	cJSON_InitHooks(&hooks);
+	atomic_store(&arena_hooks, 1);
 }
-
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 #define MAX_EXACT_COUNT 9007199254740992.0 /* 2^53 */
 #define NO_INDEX ((size_t)-1)
@@ -809,6 +815,7 @@ enum tr_err report_parse_json(const char *json, size_t len, const struct tr_limi
 	struct arena tree;
 	cJSON *root;
 	enum tr_err rc;
+	int use_arena;
 
 	*out = NULL;
 	if (json == NULL)
@@ -820,9 +827,11 @@ enum tr_err report_parse_json(const char *json, size_t len, const struct tr_limi
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
-	pthread_once(&hooks_once, install_hooks);
-	arena_init(&tree);
-	tree_arena = &tree;
+	use_arena = atomic_load(&arena_hooks);
+	if (use_arena) {
+		arena_init(&tree);
+		tree_arena = &tree;
+	}
 	rc = parse_tree(json, len, lim, &root, err);
 	if (rc == TR_OK) {
 		c.lim = lim;
@@ -833,8 +842,12 @@ enum tr_err report_parse_json(const char *json, size_t len, const struct tr_limi
 		c.obj = NULL;
 		rc = read_report(&c, root, r);
 	}
-	tree_arena = NULL;
-	arena_release(&tree); /* the whole tree, root and all */
+	if (use_arena) {
+		tree_arena = NULL;
+		arena_release(&tree); /* the whole tree, root and all */
+	} else {
+		cJSON_Delete(root);
+	}
 	if (rc == TR_OK)
 		rc = keep_input(r, json, len, err);
 	if (rc != TR_OK) {
@@ -985,7 +998,6 @@ char *report_to_json(const struct tlsrpt_report *r, int pretty)
 
 	if (r == NULL)
 		return NULL;
-	pthread_once(&hooks_once, install_hooks);
 	o = cJSON_CreateObject();
 	if (o == NULL)
 		return NULL;

@@ -11,6 +11,8 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "count.h"
+#include "key.h"
 #include "rollup.h"
 #include "sqlutil.h"
 
@@ -28,14 +30,15 @@
  * added by upsert: the SELECTs' temporary b-trees cost more than the
  * report's other rows together.
  */
-#define RU_FAILED_WITH_POLICY(col) "tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE " col " END)"
+#define RU_FAILED_WITH_POLICY(col) "tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN " col " ELSE 0 END)"
 #define RU_POLICY_SUMS "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), " \
 	RU_FAILED_WITH_POLICY("p.total_failure")
 #define RU_RESULT_SUMS "COUNT(DISTINCT r.id), tr_sum(f.failed_session_count), " \
 	RU_FAILED_WITH_POLICY("f.failed_session_count")
-#define RU_FROM_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
+#define RU_FROM_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND " \
+	COUNT_SQL_COUNTED("p") " AND "
 #define RU_FROM_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
-	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND " COUNT_SQL_COUNTED("p") " AND "
 #define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
 	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
 	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
@@ -66,28 +69,28 @@ static const struct rollup_def rollups[RU_COUNT] = {
 		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
 		RU_HAS_OK },
 	[RU_POLICY] = { "rollup_policy",
-		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass', "
+		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", r.auth = 'pass', "
 		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_OK },
 	[RU_RESULT_SUB] = { "rollup_result_sub",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.result_type, ''), "
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RESULT_TYPE ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
 		RU_HAS_RT },
 	[RU_RESULT] = { "rollup_result",
-		"SELECT r.start_time, r.submitter, COALESCE(p.policy_domain, ''), r.auth = 'pass',"
-		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", r.auth = 'pass', "
+		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_RT },
 	[RU_MX] = { "rollup_mx",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''), "
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RECEIVING_MX ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7", RU_HAS_MX },
 	[RU_MX_RESULT] = { "rollup_mx_result",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', COALESCE(f.receiving_mx_hostname, ''),"
-		" COALESCE(f.result_type, ''), " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
+		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RECEIVING_MX ", "
+		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
 };
@@ -115,8 +118,8 @@ static int rollup_upsert_sql(char *out, size_t cap, int which)
 
 /* One policy or failure detail as the rollups see it. */
 struct ru_item {
-	const char *domain;  /* COALESCE(policy_domain, ''), or of receiving_mx_hostname */
-	const char *rt;      /* COALESCE(result_type, ''); NULL for policies */
+	const char *domain;  /* key_text() of policy_domain, or of receiving_mx_hostname */
+	const char *rt;      /* key_text() of result_type; NULL for policies */
 	int64_t ok, fail, fail_with_policy;
 };
 
@@ -326,47 +329,54 @@ static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *
 	return rc;
 }
 
-static int no_policy(const struct tlsrpt_policy *p)
+/* The report's counted policies (count.h) as items, and their sum as
+ * one more; returns how many. */
+static size_t ru_policies(const struct tlsrpt_report *r, const unsigned char *superseded, struct ru_item *v,
+                          struct ru_item *total)
 {
-	return p->policy_type != NULL && strcmp(p->policy_type, "no-policy-found") == 0;
-}
+	size_t n = 0;
 
-/* The report's policies as items, and their sum as one more. */
-static void ru_policies(const struct tlsrpt_report *r, struct ru_item *v, struct ru_item *total)
-{
 	memset(total, 0, sizeof *total);
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct tlsrpt_policy *p = &r->policies[i];
 
-		v[i].domain = p->policy_domain != NULL ? p->policy_domain : "";
-		v[i].rt = NULL;
-		v[i].ok = (int64_t)p->total_successful;
-		v[i].fail = (int64_t)p->total_failure;
-		v[i].fail_with_policy = no_policy(p) ? 0 : v[i].fail;
-		total->ok = sat_add(total->ok, v[i].ok);
-		total->fail = sat_add(total->fail, v[i].fail);
-		total->fail_with_policy = sat_add(total->fail_with_policy, v[i].fail_with_policy);
+		if (superseded[i])
+			continue;
+		v[n].domain = key_text(p->policy_domain);
+		v[n].rt = NULL;
+		v[n].ok = (int64_t)p->total_successful;
+		v[n].fail = (int64_t)p->total_failure;
+		v[n].fail_with_policy = count_under_policy(p->policy_type) ? v[n].fail : 0;
+		total->ok = sat_add(total->ok, v[n].ok);
+		total->fail = sat_add(total->fail, v[n].fail);
+		total->fail_with_policy = sat_add(total->fail_with_policy, v[n].fail_with_policy);
+		n++;
 	}
+	return n;
 }
 
-/* The report's failure details as items keyed by policy domain, or by
- * receiving MX (by_mx); returns how many. */
-static size_t ru_details(const struct tlsrpt_report *r, int by_mx, struct ru_item *v)
+/* The failure details of the report's counted policies as items keyed by
+ * policy domain, or by receiving MX (by_mx); returns how many. */
+static size_t ru_details(const struct tlsrpt_report *r, const unsigned char *superseded, int by_mx,
+                         struct ru_item *v)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct tlsrpt_policy *p = &r->policies[i];
+		int under_policy = count_under_policy(p->policy_type);
 
+		if (superseded[i])
+			continue;
 		for (size_t j = 0; j < p->n_failures; j++, n++) {
 			const struct tlsrpt_failure *f = &p->failures[j];
 			const char *key = by_mx ? f->receiving_mx_hostname : p->policy_domain;
 
-			v[n].domain = key != NULL ? key : "";
-			v[n].rt = f->result_type != NULL ? f->result_type : "";
+			v[n].domain = key_text(key);
+			v[n].rt = key_text(f->result_type);
 			v[n].ok = 0;
 			v[n].fail = (int64_t)f->failed_session_count;
-			v[n].fail_with_policy = no_policy(p) ? 0 : v[n].fail;
+			v[n].fail_with_policy = under_policy ? v[n].fail : 0;
 		}
 	}
 	return n;
@@ -375,32 +385,32 @@ static size_t ru_details(const struct tlsrpt_report *r, int by_mx, struct ru_ite
 /* The report's groups, each emitted once (ru_emit): grouped in C by
  * each rollup's key (a sort, so that a hostile report with thousands of
  * policies stays n log n). */
-static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, const struct ru_key *key,
-                              struct tr_error *err)
+static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, const unsigned char *superseded,
+                              const struct ru_key *key, struct tr_error *err)
 {
 	struct ru_key k = *key;
-	size_t n_details = 0;
+	size_t n_details = 0, n_policies;
 	struct ru_item total;
 	enum tr_err rc;
 
 	for (size_t i = 0; i < r->n_policies; i++)
-		n_details += r->policies[i].n_failures;
+		n_details += superseded[i] ? 0 : r->policies[i].n_failures;
 	rc = ru_reserve(ru, r->n_policies > n_details ? r->n_policies : n_details, err);
 	if (rc != TR_OK)
 		return rc;
-	ru_policies(r, ru->items, &total);
+	n_policies = ru_policies(r, superseded, ru->items, &total);
 	rc = ru_emit(ru, RU_REPORT, &k, &total, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_POLICY, &k, ru->items, r->n_policies, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
 	if (rc != TR_OK || n_details == 0)
 		return rc;
-	ru_details(r, 0, ru->items);
+	ru_details(r, superseded, 0, ru->items);
 	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
 	if (rc != TR_OK)
 		return rc;
-	ru_details(r, 1, ru->items);
+	ru_details(r, superseded, 1, ru->items);
 	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
@@ -409,17 +419,18 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 
 /* Held for the batch (strings copied: the report goes before the
  * flush), or upserted at once outside one. */
-enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
-                              struct tr_error *err)
+enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, const unsigned char *superseded,
+                              int auth_pass, struct tr_error *err)
 {
-	struct ru_key k = { r->start, r->submitter != NULL ? r->submitter : "", auth_pass };
+	struct ru_key k = { r->start, key_text(r->submitter), auth_pass };
 	size_t mark;
 	enum tr_err rc;
 
 	if (r->n_policies == 0)
 		return TR_OK;
+	TR_ASSERT(superseded != NULL);
 	if (!ru->batching)
-		return add_groups(ru, r, &k, err);
+		return add_groups(ru, r, superseded, &k, err);
 	if (ru->n_pending >= RU_BATCH_MAX) {
 		rc = rollup_batch_flush(ru, err);
 		if (rc != TR_OK)
@@ -429,7 +440,7 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
 	k.submitter = ru_strdup(&ru->strings, k.submitter);
 	if (k.submitter == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
-	rc = add_groups(ru, r, &k, err);
+	rc = add_groups(ru, r, superseded, &k, err);
 	if (rc != TR_OK)
 		ru->n_pending = mark; /* none of a report that is undone */
 	return rc;

@@ -32,13 +32,14 @@ struct rollup *rollup_close(struct rollup *ru);
 /*
  * Add report r (its start, submitter and policies; auth_pass: it was
  * authenticated as "pass") to every rollup, inside the caller's write
- * transaction.  Counts must be <= INT64_MAX (store_put_report checks).
+ * transaction; superseded is count_superseded()'s mark of r's policies
+ * (never NULL), and a superseded policy adds nothing.  Counts must be <= INT64_MAX (store_put_report checks).
  * The scratch grows with the report and is kept: see rollup_trim().
  * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM; on error the caller
  * rolls back.
  */
-enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, int auth_pass,
-                              struct tr_error *err);
+enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, const unsigned char *superseded,
+                              int auth_pass, struct tr_error *err);
 
 /*
  * Batches: between rollup_batch_begin() and rollup_batch_end(), the groups

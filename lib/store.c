@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "count.h"
 #include "inflate.h"
 #include "rollup.h"
 #include "sqlutil.h"
@@ -63,7 +64,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_POLICY] =
 		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
 		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"
-		" total_failure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		" total_failure, superseded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_INS_FAILURE] =
 		"INSERT INTO failure_details (policy, result_type, sending_mta_ip,"
 		" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
@@ -84,6 +85,8 @@ struct store {
 	struct rollup *rollup;  /* the summary rollups' upserts and scratch */
 	struct buf strings;  /* a policy's policy-strings as JSON, reused */
 	struct buf mx;       /* its mx-hosts */
+	unsigned char *superseded; /* count_superseded() of the report, cap_superseded bytes */
+	size_t cap_superseded;
 	int64_t cur_report;  /* reports.id of the report being stored, 0 before its row */
 	int64_t cur_start;
 };
@@ -250,6 +253,7 @@ struct store *store_close(struct store *s)
 	free(s->zbuf);
 	buf_free(&s->strings);
 	buf_free(&s->mx);
+	free(s->superseded);
 	free(s);
 	return NULL;
 }
@@ -397,6 +401,11 @@ static void trim_scratch(struct store *s)
 		buf_init(&s->mx, STORE_MAX_JSON);
 	}
 	rollup_trim(s->rollup);
+	if (s->cap_superseded > ZBUF_KEEP) {
+		free(s->superseded);
+		s->superseded = NULL;
+		s->cap_superseded = 0;
+	}
 	if (s->zcap <= ZBUF_KEEP)
 		return;
 	free(s->zbuf);
@@ -534,7 +543,7 @@ static enum tr_err insert_failure(struct store *s, int64_t policy, const struct 
 }
 
 static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
-                               const char *strings, const char *mx, struct tr_error *err)
+                               const char *strings, const char *mx, int superseded, struct tr_error *err)
 {
 	sqlite3_stmt *st = s->stmt[ST_INS_POLICY];
 	int bad = 0;
@@ -548,6 +557,7 @@ static enum tr_err bind_policy(struct store *s, int64_t report, size_t idx, cons
 	bad |= sqlutil_bind_text(st, 7, mx);
 	bad |= sqlite3_bind_int64(st, 8, (int64_t)p->total_successful);
 	bad |= sqlite3_bind_int64(st, 9, (int64_t)p->total_failure);
+	bad |= sqlite3_bind_int(st, 10, superseded);
 	if (!bad)
 		return TR_OK;
 	sqlite3_clear_bindings(st);
@@ -565,7 +575,8 @@ static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, co
 	if (rc != TR_OK)
 		return tr_error_set(err, rc, "store: policies[%zu]: %s encoding its strings", idx,
 		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
-	rc = bind_policy(s, report, idx, p, (const char *)s->strings.data, (const char *)s->mx.data, err);
+	rc = bind_policy(s, report, idx, p, (const char *)s->strings.data, (const char *)s->mx.data,
+	                 s->superseded[idx], err);
 	if (rc == TR_OK)
 		rc = sqlutil_run(s->db, s->stmt[ST_INS_POLICY], "storing a policy", err);
 	if (rc != TR_OK)
@@ -574,6 +585,20 @@ static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, co
 	for (size_t j = 0; j < p->n_failures && rc == TR_OK; j++)
 		rc = insert_failure(s, policy, &p->failures[j], err);
 	return rc;
+}
+
+/* Which of r's policies count (count.h), into s->superseded. */
+static enum tr_err mark_superseded(struct store *s, const struct tlsrpt_report *r, struct tr_error *err)
+{
+	if (r->n_policies > s->cap_superseded) {
+		unsigned char *v = realloc(s->superseded, r->n_policies);
+
+		if (v == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory counting the policies");
+		s->superseded = v;
+		s->cap_superseded = r->n_policies;
+	}
+	return count_superseded(r, s->superseded, err);
 }
 
 static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
@@ -592,10 +617,12 @@ static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, cons
 	report = sqlite3_last_insert_rowid(s->db);
 	s->cur_report = report;
 	s->cur_start = r->start;
+	rc = mark_superseded(s, r, err);
 	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
 		rc = insert_policy(s, report, i, &r->policies[i], err);
 	if (rc == TR_OK && m->counted)
-		rc = rollup_add_report(s->rollup, r, m->auth != NULL && strcmp(m->auth, "pass") == 0, err);
+		rc = rollup_add_report(s->rollup, r, s->superseded,
+		                       m->auth != NULL && strcmp(m->auth, "pass") == 0, err);
 	*outcome = STORE_STORED;
 	return rc;
 }

@@ -17,32 +17,17 @@
 #include <string.h>
 
 #include "buf.h"
+#include "sqlutil.h"
+#include "count.h"
 #include "summary.h"
 #include "tally.h"
 
 #define SQL_MAX 2048
 
-struct key_def {
-	const char *name;
-	const char *expr;  /* the group key over the base tables, never NULL */
-	int details;       /* 1: groups failure details; 0: groups policies */
-	const char *rollup_expr; /* the same over a rollup row g; NULL: base tables only */
-};
-
-static const struct key_def keys[] = {
-	[SUMMARY_BY_SUBMITTER] = { "submitter", "r.submitter", 0, "g.submitter" },
-	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "COALESCE(p.policy_domain, '')", 0, "g.policy_domain" },
-	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "COALESCE(f.result_type, '')", 1, "g.result_type" },
-	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "COALESCE(f.receiving_mx_hostname, '')", 1, "g.receiving_mx" },
-	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "COALESCE(f.sending_mta_ip, '')", 1, NULL },
-	[SUMMARY_BY_DAY] = { "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')", 0,
-	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')" },
-};
-#define N_KEYS (sizeof keys / sizeof keys[0])
 
 /*
  * Where a query reads from.  The base tables answer everything; the
- * rollups (schema.sql) answer the keys that have a rollup_expr, with the
+ * rollups (schema.sql) answer the keys that have a rollup_sql (key.h), with the
  * same filters exactly, from a few rows per start time and submitter.
  * The rollups fold a missing policy-domain into "", so a filter on the
  * empty domain (which must not match missing ones) reads the base tables;
@@ -60,9 +45,15 @@ struct source {
 	int totals_rollup;        /* the totals do */
 };
 
-static const char base_policies[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1";
+static const char base_policies[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1"
+	" AND " COUNT_SQL_COUNTED("p");
 static const char base_details[] = "reports r JOIN policies p ON p.report = r.id"
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND " COUNT_SQL_COUNTED("p");
+/* the same with the superseded policies, for the keys that show them */
+static const char every_policy[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1";
+static const char every_detail[] = "reports r JOIN policies p ON p.report = r.id"
 	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1";
+#define UNDER_POLICY_SUM(col) "tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN " col " ELSE 0 END)"
 
 static void pick_source(enum summary_key key, const struct summary_filter *f, struct source *src)
 {
@@ -72,16 +63,16 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	/* a report with two domains is one report: per-domain rows would count it twice */
 	src->from_totals = !src->totals_rollup ? base_policies
 	                   : f->policy_domain != NULL ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
-	src->rollup = keys[key].rollup_expr != NULL && src->totals_rollup &&
+	src->rollup = key_def(key)->rollup_sql != NULL && src->totals_rollup &&
 	              (f->policy_domain == NULL || key != SUMMARY_BY_RECEIVING_MX);
 	if (!src->rollup) {
-		src->key = keys[key].expr;
-		src->from_policies = base_policies;
-		src->from_details = base_details;
-		src->from_result_types = base_details;
+		src->key = key_def(key)->sql;
+		src->from_policies = key_def(key)->every_policy ? every_policy : base_policies;
+		src->from_details = key_def(key)->every_policy ? every_detail : base_details;
+		src->from_result_types = src->from_details;
 		return;
 	}
-	src->key = keys[key].rollup_expr;
+	src->key = key_def(key)->rollup_sql;
 	src->from_policies = by_domain ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
 	src->from_details = by_domain ? "rollup_result g WHERE 1" : "rollup_result_sub g WHERE 1";
 	src->from_result_types = src->from_details;
@@ -104,105 +95,58 @@ static const char org_sql_rollup[] =
 
 void summary_filter_all(struct summary_filter *f)
 {
-	f->since = INT64_MIN;
-	f->until = INT64_MAX;
-	f->policy_domain = NULL;
-	f->submitter = NULL;
-	f->authenticated_only = 0;
+	filter_all(f);
+}
+
+int summary_row_failing(const struct summary_row *row)
+{
+	return row->failed_with_policy > 0;
 }
 
 const char *summary_key_name(enum summary_key k)
 {
-	if ((size_t)k >= N_KEYS)
-		return NULL;
-	return keys[k].name;
+	const struct key_def *d = key_def(k);
+
+	return d != NULL ? d->name : NULL;
 }
 
 int summary_key_parse(const char *name)
 {
-	if (name == NULL)
-		return -1;
-	for (size_t i = 0; i < N_KEYS; i++) {
-		if (strcmp(name, keys[i].name) == 0)
-			return (int)i;
-	}
-	return -1;
+	return key_parse(name);
 }
 
+/* SQLite's rc as ours, the message prefixed "summary: what". */
 static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
 {
-	enum tr_err code = TR_ERR_DB;
+	char ctx[96];
 
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		code = TR_ERR_BUSY;
-	else if ((rc & 0xff) == SQLITE_NOMEM)
-		code = TR_ERR_NOMEM;
-	return tr_error_set(err, code, "summary: %s: %s", what, sqlite3_errmsg(db));
+	snprintf(ctx, sizeof ctx, "summary: %s", what);
+	return sqlutil_error(db, rc, err, ctx);
 }
 
-/* "SELECT ... FROM the joins WHERE the filter tail": only the filters in
- * use appear, so that SQLite can pick the index each one allows. */
-static enum tr_err build_sql(char *sql, const char *select, const char *from, int rollup,
-                             const struct summary_filter *f, const char *tail, struct tr_error *err)
-{
-	const char *t = rollup ? "g" : "r";
-	int n = snprintf(sql, SQL_MAX, "SELECT %s FROM %s%s%s%s%s%s%s%s%s%s%s%s%s %s", select, from,
-	                 f->since != INT64_MIN ? " AND " : "", f->since != INT64_MIN ? t : "",
-	                 f->since != INT64_MIN ? ".start_time >= :since" : "",
-	                 f->until != INT64_MAX ? " AND " : "", f->until != INT64_MAX ? t : "",
-	                 f->until != INT64_MAX ? ".start_time < :until" : "",
-	                 f->policy_domain != NULL ? (rollup ? " AND g" : " AND p") : "",
-	                 f->policy_domain != NULL ? ".policy_domain = lower(:domain)" : "",
-	                 f->submitter != NULL ? " AND " : "", f->submitter != NULL ? t : "",
-	                 f->submitter != NULL ? ".submitter = lower(:submitter)" : "",
-	                 f->authenticated_only ? (rollup ? " AND g.auth_pass = 1" : " AND r.auth = 'pass'") : "",
-	                 tail);
-
-	if (n < 0 || n >= SQL_MAX)
-		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	return TR_OK;
-}
-
-static int bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-
-	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
-}
-
-static int bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-
-	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
-}
-
+/* "SELECT select FROM from <the filter's conditions> tail", prepared
+ * with the filter's values bound. */
 static enum tr_err prepare(sqlite3 *db, const char *select, const char *from, int rollup,
                            const struct summary_filter *f, const char *tail, sqlite3_stmt **st,
                            struct tr_error *err)
 {
-	char sql[SQL_MAX];
-	enum tr_err ret = build_sql(sql, select, from, rollup, f, tail, err);
-	int rc;
+	char where[1024], sql[SQL_MAX];
+	int n, rc;
 
 	*st = NULL;
-	if (ret != TR_OK)
-		return ret;
+	if (filter_where(where, sizeof where, f, rollup ? FILTER_OVER_ROLLUP : FILTER_OVER_POLICIES) != 0)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
+	n = snprintf(sql, sizeof sql, "SELECT %s FROM %s%s %s", select, from, where, tail);
+	if (n < 0 || n >= SQL_MAX)
+		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
 	rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
 	if (rc == SQLITE_OK)
-		rc = bind_named_int(*st, ":since", f->since);
-	if (rc == SQLITE_OK)
-		rc = bind_named_int(*st, ":until", f->until);
-	if (rc == SQLITE_OK)
-		rc = bind_named_text(*st, ":domain", f->policy_domain);
-	if (rc == SQLITE_OK)
-		rc = bind_named_text(*st, ":submitter", f->submitter);
+		rc = filter_bind(*st, f);
 	if (rc == SQLITE_OK)
 		return TR_OK;
-	ret = db_error(db, rc, err, "preparing the query");
 	sqlite3_finalize(*st);
 	*st = NULL;
-	return ret;
+	return db_error(db, rc, err, "preparing the query");
 }
 
 /* Sums are tr_sum()s, never negative; read them as counts. */
@@ -232,8 +176,10 @@ static char *column_strdup(sqlite3_stmt *st, int col)
 static enum tr_err query_totals(sqlite3 *db, const struct source *src, const struct summary_filter *f,
                                 struct summary *sm, struct tr_error *err)
 {
-	const char *select = src->totals_rollup ? "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed)"
-	                     : "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure)";
+	const char *select = src->totals_rollup
+	                     ? "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
+	                     : "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), "
+	                       UNDER_POLICY_SUM("p.total_failure");
 	sqlite3_stmt *st;
 	enum tr_err ret = prepare(db, select, src->from_totals, src->totals_rollup, f, "", &st, err);
 	int rc;
@@ -245,6 +191,7 @@ static enum tr_err query_totals(sqlite3 *db, const struct source *src, const str
 		sm->reports = column_count(st, 0);
 		sm->successful = column_count(st, 1);
 		sm->failed = column_count(st, 2);
+		sm->failed_with_policy = column_count(st, 3);
 	} else {
 		ret = db_error(db, rc, err, "totals");
 	}
@@ -279,7 +226,7 @@ static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, st
  * organization, failed_with_policy. */
 static int rows_select(char *out, size_t cap, enum summary_key key, const struct source *src)
 {
-	const struct key_def *k = &keys[key];
+	const struct key_def *k = key_def(key);
 	int n;
 
 	if (src->rollup)
@@ -288,7 +235,7 @@ static int rows_select(char *out, size_t cap, enum summary_key key, const struct
 		             key == SUMMARY_BY_SUBMITTER ? org_sql_rollup : "NULL");
 	else
 		n = snprintf(out, cap, "%s AS k, COUNT(DISTINCT r.id), %s, %s, %s,"
-		             " tr_sum(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE %s END)", k->expr,
+		             " tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN %s ELSE 0 END)", k->sql,
 		             k->details ? "0" : "tr_sum(p.total_successful)",
 		             k->details ? "tr_sum(f.failed_session_count)" : "tr_sum(p.total_failure)",
 		             key == SUMMARY_BY_SUBMITTER ? org_sql : "NULL",
@@ -307,7 +254,7 @@ static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct so
 
 	if (rows_select(select, sizeof select, key, src) != 0)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	ret = prepare(db, select, keys[key].details ? src->from_details : src->from_policies, src->rollup, f,
+	ret = prepare(db, select, key_def(key)->details ? src->from_details : src->from_policies, src->rollup, f,
 	              "GROUP BY k ORDER BY 4 DESC, k", &st, err);
 	if (ret != TR_OK)
 		return ret;
@@ -380,7 +327,7 @@ static enum tr_err query_result_types(sqlite3 *db, const struct source *src, con
 	if (src->rollup)
 		n = snprintf(select, sizeof select, "%s AS k, g.result_type AS rt, tr_sum(g.failed)", src->key);
 	else
-		n = snprintf(select, sizeof select, "%s AS k, COALESCE(f.result_type, '') AS rt,"
+		n = snprintf(select, sizeof select, "%s AS k, " KEY_SQL_RESULT_TYPE " AS rt,"
 		             " tr_sum(f.failed_session_count)", src->key);
 	if (n < 0 || (size_t)n >= sizeof select)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
@@ -448,7 +395,7 @@ static enum tr_err tally_row(struct tally *t, sqlite3_stmt *st, struct tr_error 
 	if (key == NULL || rt == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
 	return tally_add(t, key, key_len, rt, rt_len, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 4),
-	                 sqlite3_column_int(st, 1) != 1, err);
+	                 sqlite3_column_int(st, 1) == 1, err);
 }
 
 /* The rows of a key no rollup keeps (sending-ip), and their result
@@ -461,8 +408,8 @@ static enum tr_err query_detail_rows(sqlite3 *db, const struct summary_filter *f
 	sqlite3_stmt *st = NULL;
 	enum tr_err ret;
 	int rc = SQLITE_DONE;
-	int n = snprintf(select, sizeof select, "r.id, p.policy_type = 'no-policy-found', %s,"
-	                 " COALESCE(f.result_type, ''), f.failed_session_count", keys[SUMMARY_BY_SENDING_IP].expr);
+	int n = snprintf(select, sizeof select, "r.id, " COUNT_SQL_UNDER_POLICY("p") ", "
+	                 KEY_SQL_SENDING_IP ", " KEY_SQL_RESULT_TYPE ", f.failed_session_count");
 
 	if (n < 0 || (size_t)n >= sizeof select)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
@@ -523,7 +470,7 @@ enum tr_err summary_query(struct store *s, enum summary_key key, const struct su
 	if (out == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "summary_query: no result pointer");
 	*out = NULL;
-	if (db == NULL || (size_t)key >= N_KEYS)
+	if (db == NULL || key_def(key) == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "summary_query: no store or unknown key");
 	if (f == NULL) {
 		summary_filter_all(&all);

@@ -5,7 +5,10 @@
  * Totals are sums of the policies' summary counts, so a report covering two
  * policy domains is never counted twice; result types sum the failure
  * details' failed-session-count.  Only reports stored as counted take
- * part.  A report belongs to a window by its start date.
+ * part, and of them only the policies count.h counts (an sts policy
+ * beside a tlsa one for the same domain is the same sessions: counted
+ * once, under tlsa); docs/COUNTING.md says it for users.  A report
+ * belongs to a window by its start date.
  */
 #ifndef TLSRPT_SUMMARY_H
 #define TLSRPT_SUMMARY_H
@@ -14,6 +17,8 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "filter.h"
+#include "key.h"
 #include "store.h"
 
 /*
@@ -23,6 +28,10 @@
  *   with a policy in the group; successful and failed = sums of those
  *   policies' total-successful- and total-failure-session-count.  day is
  *   the UTC date of the report's start, "YYYY-MM-DD".
+ * policy-type: every policy, counted or superseded, so that nothing a
+ *   report said is hidden: a superseded sts policy groups under
+ *   "sts (counted under tlsa)", and those rows add up to more than the
+ *   totals by exactly what they counted twice.
  * result-type, receiving-mx (receiving-mx-hostname), sending-ip
  *   (sending-mta-ip): failure details.  failed = sum of their
  *   failed-session-count; successful = 0; reports = distinct reports with
@@ -43,28 +52,13 @@
  * under the filter whatever the key, so for the failure-detail keys the
  * rows need not add up to them.  Sums saturate at INT64_MAX.
  */
-enum summary_key {
-	SUMMARY_BY_SUBMITTER,
-	SUMMARY_BY_POLICY_DOMAIN,
-	SUMMARY_BY_RESULT_TYPE,
-	SUMMARY_BY_RECEIVING_MX,
-	SUMMARY_BY_SENDING_IP,
-	SUMMARY_BY_DAY
-};
+/* enum summary_key and every key's definition: key.h. */
 
-struct summary_filter {
-	int64_t since;              /* start >= since; INT64_MIN for none */
-	int64_t until;              /* start < until; INT64_MAX for none */
-	const char *policy_domain;  /* NULL for all */
-	const char *submitter;      /* NULL for all */
-	int authenticated_only;     /* only reports whose auth is "pass" */
-};
-/* policy_domain selects policies (and their failure details), the others
- * select reports; reports stored with counted = 0 never take part.
- * policy_domain and submitter match without regard to ASCII case: the
- * store holds both lowercased. */
+/* struct summary_filter is filter.h's: policy_domain selects policies (and
+ * their failure details), the others select reports; reports stored with
+ * counted = 0 never take part. */
 
-/* Initialise f to "everything". */
+/* Initialise f to "everything" (filter_all()). */
 void summary_filter_all(struct summary_filter *f);
 
 struct summary_count {
@@ -90,10 +84,17 @@ struct summary {
 	uint64_t failed;
 	struct summary_row *rows;   /* sorted by failed, most first, then key */
 	size_t n_rows;
+	uint64_t failed_with_policy; /* of failed, those under a policy */
 };
 
+/* 1 when a row of the summary by submitter is a failing sender: at least
+ * one failed session under a policy (count.h).  Every view that says
+ * "failing" asks this. */
+int summary_row_failing(const struct summary_row *row);
+
 /* Name of a key as used on the command line and in JSON ("submitter",
- * "policy-domain", "result-type", "receiving-mx", "sending-ip", "day");
+ * "policy-domain", "result-type", "receiving-mx", "sending-ip", "day",
+ * "policy-type");
  * NULL for a value outside the enum. */
 const char *summary_key_name(enum summary_key k);
 

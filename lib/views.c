@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "count.h"
+#include "filter.h"
 #include "rollup.h"
 #include "sqlutil.h"
 #include "views.h"
@@ -64,50 +66,13 @@ static enum tr_err grow(void **rows, size_t *cap, size_t n, size_t elem, struct 
 	return TR_OK;
 }
 
-/* The WHERE conditions of a filter; named parameters bound by bind_filter(). */
-static void filter_sql(char *out, size_t size, const struct summary_filter *f, int counted_only,
-                       int domain_exists)
-{
-	snprintf(out, size, "%s%s%s%s%s%s",
-	         counted_only || f->authenticated_only ? " AND r.counted = 1" : "",
-	         f->since != INT64_MIN ? " AND r.start_time >= :since" : "",
-	         f->until != INT64_MAX ? " AND r.start_time < :until" : "",
-	         f->policy_domain == NULL ? ""
-	         : domain_exists ? " AND EXISTS (SELECT 1 FROM policies q WHERE q.report = r.id"
-	                           " AND q.policy_domain = lower(:domain))"
-	                         : " AND p.policy_domain = lower(:domain)",
-	         f->submitter != NULL ? " AND r.submitter = lower(:submitter)" : "",
-	         f->authenticated_only ? " AND r.auth = 'pass'" : "");
-}
-
+/* A named parameter of views' own beside the filter's (:id, :cutoff,
+ * :limit), when st has it. */
 static int bind_int(sqlite3_stmt *st, const char *name, int64_t v)
 {
 	int idx = sqlite3_bind_parameter_index(st, name);
 
 	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
-}
-
-static int bind_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int idx = sqlite3_bind_parameter_index(st, name);
-
-	return idx > 0 && v != NULL ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : SQLITE_OK;
-}
-
-static int bind_filter(sqlite3_stmt *st, const struct summary_filter *f, size_t limit)
-{
-	int rc = bind_int(st, ":since", f->since);
-
-	if (rc == SQLITE_OK)
-		rc = bind_int(st, ":until", f->until);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, ":domain", f->policy_domain);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, ":submitter", f->submitter);
-	if (rc == SQLITE_OK)
-		rc = bind_int(st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS
-		                                                                 : (int64_t)limit);
-	return rc;
 }
 
 static enum tr_err prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct tr_error *err)
@@ -155,18 +120,25 @@ static enum tr_err prepare_filtered(sqlite3 *db, const char *columns, const char
 	struct summary_filter all;
 	char where[1024], sql[SQL_MAX];
 	enum tr_err ret;
-	int rc;
+	int rc, n;
 
 	if (f == NULL) {
-		summary_filter_all(&all);
+		filter_all(&all);
 		f = &all;
 	}
-	filter_sql(where, sizeof where, f, counted_only, domain_exists);
-	snprintf(sql, sizeof sql, "%s WHERE 1%s ORDER BY %s LIMIT :limit", columns, where, order);
+	if (filter_where(where, sizeof where, f, domain_exists ? FILTER_OVER_REPORTS : FILTER_OVER_POLICIES) != 0)
+		return tr_error_set(err, TR_ERR_USAGE, "views: query text too long");
+	/* an authenticated report is one the milter counted */
+	n = snprintf(sql, sizeof sql, "%s WHERE 1%s%s ORDER BY %s LIMIT :limit", columns,
+	             counted_only || f->authenticated_only ? " AND r.counted = 1" : "", where, order);
+	if (n < 0 || (size_t)n >= sizeof sql)
+		return tr_error_set(err, TR_ERR_USAGE, "views: query text too long");
 	ret = prepare(db, sql, st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_filter(*st, f, limit);
+	rc = filter_bind(*st, f);
+	if (rc == SQLITE_OK)
+		rc = bind_int(*st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS : (int64_t)limit);
 	if (rc == SQLITE_OK)
 		return TR_OK;
 	sqlite3_finalize(*st);
@@ -240,12 +212,16 @@ static enum tr_err prepare_by_id(sqlite3 *db, const char *select, const char *id
 
 /* ---- failure details ---- */
 
-static const char failure_columns[] =
-	"SELECT r.id, r.start_time, r.end_time, r.submitter, r.report_id, p.policy_type,"
-	" p.policy_domain, f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
-	" f.receiving_mx_helo, f.receiving_ip, f.failed_session_count, f.failure_reason_code,"
-	" f.additional_information, p.id"
-	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id";
+#define FAILURE_COLUMNS \
+	"SELECT r.id, r.start_time, r.end_time, r.submitter, r.report_id, p.policy_type," \
+	" p.policy_domain, f.result_type, f.sending_mta_ip, f.receiving_mx_hostname," \
+	" f.receiving_mx_helo, f.receiving_ip, f.failed_session_count, f.failure_reason_code," \
+	" f.additional_information, p.id" \
+	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id"
+/* every detail of a report, for show */
+static const char failure_columns[] = FAILURE_COLUMNS;
+/* the details that count (count.h), for the list of failures */
+static const char counted_failure_columns[] = FAILURE_COLUMNS " AND " COUNT_SQL_COUNTED("p");
 
 static int fill_failure(void *p, sqlite3_stmt *st)
 {
@@ -303,7 +279,7 @@ enum tr_err views_failures(struct store *s, const struct summary_filter *f, size
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_failures: no store or result pointer");
 	*out = NULL;
-	ret = prepare_filtered(db, failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
+	ret = prepare_filtered(db, counted_failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
 	return read_failures(db, st, out, err);
@@ -354,8 +330,8 @@ static const char report_columns[] =
 	"SELECT r.id, r.start_time, r.end_time, r.received_at, r.submitter, r.report_id,"
 	" r.organization_name, r.contact_info, r.source, r.message_id, r.auth, r.counted,"
 	" (SELECT COUNT(*) FROM policies p WHERE p.report = r.id),"
-	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id),"
-	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id),"
+	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
+	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
 	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
 	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), ''),"
 	" r.dkim_domain, r.dkim_selector, r.client_addr"
@@ -461,13 +437,13 @@ enum tr_err views_find_report(struct store *s, const char *report_id, const char
 	*ids = NULL;
 	*n = 0;
 	ret = prepare(db, submitter != NULL
-	              ? "SELECT id FROM reports WHERE report_id = :rid AND submitter = lower(:submitter) ORDER BY id"
-	              : "SELECT id FROM reports WHERE report_id = :rid ORDER BY id", &st, err);
+	              ? "SELECT id FROM reports WHERE report_id = ?1 AND submitter = lower(?2) ORDER BY id"
+	              : "SELECT id FROM reports WHERE report_id = ?1 ORDER BY id", &st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_text(st, ":rid", report_id);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, ":submitter", submitter);
+	rc = sqlutil_bind_text(st, 1, report_id);
+	if (rc == SQLITE_OK && submitter != NULL)
+		rc = sqlutil_bind_text(st, 2, submitter);
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
@@ -525,6 +501,7 @@ static int fill_policy(void *p, sqlite3_stmt *st)
 	row->mx_hosts = column_dup(st, 4, &failed);
 	row->successful = column_count(st, 5);
 	row->failed = column_count(st, 6);
+	row->superseded = sqlite3_column_int(st, 7) != 0;
 	return failed ? -1 : 0;
 }
 
@@ -542,7 +519,7 @@ enum tr_err views_report_policies(struct store *s, int64_t id, struct view_polic
 		return tr_error_set(err, TR_ERR_USAGE, "views_report_policies: no store or result pointer");
 	*out = NULL;
 	ret = prepare_by_id(db, "SELECT id, policy_type, policy_domain, policy_strings, mx_hosts,"
-	                    " total_successful, total_failure FROM policies", "report",
+	                    " total_successful, total_failure, superseded FROM policies", "report",
 	                    "ORDER BY idx, id", id, &st, err);
 	if (ret != TR_OK)
 		return ret;
@@ -605,6 +582,11 @@ static const char *const expire_count_sql[] = {
 	"SELECT COUNT(*) FROM policies WHERE report IN (SELECT id FROM reports WHERE end_time < :cutoff)",
 	("SELECT COUNT(*) FROM failure_details WHERE policy IN (SELECT p.id FROM policies p"
 	 " JOIN reports r ON r.id = p.report WHERE r.end_time < :cutoff)"),
+	/* the sessions that leave the summaries, counted as they count them */
+	("SELECT tr_sum(p.total_successful + p.total_failure) FROM policies p JOIN reports r ON r.id = p.report"
+	 " WHERE r.end_time < :cutoff AND r.counted = 1 AND " COUNT_SQL_COUNTED("p")),
+	("SELECT tr_sum(p.total_failure) FROM policies p JOIN reports r ON r.id = p.report"
+	 " WHERE r.end_time < :cutoff AND r.counted = 1 AND " COUNT_SQL_COUNTED("p")),
 };
 
 /* Children first, so that the foreign keys hold whether or not the
@@ -620,11 +602,13 @@ static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dr
                                          struct view_expired *out, struct tr_error *err)
 {
 	sqlite3 *db = store_db(s);
-	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details };
+	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details, &out->sessions, &out->failed };
 	enum tr_err ret = TR_OK;
 	size_t i;
 
-	for (i = 0; ret == TR_OK && i < 3; i++)
+	_Static_assert(sizeof counts / sizeof counts[0] == sizeof expire_count_sql / sizeof expire_count_sql[0],
+	               "a count for every query");
+	for (i = 0; ret == TR_OK && i < sizeof counts / sizeof counts[0]; i++)
 		ret = exec_cutoff(db, expire_count_sql[i], cutoff, counts[i], err);
 	if (ret != TR_OK || dry_run)
 		return ret;

@@ -4,7 +4,9 @@
  * lists.  Filters are summary's struct summary_filter with the same
  * meaning: a report falls in a window by its start date, policy_domain
  * selects policies, reports stored with counted = 0 never appear in
- * failures (list and show do show them: they are stored).
+ * failures (list and show do show them: they are stored).  Totals and the
+ * list of failures follow count.h: a superseded policy's sessions and
+ * details are left out of them; show lists its policies and details all.
  *
  * Every string is a copy owned by the struct that holds it; NULL means the
  * report did not say.  Lists are capped by the caller's limit and by
@@ -80,8 +82,8 @@ struct view_report {
 	char *dkim_selector;     /* its selector, or NULL */
 	int counted;
 	uint64_t n_policies;
-	uint64_t successful;     /* sums over the report's policies */
-	uint64_t failed;
+	uint64_t successful;     /* sums over the report's policies that count */
+	uint64_t failed;         /* (count.h: not the superseded ones) */
 	char *policy_domains;    /* distinct, sorted, ", "-joined ("" when none) */
 	char *client_addr;       /* source "https": the client's address; else NULL */
 };
@@ -122,6 +124,8 @@ struct view_policy {
 	char *policy_strings;    /* JSON array text as stored */
 	char *mx_hosts;          /* JSON array text as stored */
 	uint64_t successful, failed;
+	int superseded;          /* an sts policy a tlsa one outranks (count.h):
+	                            the report's totals leave it out */
 };
 
 struct view_policies {
@@ -138,6 +142,7 @@ void view_policies_free(struct view_policies *v);
 /* What expire removed, or would remove. */
 struct view_expired {
 	uint64_t reports, policies, failure_details;
+	uint64_t sessions, failed;   /* of the counted reports, as the summaries count them */
 };
 
 /*

@@ -38,6 +38,7 @@
 #include "httpserv.h"
 #include "metrics_http.h"
 #include "mlfi.h"
+#include "report.h"
 #include "preflight.h"
 #include "reaper.h"
 
@@ -678,6 +679,9 @@ int main(int argc, char **argv)
 	struct conf *c;
 	int rc;
 
+	/* cJSON's trees from an arena: the process's to decide (report.h),
+	 * before libmilter's threads start */
+	report_use_cjson_arena();
 	umask(MILTER_UMASK);
 	rc = parse_args(argc, argv, &opts);
 	if (rc != EX_OK)

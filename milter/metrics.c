@@ -3,10 +3,12 @@
  */
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
+#include "count.h"
 #include "metrics.h"
 
 static const char *const outcome_names[METRICS_N_OUTCOMES] = {
@@ -129,14 +131,24 @@ static void add_sat(uint64_t *c, uint64_t n)
 
 void metrics_sessions(struct metrics *m, const struct tlsrpt_report *r)
 {
+	unsigned char *superseded;
 	size_t i, j, row;
 
-	if (m == NULL || r == NULL)
+	if (m == NULL || r == NULL || r->n_policies == 0)
 		return;
+	/* each session once, as every total counts it (count.h); out of
+	 * memory, the report's sessions are left out rather than doubled */
+	superseded = malloc(r->n_policies);
+	if (superseded == NULL || count_superseded(r, superseded, NULL) != TR_OK) {
+		free(superseded);
+		return;
+	}
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < r->n_policies; i++) {
 		const struct tlsrpt_policy *p = &r->policies[i];
 
+		if (superseded[i])
+			continue;
 		row = domain_row(m, p->policy_domain);
 		add_sat(&m->sessions[row][RT_SUCCESS], p->total_successful);
 		for (j = 0; j < p->n_failures; j++)
@@ -144,6 +156,7 @@ void metrics_sessions(struct metrics *m, const struct tlsrpt_report *r)
 			        p->failures[j].failed_session_count);
 	}
 	pthread_mutex_unlock(&m->lock);
+	free(superseded);
 }
 
 void metrics_store_seconds(struct metrics *m, double seconds)

@@ -83,7 +83,9 @@ void metrics_invalid(struct metrics *m, enum tr_err why);
 void metrics_auth(struct metrics *m, const char *verdict); /* "pass", "fail", ... */
 /* The sessions of a report just stored: per policy, its successful count
  * under "success" and its failure details' counts under their result
- * types, all under the policy's domain (label "unknown" when it has none). */
+ * types, all under the policy's domain (label "unknown" when it has none);
+ * an sts policy beside a tlsa one for its domain is left out, its
+ * sessions counted once, under tlsa (count.h, docs/COUNTING.md). */
 void metrics_sessions(struct metrics *m, const struct tlsrpt_report *r);
 /* One message's store time, waiting for the database included. */
 void metrics_store_seconds(struct metrics *m, double seconds);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "count.h"
 #include "extract.h"
 #include "log.h"
 #include "metrics.h"
@@ -189,8 +190,9 @@ static void describe(const struct extract_item *it, enum outcome o, const struct
 	log_clean(it->report ? it->report->report_id : it->report_id, rid, sizeof rid);
 	log_clean(why, reason, sizeof reason);
 	if (it->report != NULL) {
-		ok = report_total_successful(it->report);
-		failed = report_total_failure(it->report);
+		/* the sessions as the summaries count them (count.h); 0 and 0
+		 * only when out of memory, for a log line */
+		(void)count_report_totals(it->report, &ok, &failed, NULL);
 		policy_domains(it->report, domains, sizeof domains);
 	}
 	if (o == OUT_INVALID || o == OUT_ERROR) {

@@ -54,7 +54,12 @@ CREATE TABLE policies (
 	mx_hosts               TEXT    NOT NULL DEFAULT '[]',  -- JSON array of strings
 	total_successful       INTEGER NOT NULL CHECK (total_successful >= 0),
 	total_failure          INTEGER NOT NULL CHECK (total_failure >= 0)
-);
+	-- Version 9 (added by ALTER TABLE, hence the leading comma): 1 for an
+	-- sts policy whose sessions a tlsa policy for the same domain in the
+	-- same report also counts (DANE takes precedence: docs/COUNTING.md,
+	-- lib/count.h).  Its counts and failure details are left out of every
+	-- total and rollup; only the summary by policy type shows them.
+	, superseded           INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1)));
 -- by report; with the domain, so that lib/presence reads no policy row (version 7)
 CREATE INDEX policies_by_report ON policies (report, policy_domain);
 CREATE INDEX policies_by_domain ON policies (policy_domain);
@@ -73,7 +78,8 @@ CREATE TABLE failure_details (
 );
 CREATE INDEX failure_details_by_policy ON failure_details (policy);
 
--- Summary rollups (version 2): sums over counted reports only, kept by
+-- Summary rollups (version 2): sums over counted reports and policies
+-- not superseded (version 9) only, kept by
 -- store_put_report() in the report's own transaction and rebuilt by
 -- expire for the start times it touches, so that summary_query() reads a
 -- few thousand rows instead of every policy and failure detail.  Keyed
@@ -176,4 +182,4 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

@@ -622,6 +622,40 @@ static void long_strings_of_every_size(void **state)
 	}
 }
 
+/*
+ * With cJSON's tree cut from the arena (report_use_cjson_arena(), as the
+ * programs run): the long strings of every size again, and a report
+ * parses to the same model as without it.  Last in the list: the hooks
+ * stay installed for the rest of the process.  Another cJSON user of the
+ * process still allocates and frees as before.
+ */
+static void arena_hooks_parse_the_same(void **state)
+{
+	static const char json[] = REPORT(POL "," POL_FAIL("{\"result-type\":\"certificate-expired\","
+	                                                   "\"failed-session-count\":3}"));
+	struct tlsrpt_report *plain = NULL, *arena = NULL;
+	char *a, *b;
+	cJSON *other;
+
+	assert_int_equal(report_parse_json(json, sizeof json - 1, NULL, NULL, &plain, NULL), TR_OK);
+	report_use_cjson_arena();
+	assert_int_equal(report_parse_json(json, sizeof json - 1, NULL, NULL, &arena, NULL), TR_OK);
+	a = report_to_json(plain, 0);
+	b = report_to_json(arena, 0);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	report_free(plain);
+	report_free(arena);
+	long_strings_of_every_size(state);
+	other = cJSON_Parse("{\"kept\": [1, 2, 3]}");
+	assert_non_null(other);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(other, "kept")), 3);
+	cJSON_Delete(other);
+}
+
 struct limit_case {
 	size_t field;       /* offsetof in struct tr_limits */
 	size_t value;
@@ -987,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(to_json_normalises_quirks),
 		cmocka_unit_test(totals_sum_and_saturate),
 		cmocka_unit_test(real_samples_parse),
+		cmocka_unit_test(arena_hooks_parse_the_same), /* last: the hooks stay */
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -124,7 +124,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 9);
+	assert_int_equal(store_schema_version(), 10);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
@@ -754,7 +754,8 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 	                   "CREATE INDEX policies_by_report ON policies (report);"
 	                   "ALTER TABLE reports DROP COLUMN dkim_domain;"
 	                   " ALTER TABLE reports DROP COLUMN dkim_selector;"
-	                   " ALTER TABLE reports DROP COLUMN client_addr; PRAGMA user_version = 5");
+	                   " ALTER TABLE policies DROP COLUMN superseded; ALTER TABLE reports DROP COLUMN client_addr;"
+	                   " PRAGMA user_version = 5");
 	fresh = open_ok(new_path, STORE_OPEN_CREATE);
 	v6_store(fresh, 1);
 	s = open_ok(old_path, STORE_OPEN_EXISTING);  /* migrates */

@@ -11,13 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <dirent.h>
 
 #include <cmocka.h>
 
+#include "count.h"
 #include "report_builder.h"
+#include "sqlutil.h"
 #include "summary.h"
 #include "views.h"
 #include "testutil.h"
@@ -234,6 +237,7 @@ static const char *policy_key(enum summary_key key, const struct fx_report *r, c
 	case SUMMARY_BY_SUBMITTER: return or_empty(r->submitter);
 	case SUMMARY_BY_POLICY_DOMAIN: return or_empty(p->domain);
 	case SUMMARY_BY_DAY: day_of(r->start, buf, size); return buf;
+	case SUMMARY_BY_POLICY_TYPE: return p->type;
 	default: return NULL;
 	}
 }
@@ -313,6 +317,34 @@ static int cmp_exp_rt(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Add row (of a one-row expectation) into x under its key. */
+static void exp_merge_row(struct expected *x, const struct exp_row *row)
+{
+	struct exp_row *into = exp_group(x, row->key);
+
+	into->reports_mask |= row->reports_mask;
+	into->ok += row->ok;
+	into->fail += row->fail;
+	into->fail_with_policy += row->fail_with_policy;
+	for (size_t i = 0; i < row->n_rt; i++)
+		exp_add_rt(into, row->rt[i].name, row->rt[i].n);
+}
+
+/* The counting rule (docs/COUNTING.md), written again here on the test's
+ * own: an sts policy beside a tlsa one for the same domain in the same
+ * report is the same sessions. */
+static int fx_superseded(const struct fx_report *r, const struct fx_policy *p)
+{
+	if (strcmp(p->type, "sts") != 0 || p->domain == NULL)
+		return 0;
+	for (int j = 0; j < r->n_p; j++) {
+		if (strcmp(r->p[j].type, "tlsa") == 0 && r->p[j].domain != NULL &&
+		    strcasecmp(r->p[j].domain, p->domain) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void compute_expected(struct expected *x, enum summary_key key, const struct summary_filter *f)
 {
 	memset(x, 0, sizeof *x);
@@ -320,8 +352,22 @@ static void compute_expected(struct expected *x, enum summary_key key, const str
 		if (!report_selected(&fixtures[i], f))
 			continue;
 		for (int j = 0; j < fixtures[i].n_p; j++) {
-			if (policy_selected(&fixtures[i].p[j], f))
-				exp_policy(x, key, i, &fixtures[i].p[j]);
+			const struct fx_policy *p = &fixtures[i].p[j];
+
+			if (!policy_selected(p, f))
+				continue;
+			if (!fx_superseded(&fixtures[i], p)) {
+				exp_policy(x, key, i, p);
+			} else if (key == SUMMARY_BY_POLICY_TYPE) {
+				/* shown under its own key, never in the totals */
+				struct expected only;
+				struct fx_policy renamed = *p;
+
+				renamed.type = "sts" SUMMARY_SUPERSEDED_SUFFIX;
+				memset(&only, 0, sizeof only);
+				exp_policy(&only, key, i, &renamed);
+				exp_merge_row(x, &only.rows[0]);
+			}
 		}
 	}
 	qsort(x->rows, x->n_rows, sizeof x->rows[0], cmp_exp_row);
@@ -409,7 +455,7 @@ static void check_every_key(struct store *s)
 		const struct filter_case *c = &filters[i];
 		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
 
-		for (int k = SUMMARY_BY_SUBMITTER; k <= SUMMARY_BY_DAY; k++) {
+		for (int k = 0; k < SUMMARY_N_KEYS; k++) {
 			struct summary *sm = query(s, (enum summary_key)k, &f);
 
 			print_message("# filter %s, key %s: %zu rows\n", c->name, summary_key_name(k), sm->n_rows);
@@ -455,11 +501,14 @@ static const char *const rollup_tables[] = { "rollup_report", "rollup_policy", "
 
 /* The base tables, and with them the version-2 rollups, copied from the
  * fixture database "cur" into an older one (their columns never changed,
- * but for the columns later versions added to reports). */
+ * but for the two that version 8 and the one version 10 added to reports,
+ * and the one version 9 added to policies). */
+#define V1_POLICY_COLUMNS "id, report, idx, policy_type, policy_domain, policy_domain_fallback," \
+	" policy_strings, mx_hosts, total_successful, total_failure"
 static const char copy_base[] = "INSERT INTO reports SELECT id, submitter, report_id, start_time,"
 	" end_time, organization_name, contact_info, received_at, source, message_id, auth, counted,"
 	" raw_json, raw_json_len FROM cur.reports;"
-	"INSERT INTO policies SELECT * FROM cur.policies;"
+	"INSERT INTO policies SELECT " V1_POLICY_COLUMNS " FROM cur.policies;"
 	"INSERT INTO failure_details SELECT * FROM cur.failure_details;";
 static const char copy_rollups[] = "INSERT INTO rollup_report SELECT * FROM cur.rollup_report;"
 	"INSERT INTO rollup_policy SELECT * FROM cur.rollup_policy;"
@@ -560,6 +609,51 @@ static void migrated_version_two_agrees(void **state)
 	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"), 4);
 	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
+	rb_remove_temp(path);
+}
+
+/*
+ * Version 5, as today's schema writes it: the reports of the fixture
+ * database with the rollups 002 and 003 backfill by the rule of their
+ * day, which counted d-1's sts and tlsa policies both.  Migration 009
+ * marks the sts one and recomputes the rollups: they equal those the
+ * fixture database kept report by report under the new rule.
+ */
+static void migrated_version_five_counts_once(void **state)
+{
+	struct fixture_db *fd = *state;
+	char *path = rb_temp_path("v5.db");
+	char *v5_schema, schema_path[4096];
+	struct store_migration upto5[8];
+	size_t n = 0, len = 0;
+	struct tr_error e;
+	sqlite3 *db = NULL;
+
+	make_old_db(path, fd->path, "tests/fixtures/store/schema-v1.sql", 1, copy_base);
+	for (; store_migrations[n].sql != NULL && store_migrations[n].version <= 5; n++) {
+		assert_true(n + 1 < sizeof upto5 / sizeof upto5[0]);
+		upto5[n] = store_migrations[n];
+	}
+	upto5[n].version = 0;
+	upto5[n].sql = NULL;
+	testutil_srcpath(schema_path, sizeof schema_path, "tests/fixtures/store/schema-v5.sql");
+	v5_schema = testutil_read_file(schema_path, &len);
+	assert_non_null(v5_schema);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlutil_add_functions(db, NULL), TR_OK);
+	if (store_migrate(db, v5_schema, upto5, &e) != TR_OK)
+		fail_msg("to version 5: %s", e.msg);
+	assert_int_equal(one_int(db, "PRAGMA user_version"), 5);
+	/* d-1 (D2) counted twice: its sts 1 + 1 beside its tlsa 2 + 2 */
+	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_report WHERE submitter = 'd.example'"), 3);
+	assert_int_equal(one_int(db, "SELECT sum(failed) FROM rollup_report WHERE submitter = 'd.example'"), 3);
+	sqlite3_close(db);
+	free(v5_schema);
+	assert_migrated_agrees(path, fd->path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(one_int(db, "SELECT count(*) FROM policies WHERE superseded = 1"), 1);
+	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_report WHERE submitter = 'd.example'"), 2);
+	sqlite3_close(db);
 	rb_remove_temp(path);
 }
 
@@ -734,7 +828,7 @@ static void expire_keeps_rollups_exact(void **state)
 		const struct filter_case *c = &filters[i];
 		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
 
-		for (int k = SUMMARY_BY_SUBMITTER; k <= SUMMARY_BY_DAY; k++) {
+		for (int k = 0; k < SUMMARY_N_KEYS; k++) {
 			struct summary *after = query(fd->s, (enum summary_key)k, &f);
 			struct summary *want = query(fresh, (enum summary_key)k, &f);
 
@@ -754,15 +848,16 @@ static void hand_counted_totals(void **state)
 	struct summary *sm = query(fd->s, SUMMARY_BY_POLICY_DOMAIN, NULL);
 	uint64_t reports = 0, ok = 0;
 
-	/* c-1 is set aside; a-1 covers two domains but is one report */
+	/* c-1 is set aside; a-1 covers two domains but is one report; d-1's
+	 * sts policy (1 ok, 1 failed) is the same sessions as its tlsa one */
 	assert_int_equal(sm->reports, 8);
-	assert_int_equal(sm->successful, 438);
-	assert_int_equal(sm->failed, 36);
+	assert_int_equal(sm->successful, 437);
+	assert_int_equal(sm->failed, 35);
 	assert_int_equal(sm->n_rows, 4);
 	assert_string_equal(sm->rows[0].key, "example.com");
 	assert_int_equal(sm->rows[0].reports, 5);
-	assert_int_equal(sm->rows[0].successful, 343);
-	assert_int_equal(sm->rows[0].failed, 19);
+	assert_int_equal(sm->rows[0].successful, 342);
+	assert_int_equal(sm->rows[0].failed, 18);
 	assert_string_equal(sm->rows[1].key, "example.net");
 	assert_int_equal(sm->rows[1].reports, 2);
 	assert_int_equal(sm->rows[1].failed, 10);
@@ -797,6 +892,28 @@ static void hand_counted_totals(void **state)
 	assert_string_equal(sm->rows[0].key, "2024-03-01");
 	assert_int_equal(sm->rows[0].failed, 15);
 	summary_free(sm);
+
+	/* every policy shown, the superseded one under its own key */
+	sm = query(fd->s, SUMMARY_BY_POLICY_TYPE, NULL);
+	assert_int_equal(sm->successful, 437);
+	assert_int_equal(sm->failed, 35);
+	assert_int_equal(sm->failed_with_policy, 33);
+	assert_int_equal(sm->n_rows, 4);
+	assert_string_equal(sm->rows[0].key, "sts");
+	assert_int_equal(sm->rows[0].reports, 6);
+	assert_int_equal(sm->rows[0].successful, 345);
+	assert_int_equal(sm->rows[0].failed, 30);
+	assert_string_equal(sm->rows[1].key, "tlsa");
+	assert_int_equal(sm->rows[1].successful, 52);
+	assert_int_equal(sm->rows[1].failed, 3);
+	assert_string_equal(sm->rows[2].key, "no-policy-found");
+	assert_int_equal(sm->rows[2].successful, 40);
+	assert_int_equal(sm->rows[2].failed_with_policy, 0);
+	assert_string_equal(sm->rows[3].key, "sts (counted under tlsa)");
+	assert_int_equal(sm->rows[3].reports, 1);
+	assert_int_equal(sm->rows[3].successful, 1);
+	assert_int_equal(sm->rows[3].failed, 1);
+	summary_free(sm);
 }
 
 static void authenticated_only_and_uncounted(void **state)
@@ -825,20 +942,82 @@ static void authenticated_only_and_uncounted(void **state)
 	summary_free(sm);
 }
 
+/* count_superseded(), case by case: which policies of one report count. */
+static void counting_rule_cases(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *types[4], *domains[4];
+		const char *want; /* one digit a policy: 1 superseded */
+	} cases[] = {
+		{ "sts beside tlsa", { "sts", "tlsa" }, { "a.example", "a.example" }, "10" },
+		{ "domains compare without case", { "tlsa", "sts" }, { "A.Example", "a.example" }, "01" },
+		{ "two sts versions sum", { "sts", "sts" }, { "a.example", "a.example" }, "00" },
+		{ "no-policy-found and sts sum", { "no-policy-found", "sts" }, { "a.example", "a.example" }, "00" },
+		{ "tlsa of another domain", { "sts", "tlsa" }, { "a.example", "b.example" }, "00" },
+		{ "a missing domain matches nothing", { "sts", "tlsa" }, { NULL, NULL }, "00" },
+		{ "two sts, two tlsa", { "sts", "tlsa", "sts", "tlsa" },
+		  { "a.example", "a.example", "a.example", "b.example" }, "1010" },
+		{ "types as sent, exactly", { "STS", "tlsa" }, { "a.example", "a.example" }, "00" },
+	};
+	unsigned char mark[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct tlsrpt_report *r = rb_report("s.example", "id", D1, D1 + 86399, NULL);
+		size_t n = strlen(cases[i].want);
+		uint64_t ok, failed, want_ok = 0;
+
+		for (size_t j = 0; j < n; j++)
+			rb_policy(r, cases[i].types[j], cases[i].domains[j], 10 + j, 1);
+		assert_int_equal(count_superseded(r, mark, NULL), TR_OK);
+		for (size_t j = 0; j < n; j++) {
+			print_message("# %s: policy %zu\n", cases[i].name, j);
+			assert_int_equal(mark[j], cases[i].want[j] - '0');
+			want_ok += mark[j] ? 0 : 10 + j;
+		}
+		assert_int_equal(count_report_totals(r, &ok, &failed, NULL), TR_OK);
+		assert_int_equal(ok, want_ok);
+		rb_free(r);
+	}
+}
+
+/* Thousands of policies, every sts beside a tlsa: n log n, all marked. */
+static void counting_rule_many_policies(void **state)
+{
+	struct tlsrpt_report *r = rb_report("s.example", "id", D1, D1 + 86399, NULL);
+	unsigned char *mark = calloc(10000, 1);
+	char domain[32];
+	size_t marked = 0;
+
+	(void)state;
+	assert_non_null(mark);
+	for (int j = 0; j < 10000; j++) {
+		snprintf(domain, sizeof domain, "d%d.example", j / 2);
+		rb_policy(r, j % 2 ? "tlsa" : "sts", domain, 1, 0);
+	}
+	assert_int_equal(count_superseded(r, mark, NULL), TR_OK);
+	for (int j = 0; j < 10000; j++)
+		marked += mark[j];
+	assert_int_equal(marked, 5000);
+	free(mark);
+	rb_free(r);
+}
+
 static void keys_have_names(void **state)
 {
 	static const char *const names[] = { "submitter", "policy-domain", "result-type",
-	                                      "receiving-mx", "sending-ip", "day" };
+	                                      "receiving-mx", "sending-ip", "day", "policy-type" };
 
 	(void)state;
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < SUMMARY_N_KEYS; k++) {
 		assert_string_equal(summary_key_name((enum summary_key)k), names[k]);
 		assert_int_equal(summary_key_parse(names[k]), k);
 	}
 	assert_int_equal(summary_key_parse("Submitter"), -1);
 	assert_int_equal(summary_key_parse(""), -1);
 	assert_int_equal(summary_key_parse(NULL), -1);
-	assert_null(summary_key_name((enum summary_key)6));
+	assert_null(summary_key_name((enum summary_key)SUMMARY_N_KEYS));
 }
 
 static void empty_store_and_bad_arguments(void **state)
@@ -964,8 +1143,13 @@ static int store_sample(struct store *s, const char *dir, const char *name, uint
 	assert_int_equal(raw_len, len);
 	assert_memory_equal(raw, data, len);
 	free(raw);
-	*ok += report_total_successful(r);
-	*fail += report_total_failure(r);
+	{
+		uint64_t r_ok, r_fail;
+
+		assert_int_equal(count_report_totals(r, &r_ok, &r_fail, NULL), TR_OK);
+		*ok += r_ok;
+		*fail += r_fail;
+	}
 	report_free(r);
 	free(data);
 	return 1;
@@ -1091,11 +1275,38 @@ static void put_generated(struct store *s)
 	}
 }
 
-static const char ref_from[] =
-	" FROM reports r JOIN policies p ON p.report = r.id JOIN failure_details f ON f.policy = p.id"
-	" WHERE r.counted = 1 AND r.start_time >= ?1 AND r.start_time < ?2"
-	" AND (?3 IS NULL OR p.policy_domain = ?3) AND (?4 IS NULL OR r.submitter = ?4)"
-	" AND (?5 = 0 OR r.auth = 'pass')";
+/* The counting rule in plain SQL, apart from the stored mark: p is not an
+ * sts policy beside a tlsa one for its domain in the same report. */
+#define REF_COUNTED " AND NOT (p.policy_type = 'sts' AND p.policy_domain IS NOT NULL AND EXISTS" \
+	" (SELECT 1 FROM policies d WHERE d.report = p.report AND d.policy_type = 'tlsa'" \
+	" AND d.policy_domain = p.policy_domain COLLATE NOCASE))"
+
+#define REF_FILTER " AND r.start_time >= ?1 AND r.start_time < ?2" \
+	" AND (?3 IS NULL OR p.policy_domain = ?3) AND (?4 IS NULL OR r.submitter = ?4)" \
+	" AND (?5 = 0 OR r.auth = 'pass')"
+#define REF_POLICIES " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1"
+#define REF_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1"
+
+/* Each key over the base tables, written here apart from summary.c. */
+struct ref_key {
+	const char *expr;
+	int details;       /* groups failure details, not policies */
+	int every_policy;  /* the superseded policies too, under their own key */
+};
+
+static const struct ref_key ref_keys[SUMMARY_N_KEYS] = {
+	[SUMMARY_BY_SUBMITTER] = { "r.submitter", 0, 0 },
+	[SUMMARY_BY_POLICY_DOMAIN] = { "COALESCE(p.policy_domain, '')", 0, 0 },
+	[SUMMARY_BY_RESULT_TYPE] = { "COALESCE(f.result_type, '')", 1, 0 },
+	[SUMMARY_BY_RECEIVING_MX] = { "COALESCE(f.receiving_mx_hostname, '')", 1, 0 },
+	[SUMMARY_BY_SENDING_IP] = { "COALESCE(f.sending_mta_ip, '')", 1, 0 },
+	[SUMMARY_BY_DAY] = { "strftime('%Y-%m-%d', r.start_time, 'unixepoch')", 0, 0 },
+	[SUMMARY_BY_POLICY_TYPE] = { "p.policy_type || CASE WHEN p.policy_type = 'sts' AND p.policy_domain IS NOT NULL"
+	                             " AND EXISTS (SELECT 1 FROM policies d WHERE d.report = p.report"
+	                             " AND d.policy_type = 'tlsa' AND d.policy_domain = p.policy_domain COLLATE NOCASE)"
+	                             " THEN ' (counted under tlsa)' ELSE '' END", 0, 1 },
+};
 
 static sqlite3_stmt *ref_prepare(sqlite3 *db, const char *select, const char *from, const char *tail,
                                  const struct summary_filter *f)
@@ -1126,54 +1337,67 @@ static const struct summary_row *row_of(const struct summary *sm, const char *ke
 	return NULL;
 }
 
-/* sm (by sending-ip under f) against the plain SQL. */
-static void assert_ip_summary_is_plain_sql(sqlite3 *db, const struct summary *sm, const struct summary_filter *f)
+/* sm (by key under f) against the plain SQL. */
+static void assert_summary_is_plain_sql(sqlite3 *db, enum summary_key key, const struct summary *sm,
+                                        const struct summary_filter *f)
 {
+	const struct ref_key *k = &ref_keys[key];
+	const char *counted = k->every_policy ? REF_FILTER : REF_COUNTED REF_FILTER;
+	char select[1024], from[1024];
 	sqlite3_stmt *st;
 	size_t i = 0, seen = 0;
 	char cur[64] = "";
 	int any = 0;
 
-	st = ref_prepare(db, "SELECT COUNT(DISTINCT r.id), TOTAL(p.total_successful), TOTAL(p.total_failure)",
-	                 " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1"
-	                 " AND r.start_time >= ?1 AND r.start_time < ?2 AND (?3 IS NULL OR p.policy_domain = ?3)"
-	                 " AND (?4 IS NULL OR r.submitter = ?4) AND (?5 = 0 OR r.auth = 'pass')", "", f);
+	st = ref_prepare(db, "SELECT COUNT(DISTINCT r.id), TOTAL(p.total_successful), TOTAL(p.total_failure),"
+	                 " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE p.total_failure END)",
+	                 REF_POLICIES REF_COUNTED REF_FILTER, "", f);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sm->reports, sqlite3_column_int64(st, 0));
 	assert_int_equal(sm->successful, sqlite3_column_int64(st, 1));
 	assert_int_equal(sm->failed, sqlite3_column_int64(st, 2));
+	assert_int_equal(sm->failed_with_policy, sqlite3_column_int64(st, 3));
 	sqlite3_finalize(st);
 
-	st = ref_prepare(db, "SELECT COALESCE(f.sending_mta_ip, '') AS k, COUNT(DISTINCT r.id),"
-	                 " TOTAL(f.failed_session_count),"
-	                 " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE f.failed_session_count END)",
-	                 ref_from, " GROUP BY k ORDER BY 3 DESC, k", f);
+	if (k->details)
+		snprintf(select, sizeof select, "SELECT %s AS k, COUNT(DISTINCT r.id), 0, TOTAL(f.failed_session_count),"
+		         " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE f.failed_session_count END)",
+		         k->expr);
+	else
+		snprintf(select, sizeof select, "SELECT %s AS k, COUNT(DISTINCT r.id), TOTAL(p.total_successful),"
+		         " TOTAL(p.total_failure),"
+		         " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE p.total_failure END)", k->expr);
+	snprintf(from, sizeof from, "%s%s", k->details ? REF_DETAILS : REF_POLICIES, counted);
+	st = ref_prepare(db, select, from, " GROUP BY k ORDER BY 4 DESC, k", f);
 	for (; sqlite3_step(st) == SQLITE_ROW; i++) {
 		assert_true(i < sm->n_rows);
 		assert_string_equal(sm->rows[i].key, (const char *)sqlite3_column_text(st, 0));
 		assert_int_equal(sm->rows[i].reports, sqlite3_column_int64(st, 1));
-		assert_int_equal(sm->rows[i].successful, 0);
-		assert_int_equal(sm->rows[i].failed, sqlite3_column_int64(st, 2));
-		assert_int_equal(sm->rows[i].failed_with_policy, sqlite3_column_int64(st, 3));
-		assert_null(sm->rows[i].organization);
+		assert_int_equal(sm->rows[i].successful, sqlite3_column_int64(st, 2));
+		assert_int_equal(sm->rows[i].failed, sqlite3_column_int64(st, 3));
+		assert_int_equal(sm->rows[i].failed_with_policy, sqlite3_column_int64(st, 4));
+		if (key != SUMMARY_BY_SUBMITTER)
+			assert_null(sm->rows[i].organization);
 	}
 	assert_int_equal(i, sm->n_rows);
 	sqlite3_finalize(st);
 
-	st = ref_prepare(db, "SELECT COALESCE(f.sending_mta_ip, '') AS k, COALESCE(f.result_type, '') AS rt,"
-	                 " TOTAL(f.failed_session_count)", ref_from, " GROUP BY k, rt ORDER BY k, 3 DESC, rt", f);
+	snprintf(select, sizeof select, "SELECT %s AS k, COALESCE(f.result_type, '') AS rt,"
+	         " TOTAL(f.failed_session_count)", k->expr);
+	snprintf(from, sizeof from, "%s%s", REF_DETAILS, counted);
+	st = ref_prepare(db, select, from, " GROUP BY k, rt ORDER BY k, 3 DESC, rt", f);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
+		const char *rk = (const char *)sqlite3_column_text(st, 0);
 		const struct summary_row *row;
 
-		if (!any || strcmp(cur, k) != 0) {
+		if (!any || strcmp(cur, rk) != 0) {
 			if (any)
 				assert_int_equal(row_of(sm, cur)->n_result_types, seen);
-			snprintf(cur, sizeof cur, "%s", k);
+			snprintf(cur, sizeof cur, "%s", rk);
 			seen = 0;
 			any = 1;
 		}
-		row = row_of(sm, k);
+		row = row_of(sm, rk);
 		assert_true(seen < row->n_result_types);
 		assert_string_equal(row->result_types[seen].name, (const char *)sqlite3_column_text(st, 1));
 		assert_int_equal(row->result_types[seen].count, sqlite3_column_int64(st, 2));
@@ -1215,7 +1439,7 @@ static void sending_ip_is_plain_sql(void **state)
 		struct summary *sm = query(s, SUMMARY_BY_SENDING_IP, &f);
 
 		print_message("# filter %s: %zu rows\n", c->name, sm->n_rows);
-		assert_ip_summary_is_plain_sql(store_db(s), sm, &f);
+		assert_summary_is_plain_sql(store_db(s), SUMMARY_BY_SENDING_IP, sm, &f);
 		if (c->domain == NULL && c->submitter == NULL && !c->auth && c->since == INT64_MIN) {
 			/* the test covers what it claims to */
 			assert_true(sm->n_rows >= 10);
@@ -1226,6 +1450,35 @@ static void sending_ip_is_plain_sql(void **state)
 		summary_free(sm);
 	}
 	assert_int_equal(many_types, GEN_MANY_TYPES);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* Every key under every filter, rollups or not, against the plain SQL
+ * over the base tables, with the counting rule written in SQL apart from
+ * the stored mark (the generator puts sts beside tlsa policies often). */
+static void every_key_is_plain_sql(void **state)
+{
+	char *path = rb_temp_path("gen-keys.db");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	put_generated(s);
+	assert_true(one_int(store_db(s), "SELECT count(*) FROM policies WHERE superseded = 1") > 10);
+	for (size_t i = 0; i < sizeof gen_filters / sizeof gen_filters[0]; i++) {
+		const struct filter_case *c = &gen_filters[i];
+		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
+
+		for (int k = 0; k < SUMMARY_N_KEYS; k++) {
+			struct summary *sm = query(s, (enum summary_key)k, &f);
+
+			print_message("# filter %s, key %s: %zu rows\n", c->name, summary_key_name(k), sm->n_rows);
+			assert_summary_is_plain_sql(store_db(s), (enum summary_key)k, sm, &f);
+			summary_free(sm);
+		}
+	}
 	store_close(s);
 	rb_remove_temp(path);
 }
@@ -1288,16 +1541,20 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_key_under_every_filter, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_one_agrees, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_two_agrees, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(migrated_version_five_counts_once, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(grouped_plans_read_the_range, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(expire_keeps_rollups_exact, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(hand_counted_totals, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(authenticated_only_and_uncounted, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(read_only_and_inside_a_batch, setup_db, teardown_db),
 		cmocka_unit_test(keys_have_names),
+		cmocka_unit_test(counting_rule_cases),
+		cmocka_unit_test(counting_rule_many_policies),
 		cmocka_unit_test(empty_store_and_bad_arguments),
 		cmocka_unit_test(huge_counts_saturate),
 		cmocka_unit_test(real_samples_add_up),
 		cmocka_unit_test(sending_ip_is_plain_sql),
+		cmocka_unit_test(every_key_is_plain_sql),
 		cmocka_unit_test_setup_teardown(sending_ip_streams, setup_db, teardown_db),
 	};
 

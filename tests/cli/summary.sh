@@ -15,13 +15,13 @@ py() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "
 run -d "$DB" summary --format json
 is "json: exit 0" "$rc" 0
 is "json: totals" "$(py 's["totals"]')" \
-	"{'reports': 7, 'successful_sessions': 1236753, 'failed_sessions': 22}"
+	"{'reports': 7, 'successful_sessions': 1236753, 'failed_sessions': 22, 'failed_sessions_under_policy': 21}"
 is "json: rows most failed first" "$(py '[r["submitter"] for r in s["rows"]]')" \
 	"['reporter-c.example', 'reporter-a.example', 'reporter-e.example', 'reporter-b.example.net', 'reporter-d.example']"
 is "json: a row in full" "$(py '[r for r in s["rows"] if r["submitter"] == "reporter-a.example"][0]')" \
-	"{'submitter': 'reporter-a.example', 'organization': 'Reporter A Inc.', 'reports': 1, 'successful_sessions': 100, 'failed_sessions': 5, 'result_types': {'certificate-expired': 3, 'starttls-not-supported': 2}}"
+	"{'submitter': 'reporter-a.example', 'organization': 'Reporter A Inc.', 'reports': 1, 'successful_sessions': 100, 'failed_sessions': 5, 'failed_sessions_under_policy': 5, 'result_types': {'certificate-expired': 3, 'starttls-not-supported': 2}}"
 is "json: a row's member names, in order" "$(py 'list(s["rows"][0].keys())')" \
-	"['submitter', 'organization', 'reports', 'successful_sessions', 'failed_sessions', 'result_types']"
+	"['submitter', 'organization', 'reports', 'successful_sessions', 'failed_sessions', 'failed_sessions_under_policy', 'result_types']"
 
 run -d "$DB" summary --format csv
 is "csv: exit 0" "$rc" 0

@@ -221,10 +221,10 @@ static struct summary_count evil_types[] = {
 	{ "a;b=c", 1 }, { "x", 1 }, { "y", 1 }, { "z", 1 },
 };
 static struct summary_row rows[] = {
-	{ "mail.example.com", "Example \"Mail\" Inc.", 3, 1234567, 9, google_types, 2, 0 },
-	{ "evil\x1b[31m.example.net", NULL, 1, 0, 4, evil_types, 4, 0 },
+	{ "mail.example.com", "Example \"Mail\" Inc.", 3, 1234567, 9, google_types, 2, 9 },
+	{ "evil\x1b[31m.example.net", NULL, 1, 0, 4, evil_types, 4, 4 },
 };
-static const struct summary sample = { 4, 1234567, 13, rows, 2 };
+static const struct summary sample = { 4, 1234567, 13, rows, 2, 13 };
 
 static char *write_summary(const struct summary *sm, enum summary_key key, enum out_format fmt)
 {
@@ -241,13 +241,16 @@ static void summary_json_follows_the_contract(void **state)
 
 	(void)state;
 	assert_string_equal(got,
-		"{\"totals\": {\"reports\": 4, \"successful_sessions\": 1234567, \"failed_sessions\": 13},\n"
+		"{\"totals\": {\"reports\": 4, \"successful_sessions\": 1234567, \"failed_sessions\": 13, "
+		"\"failed_sessions_under_policy\": 13},\n"
 		" \"rows\": [\n"
 		"  {\"submitter\": \"mail.example.com\", \"organization\": \"Example \\\"Mail\\\" Inc.\", "
 		"\"reports\": 3, \"successful_sessions\": 1234567, \"failed_sessions\": 9, "
+		"\"failed_sessions_under_policy\": 9, "
 		"\"result_types\": {\"certificate-expired\": 7, \"starttls-not-supported\": 2}},\n"
 		"  {\"submitter\": \"evil\\u001b[31m.example.net\", \"organization\": null, "
 		"\"reports\": 1, \"successful_sessions\": 0, \"failed_sessions\": 4, "
+		"\"failed_sessions_under_policy\": 4, "
 		"\"result_types\": {\"a;b=c\": 1, \"x\": 1, \"y\": 1, \"z\": 1}}\n"
 		" ]}\n");
 	free(got);
@@ -259,12 +262,12 @@ static void summary_json_follows_the_contract(void **state)
 
 static void summary_json_of_nothing_is_valid(void **state)
 {
-	const struct summary empty = { 0, 0, 0, NULL, 0 };
+	const struct summary empty = { 0, 0, 0, NULL, 0, 0 };
 	char *got = write_summary(&empty, SUMMARY_BY_DAY, OUT_JSON);
 
 	(void)state;
 	assert_string_equal(got, "{\"totals\": {\"reports\": 0, \"successful_sessions\": 0, "
-	                         "\"failed_sessions\": 0},\n \"rows\": []}\n");
+	                         "\"failed_sessions\": 0, \"failed_sessions_under_policy\": 0},\n \"rows\": []}\n");
 	free(got);
 }
 

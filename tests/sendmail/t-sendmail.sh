@@ -53,13 +53,16 @@ check "milter restarts with OnInvalid reject" start_milter
 check "an invalid report is refused with 550" test "$(sm_send tlsrpt@example.com invalid.eml 2>>"$tmp/smtp.err")" = 550
 check "milter stopped cleanly" stop_milter
 
-mkdir "$tmp/notadb"
+# A database that breaks while the milter runs (replaced by a directory):
+# at start-up the same would be refused (tests/milter/t-startup.sh).
 write_conf <<EOF2
 SocketMode 0666
 Database $tmp/notadb
 OnError tempfail
 EOF2
-check "milter restarts with a broken database and OnError tempfail" start_milter
+check "milter restarts with OnError tempfail" start_milter
+rm -f "$tmp/notadb" "$tmp/notadb-wal" "$tmp/notadb-shm"
+mkdir "$tmp/notadb"
 check "the report is deferred with 451" test "$(sm_send tlsrpt@example.com report.eml 2>>"$tmp/smtp.err")" = 451
 check "the reply says why" grep -q 'TLS report could not be stored' "$tmp/smtp.err"
 check "milter stopped cleanly" stop_milter

@@ -1,4 +1,4 @@
--- Version 9: the address a report came from over HTTPS (tlsrpt-httpd).
+-- Version 10: the address a report came from over HTTPS (tlsrpt-httpd).
 --
 -- A report posted over HTTPS carries no DKIM signature and no mail
 -- headers: the client address (the proxy's X-Forwarded-For when the peer

@@ -1,0 +1,42 @@
+/*
+ * key: the table of summary keys (see key.h).
+ */
+#include <string.h>
+
+#include "count.h"
+#include "key.h"
+
+static const struct key_def keys[] = {
+	[SUMMARY_BY_SUBMITTER] = { "submitter", "submitter", "r.submitter", "g.submitter", 0, 0 },
+	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "policy_domain", KEY_SQL_POLICY_DOMAIN, "g.policy_domain",
+	                               0, 0 },
+	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "result_type", KEY_SQL_RESULT_TYPE, "g.result_type", 1, 0 },
+	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "receiving_mx", KEY_SQL_RECEIVING_MX, "g.receiving_mx",
+	                              1, 0 },
+	/* no rollup: one would hold about a row per detail (summary.c, tally.c) */
+	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "sending_ip", KEY_SQL_SENDING_IP, NULL, 1, 0 },
+	[SUMMARY_BY_DAY] = { "day", "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')",
+	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')", 0, 0 },
+	/* every policy, so that nothing a report said is hidden; no rollup
+	 * keeps the superseded ones */
+	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "policy_type", "p.policy_type || CASE WHEN "
+	                             COUNT_SQL_COUNTED("p") " THEN '' ELSE '" SUMMARY_SUPERSEDED_SUFFIX "' END",
+	                             NULL, 0, 1 },
+};
+_Static_assert(sizeof keys / sizeof keys[0] == SUMMARY_N_KEYS, "a definition for every key");
+
+const struct key_def *key_def(enum summary_key k)
+{
+	return (size_t)k < SUMMARY_N_KEYS ? &keys[k] : NULL;
+}
+
+int key_parse(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < SUMMARY_N_KEYS; i++) {
+		if (strcmp(name, keys[i].name) == 0)
+			return (int)i;
+	}
+	return -1;
+}

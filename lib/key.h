@@ -1,0 +1,57 @@
+/*
+ * key: the summary keys, each defined once: its name on the command line
+ * and in JSON, the SQL that groups by it over the base tables and over a
+ * rollup row, what it groups (policies or failure details), and how a
+ * missing field groups.  summary reads the table, rollup builds its
+ * rebuild SQL from the same fragments (KEY_SQL_*) and its per-report sums
+ * with key_text(), the CLI names its columns from it; a new key is one
+ * entry (and, to be fast, a rollup keyed by it: schema.sql, rollup.c).
+ */
+#ifndef TLSRPT_KEY_H
+#define TLSRPT_KEY_H
+
+#include <stddef.h>
+
+enum summary_key {
+	SUMMARY_BY_SUBMITTER,
+	SUMMARY_BY_POLICY_DOMAIN,
+	SUMMARY_BY_RESULT_TYPE,
+	SUMMARY_BY_RECEIVING_MX,
+	SUMMARY_BY_SENDING_IP,
+	SUMMARY_BY_DAY,
+	SUMMARY_BY_POLICY_TYPE
+};
+#define SUMMARY_N_KEYS (SUMMARY_BY_POLICY_TYPE + 1)
+
+/* The key of a superseded policy (count.h) in the summary by policy type. */
+#define SUMMARY_SUPERSEDED_SUFFIX " (counted under tlsa)"
+
+/* A missing field (no policy-domain, no result-type...) and an unknown
+ * submitter group under the empty string: in SQL as COALESCE(x, ''), in C
+ * as key_text(). */
+#define KEY_SQL_POLICY_DOMAIN "COALESCE(p.policy_domain, '')"
+#define KEY_SQL_RESULT_TYPE "COALESCE(f.result_type, '')"
+#define KEY_SQL_RECEIVING_MX "COALESCE(f.receiving_mx_hostname, '')"
+#define KEY_SQL_SENDING_IP "COALESCE(f.sending_mta_ip, '')"
+
+static inline const char *key_text(const char *field)
+{
+	return field != NULL ? field : "";
+}
+
+struct key_def {
+	const char *name;        /* "policy-domain": the command line's */
+	const char *field;       /* "policy_domain": JSON's and CSV's */
+	const char *sql;         /* over reports r, policies p, failure_details f */
+	const char *rollup_sql;  /* over a rollup row g; NULL: the base tables only */
+	int details;             /* groups failure details, not policies */
+	int every_policy;        /* its rows show the superseded policies too */
+};
+
+/* The definition of k; NULL for a value outside the enum. */
+const struct key_def *key_def(enum summary_key k);
+
+/* The key named name (key_def's name); -1 when none is. */
+int key_parse(const char *name);
+
+#endif
