@@ -285,7 +285,7 @@ static struct import_verdict *verify_unit(struct import_run *run, const struct s
 	tr_error_clear(&err);
 	if (dkimverify_message(run->dkim, u->data, u->len, subs, res->n, dr, &err) != TR_OK) {
 		memset(dr, 0, sizeof *dr);
-		dr->temp = err.code != TR_ERR_LIMIT;
+		dr->temp = err.code != TR_ERR_LIMIT && err.code != TR_ERR_FORMAT;
 		dr->n_signatures = 1;
 	}
 	for (i = 0; i < res->n; i++)

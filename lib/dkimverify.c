@@ -331,6 +331,10 @@ static enum tr_err feed_headers(DKIM *dkim, const char *msg, size_t len, size_t 
 			                    HEADER_MAX);
 		while (n > 0 && (msg[p + n - 1] == '\n' || msg[p + n - 1] == '\r'))
 			n--;
+		/* libopendkim measures some header copies with strlen(): a NUL
+		 * inside a field made it read past its own buffer (fuzz_dkim) */
+		if (memchr(msg + p, '\0', n) != NULL)
+			return tr_error_set(err, TR_ERR_FORMAT, "dkim: NUL byte in a header field");
 		/* a line without a colon is not a field: libopendkim refuses it */
 		if (memchr(msg + p, ':', n) != NULL)
 			feed_field(dkim, msg + p, n, scratch);

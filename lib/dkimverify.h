@@ -94,8 +94,9 @@ struct dkimverify *dkimverify_close(struct dkimverify *v);
  * CRLF or LF).  Only signatures whose d= aligns with one of the n
  * submitters (NULL entries skipped) are looked up.  Fills *out; returns
  * TR_OK even when nothing verifies (the verdicts say so), TR_ERR_NOMEM,
- * or TR_ERR_LIMIT for a header block past the bounds (out->temp stays 0:
- * such a message fails).
+ * TR_ERR_LIMIT for a header block past the bounds, or TR_ERR_FORMAT for a
+ * header field holding a NUL byte (for both, out->temp stays 0: such a
+ * message fails).
  */
 enum tr_err dkimverify_message(struct dkimverify *v, const char *msg, size_t len,
                                const char *const *submitters, size_t n,

@@ -75,8 +75,10 @@ static void judge_dkim(const struct conf *c, const char *data, size_t len,
 		rc = dkimverify_message(v, data, len, subs, res->n, &dr, &err);
 	v = dkimverify_close(v);
 	if (rc != TR_OK) {
-		log_msg(rc == TR_ERR_LIMIT ? LOG_NOTICE : LOG_ERR, "%s: %s", qid, err.msg);
-		set_all(res, out, rc == TR_ERR_LIMIT ? "fail" : "temperror");
+		int bad_input = rc == TR_ERR_LIMIT || rc == TR_ERR_FORMAT;
+
+		log_msg(bad_input ? LOG_NOTICE : LOG_ERR, "%s: %s", qid, err.msg);
+		set_all(res, out, bad_input ? "fail" : "temperror");
 		free(subs);
 		return;
 	}
