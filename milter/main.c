@@ -514,6 +514,28 @@ static int start_reload_thread(struct options *o)
 	return 0;
 }
 
+/* In the background the milter works from "/": a relative Database,
+ * SpoolDirectory or PidFile would name another file than the one checked
+ * at start-up, so they are refused there, with the reason. */
+static int refuse_relative(const struct conf *c, int foreground)
+{
+	const char *const paths[][2] = {
+		{ "Database", c->database }, { "SpoolDirectory", c->spool_dir },
+		{ "PidFile", c->pidfile },
+	};
+
+	if (foreground)
+		return 0;
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		if (paths[i][1] != NULL && paths[i][1][0] != '/') {
+			log_msg(LOG_ERR, "%s %s: a relative path needs -f (the background "
+			        "milter works from /); give an absolute path", paths[i][0], paths[i][1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Root only when asked for: a parser of mail from the internet has no use
  * for it once the socket is open. */
 static int refuse_root(const struct conf *c, const struct identity *id)
@@ -697,7 +719,7 @@ int main(int argc, char **argv)
 	mlfi_init();
 	signal(SIGPIPE, SIG_IGN);
 	if (lookup_user(c->user, &id) != 0 || refuse_root(c, &id) != 0 ||
-	    check_metrics_listen(c) != 0) {
+	    refuse_relative(c, opts.foreground) != 0 || check_metrics_listen(c) != 0) {
 		rc = EX_CONFIG;
 		goto out;
 	}

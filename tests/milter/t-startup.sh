@@ -42,6 +42,12 @@ printf 'Socket unix:%s/s1\nDatabase %s/ok.db\nSpoolDirectory %s/nospool\nAllowRo
 check "a missing SpoolDirectory: exit 78" test $? -eq 78
 check "a missing SpoolDirectory: named" grep -q "SpoolDirectory $tmp/nospool: No such file" "$tmp/out"
 
+# --- in the background the milter works from /: relative paths are refused
+(cd "$tmp" && "$MILTER_BIN" -c /dev/null -p "unix:$tmp/s1" -d rel.db --allow-root) >"$tmp/out" 2>&1
+check "a relative Database in the background: exit 78" test $? -eq 78
+check "a relative Database in the background: said so" grep -q "Database rel.db: a relative path needs -f" "$tmp/out"
+check "a relative Database in the background: nothing created" test ! -e "$tmp/rel.db" -a ! -e /rel.db
+
 # --- files for the database only for its owner and group
 write_conf </dev/null
 check "starts" start_milter
