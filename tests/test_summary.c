@@ -1238,27 +1238,39 @@ static void put_generated(struct store *s)
 	char id[32], rt[32];
 
 	for (int i = 0; i < GEN_REPORTS; i++) {
+		/* one draw a statement: C leaves the order of arguments and of
+		 * initialisers open, and gcc and clang took them differently */
 		int64_t start = D1 + (int64_t)(gen_next(&st) % (4 * 86400));
+		const char *auth = PICK(gen_auths, &st);
+		int counted = gen_next(&st) % 8 != 0;
 		struct tlsrpt_report *r;
-		struct store_meta m = { "import", NULL, PICK(gen_auths, &st), gen_next(&st) % 8 != 0, 0, NULL, NULL, NULL };
+		struct store_meta m = { "import", NULL, auth, counted, 0, NULL, NULL, NULL };
 		int n_p = 1 + (int)(gen_next(&st) % 3);
+		const char *submitter = PICK(gen_submitters, &st);
 		enum store_outcome out;
 		struct tr_error e;
 
 		snprintf(id, sizeof id, "gen-%d", i);
-		r = rb_report(PICK(gen_submitters, &st), id, start, start + 86399, NULL);
+		r = rb_report(submitter, id, start, start + 86399, NULL);
 		for (int j = 0; j < n_p; j++) {
-			struct tlsrpt_policy *p = rb_policy(r, PICK(gen_policy_types, &st), PICK(gen_domains, &st),
-			                                    gen_next(&st) % 100, gen_next(&st) % 100);
+			const char *type = PICK(gen_policy_types, &st);
+			const char *domain = PICK(gen_domains, &st);
+			uint64_t ok = gen_next(&st) % 100;
+			uint64_t failed = gen_next(&st) % 100;
+			struct tlsrpt_policy *p = rb_policy(r, type, domain, ok, failed);
 			int n_f = (int)(gen_next(&st) % 6);
 
-			for (int k = 0; k < n_f; k++)
-				rb_failure(p, PICK(gen_rts, &st), PICK(gen_ips, &st), NULL, gen_next(&st) % 40);
+			for (int k = 0; k < n_f; k++) {
+				const char *rt_name = PICK(gen_rts, &st);
+				const char *ip = PICK(gen_ips, &st);
+
+				rb_failure(p, rt_name, ip, NULL, gen_next(&st) % 40);
+			}
 		}
 		/* IPs with more result types than rows keep inline, the second
 		 * starting with names numbered past those kept inline */
 		if (i == GEN_REPORTS / 2) {
-			struct tlsrpt_policy *p = rb_policy(r, "sts", "example.com", 0, 1);
+			struct tlsrpt_policy *p = rb_policy(r, "sts", "many-types.example", 0, 1);
 
 			for (int k = 0; k < GEN_MANY_TYPES; k++) {
 				snprintf(rt, sizeof rt, "rt-%03d", k);
