@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "err.h"
-#include "limits.h"
+#include "tr_limits.h"
 #include "opts.h"
 #include "store.h"
 #include "summary.h"

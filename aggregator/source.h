@@ -17,7 +17,7 @@
 #include "buf.h"
 #include "err.h"
 #include "extract.h"
-#include "limits.h"
+#include "tr_limits.h"
 
 enum source_kind {
 	SOURCE_MESSAGE, /* one mail message */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "extract.h"
-#include "limits.h"
+#include "tr_limits.h"
 #include "report.h"
 
 struct parse_tally {

@@ -21,7 +21,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "limits.h"
+#include "tr_limits.h"
 
 #define HTTPD_SINK_WAIT_S 5      /* longest wait for the turn to write */
 #define HTTPD_SINK_BACKOFF_S 5   /* after a database failure, spool directly this long */

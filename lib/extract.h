@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "limits.h"
+#include "tr_limits.h"
 #include "mime.h"
 #include "report.h"
 

@@ -1,7 +1,7 @@
 /*
  * limits: the documented defaults (see limits.h and docs/LIMITS.md).
  */
-#include "limits.h"
+#include "tr_limits.h"
 
 void limits_default(struct tr_limits *l)
 {

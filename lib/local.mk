@@ -5,7 +5,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/err.c lib/err.h \
 	lib/buf.c lib/buf.h \
 	lib/arena.c lib/arena.h \
-	lib/limits.c lib/limits.h \
+	lib/limits.c lib/tr_limits.h \
 	lib/decode.c lib/decode.h \
 	lib/mime.c lib/mime.h \
 	lib/inflate.c lib/inflate.h \

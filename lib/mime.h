@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "limits.h"
+#include "tr_limits.h"
 
 struct mime_header {
 	char *name;   /* as written, NUL-terminated, owned by the list */

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "tr_limits.h"
 
 /* Every char * below is a NUL-terminated UTF-8 string owned by the report,
  * or NULL when the field was missing or null. */

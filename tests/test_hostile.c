@@ -24,7 +24,7 @@
 
 #include "buf.h"
 #include "extract.h"
-#include "limits.h"
+#include "tr_limits.h"
 #include "report.h"
 
 #define MIB (1024u * 1024)

@@ -21,7 +21,7 @@
 #include "buf.h"
 #include "datetime.h"
 #include "inflate.h"
-#include "limits.h"
+#include "tr_limits.h"
 #include "report.h"
 
 #define MAX_FILE (4u * 1024 * 1024)

@@ -6,8 +6,8 @@
  * the fields it needs; docs/LIMITS.md lists them all with what happens when
  * one is crossed.
  */
-#ifndef TLSRPT_LIMITS_H
-#define TLSRPT_LIMITS_H
+#ifndef TLSRPT_TR_LIMITS_H
+#define TLSRPT_TR_LIMITS_H
 
 #include <stddef.h>
 
