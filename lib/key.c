@@ -12,18 +12,26 @@ static const struct key_def keys[] = {
 	                               0, 0 },
 	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "result_type", KEY_SQL_RESULT_TYPE, "g.result_type", 1, 0 },
 	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "receiving_mx", KEY_SQL_RECEIVING_MX, "g.receiving_mx",
-	                              1, 0 },
+	                              1, 0, "rollup_mx g WHERE 1", "rollup_mx_result g WHERE 1" },
 	/* no rollup: one would hold about a row per detail (summary.c, tally.c) */
 	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "sending_ip", KEY_SQL_SENDING_IP, NULL, 1, 0 },
 	[SUMMARY_BY_DAY] = { "day", "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')",
 	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')", 0, 0 },
-	/* every policy, so that nothing a report said is hidden; no rollup
-	 * keeps the superseded ones */
-	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "policy_type", "p.policy_type || CASE WHEN "
-	                             COUNT_SQL_COUNTED("p") " THEN '' ELSE '" SUMMARY_SUPERSEDED_SUFFIX "' END",
-	                             NULL, 0, 1 },
+	/* every policy, so that nothing a report said is hidden: its own
+	 * rollups keep the superseded ones too (schema version 11) */
+	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "policy_type", KEY_SQL_POLICY_TYPE, "g.policy_type", 0, 1,
+	                             "rollup_policy_type g WHERE 1", "rollup_policy_type_result g WHERE 1" },
 };
 _Static_assert(sizeof keys / sizeof keys[0] == SUMMARY_N_KEYS, "a definition for every key");
+
+const char *key_policy_type(const char *type, int superseded)
+{
+	TR_ASSERT(type != NULL);
+	if (!superseded)
+		return type;
+	TR_ASSERT(strcmp(type, COUNT_TYPE_STS) == 0);
+	return COUNT_TYPE_STS SUMMARY_SUPERSEDED_SUFFIX;
+}
 
 const struct key_def *key_def(enum summary_key k)
 {

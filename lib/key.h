@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "count.h"
+
 enum summary_key {
 	SUMMARY_BY_SUBMITTER,
 	SUMMARY_BY_POLICY_DOMAIN,
@@ -33,6 +35,10 @@ enum summary_key {
 #define KEY_SQL_RESULT_TYPE "COALESCE(f.result_type, '')"
 #define KEY_SQL_RECEIVING_MX "COALESCE(f.receiving_mx_hostname, '')"
 #define KEY_SQL_SENDING_IP "COALESCE(f.sending_mta_ip, '')"
+/* every policy, a superseded one (count.h) under its own key; in C as
+ * key_policy_type() */
+#define KEY_SQL_POLICY_TYPE "p.policy_type || CASE WHEN " COUNT_SQL_COUNTED("p") " THEN '' ELSE '" \
+	SUMMARY_SUPERSEDED_SUFFIX "' END"
 
 static inline const char *key_text(const char *field)
 {
@@ -46,7 +52,15 @@ struct key_def {
 	const char *rollup_sql;  /* over a rollup row g; NULL: the base tables only */
 	int details;             /* groups failure details, not policies */
 	int every_policy;        /* its rows show the superseded policies too */
+	/* its own rollups, which have no policy domain ("table g WHERE 1"):
+	 * rows, and result types; NULL: those of every other key */
+	const char *rollup_rows;
+	const char *rollup_result_types;
 };
+
+/* A policy of type type (non-NULL) as the summary by policy type keys it;
+ * superseded: count_superseded() left it out (only an sts policy is). */
+const char *key_policy_type(const char *type, int superseded);
 
 /* The definition of k; NULL for a value outside the enum. */
 const struct key_def *key_def(enum summary_key k);

@@ -39,6 +39,11 @@
 	COUNT_SQL_COUNTED("p") " AND "
 #define RU_FROM_DETAILS " FROM reports r JOIN policies p ON p.report = r.id" \
 	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND " COUNT_SQL_COUNTED("p") " AND "
+/* every policy, the superseded ones too (the summary by policy type's) */
+#define RU_FROM_EVERY_POLICY " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
+#define RU_FROM_EVERY_DETAIL " FROM reports r JOIN policies p ON p.report = r.id" \
+	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
+#define RU_AUTH_PASS "CASE WHEN r.auth = 'pass' THEN 1 ELSE 0 END"
 #define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
 	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
 	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
@@ -46,11 +51,12 @@
 	" failed = tr_add(failed, excluded.failed)," \
 	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
 
-enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_COUNT };
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_TYPE, RU_TYPE_RESULT, RU_COUNT };
 
 /* Which group columns a rollup has besides start, submitter and auth:
- * the item's key (a policy domain before auth, or a receiving MX after
- * it), its result type, and the successful sessions. */
+ * the item's key (a policy domain before auth, or a receiving MX or
+ * policy type after it: RU_HAS_MX), its result type, and the successful
+ * sessions. */
 enum { RU_HAS_DOMAIN = 1, RU_HAS_MX = 2, RU_HAS_RT = 4, RU_HAS_OK = 8 };
 
 struct rollup_def {
@@ -93,6 +99,17 @@ static const struct rollup_def rollups[RU_COUNT] = {
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
+	[RU_TYPE] = { "rollup_policy_type",
+		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", "
+		RU_POLICY_SUMS RU_FROM_EVERY_POLICY, " GROUP BY r.start_time, r.submitter, " RU_AUTH_PASS ", "
+		KEY_SQL_POLICY_TYPE, " ON CONFLICT (start_time, submitter, auth_pass, policy_type)" RU_ADD_POLICY,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_OK },
+	[RU_TYPE_RESULT] = { "rollup_policy_type_result",
+		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", "
+		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_EVERY_DETAIL, " GROUP BY r.start_time, r.submitter, "
+		RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", " KEY_SQL_RESULT_TYPE,
+		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT,
+		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
 };
 
 #define RU_SQL_MAX 2048
@@ -118,7 +135,7 @@ static int rollup_upsert_sql(char *out, size_t cap, int which)
 
 /* One policy or failure detail as the rollups see it. */
 struct ru_item {
-	const char *domain;  /* key_text() of policy_domain, or of receiving_mx_hostname */
+	const char *domain;  /* key_text() of policy_domain or receiving_mx_hostname, or key_policy_type() */
 	const char *rt;      /* key_text() of result_type; NULL for policies */
 	int64_t ok, fail, fail_with_policy;
 };
@@ -329,10 +346,14 @@ static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *
 	return rc;
 }
 
-/* The report's counted policies (count.h) as items, and their sum as
- * one more; returns how many. */
-static size_t ru_policies(const struct tlsrpt_report *r, const unsigned char *superseded, struct ru_item *v,
-                          struct ru_item *total)
+/* What the items are keyed by; by policy type they are every policy's,
+ * the superseded ones too (key.h). */
+enum ru_by { RU_BY_DOMAIN, RU_BY_MX, RU_BY_TYPE };
+
+/* The report's counted policies (count.h), or every policy by type, as
+ * items, and the counted ones' sum as one more; returns how many. */
+static size_t ru_policies(const struct tlsrpt_report *r, const unsigned char *superseded, enum ru_by by,
+                          struct ru_item *v, struct ru_item *total)
 {
 	size_t n = 0;
 
@@ -340,24 +361,28 @@ static size_t ru_policies(const struct tlsrpt_report *r, const unsigned char *su
 	for (size_t i = 0; i < r->n_policies; i++) {
 		const struct tlsrpt_policy *p = &r->policies[i];
 
-		if (superseded[i])
+		if (superseded[i] && by != RU_BY_TYPE)
 			continue;
-		v[n].domain = key_text(p->policy_domain);
+		v[n].domain = by == RU_BY_TYPE ? key_policy_type(p->policy_type, superseded[i])
+		              : key_text(p->policy_domain);
 		v[n].rt = NULL;
 		v[n].ok = (int64_t)p->total_successful;
 		v[n].fail = (int64_t)p->total_failure;
 		v[n].fail_with_policy = count_under_policy(p->policy_type) ? v[n].fail : 0;
-		total->ok = sat_add(total->ok, v[n].ok);
-		total->fail = sat_add(total->fail, v[n].fail);
-		total->fail_with_policy = sat_add(total->fail_with_policy, v[n].fail_with_policy);
+		if (!superseded[i]) {
+			total->ok = sat_add(total->ok, v[n].ok);
+			total->fail = sat_add(total->fail, v[n].fail);
+			total->fail_with_policy = sat_add(total->fail_with_policy, v[n].fail_with_policy);
+		}
 		n++;
 	}
 	return n;
 }
 
 /* The failure details of the report's counted policies as items keyed by
- * policy domain, or by receiving MX (by_mx); returns how many. */
-static size_t ru_details(const struct tlsrpt_report *r, const unsigned char *superseded, int by_mx,
+ * policy domain or by receiving MX, or of every policy by policy type;
+ * returns how many. */
+static size_t ru_details(const struct tlsrpt_report *r, const unsigned char *superseded, enum ru_by by,
                          struct ru_item *v)
 {
 	size_t n = 0;
@@ -366,13 +391,13 @@ static size_t ru_details(const struct tlsrpt_report *r, const unsigned char *sup
 		const struct tlsrpt_policy *p = &r->policies[i];
 		int under_policy = count_under_policy(p->policy_type);
 
-		if (superseded[i])
+		if (superseded[i] && by != RU_BY_TYPE)
 			continue;
 		for (size_t j = 0; j < p->n_failures; j++, n++) {
 			const struct tlsrpt_failure *f = &p->failures[j];
-			const char *key = by_mx ? f->receiving_mx_hostname : p->policy_domain;
 
-			v[n].domain = key_text(key);
+			v[n].domain = by == RU_BY_TYPE ? key_policy_type(p->policy_type, superseded[i])
+			              : key_text(by == RU_BY_MX ? f->receiving_mx_hostname : p->policy_domain);
 			v[n].rt = key_text(f->result_type);
 			v[n].ok = 0;
 			v[n].fail = (int64_t)f->failed_session_count;
@@ -389,28 +414,38 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
                               const struct ru_key *key, struct tr_error *err)
 {
 	struct ru_key k = *key;
-	size_t n_details = 0, n_policies;
+	size_t n_details = 0, n_every_detail = 0, n_policies;
 	struct ru_item total;
 	enum tr_err rc;
 
-	for (size_t i = 0; i < r->n_policies; i++)
+	for (size_t i = 0; i < r->n_policies; i++) {
 		n_details += superseded[i] ? 0 : r->policies[i].n_failures;
-	rc = ru_reserve(ru, r->n_policies > n_details ? r->n_policies : n_details, err);
+		n_every_detail += r->policies[i].n_failures;
+	}
+	rc = ru_reserve(ru, r->n_policies > n_every_detail ? r->n_policies : n_every_detail, err);
 	if (rc != TR_OK)
 		return rc;
-	n_policies = ru_policies(r, superseded, ru->items, &total);
+	n_policies = ru_policies(r, superseded, RU_BY_DOMAIN, ru->items, &total);
 	rc = ru_emit(ru, RU_REPORT, &k, &total, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
+	if (rc == TR_OK) {
+		n_policies = ru_policies(r, superseded, RU_BY_TYPE, ru->items, &total);
+		rc = ru_groups(ru, RU_TYPE, &k, ru->items, n_policies, cmp_domain, err);
+	}
+	if (rc == TR_OK && n_every_detail > 0) {
+		ru_details(r, superseded, RU_BY_TYPE, ru->items);
+		rc = ru_groups(ru, RU_TYPE_RESULT, &k, ru->items, n_every_detail, cmp_domain_rt, err);
+	}
 	if (rc != TR_OK || n_details == 0)
 		return rc;
-	ru_details(r, superseded, 0, ru->items);
+	ru_details(r, superseded, RU_BY_DOMAIN, ru->items);
 	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
 	if (rc != TR_OK)
 		return rc;
-	ru_details(r, superseded, 1, ru->items);
+	ru_details(r, superseded, RU_BY_MX, ru->items);
 	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
 		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);

@@ -3,8 +3,8 @@
  * aggregates per call: the overall totals, the rows, and the result types
  * of every row at once; the SQL text is built from fixed fragments only,
  * and every value from the caller is a bound parameter.  Submitter,
- * policy-domain, result-type, day and receiving-mx (without a
- * policy-domain filter) read the rollup tables the store keeps
+ * policy-domain, result-type, day, receiving-mx and policy-type (the last
+ * two without a policy-domain filter) read the rollup tables the store keeps
  * (schema.sql), so they cost rows per start time and submitter, not per
  * failure detail.  sending-ip groups a column no rollup keeps (one would
  * hold about a row per detail): its rows and result types come from one
@@ -31,8 +31,8 @@
  * same filters exactly, from a few rows per start time and submitter.
  * The rollups fold a missing policy-domain into "", so a filter on the
  * empty domain (which must not match missing ones) reads the base tables;
- * so does receiving-mx under any policy-domain filter (its rollups have
- * no domain).  The totals read the rollups whenever the filter allows,
+ * so does a key with rollups of its own (receiving-mx, policy-type) under
+ * any policy-domain filter (those rollups have no domain).  The totals read the rollups whenever the filter allows,
  * whatever the key.
  */
 struct source {
@@ -64,7 +64,7 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	src->from_totals = !src->totals_rollup ? base_policies
 	                   : f->policy_domain != NULL ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
 	src->rollup = key_def(key)->rollup_sql != NULL && src->totals_rollup &&
-	              (f->policy_domain == NULL || key != SUMMARY_BY_RECEIVING_MX);
+	              (f->policy_domain == NULL || key_def(key)->rollup_rows == NULL);
 	if (!src->rollup) {
 		src->key = key_def(key)->sql;
 		src->from_policies = key_def(key)->every_policy ? every_policy : base_policies;
@@ -76,9 +76,9 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	src->from_policies = by_domain ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
 	src->from_details = by_domain ? "rollup_result g WHERE 1" : "rollup_result_sub g WHERE 1";
 	src->from_result_types = src->from_details;
-	if (key == SUMMARY_BY_RECEIVING_MX) {
-		src->from_details = "rollup_mx g WHERE 1";
-		src->from_result_types = "rollup_mx_result g WHERE 1";
+	if (key_def(key)->rollup_rows != NULL) {
+		src->from_policies = src->from_details = key_def(key)->rollup_rows;
+		src->from_result_types = key_def(key)->rollup_result_types;
 	}
 }
 

@@ -182,4 +182,36 @@ CREATE TABLE rollup_mx_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 10;
+-- Version 11: every policy of a counted report by policy type, kept like
+-- the rollups above but with the superseded policies too, keyed as the
+-- summary by policy-type shows them (policy_type is lib/key.h's
+-- KEY_SQL_POLICY_TYPE: "sts (counted under tlsa)" for a superseded one),
+-- for that summary without a policy-domain filter (with one it reads the
+-- base tables, as by receiving MX).
+--   rollup_policy_type         policies by start, submitter, auth, type
+--   rollup_policy_type_result  failure details by the same and result type
+CREATE TABLE rollup_policy_type (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	policy_type        TEXT    NOT NULL,
+	reports            INTEGER NOT NULL,
+	successful         INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (start_time, submitter, auth_pass, policy_type)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_policy_type_result (
+	start_time         INTEGER NOT NULL,
+	submitter          TEXT    NOT NULL,
+	auth_pass          INTEGER NOT NULL,
+	policy_type        TEXT    NOT NULL,
+	result_type        TEXT    NOT NULL,
+	reports            INTEGER NOT NULL,
+	failed             INTEGER NOT NULL,
+	failed_with_policy INTEGER NOT NULL,
+	PRIMARY KEY (start_time, submitter, auth_pass, policy_type, result_type)
+) WITHOUT ROWID;
+
+PRAGMA user_version = 11;

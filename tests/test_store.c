@@ -124,7 +124,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	sqlite3 *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 10);
+	assert_int_equal(store_schema_version(), 11);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
@@ -134,8 +134,9 @@ static void create_sets_schema_and_pragmas(void **state)
 	                               " ('reports', 'policies', 'failure_details')"), 3);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 	                               " ('rollup_report', 'rollup_policy', 'rollup_result_sub', 'rollup_result',"
-	                               " 'rollup_mx', 'rollup_mx_result')"),
-	                 6);
+	                               " 'rollup_mx', 'rollup_mx_result', 'rollup_policy_type',"
+	                               " 'rollup_policy_type_result')"),
+	                 8);
 	s = store_close(s);
 	assert_null(s);
 	/* reopening changes nothing and works in every mode */
@@ -734,7 +735,8 @@ static char *v6_summary(struct store *s, enum summary_key key, const char *domai
 static void migration_6_lowercases_domains_and_merges_twins(void **state)
 {
 	static const char *const rollups[] = { "rollup_report", "rollup_policy", "rollup_result_sub",
-	                                       "rollup_result", "rollup_mx", "rollup_mx_result" };
+	                                       "rollup_result", "rollup_mx", "rollup_mx_result",
+	                                       "rollup_policy_type", "rollup_policy_type_result" };
 	static const enum summary_key keys[] = { SUMMARY_BY_SUBMITTER, SUMMARY_BY_POLICY_DOMAIN,
 	                                         SUMMARY_BY_RESULT_TYPE, SUMMARY_BY_RECEIVING_MX };
 	char *old_path = rb_temp_path("v5-mixed.db"), *new_path = rb_temp_path("v6-fresh.db");
@@ -755,6 +757,7 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 	                   "ALTER TABLE reports DROP COLUMN dkim_domain;"
 	                   " ALTER TABLE reports DROP COLUMN dkim_selector;"
 	                   " ALTER TABLE policies DROP COLUMN superseded; ALTER TABLE reports DROP COLUMN client_addr;"
+	                   " DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result;"
 	                   " PRAGMA user_version = 5");
 	fresh = open_ok(new_path, STORE_OPEN_CREATE);
 	v6_store(fresh, 1);
@@ -1387,6 +1390,10 @@ static char *rollups_text(sqlite3 *db)
 		"  || ',' || failed || ',' || failed_with_policy FROM rollup_mx"
 		" UNION ALL SELECT 'x' || receiving_mx || result_type || start_time || submitter || auth_pass"
 		"  || ',' || reports || ',' || failed || ',' || failed_with_policy FROM rollup_mx_result"
+		" UNION ALL SELECT 'y' || start_time || submitter || auth_pass || policy_type || ',' || reports"
+		"  || ',' || successful || ',' || failed || ',' || failed_with_policy FROM rollup_policy_type"
+		" UNION ALL SELECT 'z' || start_time || submitter || auth_pass || policy_type || result_type"
+		"  || ',' || reports || ',' || failed || ',' || failed_with_policy FROM rollup_policy_type_result"
 		" ORDER BY 1)";
 	sqlite3_stmt *st = NULL;
 	char *text = NULL;

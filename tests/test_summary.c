@@ -497,7 +497,8 @@ static void exec_ok(sqlite3 *db, const char *sql)
 }
 
 static const char *const rollup_tables[] = { "rollup_report", "rollup_policy", "rollup_result_sub",
-	                                     "rollup_result", "rollup_mx", "rollup_mx_result" };
+	                                     "rollup_result", "rollup_mx", "rollup_mx_result",
+	                                     "rollup_policy_type", "rollup_policy_type_result" };
 
 /* The base tables, and with them the version-2 rollups, copied from the
  * fixture database "cur" into an older one (their columns never changed,
@@ -657,6 +658,33 @@ static void migrated_version_five_counts_once(void **state)
 	rb_remove_temp(path);
 }
 
+/*
+ * Version 10, as the schema before the rollups by policy type wrote it:
+ * migration 011 backfills them, the superseded sts policy under its own
+ * key, equal to those the fixture database kept report by report.
+ */
+static void migrated_version_ten_backfills_policy_types(void **state)
+{
+	struct fixture_db *fd = *state;
+	char *path = rb_temp_path("v10.db");
+	char sql[4400];
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(fd->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", path);
+	exec_ok(db, sql);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result; PRAGMA user_version = 10");
+	sqlite3_close(db);
+	assert_migrated_agrees(path, fd->path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_policy_type"
+	                             " WHERE policy_type = 'sts" SUMMARY_SUPERSEDED_SUFFIX "'"), 1);
+	sqlite3_close(db);
+	rb_remove_temp(path);
+}
+
 /* ---- the query plans: summaries by policy domain and receiving MX never sort their rows ---- */
 
 #define MAX_TRACED 16
@@ -746,8 +774,10 @@ static void grouped_plans_read_the_range(void **state)
 		const char *plan = ranged ? "USING PRIMARY KEY (start_time" : "SCAN g";
 
 		check_plans(fd->s, SUMMARY_BY_POLICY_DOMAIN, &f, c->name, "rollup_", plan);
-		if (c->domain == NULL)
+		if (c->domain == NULL) {
 			check_plans(fd->s, SUMMARY_BY_RECEIVING_MX, &f, c->name, "rollup_mx", plan);
+			check_plans(fd->s, SUMMARY_BY_POLICY_TYPE, &f, c->name, "rollup_policy_type", plan);
+		}
 	}
 }
 
@@ -1554,6 +1584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(migrated_version_one_agrees, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_two_agrees, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(migrated_version_five_counts_once, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(migrated_version_ten_backfills_policy_types, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(grouped_plans_read_the_range, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(expire_keeps_rollups_exact, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(hand_counted_totals, setup_db, teardown_db),
