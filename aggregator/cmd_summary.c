@@ -80,18 +80,40 @@ static int newer_day_first(const void *a, const void *b)
 	return strcmp(y->key, x->key);
 }
 
-/* The summary, and for the text table by submitter up to now the
- * reporters' presence, to name the silent ones (presence.h). */
+/* The summary, and by submitter the silent reporters (presence.h) when
+ * the window runs up to now and covers every policy domain. */
 struct summary_result {
 	struct summary *sm;
 	struct presence *presence;
-	int64_t now;
+	const struct presence_reporter **silent;
+	struct out_silent out;
 };
 
-static int wants_silent(const struct summary_args *a)
+static int judges_silence(const struct summary_args *a)
 {
-	return a->key == SUMMARY_BY_SUBMITTER && a->format == OUT_TEXT &&
-	       a->filter.until == INT64_MAX && a->filter.policy_domain == NULL;
+	return a->key == SUMMARY_BY_SUBMITTER && a->filter.until == INT64_MAX && a->filter.policy_domain == NULL;
+}
+
+/* The silent ones among r's reporters (of submitter alone when one is
+ * given), into r->out. */
+static enum tr_err pick_silent(struct summary_result *r, const char *submitter, int64_t now, struct tr_error *err)
+{
+	const struct presence *p = r->presence;
+
+	r->out.judged = 1;
+	if (p->n_reporters == 0)
+		return TR_OK;
+	r->silent = calloc(p->n_reporters, sizeof *r->silent);
+	if (r->silent == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < p->n_reporters; i++) {
+		const struct presence_reporter *x = &p->reporters[i];
+
+		if (presence_is_silent(x, now) && (submitter == NULL || strcmp(submitter, x->submitter) == 0))
+			r->silent[r->out.n++] = x;
+	}
+	r->out.v = r->silent;
+	return TR_OK;
 }
 
 static enum tr_err summary_fetch(struct store *st, const void *args, void **result,
@@ -99,38 +121,19 @@ static enum tr_err summary_fetch(struct store *st, const void *args, void **resu
 {
 	const struct summary_args *a = args;
 	struct summary_result *r = calloc(1, sizeof *r);
-	int64_t since, until;
+	int64_t since, until, now;
 	enum tr_err rc;
 
 	if (r == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	*result = r;
 	rc = summary_query(st, a->key, &a->filter, &r->sm, err);
-	if (rc != TR_OK || !wants_silent(a))
+	if (rc != TR_OK || !judges_silence(a))
 		return rc;
-	r->now = cli_now();
-	presence_window(r->now, &since, &until);
-	return presence_query(st, since, until, &r->presence, err);
-}
-
-/* "Silent: name (last report YYYY-MM-DD, reports on N of the last 30 days)" */
-static int put_silent(FILE *f, const struct summary_result *r, const char *submitter)
-{
-	char day[16], *e;
-
-	for (size_t i = 0; r->presence != NULL && i < r->presence->n_reporters; i++) {
-		const struct presence_reporter *p = &r->presence->reporters[i];
-
-		if (!presence_is_silent(p, r->now) ||
-		    (submitter != NULL && strcmp(submitter, p->submitter) != 0))
-			continue;
-		e = esc_term(p->submitter, "(unknown)");
-		fmt_day(p->last_start, day, sizeof day);
-		fprintf(f, "Silent: %s (last report %s, reports on %u of the last %d days)\n",
-		        e != NULL ? e : "?", day, (unsigned)p->days, PRESENCE_LOOKBACK_DAYS);
-		free(e);
-	}
-	return ferror(f) ? -1 : 0;
+	now = cli_now();
+	presence_window(now, &since, &until);
+	rc = presence_query(st, since, until, &r->presence, err);
+	return rc != TR_OK ? rc : pick_silent(r, a->filter.submitter, now, err);
 }
 
 static int summary_put(FILE *f, void *result, const void *args)
@@ -142,9 +145,8 @@ static int summary_put(FILE *f, void *result, const void *args)
 	/* a calendar reads newest first, whatever failed most */
 	if (a->key == SUMMARY_BY_DAY && sm->n_rows > 1)
 		qsort(sm->rows, sm->n_rows, sizeof *sm->rows, newer_day_first);
-	if (summary_write_styled(f, sm, a->key, (enum out_format)a->format, &a->style) != 0)
-		return -1;
-	return put_silent(f, r, a->filter.submitter);
+	return summary_write_styled(f, sm, a->key, (enum out_format)a->format, &a->style,
+	                            a->key == SUMMARY_BY_SUBMITTER ? &r->out : NULL);
 }
 
 static void summary_free_result(void *result)
@@ -154,6 +156,7 @@ static void summary_free_result(void *result)
 	if (r == NULL)
 		return;
 	summary_free(r->sm);
+	free(r->silent);
 	presence_free(r->presence);
 	free(r);
 }
@@ -190,9 +193,10 @@ const struct cli_command cmd_summary = {
 	"                      or policy-type (every policy, also the sts ones that a\n"
 	"                      tlsa policy for the same sessions outranks)\n"
 	CLI_FILTER_HELP
-	"  --format FMT        text (default), json or csv; the text table by submitter\n"
-	"                      then names silent reporters: reports on at least 16 of\n"
-	"                      the last 30 days, none for 2 days\n"
+	"  --format FMT        text (default), json or csv; by submitter each also\n"
+	"                      names the silent reporters: reports on at least 16 of\n"
+	"                      the last 30 days, none for 2 days (not with --until\n"
+	"                      or --policy-domain)\n"
 	"  -a, --all           text by submitter: list every sender; without it the\n"
 	"                      senders with no failures under a policy share one line\n"
 	"  --color WHEN        highlight failures: auto (default), always or never\n"

@@ -71,7 +71,43 @@ static void json_row(FILE *f, const struct summary_row *r, enum summary_key key)
 	fputs("}}", f);
 }
 
-static int write_json(FILE *f, const struct summary *sm, enum summary_key key)
+/* The silent reporter named submitter; NULL when it is not silent. */
+static const struct presence_reporter *silent_find(const struct out_silent *silent, const char *submitter)
+{
+	for (size_t i = 0; silent != NULL && i < silent->n; i++) {
+		if (strcmp(silent->v[i]->submitter, submitter != NULL ? submitter : "") == 0)
+			return silent->v[i];
+	}
+	return NULL;
+}
+
+/* "silent_reporters": [{"submitter", "last_report" (day its latest report
+ * starts), "last_report_end" (when the latest date range ends),
+ * "days_with_reports", "lookback_days"}, ...], or null when not judged. */
+static void json_silent(FILE *f, const struct out_silent *silent)
+{
+	char day[16], end[32];
+
+	fputs(",\n \"silent_reporters\": ", f);
+	if (!silent->judged) {
+		fputs("null", f);
+		return;
+	}
+	fputc('[', f);
+	for (size_t i = 0; i < silent->n; i++) {
+		const struct presence_reporter *p = silent->v[i];
+
+		fmt_day(p->last_start, day, sizeof day);
+		datetime_format(p->last_end, end, sizeof end);
+		fputs(i > 0 ? ", {\"submitter\": " : "{\"submitter\": ", f);
+		json_put_string(f, p->submitter);
+		fprintf(f, ", \"last_report\": \"%s\", \"last_report_end\": \"%s\", \"days_with_reports\": %u,"
+		        " \"lookback_days\": %d}", day, end, (unsigned)p->days, PRESENCE_LOOKBACK_DAYS);
+	}
+	fputc(']', f);
+}
+
+static int write_json(FILE *f, const struct summary *sm, enum summary_key key, const struct out_silent *silent)
 {
 	size_t i;
 
@@ -83,7 +119,10 @@ static int write_json(FILE *f, const struct summary *sm, enum summary_key key)
 		fputs(i > 0 ? ",\n  " : "\n  ", f);
 		json_row(f, &sm->rows[i], key);
 	}
-	fputs(sm->n_rows > 0 ? "\n ]}\n" : "]}\n", f);
+	fputs(sm->n_rows > 0 ? "\n ]" : "]", f);
+	if (silent != NULL)
+		json_silent(f, silent);
+	fputs("}\n", f);
 	return finish(f, 0);
 }
 
@@ -122,7 +161,28 @@ static char *csv_result_types(const struct summary_row *r)
 	return s;
 }
 
-static int csv_row(FILE *f, const struct summary_row *r, enum summary_key key)
+/* ",silent,last_report" of one submitter: 1 and its last report's day
+ * when it is silent, 0 and nothing when not, nothing when not judged. */
+static void csv_silent_cells(FILE *f, const struct out_silent *silent, const char *submitter)
+{
+	const struct presence_reporter *p = silent_find(silent, submitter);
+	char day[16];
+
+	if (silent == NULL)
+		return;
+	if (!silent->judged) {
+		fputs(",,", f);
+		return;
+	}
+	if (p == NULL) {
+		fputs(",0,", f);
+		return;
+	}
+	fmt_day(p->last_start, day, sizeof day);
+	fprintf(f, ",1,%s", day);
+}
+
+static int csv_row(FILE *f, const struct summary_row *r, enum summary_key key, const struct out_silent *silent)
 {
 	char *types;
 
@@ -140,22 +200,43 @@ static int csv_row(FILE *f, const struct summary_row *r, enum summary_key key)
 		return -1;
 	csv_put_escaped(f, types);
 	free(types);
+	csv_silent_cells(f, silent, r->key);
 	fputc('\n', f);
 	return 0;
 }
 
-static int write_csv(FILE *f, const struct summary *sm, enum summary_key key)
+/* A silent reporter with no report in the window: a row of zeros after
+ * the others, so that the file names every silent reporter. */
+static int csv_silent_rows(FILE *f, const struct summary *sm, const struct out_silent *silent)
+{
+	for (size_t i = 0; silent != NULL && silent->judged && i < silent->n; i++) {
+		struct summary_row zero = { 0 };
+		size_t j = 0;
+
+		while (j < sm->n_rows && strcmp(sm->rows[j].key, silent->v[i]->submitter) != 0)
+			j++;
+		if (j < sm->n_rows)
+			continue;
+		zero.key = silent->v[i]->submitter;
+		if (csv_row(f, &zero, SUMMARY_BY_SUBMITTER, silent) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_csv(FILE *f, const struct summary *sm, enum summary_key key, const struct out_silent *silent)
 {
 	size_t i;
 
 	fputs(out_key_field(key), f);
 	if (key == SUMMARY_BY_SUBMITTER)
 		fputs(",organization", f);
-	fputs(",reports,successful_sessions,failed_sessions,result_types\n", f);
+	fputs(",reports,successful_sessions,failed_sessions,result_types", f);
+	fputs(silent != NULL ? ",silent,last_report\n" : "\n", f);
 	for (i = 0; i < sm->n_rows; i++)
-		if (csv_row(f, &sm->rows[i], key) != 0)
+		if (csv_row(f, &sm->rows[i], key, silent) != 0)
 			return finish(f, -1);
-	return finish(f, 0);
+	return finish(f, csv_silent_rows(f, sm, silent));
 }
 
 /* ---- text ---- */
@@ -384,24 +465,43 @@ static int write_text(FILE *f, const struct summary *sm, enum summary_key key,
 	return finish(f, rc);
 }
 
+/* "Silent: name (last report YYYY-MM-DD, reports on N of the last 30 days)" */
+static int text_silent(FILE *f, const struct out_silent *silent)
+{
+	char day[16], *e;
+
+	for (size_t i = 0; silent != NULL && silent->judged && i < silent->n; i++) {
+		const struct presence_reporter *p = silent->v[i];
+
+		e = esc_term(p->submitter, "(unknown)");
+		if (e == NULL)
+			return -1;
+		fmt_day(p->last_start, day, sizeof day);
+		fprintf(f, "Silent: %s (last report %s, reports on %u of the last %d days)\n", e, day,
+		        (unsigned)p->days, PRESENCE_LOOKBACK_DAYS);
+		free(e);
+	}
+	return finish(f, 0);
+}
+
 int summary_write_styled(FILE *f, const struct summary *sm, enum summary_key key,
-                         enum out_format fmt, const struct text_style *st)
+                         enum out_format fmt, const struct text_style *st, const struct out_silent *silent)
 {
 	static const struct text_style plain = { 0, 1 };
 
 	if (st == NULL)
 		st = &plain;
 	switch (fmt) {
-	case OUT_JSON: return write_json(f, sm, key);
-	case OUT_CSV: return write_csv(f, sm, key);
-	case OUT_TEXT: return write_text(f, sm, key, st);
+	case OUT_JSON: return write_json(f, sm, key, silent);
+	case OUT_CSV: return write_csv(f, sm, key, silent);
+	case OUT_TEXT: return write_text(f, sm, key, st) != 0 ? -1 : text_silent(f, silent);
 	}
 	return -1;
 }
 
 int summary_write(FILE *f, const struct summary *sm, enum summary_key key, enum out_format fmt)
 {
-	return summary_write_styled(f, sm, key, fmt, NULL);
+	return summary_write_styled(f, sm, key, fmt, NULL, NULL);
 }
 
 /* ---- records (list views) ---- */

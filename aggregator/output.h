@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "presence.h"
 #include "summary.h"
 
 enum out_format {
@@ -94,10 +95,23 @@ struct text_style {
 void fmt_folded_line(char *out, size_t outlen, size_t senders, uint64_t sessions,
                      uint64_t failed_without_policy);
 
+/* The silent reporters (presence.h) beside a summary by submitter, in
+ * presence's order.  judged is 0 when the window cannot tell who went
+ * silent (an --until, or a --policy-domain: silence is a reporter's): no
+ * text lines, JSON null, CSV's silent and last_report cells empty. */
+struct out_silent {
+	int judged;
+	const struct presence_reporter *const *v;
+	size_t n;
+};
+
 /* Write the summary in the format asked for; st only shapes text (NULL:
- * no colour, every row). */
+ * no colour, every row); silent (NULL: none, as for every key but
+ * submitter) adds the silent reporters: "Silent:" lines after the text
+ * table, "silent_reporters" in JSON, the silent and last_report columns
+ * in CSV (and a zero row for each one with no report in the window). */
 int summary_write_styled(FILE *f, const struct summary *sm, enum summary_key key,
-                         enum out_format fmt, const struct text_style *st);
+                         enum out_format fmt, const struct text_style *st, const struct out_silent *silent);
 
 /* Write the summary in the format asked for.  Returns 0, or -1 when the
  * stream failed or memory ran out. */

@@ -267,6 +267,9 @@ bench_summary() {
 			"$CLI" -d "$db" summary --by policy-domain
 		measure summary-by-receiving-mx "$n" "$(stat -c %s "$db")" ":" \
 			"$CLI" -d "$db" summary --by receiving-mx
+		# every policy, the superseded ones too (schema 11: rollups of its own)
+		measure summary-by-policy-type "$n" "$(stat -c %s "$db")" ":" \
+			"$CLI" -d "$db" summary --by policy-type
 		# no rollup: one pass over every failure detail (lib/tally.c)
 		measure summary-by-sending-ip "$n" "$(stat -c %s "$db")" ":" \
 			"$CLI" -d "$db" summary --by sending-ip

@@ -64,7 +64,33 @@ run -d "$DB" summary --since 7d
 check "summary: names the silent reporter and its last report" \
 	grep -q "^Silent: quiet.example (last report 2023-12-31, reports on 19 of the last 30 days)" "$TMP/out"
 run -d "$DB" summary --since 7d --format json
-check "summary --format json: unchanged, no silent line" python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/out"
+is "summary --format json: the silent reporter, beside rows without it" \
+	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d["silent_reporters"], sorted(r["submitter"] for r in d["rows"]))' "$TMP/out")" \
+	"[{'submitter': 'quiet.example', 'last_report': '2023-12-31', 'last_report_end': '2023-12-31T23:59:59Z', 'days_with_reports': 19, 'lookback_days': 30}] ['daily.example', 'fresh.example', 'weekly.example']"
+run -d "$DB" summary --format json --submitter daily.example
+is "summary --format json --submitter: only that reporter, not silent" \
+	"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["silent_reporters"])' "$TMP/out")" "[]"
+run -d "$DB" summary --format json --until 2024-01-01
+is "summary --format json --until: silence not judged" \
+	"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["silent_reporters"])' "$TMP/out")" "None"
+run -d "$DB" summary --by day --format json
+is "summary --by day --format json: no silent reporters member" \
+	"$(python3 -c 'import json, sys; print("silent_reporters" in json.load(open(sys.argv[1])))' "$TMP/out")" "False"
+run -d "$DB" summary --since 7d --format csv
+is "summary --format csv: silent columns, a zero row for the silent reporter" \
+	"$(cut -d, -f1,3,7,8 "$TMP/out" | sort)" \
+	"daily.example,6,0,
+fresh.example,1,0,
+quiet.example,0,1,2023-12-31
+submitter,reports,silent,last_report
+weekly.example,1,0,"
+run -d "$DB" summary --format csv
+is "summary --format csv: the silent reporter's own row says so" \
+	"$(grep '^quiet.example,' "$TMP/out" | cut -d, -f3,7,8)" "20,1,2023-12-31"
+run -d "$DB" summary --format csv --policy-domain ours.example
+is "summary --format csv --policy-domain: silence not judged" \
+	"$(grep '^quiet.example,' "$TMP/out" | cut -d, -f7,8)" ","
 
 # The demo database (the example mails of ./demo) in headless Chromium.
 if ! command -v chromium >/dev/null 2>&1; then
