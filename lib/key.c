@@ -7,16 +7,18 @@
 #include "key.h"
 
 static const struct key_def keys[] = {
-	[SUMMARY_BY_SUBMITTER] = { "submitter", "submitter", "r.submitter", "g.submitter", 0, 0 },
+	[SUMMARY_BY_SUBMITTER] = { "submitter", "submitter", "r.submitter", "g.submitter", 0, 0,
+	                           NULL, NULL },
 	[SUMMARY_BY_POLICY_DOMAIN] = { "policy-domain", "policy_domain", KEY_SQL_POLICY_DOMAIN, "g.policy_domain",
-	                               0, 0 },
-	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "result_type", KEY_SQL_RESULT_TYPE, "g.result_type", 1, 0 },
+	                               0, 0, NULL, NULL },
+	[SUMMARY_BY_RESULT_TYPE] = { "result-type", "result_type", KEY_SQL_RESULT_TYPE, "g.result_type", 1, 0,
+	                             NULL, NULL },
 	[SUMMARY_BY_RECEIVING_MX] = { "receiving-mx", "receiving_mx", KEY_SQL_RECEIVING_MX, "g.receiving_mx",
 	                              1, 0, "rollup_mx g WHERE 1", "rollup_mx_result g WHERE 1" },
 	/* no rollup: one would hold about a row per detail (summary.c, tally.c) */
-	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "sending_ip", KEY_SQL_SENDING_IP, NULL, 1, 0 },
+	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "sending_ip", KEY_SQL_SENDING_IP, NULL, 1, 0, NULL, NULL },
 	[SUMMARY_BY_DAY] = { "day", "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')",
-	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')", 0, 0 },
+	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')", 0, 0, NULL, NULL },
 	/* every policy, so that nothing a report said is hidden: its own
 	 * rollups keep the superseded ones too (schema version 11) */
 	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "policy_type", KEY_SQL_POLICY_TYPE, "g.policy_type", 0, 1,
