@@ -22,6 +22,8 @@ is "json: a row in full" "$(py '[r for r in s["rows"] if r["submitter"] == "repo
 	"{'submitter': 'reporter-a.example', 'organization': 'Reporter A Inc.', 'reports': 1, 'successful_sessions': 100, 'failed_sessions': 5, 'failed_sessions_under_policy': 5, 'result_types': {'certificate-expired': 3, 'starttls-not-supported': 2}}"
 is "json: a row's member names, in order" "$(py 'list(s["rows"][0].keys())')" \
 	"['submitter', 'organization', 'reports', 'successful_sessions', 'failed_sessions', 'failed_sessions_under_policy', 'result_types']"
+is "json: the members, in order; no reporter of these went silent" "$(py 'list(s.keys()), s["silent_reporters"]')" \
+	"['totals', 'rows', 'silent_reporters'] []"
 
 run -d "$DB" summary --format csv
 is "csv: exit 0" "$rc" 0
@@ -30,9 +32,9 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 print(rows[0]); print(len(rows) - 1)
 print([r for r in rows if r[0] == "reporter-a.example"][0])' "$TMP/out")" \
-	"['submitter', 'organization', 'reports', 'successful_sessions', 'failed_sessions', 'result_types']
+	"['submitter', 'organization', 'reports', 'successful_sessions', 'failed_sessions', 'result_types', 'silent', 'last_report']
 5
-['reporter-a.example', 'Reporter A Inc.', '1', '100', '5', 'certificate-expired=3;starttls-not-supported=2']"
+['reporter-a.example', 'Reporter A Inc.', '1', '100', '5', 'certificate-expired=3;starttls-not-supported=2', '0', '']"
 
 run -d "$DB" summary
 is "text: exit 0" "$rc" 0
