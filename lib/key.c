@@ -15,8 +15,8 @@ static const struct key_def keys[] = {
 	                              1, 0 },
 	/* no rollup: one would hold about a row per detail (summary.c, tally.c) */
 	[SUMMARY_BY_SENDING_IP] = { "sending-ip", "sending_ip", KEY_SQL_SENDING_IP, NULL, 1, 0 },
-	[SUMMARY_BY_DAY] = { "day", "day", "COALESCE(strftime('%Y-%m-%d', r.start_time, 'unixepoch'), '')",
-	                     "COALESCE(strftime('%Y-%m-%d', g.start_time, 'unixepoch'), '')", 0, 0 },
+	[SUMMARY_BY_DAY] = { "day", "day", "COALESCE(tr_day(r.start_time), '')",
+	                     "COALESCE(tr_day(g.start_time), '')", 0, 0 },
 	/* every policy, so that nothing a report said is hidden; no rollup
 	 * keeps the superseded ones */
 	[SUMMARY_BY_POLICY_TYPE] = { "policy-type", "policy_type", "p.policy_type || CASE WHEN "

@@ -12,7 +12,9 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/datetime.c lib/datetime.h \
 	lib/report.c lib/report.h \
 	lib/extract.c lib/extract.h \
-	lib/sqlutil.c lib/sqlutil.h \
+	lib/db.c lib/db.h \
+	lib/backend/backend.h \
+	lib/backend/sqlite.c lib/backend/sqlite.h \
 	lib/migrate.c lib/migrate.h \
 	lib/count.c lib/count.h \
 	lib/filter.c lib/filter.h \

@@ -56,9 +56,16 @@ struct db_backend {
 	int (*schema_version)(void);
 	const struct store_migration *migrations;
 	/* *version = the database's schema version (0 when never set) and
-	 * *tables = how many tables it has (0: empty, ours to create). */
+	 * *tables = how many tables it has (0: empty, ours to create; only
+	 * read when *version is 0). */
 	enum tr_err (*get_version)(struct db *db, int *version, int64_t *tables, struct tr_error *err);
 	enum tr_err (*set_version)(struct db *db, int version, struct tr_error *err);
+
+	/* Optional (NULL: nothing to do).  upgrading: on = 1 before the
+	 * migrations run in their transaction, 0 after (SQLite lifts its
+	 * defensive mode for them).  bulk: db_bulk(). */
+	void (*upgrading)(struct db *db, int on);
+	enum tr_err (*bulk)(struct db *db, int on, struct tr_error *err);
 };
 
 extern const struct db_backend db_backend_sqlite;
