@@ -137,6 +137,10 @@ int db_in_transaction(struct db *db);
  * batch can be undone without losing the batch (PostgreSQL aborts the
  * whole transaction on any error otherwise). */
 enum tr_err db_savepoint(struct db *db, struct tr_error *err);
+/* 1 when a failed statement leaves the open transaction usable (SQLite),
+ * so that what a failed report wrote may be deleted instead; 0 when only
+ * db_rollback_to() recovers it (PostgreSQL). */
+int db_keeps_transaction_on_error(struct db *db);
 enum tr_err db_release(struct db *db, struct tr_error *err);
 enum tr_err db_rollback_to(struct db *db, struct tr_error *err);
 

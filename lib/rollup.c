@@ -478,6 +478,13 @@ void rollup_batch_begin(struct rollup *ru)
 	ru->n_pending = 0;
 }
 
+enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err)
+{
+	if (!ru->batching || ru->n_pending < RU_BATCH_MAX)
+		return TR_OK;
+	return rollup_batch_flush(ru, err);
+}
+
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 {
 	enum tr_err rc = TR_OK;

@@ -52,6 +52,12 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
  */
 void rollup_batch_begin(struct rollup *ru);
 
+/* Flush now when the batch's groups are at the limit that would make
+ * the next rollup_add_report() flush them: the caller is about to take a
+ * savepoint, whose rollback must not take earlier reports' groups with
+ * it.  Errors as rollup_batch_flush(). */
+enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err);
+
 /* Upsert every group held, then hold none (even on error, when the caller
  * rolls the transaction back).  Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM. */
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err);

@@ -81,8 +81,11 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
  * Batching for bulk import: between store_batch_begin() and
  * store_batch_end(), store_put_report() writes inside one outer
  * transaction, so that thousands of reports cost one commit.  The first
- * batch raises the connection's page cache to 32 MiB, for good.  A failed
- * report still leaves nothing behind: what it wrote is deleted again.
+ * batch puts the connection in bulk mode (db_bulk(): SQLite's page cache
+ * grows to 32 MiB, for good).  A failed report still leaves nothing
+ * behind: what it wrote is deleted again (SQLite), or rolled back to the
+ * savepoint it took (a backend whose failed statement spoils the
+ * transaction: PostgreSQL).
  * The batch's summary rollups are summed in memory and written by
  * store_batch_end() (or earlier, once a few MB are held), which then
  * commits; should writing them fail, the batch is rolled back and

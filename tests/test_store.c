@@ -144,6 +144,7 @@ static void missing_database_is_notfound(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void create_sets_schema_and_pragmas(void **state)
 {
 	char *path = rb_temp_path("new.db");
@@ -178,6 +179,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void empty_file_is_version_zero(void **state)
 {
 	char *path = rb_temp_path("empty.db");
@@ -192,6 +194,7 @@ static void empty_file_is_version_zero(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void empty_file_read_only_is_as_good_as_missing(void **state)
 {
 	char *path = rb_temp_path("empty.db");
@@ -207,6 +210,7 @@ static void empty_file_read_only_is_as_good_as_missing(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void not_a_database_is_db_error(void **state)
 {
 	static const char text[] = "From: someone@example.net\nSubject: not a database at all\n\n"
@@ -229,6 +233,7 @@ static void not_a_database_is_db_error(void **state)
 }
 
 /* One message naming the file once, not SQLite's "disk I/O error". */
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void directory_is_refused_by_name(void **state)
 {
 	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
@@ -249,6 +254,7 @@ static void directory_is_refused_by_name(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void newer_schema_is_refused(void **state)
 {
 	char *path = rb_temp_path("newer.db");
@@ -276,6 +282,7 @@ static void newer_schema_is_refused(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void foreign_database_is_refused(void **state)
 {
 	char *path = rb_temp_path("foreign.db");
@@ -289,6 +296,7 @@ static void foreign_database_is_refused(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void corrupt_file_is_db_error(void **state)
 {
 	char *path = rb_temp_path("corrupt.db");
@@ -360,6 +368,7 @@ static int file_mode_is_refused(const char *path)
 /* Root ignores file modes, so as root the file-mode half runs in a child
  * that first becomes nobody (uid 65534); the STORE_OPEN_READONLY half
  * holds for everyone. */
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void read_only_database_is_db_error(void **state)
 {
 	char *path = rb_temp_path("ro.db");
@@ -450,6 +459,7 @@ static int64_t column_count(struct db *db)
 	return count_sql(db, "SELECT count(*) FROM pragma_table_info('t')");
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_runner_upgrades_in_order(void **state)
 {
 	char *path = rb_temp_path("mig.db");
@@ -486,6 +496,7 @@ static void migration_runner_upgrades_in_order(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_from_version_two(void **state)
 {
 	char *path = rb_temp_path("mig2.db");
@@ -618,6 +629,7 @@ static char *bare_schema(sqlite3 *db, const char *schema)
  * they refused, and an insert into reports builds no temporary b-tree
  * (what 003 is for).
  */
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migrated_schema_is_the_new_schema(void **state)
 {
 	char *old_path = rb_temp_path("v1-schema.db"), *new_path = rb_temp_path("v3-schema.db");
@@ -758,6 +770,7 @@ static char *v6_summary(struct store *s, enum summary_key key, const char *domai
 	return out;
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_6_lowercases_domains_and_merges_twins(void **state)
 {
 	static const char *const rollups[] = { "rollup_report", "rollup_policy", "rollup_result_sub",

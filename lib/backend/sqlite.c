@@ -655,6 +655,7 @@ const struct db_backend db_backend_sqlite = {
 	.exec = exec_sql,
 	.in_transaction = sqlite_in_transaction,
 	.begin_sql = "BEGIN IMMEDIATE",
+	.keeps_transaction_on_error = 1,
 	.schema_sql = schema_sql,
 	.schema_version = sqlite_schema_version,
 	.migrations = store_migrations,
