@@ -13,6 +13,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/report.c lib/report.h \
 	lib/extract.c lib/extract.h \
 	lib/sqlutil.c lib/sqlutil.h \
+	lib/db.c lib/db.h lib/backend/backend.h \
 	lib/migrate.c lib/migrate.h \
 	lib/count.c lib/count.h \
 	lib/filter.c lib/filter.h \
@@ -56,3 +57,6 @@ lib/schema_sql.c: $(top_srcdir)/schema/schema.sql $(top_srcdir)/build-aux/sql2c.
 lib/migrations_sql.c: $(MIGRATIONS) $(top_srcdir)/schema/migrations2c.sh $(srcdir)/lib/local.mk
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	$(SHELL) $(top_srcdir)/schema/migrations2c.sh $(top_srcdir) $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+# The PostgreSQL backend and its schema (--without-postgresql leaves them out).
+include $(srcdir)/lib/backend/pg.mk
