@@ -216,6 +216,14 @@ static enum tr_err ensure_connected(struct pg_db *d, struct tr_error *err)
 	return set_up_session(d, err);
 }
 
+/* Notices ("there is no transaction in progress") are not errors, and a
+ * library prints nothing: libpq's default writes them to stderr. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static enum tr_err pg_open(const char *where, enum db_open_mode mode, int busy_ms, struct db **out,
                            struct tr_error *err)
 {
@@ -237,6 +245,7 @@ static enum tr_err pg_open(const char *where, enum db_open_mode mode, int busy_m
 		free(d);
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory connecting");
 	}
+	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		/* libpq's text names host and user, never the password */
 		one_line(msg, sizeof msg, PQerrorMessage(d->conn));

@@ -1,0 +1,13 @@
+# The conformance suite of lib/db.h's backends (tests/test_db.c), once per
+# backend; tests/testdb.c gives each case a fresh database, PostgreSQL's
+# in the cluster run-tests starts (tests/pg/cluster.sh, TLSRPT_TEST_PG).
+EXTRA_DIST += tests/pg/cluster.sh tests/pg/lib.sh
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_db
+TESTS += tests/test_db
+# db_sqlite_stub.c stands in for lib/backend/sqlite.c until that lands:
+# drop it here then
+tests_test_db_SOURCES = tests/test_db.c tests/testdb.c tests/testdb.h tests/db_sqlite_stub.c
+tests_test_db_CFLAGS = $(TLSRPT_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_db_LDADD = $(TLSRPT_LIBS) $(CMOCKA_LIBS)
+endif
