@@ -28,6 +28,8 @@ dir=$2
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+	# nothing can run in DIR, but stop still removes it
+	[ "$cmd" != stop ] || rm -rf "$dir"
 	echo "cluster.sh: PostgreSQL's server is not installed (Debian: postgresql)" >&2
 	exit 77
 fi
