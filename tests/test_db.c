@@ -416,6 +416,42 @@ static void persistent_statements_reused(void **state)
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 201);
 }
 
+/* A persistent statement first run with NULLs, then with values of each
+ * type, then with NULLs again. */
+static void persistent_bindings_change_type(void **state)
+{
+	static const unsigned char bytes[] = { 0x00, 0x7f };
+	struct fixture *f = fix(state);
+	struct db_stmt *ins;
+	size_t len = 0;
+
+	make_table(f);
+	ins = prep(f->db, "INSERT INTO t (k, n, s, b) VALUES (?1, ?2, ?3, ?4)", 1);
+	for (int i = 1; i <= 3; i++) {
+		db_bind_int64(ins, 1, i);
+		if (i == 2) {
+			db_bind_int64(ins, 2, 5);
+			db_bind_text(ins, 3, "five");
+			db_bind_blob(ins, 4, bytes, sizeof bytes);
+		} else {
+			db_bind_null(ins, 2);
+			db_bind_null(ins, 3);
+			db_bind_null(ins, 4);
+		}
+		assert_int_equal(step(ins), 0);
+		db_reset(ins);
+	}
+	db_finalize(ins);
+	ins = prep(f->db, "SELECT n, s, b FROM t WHERE k = 2", 0);
+	assert_int_equal(step(ins), 1);
+	assert_int_equal(db_column_int64(ins, 0), 5);
+	assert_string_equal(db_column_text(ins, 1, NULL), "five");
+	assert_memory_equal(db_column_blob(ins, 2, &len), bytes, sizeof bytes);
+	assert_int_equal(len, sizeof bytes);
+	db_finalize(ins);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t WHERE n IS NULL AND b IS NULL"), 2);
+}
+
 static void unique_violation_is_db_error(void **state)
 {
 	struct fixture *f = fix(state);
@@ -683,6 +719,24 @@ static void commit_after_error_fails(void **state)
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 0);
 }
 
+/* A statement cancelled by statement_timeout, and a write refused by a
+ * server that has become read-only (a standby after failover, here a
+ * session setting): both "retry later". */
+static void timeout_and_standby_are_busy(void **state)
+{
+	struct fixture *f = fix_pg(state);
+	struct tr_error e;
+
+	make_table(f);
+	exec_ok(f->db, "SET statement_timeout = 1");
+	assert_int_equal(db_exec(f->db, "SELECT pg_sleep(10)", "sleeping", &e), TR_ERR_BUSY);
+	exec_ok(f->db, "SET statement_timeout = 0");
+	exec_ok(f->db, "SET default_transaction_read_only = on");
+	assert_int_equal(insert_kn(f->db, 1, 1), TR_ERR_BUSY);
+	exec_ok(f->db, "SET default_transaction_read_only = off");
+	assert_int_equal(insert_kn(f->db, 1, 1), TR_OK);
+}
+
 static void bad_uri_is_busy_without_password(void **state)
 {
 	struct fixture *f = fix_pg(state);
@@ -713,6 +767,7 @@ static const struct test_case cases[] = {
 	{ "blob round trip with NUL bytes", blob_round_trip },
 	{ ":name and ?N parameters", named_and_numbered_params },
 	{ "persistent statements reused", persistent_statements_reused },
+	{ "persistent statements bound with NULLs, then values", persistent_bindings_change_type },
 	{ "unique violation is TR_ERR_DB", unique_violation_is_db_error },
 	{ "ON CONFLICT DO NOTHING RETURNING", on_conflict_returning },
 	{ "a lock held past the timeout is TR_ERR_BUSY", lock_wait_is_busy },
@@ -723,6 +778,7 @@ static const struct test_case cases[] = {
 	{ "a dropped connection reconnects", dropped_connection_reconnects },
 	{ "read-only open refuses writes", read_only_refuses_writes },
 	{ "COMMIT after an error fails", commit_after_error_fails },
+	{ "statement timeout and a read-only server are busy", timeout_and_standby_are_busy },
 	{ "unreachable server: busy, no password", bad_uri_is_busy_without_password },
 };
 

@@ -453,23 +453,31 @@ static void clear_result(struct pg_stmt *s)
 static void pg_finalize(struct db_stmt *st)
 {
 	struct pg_stmt *s = stmt_of(st);
+	struct pg_db *d = pg_of(st->db);
 
 	clear_result(s);
+	/* the server keeps a prepared statement for the session's life: one
+	 * that a long-lived connection prepares again and again must go */
+	if (s->prepared_gen == d->gen && PQstatus(d->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(d->conn) != PQTRANS_INERROR) {
+		char sql[40];
+
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+		PQclear(PQexec(d->conn, sql));
+		note_tx(d);
+	}
 	for (int i = 0; s->names != NULL && i < s->nparams; i++)
 		free(s->names[i]);
 	free(s->names);
 	free(s->params);
 	free(s->prepared_types);
 	free(s->sql);
-	/* a server statement lives until the connection ends: statements are
-	 * finalized when the store closes, which ends the connection too */
 	free(s);
 }
 
 static enum tr_err pg_prepare(struct db *db, const char *sql, int persistent, struct db_stmt **out,
                               struct tr_error *err)
 {
-	struct pg_db *d = pg_of(db);
 	struct pg_stmt *s = calloc(1, sizeof *s);
 	enum tr_err rc;
 
@@ -489,8 +497,6 @@ static enum tr_err pg_prepare(struct db *db, const char *sql, int persistent, st
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	}
 	s->persistent = persistent;
-	if (persistent)
-		snprintf(s->name, sizeof s->name, "tr%u", ++d->next_name);
 	*out = &s->base;
 	return TR_OK;
 }
@@ -568,29 +574,44 @@ static void pg_bind_null(struct db_stmt *st, int idx)
 	memset(p, 0, sizeof *p);
 }
 
-/* Whether the server statement, prepared with earlier bindings' types,
- * takes these: a NULL fits any type, a value needs the one prepared. */
-static int types_fit(const struct pg_stmt *s)
+/* How the values bound now fit the server statement, which was prepared
+ * with the types of earlier ones. */
+enum fit {
+	FIT_SAME,   /* NULL and text fit any type, numbers and blobs their own */
+	FIT_WIDER,  /* a number or blob where the server inferred the type:
+	             * prepare again, declaring it */
+	FIT_NONE    /* a type other than the one declared: run it one-off */
+};
+
+static enum fit types_fit(const struct pg_stmt *s)
 {
+	enum fit fit = FIT_SAME;
+
 	for (int i = 0; i < s->nparams; i++) {
-		if (s->params[i].value != NULL && s->params[i].type != s->prepared_types[i])
-			return 0;
+		const struct pg_param *p = &s->params[i];
+
+		if (p->value == NULL || p->type == 0 || p->type == s->prepared_types[i])
+			continue;
+		if (s->prepared_types[i] != 0)
+			return FIT_NONE;
+		fit = FIT_WIDER;
 	}
-	return 1;
+	return fit;
 }
 
-/* Prepare s on the server for this connection's generation, with the
- * types of the values bound now (an integer as int8, so that "?1 + 1"
- * does not become int4; text left for the server to infer). */
+/* Prepare s on the server under a new name, declaring the types of the
+ * numbers and blobs bound now or before (an integer as int8, so that
+ * "?1 + 1" does not become int4), text left for the server to infer. */
 static enum tr_err prepare_on_server(struct pg_db *d, struct pg_stmt *s, const char *what, struct tr_error *err)
 {
 	PGresult *res;
 	enum tr_err rc = TR_OK;
 
-	if (s->prepared_gen == d->gen)
-		return TR_OK;
-	for (int i = 0; i < s->nparams; i++)
-		s->prepared_types[i] = s->params[i].type;
+	for (int i = 0; i < s->nparams; i++) {
+		if (s->params[i].type != 0)
+			s->prepared_types[i] = s->params[i].type;
+	}
+	snprintf(s->name, sizeof s->name, "tr%u", ++d->next_name);
 	res = PQprepare(d->conn, s->name, s->sql, s->nparams, s->prepared_types);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = result_error(d, res, what, err);
@@ -608,6 +629,7 @@ static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what,
 	int *lengths = NULL, *formats = NULL;
 	unsigned *types = NULL;
 	ExecStatusType status;
+	enum fit fit;
 	enum tr_err rc;
 
 	rc = ensure_connected(d, err);
@@ -629,10 +651,13 @@ static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what,
 			types[i] = s->params[i].type;
 		}
 	}
-	if (s->persistent && (s->prepared_gen != d->gen || types_fit(s))) {
-		rc = prepare_on_server(d, s, what, err);
-		if (rc != TR_OK)
-			goto out;
+	fit = s->persistent ? types_fit(s) : FIT_NONE;
+	if (fit != FIT_NONE) {
+		if (s->prepared_gen != d->gen || fit == FIT_WIDER) {
+			rc = prepare_on_server(d, s, what, err);
+			if (rc != TR_OK)
+				goto out;
+		}
 		s->res = PQexecPrepared(d->conn, s->name, s->nparams, values, lengths, formats, 0);
 	} else {
 		/* one-off, or bound with other types than it was prepared with */
