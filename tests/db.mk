@@ -1,7 +1,8 @@
 # The conformance suite of lib/db.h's backends (tests/test_db.c), once per
 # backend; tests/testdb.c gives each case a fresh database, PostgreSQL's
 # in the cluster run-tests starts (tests/pg/cluster.sh, TLSRPT_TEST_PG).
-EXTRA_DIST += tests/pg/cluster.sh tests/pg/lib.sh
+EXTRA_DIST += tests/pg/cluster.sh tests/pg/lib.sh tests/pg/t-fresh-db.sh
+TESTS += tests/pg/t-fresh-db.sh
 if HAVE_CMOCKA
 check_PROGRAMS += tests/test_db
 TESTS += tests/test_db

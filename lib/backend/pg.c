@@ -228,9 +228,13 @@ static enum tr_err pg_open(const char *where, enum db_open_mode mode, int busy_m
                            struct tr_error *err)
 {
 	/* the URI goes to libpq whole (expand_dbname); the keywords after it
-	 * win over it, those before it are defaults it may override */
-	const char *const keys[] = { "fallback_application_name", "dbname", "client_encoding", NULL };
-	const char *const values[] = { "tlsrpt", where, "UTF8", NULL };
+	 * win over it, those before it are defaults it may override: a milter
+	 * must not wait minutes for a host that went away (libpq's default
+	 * connect_timeout is forever, TCP's retransmissions last 15 minutes) */
+	const char *const keys[] = { "fallback_application_name", "connect_timeout", "keepalives_idle",
+		                     "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+		                     "dbname", "client_encoding", NULL };
+	const char *const values[] = { "tlsrpt", "10", "30", "10", "3", "30000", where, "UTF8", NULL };
 	struct pg_db *d = calloc(1, sizeof *d);
 	char msg[TR_ERROR_MSG_MAX];
 	enum tr_err rc;

@@ -17,7 +17,7 @@ need_pg() {
 pg_fresh_db() {
 	# random: $(pg_fresh_db) runs in a subshell, where no counter survives
 	_schema="s_$$_$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')"
-	psql "$TLSRPT_TEST_PG" -qAt -v ON_ERROR_STOP=1 \
+	psql "$TLSRPT_TEST_PG" -qAt -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
 		-c "DROP SCHEMA IF EXISTS $_schema CASCADE" -c "CREATE SCHEMA $_schema" >/dev/null || return 1
 	case $TLSRPT_TEST_PG in
 	*\?*) printf '%s&options=-csearch_path%%3D%s\n' "$TLSRPT_TEST_PG" "$_schema" ;;
