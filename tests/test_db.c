@@ -4,7 +4,8 @@
  * that what the store relies on (types, parameters, constraints,
  * transactions, the tr_ functions, errors that say "retry later") is
  * proved the same on SQLite and PostgreSQL.  A backend that cannot run
- * here (no cluster started) has its cases skipped.
+ * here (no cluster started) has its cases left out with a note: cmocka
+ * prints a skipped case as "not ok", which the TAP driver counts failed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,12 +51,10 @@ static int setup(void **state)
 	assert_non_null(f);
 	f->be = be;
 	*state = f;
-	if (testdb_unavailable(be->kind) != NULL)
-		return 0;
 	assert_int_equal(testdb_fresh(be->kind, f->where, sizeof f->where), 0);
 	if (db_open(f->where, DB_OPEN_CREATE, BUSY_MS, &f->db, &e) != TR_OK) {
 		print_message("# %s: %s\n", testdb_kind_name(be->kind), e.msg);
-		f->db = NULL;
+		return -1;
 	}
 	return 0;
 }
@@ -69,23 +68,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The fixture, or skip when its backend cannot be tested here. */
 static struct fixture *fix(void **state)
 {
 	struct fixture *f = *state;
 
-	if (f->db == NULL)
-		skip();
-	return f;
-}
-
-/* The fixture, PostgreSQL only (what SQLite has no counterpart for). */
-static struct fixture *fix_pg(void **state)
-{
-	struct fixture *f = fix(state);
-
-	if (f->be->kind != DB_POSTGRES)
-		skip();
+	assert_non_null(f->db);
 	return f;
 }
 
@@ -650,7 +637,7 @@ static void terminate(struct fixture *f)
 
 static void dropped_connection_reconnects(void **state)
 {
-	struct fixture *f = fix_pg(state);
+	struct fixture *f = fix(state);
 	struct db_stmt *sel;
 	struct tr_error e;
 
@@ -707,7 +694,7 @@ static void read_only_refuses_writes(void **state)
  * it must not pass for a commit. */
 static void commit_after_error_fails(void **state)
 {
-	struct fixture *f = fix_pg(state);
+	struct fixture *f = fix(state);
 	struct tr_error e;
 
 	make_table(f);
@@ -724,7 +711,7 @@ static void commit_after_error_fails(void **state)
  * session setting): both "retry later". */
 static void timeout_and_standby_are_busy(void **state)
 {
-	struct fixture *f = fix_pg(state);
+	struct fixture *f = fix(state);
 	struct tr_error e;
 
 	make_table(f);
@@ -739,7 +726,7 @@ static void timeout_and_standby_are_busy(void **state)
 
 static void bad_uri_is_busy_without_password(void **state)
 {
-	struct fixture *f = fix_pg(state);
+	struct fixture *f = fix(state);
 	struct db *db = NULL;
 	struct tr_error e;
 
@@ -757,33 +744,56 @@ static void bad_uri_is_busy_without_password(void **state)
 struct test_case {
 	const char *name;
 	CMUnitTestFunction fn;
+	int pg_only;  /* what SQLite has no counterpart for */
 };
 
 static const struct test_case cases[] = {
-	{ "bind, step and read columns", bind_step_and_columns },
-	{ "NULLs", nulls },
+	{ "bind, step and read columns", bind_step_and_columns, 0 },
+	{ "NULLs", nulls, 0 },
 	{ "int64 extremes", int64_extremes },
 	{ "text: UTF-8 and empty", text_utf8_and_empty },
-	{ "blob round trip with NUL bytes", blob_round_trip },
-	{ ":name and ?N parameters", named_and_numbered_params },
-	{ "persistent statements reused", persistent_statements_reused },
-	{ "persistent statements bound with NULLs, then values", persistent_bindings_change_type },
-	{ "unique violation is TR_ERR_DB", unique_violation_is_db_error },
-	{ "ON CONFLICT DO NOTHING RETURNING", on_conflict_returning },
-	{ "a lock held past the timeout is TR_ERR_BUSY", lock_wait_is_busy },
-	{ "transactions", transactions },
-	{ "savepoints", savepoints },
-	{ "tr_add, tr_sum, tr_day", tr_functions },
-	{ "schema and its version", schema_and_version },
-	{ "a dropped connection reconnects", dropped_connection_reconnects },
-	{ "read-only open refuses writes", read_only_refuses_writes },
-	{ "COMMIT after an error fails", commit_after_error_fails },
-	{ "statement timeout and a read-only server are busy", timeout_and_standby_are_busy },
-	{ "unreachable server: busy, no password", bad_uri_is_busy_without_password },
+	{ "blob round trip with NUL bytes", blob_round_trip, 0 },
+	{ ":name and ?N parameters", named_and_numbered_params, 0 },
+	{ "persistent statements reused", persistent_statements_reused, 0 },
+	{ "persistent statements bound with NULLs, then values", persistent_bindings_change_type, 0 },
+	{ "unique violation is TR_ERR_DB", unique_violation_is_db_error, 0 },
+	{ "ON CONFLICT DO NOTHING RETURNING", on_conflict_returning, 0 },
+	{ "a lock held past the timeout is TR_ERR_BUSY", lock_wait_is_busy, 0 },
+	{ "transactions", transactions, 0 },
+	{ "savepoints", savepoints, 0 },
+	{ "tr_add, tr_sum, tr_day", tr_functions, 0 },
+	{ "schema and its version", schema_and_version, 0 },
+	{ "a dropped connection reconnects", dropped_connection_reconnects, 1 },
+	{ "read-only open refuses writes", read_only_refuses_writes, 0 },
+	{ "COMMIT after an error fails", commit_after_error_fails, 1 },
+	{ "statement timeout and a read-only server are busy", timeout_and_standby_are_busy, 1 },
+	{ "unreachable server: busy, no password", bad_uri_is_busy_without_password, 1 },
 };
 
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
 #define N_CASES (sizeof cases / sizeof cases[0])
+
+/* NULL when be can be tested here, else why not: no cluster, or a
+ * backend this build stands in for (its open says "usage"). */
+static const char *unusable(const struct backend *be)
+{
+	static char why[TR_ERROR_MSG_MAX + 32];
+	const char *unavailable = testdb_unavailable(be->kind);
+	struct db *db = NULL;
+	struct tr_error e;
+	char where[512];
+
+	if (unavailable != NULL)
+		return unavailable;
+	if (testdb_fresh(be->kind, where, sizeof where) != 0)
+		return NULL;  /* let the cases fail and say why */
+	if (db_open(where, DB_OPEN_CREATE, BUSY_MS, &db, &e) == TR_ERR_USAGE) {
+		snprintf(why, sizeof why, "%s", e.msg);
+		return why;
+	}
+	db_close(db);
+	return NULL;
+}
 
 int main(void)
 {
@@ -792,13 +802,19 @@ int main(void)
 	size_t n = 0;
 
 	for (size_t b = 0; b < N_BACKENDS; b++) {
-		const char *why = testdb_unavailable(backends[b].kind);
+		const char *kind = testdb_kind_name(backends[b].kind);
+		const char *why = unusable(&backends[b]);
 
-		if (why != NULL)
-			printf("# %s cases skip: %s\n", testdb_kind_name(backends[b].kind), why);
-		for (size_t c = 0; c < N_CASES; c++, n++) {
-			snprintf(names[n], sizeof names[n], "%s: %s", testdb_kind_name(backends[b].kind), cases[c].name);
+		if (why != NULL) {
+			printf("# %s cases left out: %s\n", kind, why);
+			continue;
+		}
+		for (size_t c = 0; c < N_CASES; c++) {
+			if (cases[c].pg_only && backends[b].kind != DB_POSTGRES)
+				continue;
+			snprintf(names[n], sizeof names[n], "%s: %s", kind, cases[c].name);
 			tests[n] = (struct CMUnitTest){ names[n], cases[c].fn, setup, teardown, (void *)&backends[b] };
+			n++;
 		}
 	}
 	return _cmocka_run_group_tests("db", tests, n, NULL, NULL);
