@@ -750,8 +750,8 @@ struct test_case {
 static const struct test_case cases[] = {
 	{ "bind, step and read columns", bind_step_and_columns, 0 },
 	{ "NULLs", nulls, 0 },
-	{ "int64 extremes", int64_extremes },
-	{ "text: UTF-8 and empty", text_utf8_and_empty },
+	{ "int64 extremes", int64_extremes, 0 },
+	{ "text: UTF-8 and empty", text_utf8_and_empty, 0 },
 	{ "blob round trip with NUL bytes", blob_round_trip, 0 },
 	{ ":name and ?N parameters", named_and_numbered_params, 0 },
 	{ "persistent statements reused", persistent_statements_reused, 0 },
