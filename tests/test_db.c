@@ -621,6 +621,34 @@ static void schema_and_version(void **state)
 		assert_true(m->version <= be->schema_version());
 }
 
+/* Two hosts opening an empty database at once: the second one's
+ * get_version in its migration transaction waits for the first one's
+ * (here past the busy timeout), then sees the schema made. */
+static void migrations_take_turns(void **state)
+{
+	struct fixture *f = fix(state);
+	const struct db_backend *be = f->db->be;
+	struct db *other = open_second(f, DB_OPEN_EXISTING);
+	struct tr_error e;
+	int64_t tables;
+	int version;
+
+	assert_int_equal(db_begin(f->db, &e), TR_OK);
+	assert_int_equal(be->get_version(f->db, &version, &tables, &e), TR_OK);
+	assert_int_equal(version, 0);
+	assert_int_equal(db_begin(other, &e), TR_OK);
+	assert_int_equal(be->get_version(other, &version, &tables, &e), TR_ERR_BUSY);
+	db_rollback(other);
+	exec_ok(f->db, be->schema_sql);
+	assert_int_equal(be->set_version(f->db, be->schema_version(), &e), TR_OK);
+	assert_int_equal(db_commit(f->db, &e), TR_OK);
+	assert_int_equal(db_begin(other, &e), TR_OK);
+	assert_int_equal(be->get_version(other, &version, &tables, &e), TR_OK);
+	assert_int_equal(version, be->schema_version());
+	db_rollback(other);
+	db_close(other);
+}
+
 /* The server ends this connection's backend, as an administrator or a
  * restart would: the call that finds out fails "busy", the next works. */
 static void terminate(struct fixture *f)
@@ -763,6 +791,7 @@ static const struct test_case cases[] = {
 	{ "savepoints", savepoints, 0 },
 	{ "tr_add, tr_sum, tr_day", tr_functions, 0 },
 	{ "schema and its version", schema_and_version, 0 },
+	{ "migrations take turns", migrations_take_turns, 1 },
 	{ "a dropped connection reconnects", dropped_connection_reconnects, 1 },
 	{ "read-only open refuses writes", read_only_refuses_writes, 0 },
 	{ "COMMIT after an error fails", commit_after_error_fails, 1 },

@@ -905,8 +905,9 @@ static enum tr_err query_int(struct pg_db *d, const char *sql, int64_t *out, str
 
 /*
  * Inside a transaction, first a lock that the other writers' migrations
- * take too, so that two hosts opening an empty database at once create it
- * once: the second waits, then reads the first one's version.
+ * of the same schema take too, so that two hosts opening an empty
+ * database at once create it once: the second waits, then reads the first
+ * one's version.  The first key says "tlsrpt", the second which schema.
  */
 static enum tr_err pg_get_version(struct db *db, int *version, int64_t *tables, struct tr_error *err)
 {
@@ -917,7 +918,7 @@ static enum tr_err pg_get_version(struct db *db, int *version, int64_t *tables, 
 	*version = 0;
 	*tables = 0;
 	if (pg_in_transaction(db))
-		rc = query_int(d, "SELECT 0 FROM pg_advisory_xact_lock(7680627307757015040)", &v, err);
+		rc = query_int(d, "SELECT 0 FROM pg_advisory_xact_lock(1953264242, hashtext(current_schema()))", &v, err);
 	if (rc == TR_OK)
 		rc = query_int(d,
 		               "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
