@@ -96,6 +96,8 @@ static void one_line(char *out, size_t cap, const char *msg)
 
 		if (c == '\n' || c == '\r' || c == '\t')
 			c = ' ';
+		if (c == ' ' && (n == 0 || out[n - 1] == ' '))
+			continue;  /* libpq indents its second line */
 		out[n++] = c;
 	}
 	while (n > 0 && out[n - 1] == ' ')
