@@ -58,3 +58,6 @@ lib/schema_sql.c: $(top_srcdir)/schema/schema.sql $(top_srcdir)/build-aux/sql2c.
 lib/migrations_sql.c: $(MIGRATIONS) $(top_srcdir)/schema/migrations2c.sh $(srcdir)/lib/local.mk
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	$(SHELL) $(top_srcdir)/schema/migrations2c.sh $(top_srcdir) $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+# The PostgreSQL backend and its schema (--without-postgresql leaves them out).
+include $(srcdir)/lib/backend/pg.mk
