@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
 
 #include "config.h"
 #include "cli.h"
@@ -195,10 +194,6 @@ int main(int argc, char **argv)
 	enum opt_status s;
 	int id = 0;
 
-	/* SQLite's allocation statistics take a global mutex around every
-	 * malloc and free (no lookaside in Debian's build): nothing here reads
-	 * them.  Only possible before SQLite's first use. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	/* cJSON's trees from an arena: the process's to decide (report.h),
 	 * before the import threads start */
 	report_use_cjson_arena();

@@ -149,6 +149,15 @@ void db_reset(struct db_stmt *st)
 	st->db->be->reset(st);
 }
 
+enum tr_err db_run(struct db_stmt *st, const char *what, struct tr_error *err)
+{
+	int row;
+	enum tr_err rc = db_step(st, &row, what, err);
+
+	db_reset(st);
+	return rc;
+}
+
 int db_column_is_null(struct db_stmt *st, int col)
 {
 	return st->db->be->column_is_null(st, col);
@@ -217,6 +226,11 @@ enum tr_err db_savepoint(struct db *db, struct tr_error *err)
 	return db_exec(db, "SAVEPOINT tr_report", "setting a savepoint", err);
 }
 
+int db_keeps_transaction_on_error(struct db *db)
+{
+	return db->be->keeps_transaction_on_error;
+}
+
 enum tr_err db_release(struct db *db, struct tr_error *err)
 {
 	return db_exec(db, "RELEASE SAVEPOINT tr_report", "releasing a savepoint", err);
@@ -225,4 +239,17 @@ enum tr_err db_release(struct db *db, struct tr_error *err)
 enum tr_err db_rollback_to(struct db *db, struct tr_error *err)
 {
 	return db_exec(db, "ROLLBACK TO SAVEPOINT tr_report", "undoing a report", err);
+}
+
+enum tr_err db_bulk(struct db *db, int on, struct tr_error *err)
+{
+	if (db->be->bulk == NULL)
+		return TR_OK;
+	return db->be->bulk(db, on, err);
+}
+
+void db_upgrading(struct db *db, int on)
+{
+	if (db->be->upgrading != NULL)
+		db->be->upgrading(db, on);
 }

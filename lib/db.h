@@ -104,6 +104,10 @@ enum tr_err db_step(struct db_stmt *st, int *row, const char *what, struct tr_er
 /* Ready st to run again; bindings are cleared. */
 void db_reset(struct db_stmt *st);
 
+/* db_step() once (a statement returning no rows, or whose rows do not
+ * matter) and db_reset(), whatever the outcome.  Errors as db_step(). */
+enum tr_err db_run(struct db_stmt *st, const char *what, struct tr_error *err);
+
 /* Columns of the current row, 0-based.  Text and blobs stay valid until
  * the next step, reset or finalize; text is NUL-terminated, NULL for SQL
  * NULL, and *len (may be NULL) its length. */
@@ -133,7 +137,21 @@ int db_in_transaction(struct db *db);
  * batch can be undone without losing the batch (PostgreSQL aborts the
  * whole transaction on any error otherwise). */
 enum tr_err db_savepoint(struct db *db, struct tr_error *err);
+/* 1 when a failed statement leaves the open transaction usable (SQLite),
+ * so that what a failed report wrote may be deleted instead; 0 when only
+ * db_rollback_to() recovers it (PostgreSQL). */
+int db_keeps_transaction_on_error(struct db *db);
 enum tr_err db_release(struct db *db, struct tr_error *err);
 enum tr_err db_rollback_to(struct db *db, struct tr_error *err);
+
+/* Bulk mode (on = 1) for a large import in one transaction, off (0)
+ * after it: SQLite checkpoints its WAL less often and keeps a larger page
+ * cache (for the connection's life); a backend with nothing to tune
+ * ignores it. */
+enum tr_err db_bulk(struct db *db, int on, struct tr_error *err);
+
+/* Before (on = 1) and after (0) schema migrations: migrate.c's hook for
+ * what a backend must relax while they run. */
+void db_upgrading(struct db *db, int on);
 
 #endif

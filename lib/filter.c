@@ -72,24 +72,21 @@ int filter_where(char *out, size_t cap, const struct summary_filter *f, enum fil
 	return 0;
 }
 
-int filter_bind(sqlite3_stmt *st, const struct summary_filter *f)
+void filter_bind(struct db_stmt *st, const struct summary_filter *f)
 {
 	for (size_t i = 0; i < N_FILTERS; i++) {
 		const struct filter_def *d = &filters[i];
 		const char *base = (const char *)f + d->offset;
-		int idx, rc = SQLITE_OK;
+		int idx;
 
 		if (d->param == NULL || !d->in_use(f))
 			continue;
-		idx = sqlite3_bind_parameter_index(st, d->param);
+		idx = db_param_index(st, d->param);
 		if (idx == 0)
 			continue;
 		if (d->kind == FV_INT)
-			rc = sqlite3_bind_int64(st, idx, *(const int64_t *)(const void *)base);
+			db_bind_int64(st, idx, *(const int64_t *)(const void *)base);
 		else
-			rc = sqlite3_bind_text(st, idx, *(const char *const *)(const void *)base, -1, SQLITE_STATIC);
-		if (rc != SQLITE_OK)
-			return rc;
+			db_bind_text(st, idx, *(const char *const *)(const void *)base);
 	}
-	return SQLITE_OK;
 }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "db.h"
 
 struct summary_filter {
 	int64_t since;              /* start >= since; INT64_MIN for none */
@@ -44,7 +44,7 @@ enum filter_source {
 };
 
 /*
- * " AND condition" for each filter f uses (only those: SQLite then picks
+ * " AND condition" for each filter f uses (only those: the planner then picks
  * the index each allows), over src, into out (cap bytes, NUL-terminated).
  * Returns 0, or -1 when it does not fit (out is then "").  A rollup has
  * no policy domain unless the caller reads one that has (rollup_policy,
@@ -53,7 +53,7 @@ enum filter_source {
 int filter_where(char *out, size_t cap, const struct summary_filter *f, enum filter_source src);
 
 /* Bind f's values to the named parameters st has (those filter_where()
- * wrote; others are left alone).  Returns SQLite's rc. */
-int filter_bind(sqlite3_stmt *st, const struct summary_filter *f);
+ * wrote; others are left alone).  A failure shows at the next db_step(). */
+void filter_bind(struct db_stmt *st, const struct summary_filter *f);
 
 #endif

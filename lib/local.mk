@@ -12,7 +12,9 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/datetime.c lib/datetime.h \
 	lib/report.c lib/report.h \
 	lib/extract.c lib/extract.h \
-	lib/sqlutil.c lib/sqlutil.h \
+	lib/db.c lib/db.h \
+	lib/backend/backend.h \
+	lib/backend/sqlite.c lib/backend/sqlite.h \
 	lib/migrate.c lib/migrate.h \
 	lib/count.c lib/count.h \
 	lib/filter.c lib/filter.h \
@@ -57,3 +59,6 @@ lib/schema_sql.c: $(top_srcdir)/schema/schema.sql $(top_srcdir)/build-aux/sql2c.
 lib/migrations_sql.c: $(MIGRATIONS) $(top_srcdir)/schema/migrations2c.sh $(srcdir)/lib/local.mk
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	$(SHELL) $(top_srcdir)/schema/migrations2c.sh $(top_srcdir) $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+# The PostgreSQL backend and its schema (--without-postgresql leaves them out).
+include $(srcdir)/lib/backend/pg.mk

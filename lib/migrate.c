@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/backend.h"
 #include "migrate.h"
-#include "sqlutil.h"
 
 /* bounds what a damaged PRAGMA text can make us believe */
 #define STORE_MAX_VERSION 1000000
@@ -76,160 +76,125 @@ static enum tr_err newer_error(int version, int target, struct tr_error *err)
 }
 
 /* Inside the write transaction: bring the database from version to target. */
-static enum tr_err apply_upgrade(sqlite3 *db, const char *schema, const struct store_migration *list,
-                                 size_t n, int version, int target, struct tr_error *err)
+static enum tr_err apply_upgrade(struct db *db, const char *schema, const struct store_migration *list,
+                                 size_t n, int version, int64_t tables, int target, struct tr_error *err)
 {
-	int64_t tables;
-	char pragma[64];
+	char what[64];
 	enum tr_err rc;
 
 	if (version == 0) {
-		rc = sqlutil_query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
-		if (rc != TR_OK)
-			return rc;
 		if (tables > 0)
 			return tr_error_set(err, TR_ERR_DB,
 			                    "database has tables but no schema version: not a tlsrpt database");
-		return sqlutil_exec(db, schema, "creating the schema", err);
+		rc = db_exec(db, schema, "creating the schema", err);
+		return rc != TR_OK ? rc : db->be->set_version(db, target, err);
 	}
 	if (n == 0 || version < list[0].version - 1)
 		return tr_error_set(err, TR_ERR_DB, "no migration from schema version %d to %d", version, target);
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].version <= version)
 			continue;
-		snprintf(pragma, sizeof pragma, "migration %d", list[i].version);
-		rc = sqlutil_exec(db, list[i].sql, pragma, err);
+		snprintf(what, sizeof what, "migration %d", list[i].version);
+		rc = db_exec(db, list[i].sql, what, err);
 		if (rc != TR_OK)
 			return rc;
 	}
-	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
-	return sqlutil_exec(db, pragma, "setting the schema version", err);
-}
-
-/* Migration 003 edits a CHECK in sqlite_master (PRAGMA writable_schema),
- * which a connection in defensive mode refuses: lift it for the upgrade
- * only.  Returns the previous setting for defensive_restore(). */
-static int defensive_lift(sqlite3 *db)
-{
-	int was = 0;
-
-#ifdef SQLITE_DBCONFIG_DEFENSIVE
-	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, -1, &was) != SQLITE_OK)
-		was = 0;
-	if (was)
-		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL);
-#else
-	(void)db;
-#endif
-	return was;
-}
-
-static void defensive_restore(sqlite3 *db, int was)
-{
-#ifdef SQLITE_DBCONFIG_DEFENSIVE
-	if (was)
-		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-#else
-	(void)db;
-	(void)was;
-#endif
+	return db->be->set_version(db, target, err);
 }
 
 /* Holding the write lock, so that two processes opening a new database
  * at once cannot both create it. */
-static enum tr_err upgrade_locked(sqlite3 *db, const char *schema, const struct store_migration *list,
+static enum tr_err upgrade_locked(struct db *db, const char *schema, const struct store_migration *list,
                                   size_t n, int target, struct tr_error *err)
 {
-	int64_t version;
+	int64_t tables = 0;
+	int version = 0;
 	enum tr_err rc;
 
-	rc = sqlutil_exec(db, "BEGIN IMMEDIATE", "locking for the schema upgrade", err);
+	rc = db_begin(db, err);
 	if (rc != TR_OK)
 		return rc;
 	/* read again under the lock: another process may have been first */
-	rc = sqlutil_query_int(db, "PRAGMA user_version", &version, err);
+	rc = db->be->get_version(db, &version, &tables, err);
 	if (rc == TR_OK && version > target)
-		rc = newer_error((int)version, target, err);
+		rc = newer_error(version, target, err);
 	else if (rc == TR_OK && version < target)
-		rc = apply_upgrade(db, schema, list, n, (int)version, target, err);
+		rc = apply_upgrade(db, schema, list, n, version, tables, target, err);
 	if (rc == TR_OK)
-		rc = sqlutil_query_int(db, "PRAGMA user_version", &version, err);
+		rc = db->be->get_version(db, &version, &tables, err);
 	if (rc == TR_OK && version != target)
-		rc = tr_error_set(err, TR_ERR_DB, "schema left version %lld, not %d", (long long)version, target);
+		rc = tr_error_set(err, TR_ERR_DB, "schema left version %d, not %d", version, target);
 	if (rc == TR_OK)
-		rc = sqlutil_exec(db, "COMMIT", "committing the schema upgrade", err);
+		rc = db_commit(db, err);
 	if (rc != TR_OK)
-		sqlutil_rollback(db);
+		db_rollback(db);
 	return rc;
 }
 
-/* The database's user_version into *version: an error when it is newer
+/* The database's version and table count: an error when it is newer
  * than target (a newer build's database). */
-static enum tr_err read_version(sqlite3 *db, int target, int64_t *version, struct tr_error *err)
+static enum tr_err read_version(struct db *db, int target, int *version, int64_t *tables, struct tr_error *err)
 {
-	enum tr_err rc = sqlutil_query_int(db, "PRAGMA user_version", version, err);
+	enum tr_err rc = db->be->get_version(db, version, tables, err);
 
 	if (rc == TR_OK && *version > target)
-		rc = newer_error((int)*version, target, err);
+		rc = newer_error(*version, target, err);
 	return rc;
 }
 
-enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
+enum tr_err store_migrate(struct db *db, const char *schema, const struct store_migration *list,
                           struct tr_error *err)
 {
 	int target = store_sql_version(schema);
-	int64_t version;
+	int64_t tables;
+	int version;
 	size_t n;
 	enum tr_err rc;
-	int defensive;
 
+	if (db == NULL || schema == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_migrate: missing argument");
 	if (target < 1)
 		return tr_error_set(err, TR_ERR_DB, "schema declares no PRAGMA user_version");
 	rc = check_migrations(list, target, &n, err);
 	if (rc != TR_OK)
 		return rc;
 	/* the common case, already current, needs no write lock */
-	rc = read_version(db, target, &version, err);
+	rc = read_version(db, target, &version, &tables, err);
 	if (rc != TR_OK || version == target)
 		return rc;
-	defensive = defensive_lift(db);
+	db_upgrading(db, 1);
 	rc = upgrade_locked(db, schema, list, n, target, err);
-	defensive_restore(db, defensive);
+	db_upgrading(db, 0);
 	return rc;
 }
 
 /*
- * Version 0 read-only: a file with no tables is a database nobody has
+ * Version 0 read-only: a database with no tables is one nobody has
  * stored into yet, or one whose creator has not committed its schema (a
  * query racing the milter's first start): as good as missing.  One with
  * tables is another application's.
  */
-static enum tr_err unversioned_error(sqlite3 *db, struct tr_error *err)
+static enum tr_err unversioned_error(int64_t tables, struct tr_error *err)
 {
-	int64_t tables;
-	enum tr_err rc;
-
-	rc = sqlutil_query_int(db, "SELECT count(*) FROM sqlite_master", &tables, err);
-	if (rc != TR_OK)
-		return rc;
 	if (tables == 0)
 		return tr_error_set(err, TR_ERR_NOTFOUND, "database is empty: nothing stored yet");
 	return tr_error_set(err, TR_ERR_DB, "database has no tlsrpt schema (not ours)");
 }
 
 /* A read-only store cannot upgrade: it only checks the version. */
-enum tr_err store_check_version(sqlite3 *db, struct tr_error *err)
+enum tr_err store_check_version(struct db *db, struct tr_error *err)
 {
-	int target = store_schema_version();
-	int64_t version;
+	int target = db->be->schema_version();
+	int64_t tables;
+	int version;
 	enum tr_err rc;
 
-	rc = read_version(db, target, &version, err);
+	rc = read_version(db, target, &version, &tables, err);
 	if (rc != TR_OK || version == target)
 		return rc;
 	if (version == 0)
-		return unversioned_error(db, err);
+		return unversioned_error(tables, err);
 	return tr_error_set(err, TR_ERR_DB,
-	                    "database schema version %lld is older than this build's (%d): "
-	                    "open it read-write once to upgrade it", (long long)version, target);
+	                    "database schema version %d is older than this build's (%d): "
+	                    "open it read-write once to upgrade it", version, target);
 }

@@ -13,8 +13,7 @@
 #ifndef TLSRPT_MIGRATE_H
 #define TLSRPT_MIGRATE_H
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "err.h"
 
 /* The compiled-in schema (lib/schema_sql.c, generated). */
@@ -31,7 +30,7 @@ struct store_migration {
 /* The compiled-in ones (lib/migrations_sql.c, generated). */
 extern const struct store_migration store_migrations[];
 
-/* Schema version this build creates (PRAGMA user_version). */
+/* Schema version this build's SQLite schema creates (PRAGMA user_version). */
 int store_schema_version(void);
 
 /* The version an SQL text declares with "PRAGMA user_version = N", or -1. */
@@ -40,21 +39,21 @@ int store_sql_version(const char *sql);
 /*
  * Bring db to the version schema declares, in one transaction: an empty
  * database gets schema whole, an older one every migration of list above
- * its version.  store_open() calls it with schema_sql and
- * store_migrations; it is public so that tests can drive it with their
+ * its version.  store_open() calls it with its backend's schema and
+ * migrations (backend/backend.h); it is public so that tests can drive it with their
  * own.  Errors: TR_ERR_DB (newer than schema, not ours, no migration
  * path, list inconsistent with schema, SQL failure), TR_ERR_BUSY.
  */
-enum tr_err store_migrate(sqlite3 *db, const char *schema, const struct store_migration *list,
+enum tr_err store_migrate(struct db *db, const char *schema, const struct store_migration *list,
                           struct tr_error *err);
 
 /*
  * For a read-only connection, which cannot upgrade: TR_OK when db is at
- * this build's schema version.  Errors: TR_ERR_NOTFOUND (version 0 and
+ * the schema version of its backend's schema.  Errors: TR_ERR_NOTFOUND (version 0 and
  * no tables: nothing stored yet, or the creator has not committed its
  * schema), TR_ERR_DB (another application's tables, older or newer
  * version, SQL failure), TR_ERR_BUSY.
  */
-enum tr_err store_check_version(sqlite3 *db, struct tr_error *err);
+enum tr_err store_check_version(struct db *db, struct tr_error *err);
 
 #endif

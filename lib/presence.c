@@ -11,8 +11,8 @@
 #include <sys/random.h>
 
 #include "buf.h"
+#include "db.h"
 #include "presence.h"
-#include "sqlutil.h"
 
 #define DAY 86400
 
@@ -26,20 +26,17 @@ static const char stream_sql[] =
 	" WHERE r.start_time >= :since AND r.start_time < :until AND r.counted = 1"
 	" ORDER BY r.start_time";
 
-static enum tr_err prepare_window(sqlite3 *db, const char *sql, int64_t since, int64_t until,
-                                  sqlite3_stmt **st, struct tr_error *err)
+static enum tr_err prepare_window(struct db *db, const char *sql, int64_t since, int64_t until,
+                                  struct db_stmt **st, struct tr_error *err)
 {
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+	enum tr_err rc = db_prepare(db, sql, 0, st, err);
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(*st, sqlite3_bind_parameter_index(*st, ":since"), since);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(*st, sqlite3_bind_parameter_index(*st, ":until"), until);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(*st);
-		*st = NULL;
-		return sqlutil_error(db, rc, err, "presence: preparing the query");
+	if (rc != TR_OK) {
+		tr_error_prefix(err, "presence");
+		return rc;
 	}
+	db_bind_int64(*st, db_param_index(*st, ":since"), since);
+	db_bind_int64(*st, db_param_index(*st, ":until"), until);
 	return TR_OK;
 }
 
@@ -276,11 +273,11 @@ static enum tr_err pair_row(struct grouping *g, size_t reporter, const char *dom
 }
 
 /* One row of the stream: one policy of a counted report. */
-static enum tr_err add_row(struct grouping *g, sqlite3_stmt *st, struct tr_error *err)
+static enum tr_err add_row(struct grouping *g, struct db_stmt *st, struct tr_error *err)
 {
-	const char *submitter = (const char *)sqlite3_column_text(st, 0);
-	const char *domain = (const char *)sqlite3_column_text(st, 3);
-	int64_t start = sqlite3_column_int64(st, 1), end = sqlite3_column_int64(st, 2);
+	const char *submitter = db_column_text(st, 0, NULL);
+	const char *domain = db_column_text(st, 3, NULL);
+	int64_t start = db_column_int64(st, 1), end = db_column_int64(st, 2);
 	int64_t day = start / DAY - (start % DAY < 0);
 	struct presence_reporter *r;
 	size_t ri = 0, pi = 0;
@@ -326,23 +323,25 @@ static int by_pair(const void *a, const void *b)
 	return strcmp(x->policy_domain, y->policy_domain);
 }
 
-static enum tr_err read_stream(sqlite3 *db, int64_t since, int64_t until, struct presence *p,
+static enum tr_err read_stream(struct db *db, int64_t since, int64_t until, struct presence *p,
                                struct tr_error *err)
 {
 	struct grouping g;
-	sqlite3_stmt *st;
+	struct db_stmt *st = NULL;
 	enum tr_err ret;
-	int rc = SQLITE_ROW;
+	int row = 0;
 
 	memset(&g, 0, sizeof g);
 	g.p = p;
 	g.seed = new_seed(&g);
 	ret = prepare_window(db, stream_sql, since, until, &st, err);
-	while (ret == TR_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (ret == TR_OK) {
+		ret = db_step(st, &row, "presence: reading reports", err);
+		if (ret != TR_OK || !row)
+			break;
 		ret = add_row(&g, st, err);
-	if (ret == TR_OK && rc != SQLITE_DONE)
-		ret = sqlutil_error(db, rc, err, "presence: reading reports");
-	sqlite3_finalize(st);
+	}
+	db_finalize(st);
 	free(g.last_day);
 	free(g.pair_reporter);
 	free(g.by_submitter.slot);
@@ -360,7 +359,7 @@ static enum tr_err read_stream(sqlite3 *db, int64_t since, int64_t until, struct
 enum tr_err presence_query(struct store *s, int64_t since, int64_t until, struct presence **out,
                            struct tr_error *err)
 {
-	sqlite3 *db = s != NULL ? store_db(s) : NULL;
+	struct db *db = s != NULL ? store_db(s) : NULL;
 	struct presence *p;
 	enum tr_err ret;
 
@@ -370,10 +369,10 @@ enum tr_err presence_query(struct store *s, int64_t since, int64_t until, struct
 	p = calloc(1, sizeof *p);
 	if (p == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "presence: out of memory");
-	ret = sqlutil_exec(db, "BEGIN", "presence: starting a read", err);
+	ret = db_exec(db, "BEGIN", "presence: starting a read", err);
 	if (ret == TR_OK) {
 		ret = read_stream(db, since, until, p, err);
-		sqlutil_rollback(db);
+		db_rollback(db);
 	}
 	if (ret != TR_OK) {
 		presence_free(p);

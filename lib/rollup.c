@@ -14,7 +14,6 @@
 #include "count.h"
 #include "key.h"
 #include "rollup.h"
-#include "sqlutil.h"
 
 /* scratch items kept between reports */
 #define RU_KEEP 4096
@@ -43,13 +42,16 @@
 #define RU_FROM_EVERY_POLICY " FROM reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1 AND "
 #define RU_FROM_EVERY_DETAIL " FROM reports r JOIN policies p ON p.report = r.id" \
 	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1 AND "
+/* The row stored is t (rollup_upsert_sql): PostgreSQL takes a bare
+ * column here for ambiguous between it and excluded. */
+#define RU_ADD_POLICY " DO UPDATE SET reports = t.reports + excluded.reports," \
+	" successful = tr_add(t.successful, excluded.successful), failed = tr_add(t.failed, excluded.failed)," \
+	" failed_with_policy = tr_add(t.failed_with_policy, excluded.failed_with_policy)"
+#define RU_ADD_RESULT " DO UPDATE SET reports = t.reports + excluded.reports," \
+	" failed = tr_add(t.failed, excluded.failed)," \
+	" failed_with_policy = tr_add(t.failed_with_policy, excluded.failed_with_policy)"
+/* auth_pass is an integer column, and a comparison is a boolean in PostgreSQL */
 #define RU_AUTH_PASS "CASE WHEN r.auth = 'pass' THEN 1 ELSE 0 END"
-#define RU_ADD_POLICY " DO UPDATE SET reports = reports + excluded.reports," \
-	" successful = tr_add(successful, excluded.successful), failed = tr_add(failed, excluded.failed)," \
-	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
-#define RU_ADD_RESULT " DO UPDATE SET reports = reports + excluded.reports," \
-	" failed = tr_add(failed, excluded.failed)," \
-	" failed_with_policy = tr_add(failed_with_policy, excluded.failed_with_policy)"
 
 enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_TYPE, RU_TYPE_RESULT, RU_COUNT };
 
@@ -70,32 +72,32 @@ struct rollup_def {
 
 static const struct rollup_def rollups[RU_COUNT] = {
 	[RU_REPORT] = { "rollup_report",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', " RU_POLICY_SUMS RU_FROM_POLICIES,
+		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " RU_POLICY_SUMS RU_FROM_POLICIES,
 		" GROUP BY 1, 2, 3",
 		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
 		RU_HAS_OK },
 	[RU_POLICY] = { "rollup_policy",
-		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", r.auth = 'pass', "
+		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", " RU_AUTH_PASS ", "
 		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_OK },
 	[RU_RESULT_SUB] = { "rollup_result_sub",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RESULT_TYPE ", "
+		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RESULT_TYPE ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
 		RU_HAS_RT },
 	[RU_RESULT] = { "rollup_result",
-		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", r.auth = 'pass', "
+		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", " RU_AUTH_PASS ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_RT },
 	[RU_MX] = { "rollup_mx",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RECEIVING_MX ", "
+		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RECEIVING_MX ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7", RU_HAS_MX },
 	[RU_MX_RESULT] = { "rollup_mx_result",
-		"SELECT r.start_time, r.submitter, r.auth = 'pass', " KEY_SQL_RECEIVING_MX ", "
+		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RECEIVING_MX ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
 		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
@@ -128,7 +130,7 @@ static int rollup_sql(char *out, size_t cap, int which, const char *selection)
 static int rollup_upsert_sql(char *out, size_t cap, int which)
 {
 	const struct rollup_def *d = &rollups[which];
-	int n = snprintf(out, cap, "INSERT INTO %s VALUES (%s)%s", d->table, d->params, d->conflict);
+	int n = snprintf(out, cap, "INSERT INTO %s AS t VALUES (%s)%s", d->table, d->params, d->conflict);
 
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
@@ -157,11 +159,11 @@ struct ru_pending {
 };
 
 struct rollup {
-	sqlite3 *db;
-	sqlite3_stmt *upsert[RU_COUNT];
+	struct db *db;
+	struct db_stmt *upsert[RU_COUNT];
 	struct ru_item *items;  /* scratch, kept across reports */
 	size_t cap;
-	int batching;               /* groups go to pending, not to SQLite */
+	int batching;               /* groups go to pending, not to the database */
 	int flush_failed;           /* part of the batch's groups may be lost */
 	struct ru_pending *pending; /* n_pending of cap_pending used */
 	size_t n_pending, cap_pending;
@@ -173,7 +175,7 @@ struct rollup *rollup_close(struct rollup *ru)
 	if (ru == NULL)
 		return NULL;
 	for (int i = 0; i < RU_COUNT; i++)
-		sqlite3_finalize(ru->upsert[i]);
+		db_finalize(ru->upsert[i]);
 	free(ru->items);
 	free(ru->pending);
 	arena_release(&ru->strings);
@@ -181,7 +183,7 @@ struct rollup *rollup_close(struct rollup *ru)
 	return NULL;
 }
 
-enum tr_err rollup_open(sqlite3 *db, struct rollup **out, struct tr_error *err)
+enum tr_err rollup_open(struct db *db, struct rollup **out, struct tr_error *err)
 {
 	struct rollup *ru = calloc(1, sizeof *ru);
 	char sql[RU_SQL_MAX];
@@ -192,19 +194,16 @@ enum tr_err rollup_open(sqlite3 *db, struct rollup **out, struct tr_error *err)
 	ru->db = db;
 	arena_init(&ru->strings);
 	for (int i = 0; i < RU_COUNT; i++) {
-		int rc;
+		enum tr_err rc;
 
 		if (rollup_upsert_sql(sql, sizeof sql, i) != 0) {
 			rollup_close(ru);
 			return tr_error_set(err, TR_ERR_DB, "store: rollup statement too long");
 		}
-		rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ru->upsert[i], NULL);
-		if (rc != SQLITE_OK) {
-			/* the message first: finalizing may touch it */
-			enum tr_err ret = sqlutil_error(db, rc, err, "preparing statements");
-
+		rc = db_prepare(db, sql, 1, &ru->upsert[i], err);
+		if (rc != TR_OK) {
 			rollup_close(ru);
-			return ret;
+			return rc;
 		}
 	}
 	*out = ru;
@@ -262,29 +261,25 @@ static enum tr_err ru_reserve(struct rollup *ru, size_t n, struct tr_error *err)
 static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
                              int64_t reports, struct tr_error *err)
 {
-	sqlite3_stmt *st = ru->upsert[which];
+	struct db_stmt *st = ru->upsert[which];
 	unsigned cols = rollups[which].cols;
-	int col = 1, bad = 0;
+	int col = 1;
 
-	bad |= sqlite3_bind_int64(st, col++, k->start);
-	bad |= sqlutil_bind_text(st, col++, k->submitter);
+	db_bind_int64(st, col++, k->start);
+	db_bind_text(st, col++, k->submitter);
 	if (cols & RU_HAS_DOMAIN)
-		bad |= sqlutil_bind_text(st, col++, sum->domain);
-	bad |= sqlite3_bind_int(st, col++, k->auth_pass);
+		db_bind_text(st, col++, sum->domain);
+	db_bind_int64(st, col++, k->auth_pass);
 	if (cols & RU_HAS_MX)
-		bad |= sqlutil_bind_text(st, col++, sum->domain);
+		db_bind_text(st, col++, sum->domain);
 	if (cols & RU_HAS_RT)
-		bad |= sqlutil_bind_text(st, col++, sum->rt);
-	bad |= sqlite3_bind_int64(st, col++, reports);
+		db_bind_text(st, col++, sum->rt);
+	db_bind_int64(st, col++, reports);
 	if (cols & RU_HAS_OK)
-		bad |= sqlite3_bind_int64(st, col++, sum->ok);
-	bad |= sqlite3_bind_int64(st, col++, sum->fail);
-	bad |= sqlite3_bind_int64(st, col, sum->fail_with_policy);
-	if (bad) {
-		sqlite3_clear_bindings(st);
-		return sqlutil_error(ru->db, SQLITE_ERROR, err, "binding a rollup");
-	}
-	return sqlutil_run(ru->db, st, "updating the summary rollups", err);
+		db_bind_int64(st, col++, sum->ok);
+	db_bind_int64(st, col++, sum->fail);
+	db_bind_int64(st, col, sum->fail_with_policy);
+	return db_run(st, "updating the summary rollups", err);
 }
 
 static char *ru_strdup(struct arena *a, const char *s)
@@ -517,6 +512,13 @@ void rollup_batch_begin(struct rollup *ru)
 	ru->n_pending = 0;
 }
 
+enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err)
+{
+	if (!ru->batching || ru->n_pending < RU_BATCH_MAX)
+		return TR_OK;
+	return rollup_batch_flush(ru, err);
+}
+
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 {
 	enum tr_err rc = TR_OK;
@@ -570,7 +572,7 @@ void rollup_trim(struct rollup *ru)
 	ru->cap = 0;
 }
 
-enum tr_err rollup_rebuild(sqlite3 *db, const char *starts_sql, struct tr_error *err)
+enum tr_err rollup_rebuild(struct db *db, const char *starts_sql, struct tr_error *err)
 {
 	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
 	enum tr_err rc = TR_OK;
@@ -585,11 +587,11 @@ enum tr_err rollup_rebuild(sqlite3 *db, const char *starts_sql, struct tr_error 
 		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
 		if (n < 0 || (size_t)n >= sizeof sql)
 			return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
-		rc = sqlutil_exec(db, sql, "clearing a rollup", err);
+		rc = db_exec(db, sql, "clearing a rollup", err);
 		if (rc == TR_OK && rollup_sql(sql, sizeof sql, i, selection) != 0)
 			return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
 		if (rc == TR_OK)
-			rc = sqlutil_exec(db, sql, "rebuilding a rollup", err);
+			rc = db_exec(db, sql, "rebuilding a rollup", err);
 	}
 	return rc;
 }

@@ -6,13 +6,12 @@
  * transaction (rollup_add_report), or with the rest of its batch; whatever deletes or changes stored
  * reports recomputes the start times it touched (rollup_rebuild).  The
  * sums saturate at INT64_MAX: the connection must know tr_sum and tr_add
- * (sqlutil_add_functions(), which store_open() calls).
+ * (every backend defines them, db.h).
  */
 #ifndef TLSRPT_ROLLUP_H
 #define TLSRPT_ROLLUP_H
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "err.h"
 #include "report.h"
 
@@ -24,7 +23,7 @@ struct rollup;
  * outlive the result.  On success *out is owned by the caller
  * (rollup_close(), before db is closed).  Errors: TR_ERR_DB, TR_ERR_NOMEM.
  */
-enum tr_err rollup_open(sqlite3 *db, struct rollup **out, struct tr_error *err);
+enum tr_err rollup_open(struct db *db, struct rollup **out, struct tr_error *err);
 
 /* Finalize and free; NULL-safe.  Returns NULL: ru = rollup_close(ru). */
 struct rollup *rollup_close(struct rollup *ru);
@@ -53,6 +52,12 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
  */
 void rollup_batch_begin(struct rollup *ru);
 
+/* Flush now when the batch's groups are at the limit that would make
+ * the next rollup_add_report() flush them: the caller is about to take a
+ * savepoint, whose rollback must not take earlier reports' groups with
+ * it.  Errors as rollup_batch_flush(). */
+enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err);
+
 /* Upsert every group held, then hold none (even on error, when the caller
  * rolls the transaction back).  Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM. */
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err);
@@ -71,6 +76,6 @@ void rollup_trim(struct rollup *ru);
  * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE (no db or
  * query, or the query too long).
  */
-enum tr_err rollup_rebuild(sqlite3 *db, const char *starts_sql, struct tr_error *err);
+enum tr_err rollup_rebuild(struct db *db, const char *starts_sql, struct tr_error *err);
 
 #endif

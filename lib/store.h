@@ -1,12 +1,12 @@
 /*
- * store: reports, their policies and failure details in SQLite, each report
- * stored exactly once.
+ * store: reports, their policies and failure details in a database (db.h:
+ * an SQLite file or a PostgreSQL server), each report stored exactly once.
  *
- * The schema is schema/schema.sql, compiled in; its version is PRAGMA
- * user_version, and opening an older database applies the numbered
- * migrations in order inside one transaction (migrate.h, included here
- * for store_schema_version(), store_migrate() and the rest).  The database runs in WAL
- * mode with a busy timeout, so the milter's threads, the CLI and other
+ * The schema is the backend's (schema/schema.sql for SQLite), compiled
+ * in; opening an older database applies the numbered migrations in order
+ * inside one transaction (migrate.h, included here for
+ * store_schema_version(), store_migrate() and the rest).  SQLite runs in
+ * WAL mode with a busy timeout, so the milter's threads, the CLI and other
  * processes may use it at once: each thread opens its own struct store.
  *
  * A report is the same report when submitter, report-id, start and end
@@ -19,8 +19,7 @@
 
 #include <stdint.h>
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "err.h"
 #include "migrate.h"
 #include "report.h"
@@ -53,14 +52,15 @@ enum store_outcome {
 };
 
 /*
- * Open (and if asked create or migrate) the database at path.
+ * Open (and if asked create or migrate) the database where: an SQLite
+ * file's path or a postgresql:// URI (db_open()).
  * busy_timeout_ms bounds how long a statement waits for a lock (0 means
  * the default of 5000).  Errors: TR_ERR_NOTFOUND (missing, not created;
  * read-only: also a database with no tables yet), TR_ERR_DB (not a database, newer schema than this build knows, I/O),
  * TR_ERR_BUSY, TR_ERR_NOMEM.  On success *out is owned by the caller
  * (store_close()).
  */
-enum tr_err store_open(const char *path, enum store_open_mode mode, int busy_timeout_ms,
+enum tr_err store_open(const char *where, enum store_open_mode mode, int busy_timeout_ms,
                        struct store **out, struct tr_error *err);
 
 /* Close; NULL-safe.  Returns NULL so callers can write s = store_close(s). */
@@ -81,13 +81,16 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
  * Batching for bulk import: between store_batch_begin() and
  * store_batch_end(), store_put_report() writes inside one outer
  * transaction, so that thousands of reports cost one commit.  The first
- * batch raises the connection's page cache to 32 MiB, for good.  A failed
- * report still leaves nothing behind: what it wrote is deleted again.
+ * batch puts the connection in bulk mode (db_bulk(): SQLite's page cache
+ * grows to 32 MiB, for good).  A failed report still leaves nothing
+ * behind: what it wrote is deleted again (SQLite), or rolled back to the
+ * savepoint it took (a backend whose failed statement spoils the
+ * transaction: PostgreSQL).
  * The batch's summary rollups are summed in memory and written by
  * store_batch_end() (or earlier, once a few MB are held), which then
  * commits; should writing them fail, the batch is rolled back and
  * store_batch_end() returns the error.  store_batch_begin() inside a
- * batch is TR_ERR_USAGE.  Should SQLite roll the whole transaction back on its own
+ * batch is TR_ERR_USAGE.  Should the database roll the whole transaction back on its own
  * (disk full, I/O error), or the failed report's rows not be removable,
  * the put that saw it says "the whole batch was rolled back" and
  * store_batch_end() returns TR_ERR_DB: nothing of the batch was kept.
@@ -96,8 +99,9 @@ enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
 enum tr_err store_batch_begin(struct store *s, struct tr_error *err);
 enum tr_err store_batch_end(struct store *s, struct tr_error *err);
 
-/* The connection, for query modules (summary and later views). */
-sqlite3 *store_db(struct store *s);
+/* The connection, for query modules (summary, views, presence) and the
+ * tests; NULL for a NULL store. */
+struct db *store_db(struct store *s);
 
 /*
  * Added for the CLI and the tests: the JSON of report id (reports.id) as
@@ -116,7 +120,7 @@ enum tr_err store_get_raw_json(struct store *s, int64_t report_id, char **json, 
  * must rebuild them with rollup_rebuild() (rollup.h).
  *
  * Every connection store_open() makes also knows tr_sum(x) and
- * tr_add(a, b), saturating sums (sqlutil.h, sqlutil_add_functions()).
+ * tr_add(a, b), saturating sums, and tr_day(t), a UTC date (db.h).
  */
 
 #endif

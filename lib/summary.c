@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "sqlutil.h"
 #include "count.h"
+#include "db.h"
 #include "summary.h"
 #include "tally.h"
 
@@ -62,7 +62,7 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 	src->totals_rollup = f->policy_domain == NULL || f->policy_domain[0] != '\0';
 	/* a report with two domains is one report: per-domain rows would count it twice */
 	src->from_totals = !src->totals_rollup ? base_policies
-	                   : f->policy_domain != NULL ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
+	                   : f->policy_domain != NULL ? "rollup_policy g WHERE 1 = 1" : "rollup_report g WHERE 1 = 1";
 	src->rollup = key_def(key)->rollup_sql != NULL && src->totals_rollup &&
 	              (f->policy_domain == NULL || key_def(key)->rollup_rows == NULL);
 	if (!src->rollup) {
@@ -73,8 +73,8 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 		return;
 	}
 	src->key = key_def(key)->rollup_sql;
-	src->from_policies = by_domain ? "rollup_policy g WHERE 1" : "rollup_report g WHERE 1";
-	src->from_details = by_domain ? "rollup_result g WHERE 1" : "rollup_result_sub g WHERE 1";
+	src->from_policies = by_domain ? "rollup_policy g WHERE 1 = 1" : "rollup_report g WHERE 1 = 1";
+	src->from_details = by_domain ? "rollup_result g WHERE 1 = 1" : "rollup_result_sub g WHERE 1 = 1";
 	src->from_result_types = src->from_details;
 	if (key_def(key)->rollup_rows != NULL) {
 		src->from_policies = src->from_details = key_def(key)->rollup_rows;
@@ -115,23 +115,18 @@ int summary_key_parse(const char *name)
 	return key_parse(name);
 }
 
-/* SQLite's rc as ours, the message prefixed "summary: what". */
-static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
-{
-	char ctx[96];
-
-	snprintf(ctx, sizeof ctx, "summary: %s", what);
-	return sqlutil_error(db, rc, err, ctx);
-}
+/* "summary: what", for db_step()'s messages. */
+#define WHAT(w) "summary: " w
 
 /* "SELECT select FROM from <the filter's conditions> tail", prepared
  * with the filter's values bound. */
-static enum tr_err prepare(sqlite3 *db, const char *select, const char *from, int rollup,
-                           const struct summary_filter *f, const char *tail, sqlite3_stmt **st,
+static enum tr_err prepare(struct db *db, const char *select, const char *from, int rollup,
+                           const struct summary_filter *f, const char *tail, struct db_stmt **st,
                            struct tr_error *err)
 {
 	char where[1024], sql[SQL_MAX];
-	int n, rc;
+	enum tr_err rc;
+	int n;
 
 	*st = NULL;
 	if (filter_where(where, sizeof where, f, rollup ? FILTER_OVER_ROLLUP : FILTER_OVER_POLICIES) != 0)
@@ -139,32 +134,31 @@ static enum tr_err prepare(sqlite3 *db, const char *select, const char *from, in
 	n = snprintf(sql, sizeof sql, "SELECT %s FROM %s%s %s", select, from, where, tail);
 	if (n < 0 || n >= SQL_MAX)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-	if (rc == SQLITE_OK)
-		rc = filter_bind(*st, f);
-	if (rc == SQLITE_OK)
-		return TR_OK;
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return db_error(db, rc, err, "preparing the query");
+	rc = db_prepare(db, sql, 0, st, err);
+	if (rc != TR_OK) {
+		tr_error_prefix(err, "summary");
+		return rc;
+	}
+	filter_bind(*st, f);
+	return TR_OK;
 }
 
 /* Sums are tr_sum()s, never negative; read them as counts. */
-static uint64_t column_count(sqlite3_stmt *st, int col)
+static uint64_t column_count(struct db_stmt *st, int col)
 {
-	int64_t v = sqlite3_column_int64(st, col);
+	int64_t v = db_column_int64(st, col);
 
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static char *column_strdup(sqlite3_stmt *st, int col)
+static char *column_strdup(struct db_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	size_t len = 0;
+	const char *t = db_column_text(st, col, &len);
 	char *s;
 
 	if (t == NULL)
-		t = (const unsigned char *)"";
+		t = "";
 	s = malloc(len + 1);
 	if (s == NULL)
 		return NULL;
@@ -173,34 +167,32 @@ static char *column_strdup(sqlite3_stmt *st, int col)
 	return s;
 }
 
-static enum tr_err query_totals(sqlite3 *db, const struct source *src, const struct summary_filter *f,
+static enum tr_err query_totals(struct db *db, const struct source *src, const struct summary_filter *f,
                                 struct summary *sm, struct tr_error *err)
 {
 	const char *select = src->totals_rollup
 	                     ? "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
 	                     : "COUNT(DISTINCT r.id), tr_sum(p.total_successful), tr_sum(p.total_failure), "
 	                       UNDER_POLICY_SUM("p.total_failure");
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	enum tr_err ret = prepare(db, select, src->from_totals, src->totals_rollup, f, "", &st, err);
-	int rc;
+	int row = 0;
 
 	if (ret != TR_OK)
 		return ret;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	ret = db_step(st, &row, WHAT("totals"), err);
+	if (ret == TR_OK && row) {
 		sm->reports = column_count(st, 0);
 		sm->successful = column_count(st, 1);
 		sm->failed = column_count(st, 2);
 		sm->failed_with_policy = column_count(st, 3);
-	} else {
-		ret = db_error(db, rc, err, "totals");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
 /* Append one row from the rows query; the row's strings are its own. */
-static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, struct tr_error *err)
+static enum tr_err add_row(struct summary *sm, size_t *cap, struct db_stmt *st, struct tr_error *err)
 {
 	struct summary_row *row = array_grow(sm->rows, cap, sm->n_rows, sizeof *row, 16);
 
@@ -215,9 +207,9 @@ static enum tr_err add_row(struct summary *sm, size_t *cap, sqlite3_stmt *st, st
 	row->successful = column_count(st, 2);
 	row->failed = column_count(st, 3);
 	row->failed_with_policy = column_count(st, 5);
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+	if (!db_column_is_null(st, 4))
 		row->organization = column_strdup(st, 4);
-	if (row->key == NULL || (sqlite3_column_type(st, 4) != SQLITE_NULL && row->organization == NULL))
+	if (row->key == NULL || (!db_column_is_null(st, 4) && row->organization == NULL))
 		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
 	return TR_OK;
 }
@@ -243,14 +235,14 @@ static int rows_select(char *out, size_t cap, enum summary_key key, const struct
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct source *src,
+static enum tr_err query_rows(struct db *db, enum summary_key key, const struct source *src,
                               const struct summary_filter *f, struct summary *sm, struct tr_error *err)
 {
 	char select[SQL_MAX];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	enum tr_err ret;
 	size_t cap = 0;
-	int rc;
+	int row = 0;
 
 	if (rows_select(select, sizeof select, key, src) != 0)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
@@ -259,16 +251,14 @@ static enum tr_err query_rows(sqlite3 *db, enum summary_key key, const struct so
 	if (ret != TR_OK)
 		return ret;
 	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
+		ret = db_step(st, &row, WHAT("rows"), err);
+		if (ret != TR_OK || !row)
 			break;
 		ret = add_row(sm, &cap, st, err);
 		if (ret != TR_OK)
 			break;
 	}
-	if (ret == TR_OK && rc != SQLITE_DONE)
-		ret = db_error(db, rc, err, "rows");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -287,7 +277,7 @@ static int cmp_key_row(const void *key, const void *b)
 	return strcmp(key, (*y)->key);
 }
 
-static enum tr_err add_result_type(struct summary_row *row, sqlite3_stmt *st, struct tr_error *err)
+static enum tr_err add_result_type(struct summary_row *row, struct db_stmt *st, struct tr_error *err)
 {
 	struct summary_count *c;
 	size_t n = row->n_result_types;
@@ -313,14 +303,14 @@ static enum tr_err add_result_type(struct summary_row *row, sqlite3_stmt *st, st
 }
 
 /* Every row's result types from one grouped query, matched to rows by key. */
-static enum tr_err query_result_types(sqlite3 *db, const struct source *src, const struct summary_filter *f,
+static enum tr_err query_result_types(struct db *db, const struct source *src, const struct summary_filter *f,
                                       struct summary *sm, struct tr_error *err)
 {
 	char select[SQL_MAX];
 	struct summary_row **by_key;
-	sqlite3_stmt *st;
+	struct db_stmt *st = NULL;
 	enum tr_err ret;
-	int rc, n;
+	int row = 0, n;
 
 	if (sm->n_rows == 0)
 		return TR_OK;
@@ -339,23 +329,20 @@ static enum tr_err query_result_types(sqlite3 *db, const struct source *src, con
 	qsort(by_key, sm->n_rows, sizeof *by_key, cmp_row_key);
 	ret = prepare(db, select, src->from_result_types, src->rollup, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt",
 	              &st, err);
-	rc = SQLITE_DONE;
 	while (ret == TR_OK) {
 		const char *k;
-		struct summary_row **row;
+		struct summary_row **found;
 
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
+		ret = db_step(st, &row, WHAT("result types"), err);
+		if (ret != TR_OK || !row)
 			break;
-		k = (const char *)sqlite3_column_text(st, 0);
-		row = bsearch(k != NULL ? k : "", by_key, sm->n_rows, sizeof *by_key, cmp_key_row);
+		k = db_column_text(st, 0, NULL);
+		found = bsearch(k != NULL ? k : "", by_key, sm->n_rows, sizeof *by_key, cmp_key_row);
 		/* every key here also has a row: same joins, same filter */
-		if (row != NULL)
-			ret = add_result_type(*row, st, err);
+		if (found != NULL)
+			ret = add_result_type(*found, st, err);
 	}
-	if (ret == TR_OK && rc != SQLITE_DONE)
-		ret = db_error(db, rc, err, "result types");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(by_key);
 	return ret;
 }
@@ -384,31 +371,30 @@ static const char *details_order(const struct summary_filter *f)
 	return "AND r.start_time >= -9223372036854775808 ORDER BY r.start_time, r.id";
 }
 
-static enum tr_err tally_row(struct tally *t, sqlite3_stmt *st, struct tr_error *err)
+static enum tr_err tally_row(struct tally *t, struct db_stmt *st, struct tr_error *err)
 {
-	const char *key = (const char *)sqlite3_column_text(st, 2);
-	size_t key_len = (size_t)sqlite3_column_bytes(st, 2);
-	const char *rt = (const char *)sqlite3_column_text(st, 3);
-	size_t rt_len = (size_t)sqlite3_column_bytes(st, 3);
+	size_t key_len = 0, rt_len = 0;
+	const char *key = db_column_text(st, 2, &key_len);
+	const char *rt = db_column_text(st, 3, &rt_len);
 
-	/* NULL only when SQLite ran out of memory converting the value */
+	/* NULL only when the database ran out of memory converting the value */
 	if (key == NULL || rt == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "summary: out of memory");
-	return tally_add(t, key, key_len, rt, rt_len, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 4),
-	                 sqlite3_column_int(st, 1) == 1, err);
+	return tally_add(t, key, key_len, rt, rt_len, db_column_int64(st, 0), db_column_int64(st, 4),
+	                 db_column_int64(st, 1) == 1, err);
 }
 
 /* The rows of a key no rollup keeps (sending-ip), and their result
  * types, from one pass over the failure details. */
-static enum tr_err query_detail_rows(sqlite3 *db, const struct summary_filter *f, struct summary *sm,
+static enum tr_err query_detail_rows(struct db *db, const struct summary_filter *f, struct summary *sm,
                                      struct tr_error *err)
 {
 	char select[SQL_MAX];
 	struct tally *t = NULL;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum tr_err ret;
-	int rc = SQLITE_DONE;
-	int n = snprintf(select, sizeof select, "r.id, " COUNT_SQL_UNDER_POLICY("p") ", "
+	int row = 0;
+	int n = snprintf(select, sizeof select, "r.id, CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN 1 ELSE 0 END, "
 	                 KEY_SQL_SENDING_IP ", " KEY_SQL_RESULT_TYPE ", f.failed_session_count");
 
 	if (n < 0 || (size_t)n >= sizeof select)
@@ -417,34 +403,32 @@ static enum tr_err query_detail_rows(sqlite3 *db, const struct summary_filter *f
 	if (ret == TR_OK)
 		ret = prepare(db, select, base_details, 0, f, details_order(f), &st, err);
 	while (ret == TR_OK) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
+		ret = db_step(st, &row, WHAT("rows"), err);
+		if (ret != TR_OK || !row)
 			break;
 		ret = tally_row(t, st, err);
 	}
-	if (ret == TR_OK && rc != SQLITE_DONE)
-		ret = db_error(db, rc, err, "rows");
 	if (ret == TR_OK)
 		ret = tally_finish(t, sm, err);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	tally_free(t);
 	return ret;
 }
 
 /* One read transaction (unless the caller has one open), so that the
  * totals and the rows see the same reports while writers carry on. */
-static enum tr_err read_all(sqlite3 *db, enum summary_key key, const struct summary_filter *f,
+static enum tr_err read_all(struct db *db, enum summary_key key, const struct summary_filter *f,
                             struct summary *sm, struct tr_error *err)
 {
-	int own = sqlite3_get_autocommit(db);
+	int own = !db_in_transaction(db);
 	struct source src;
 	enum tr_err ret = TR_OK;
-	int rc;
 
 	if (own) {
-		rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
-			return db_error(db, rc, err, "starting the read");
+		/* a read: no write lock (db_begin's) */
+		ret = db_exec(db, "BEGIN", WHAT("starting the read"), err);
+		if (ret != TR_OK)
+			return ret;
 	}
 	pick_source(key, f, &src);
 	ret = query_totals(db, &src, f, sm, err);
@@ -454,8 +438,8 @@ static enum tr_err read_all(sqlite3 *db, enum summary_key key, const struct summ
 		ret = query_rows(db, key, &src, f, sm, err);
 	if (ret == TR_OK && key != SUMMARY_BY_SENDING_IP)
 		ret = query_result_types(db, &src, f, sm, err);
-	if (own && !sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (own && db_in_transaction(db))
+		(void)db_exec(db, "COMMIT", WHAT("ending the read"), NULL);
 	return ret;
 }
 
@@ -464,7 +448,7 @@ enum tr_err summary_query(struct store *s, enum summary_key key, const struct su
 {
 	struct summary_filter all;
 	struct summary *sm;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	enum tr_err ret;
 
 	if (out == NULL)

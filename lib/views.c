@@ -11,32 +11,25 @@
 #include "buf.h"
 #include "count.h"
 #include "filter.h"
+#include "db.h"
 #include "rollup.h"
-#include "sqlutil.h"
 #include "views.h"
 
 #define SQL_MAX 4096
 
-/* SQLite's rc as ours, the message prefixed "views: what". */
-static enum tr_err db_error(sqlite3 *db, int rc, struct tr_error *err, const char *what)
-{
-	char ctx[96];
-
-	snprintf(ctx, sizeof ctx, "views: %s", what);
-	return sqlutil_error(db, rc, err, ctx);
-}
+/* "views: what", for db_step()'s messages. */
+#define WHAT(w) "views: " w
 
 /* A nullable text column as a malloc'd copy; *failed set on no memory. */
-static char *column_dup(sqlite3_stmt *st, int col, int *failed)
+static char *column_dup(struct db_stmt *st, int col, int *failed)
 {
-	const unsigned char *t;
-	size_t len;
+	size_t len = 0;
+	const char *t;
 	char *s;
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (db_column_is_null(st, col))
 		return NULL;
-	t = sqlite3_column_text(st, col);
-	len = (size_t)sqlite3_column_bytes(st, col);
+	t = db_column_text(st, col, &len);
 	s = malloc(len + 1);
 	if (s == NULL || t == NULL) {
 		free(s);
@@ -48,9 +41,9 @@ static char *column_dup(sqlite3_stmt *st, int col, int *failed)
 	return s;
 }
 
-static uint64_t column_count(sqlite3_stmt *st, int col)
+static uint64_t column_count(struct db_stmt *st, int col)
 {
-	int64_t v = sqlite3_column_int64(st, col);
+	int64_t v = db_column_int64(st, col);
 
 	return v > 0 ? (uint64_t)v : 0;
 }
@@ -68,43 +61,39 @@ static enum tr_err grow(void **rows, size_t *cap, size_t n, size_t elem, struct 
 
 /* A named parameter of views' own beside the filter's (:id, :cutoff,
  * :limit), when st has it. */
-static int bind_int(sqlite3_stmt *st, const char *name, int64_t v)
+static void bind_int(struct db_stmt *st, const char *name, int64_t v)
 {
-	int idx = sqlite3_bind_parameter_index(st, name);
+	int idx = db_param_index(st, name);
 
-	return idx > 0 ? sqlite3_bind_int64(st, idx, v) : SQLITE_OK;
+	if (idx > 0)
+		db_bind_int64(st, idx, v);
 }
 
-static enum tr_err prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct tr_error *err)
+static enum tr_err prepare(struct db *db, const char *sql, struct db_stmt **st, struct tr_error *err)
 {
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+	enum tr_err rc = db_prepare(db, sql, 0, st, err);
 
-	if (rc != SQLITE_OK) {
-		*st = NULL;
-		return db_error(db, rc, err, "preparing the query");
-	}
-	return TR_OK;
+	if (rc != TR_OK)
+		tr_error_prefix(err, "views");
+	return rc;
 }
 
 /* Run st to the end, handing each row to add(). */
-static enum tr_err each_row(sqlite3 *db, sqlite3_stmt *st, void *ctx,
-                            enum tr_err (*add)(void *ctx, sqlite3_stmt *st, struct tr_error *err),
+static enum tr_err each_row(struct db_stmt *st, void *ctx,
+                            enum tr_err (*add)(void *ctx, struct db_stmt *st, struct tr_error *err),
                             struct tr_error *err)
 {
-	enum tr_err ret = TR_OK;
-	int rc;
+	enum tr_err ret;
+	int row = 0;
 
 	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
+		ret = db_step(st, &row, WHAT("reading"), err);
+		if (ret != TR_OK || !row)
+			return ret;
 		ret = add(ctx, st, err);
 		if (ret != TR_OK)
 			return ret;
 	}
-	if (rc != SQLITE_DONE)
-		return db_error(db, rc, err, "reading");
-	return TR_OK;
 }
 
 /*
@@ -112,15 +101,15 @@ static enum tr_err each_row(sqlite3 *db, sqlite3_stmt *st, void *ctx,
  * filter's values bound (f NULL: everything); *st is the caller's to
  * finalize on TR_OK.
  */
-static enum tr_err prepare_filtered(sqlite3 *db, const char *columns, const char *order,
+static enum tr_err prepare_filtered(struct db *db, const char *columns, const char *order,
                                     const struct summary_filter *f, int counted_only,
-                                    int domain_exists, size_t limit, sqlite3_stmt **st,
+                                    int domain_exists, size_t limit, struct db_stmt **st,
                                     struct tr_error *err)
 {
 	struct summary_filter all;
 	char where[1024], sql[SQL_MAX];
 	enum tr_err ret;
-	int rc, n;
+	int n;
 
 	if (f == NULL) {
 		filter_all(&all);
@@ -129,28 +118,23 @@ static enum tr_err prepare_filtered(sqlite3 *db, const char *columns, const char
 	if (filter_where(where, sizeof where, f, domain_exists ? FILTER_OVER_REPORTS : FILTER_OVER_POLICIES) != 0)
 		return tr_error_set(err, TR_ERR_USAGE, "views: query text too long");
 	/* an authenticated report is one the milter counted */
-	n = snprintf(sql, sizeof sql, "%s WHERE 1%s%s ORDER BY %s LIMIT :limit", columns,
+	n = snprintf(sql, sizeof sql, "%s WHERE 1 = 1%s%s ORDER BY %s LIMIT :limit", columns,
 	             counted_only || f->authenticated_only ? " AND r.counted = 1" : "", where, order);
 	if (n < 0 || (size_t)n >= sizeof sql)
 		return tr_error_set(err, TR_ERR_USAGE, "views: query text too long");
 	ret = prepare(db, sql, st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = filter_bind(*st, f);
-	if (rc == SQLITE_OK)
-		rc = bind_int(*st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS : (int64_t)limit);
-	if (rc == SQLITE_OK)
-		return TR_OK;
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return db_error(db, rc, err, "binding");
+	filter_bind(*st, f);
+	bind_int(*st, ":limit", limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS : (int64_t)limit);
+	return TR_OK;
 }
 
 /* One row type of the lists: its size, and how a result row fills one
  * (zeroed) row: 0, or -1 when out of memory. */
 struct row_kind {
 	size_t size;
-	int (*fill)(void *row, sqlite3_stmt *st);
+	int (*fill)(void *row, struct db_stmt *st);
 };
 
 struct row_array {
@@ -159,7 +143,7 @@ struct row_array {
 	size_t n, cap;
 };
 
-static enum tr_err add_row(void *ctx, sqlite3_stmt *st, struct tr_error *err)
+static enum tr_err add_row(void *ctx, struct db_stmt *st, struct tr_error *err)
 {
 	struct row_array *a = ctx;
 	enum tr_err ret = grow(&a->rows, &a->cap, a->n, a->kind->size, err);
@@ -177,37 +161,32 @@ static enum tr_err add_row(void *ctx, sqlite3_stmt *st, struct tr_error *err)
  * Run st (bound already; finalized here) and collect its rows of kind k
  * into *rows and *n, which the caller frees whatever this returns.
  */
-static enum tr_err read_rows(sqlite3 *db, sqlite3_stmt *st, const struct row_kind *k,
+static enum tr_err read_rows(struct db_stmt *st, const struct row_kind *k,
                              void **rows, size_t *n, struct tr_error *err)
 {
 	struct row_array a = { k, NULL, 0, 0 };
-	enum tr_err ret = each_row(db, st, &a, add_row, err);
+	enum tr_err ret = each_row(st, &a, add_row, err);
 
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*rows = a.rows;
 	*n = a.n;
 	return ret;
 }
 
 /* Prepare "select WHERE id_column = :id tail" with id bound. */
-static enum tr_err prepare_by_id(sqlite3 *db, const char *select, const char *id_column,
-                                 const char *tail, int64_t id, sqlite3_stmt **st,
+static enum tr_err prepare_by_id(struct db *db, const char *select, const char *id_column,
+                                 const char *tail, int64_t id, struct db_stmt **st,
                                  struct tr_error *err)
 {
 	char sql[SQL_MAX];
 	enum tr_err ret;
-	int rc;
 
 	snprintf(sql, sizeof sql, "%s WHERE %s = :id %s", select, id_column, tail);
 	ret = prepare(db, sql, st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_int(*st, ":id", id);
-	if (rc == SQLITE_OK)
-		return TR_OK;
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return db_error(db, rc, err, "binding");
+	bind_int(*st, ":id", id);
+	return TR_OK;
 }
 
 /* ---- failure details ---- */
@@ -223,14 +202,14 @@ static const char failure_columns[] = FAILURE_COLUMNS;
 /* the details that count (count.h), for the list of failures */
 static const char counted_failure_columns[] = FAILURE_COLUMNS " AND " COUNT_SQL_COUNTED("p");
 
-static int fill_failure(void *p, sqlite3_stmt *st)
+static int fill_failure(void *p, struct db_stmt *st)
 {
 	struct view_failure *row = p;
 	int failed = 0;
 
-	row->report = sqlite3_column_int64(st, 0);
-	row->start = sqlite3_column_int64(st, 1);
-	row->end = sqlite3_column_int64(st, 2);
+	row->report = db_column_int64(st, 0);
+	row->start = db_column_int64(st, 1);
+	row->end = db_column_int64(st, 2);
 	row->submitter = column_dup(st, 3, &failed);
 	row->report_id = column_dup(st, 4, &failed);
 	row->policy_type = column_dup(st, 5, &failed);
@@ -243,24 +222,24 @@ static int fill_failure(void *p, sqlite3_stmt *st)
 	row->count = column_count(st, 12);
 	row->reason_code = column_dup(st, 13, &failed);
 	row->additional_info = column_dup(st, 14, &failed);
-	row->policy = sqlite3_column_int64(st, 15);
+	row->policy = db_column_int64(st, 15);
 	return failed ? -1 : 0;
 }
 
 static const struct row_kind failure_kind = { sizeof(struct view_failure), fill_failure };
 
 /* The rows of st (prepared and bound; finalized here) as a new list. */
-static enum tr_err read_failures(sqlite3 *db, sqlite3_stmt *st, struct view_failures **out,
+static enum tr_err read_failures(struct db_stmt *st, struct view_failures **out,
                                  struct tr_error *err)
 {
 	struct view_failures *v = calloc(1, sizeof *v);
 	enum tr_err ret;
 
 	if (v == NULL) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
 	}
-	ret = read_rows(db, st, &failure_kind, (void **)&v->rows, &v->n, err);
+	ret = read_rows(st, &failure_kind, (void **)&v->rows, &v->n, err);
 	if (ret != TR_OK) {
 		view_failures_free(v);
 		return ret;
@@ -272,8 +251,8 @@ static enum tr_err read_failures(sqlite3 *db, sqlite3_stmt *st, struct view_fail
 enum tr_err views_failures(struct store *s, const struct summary_filter *f, size_t limit,
                            struct view_failures **out, struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st;
+	struct db *db = store_db(s);
+	struct db_stmt *st;
 	enum tr_err ret;
 
 	if (out == NULL || db == NULL)
@@ -282,14 +261,14 @@ enum tr_err views_failures(struct store *s, const struct summary_filter *f, size
 	ret = prepare_filtered(db, counted_failure_columns, "r.start_time DESC, r.id DESC, f.failed_session_count DESC, f.id", f, 1, 0, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	return read_failures(db, st, out, err);
+	return read_failures(st, out, err);
 }
 
 enum tr_err views_report_failures(struct store *s, int64_t report, struct view_failures **out,
                                   struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st;
+	struct db *db = store_db(s);
+	struct db_stmt *st;
 	enum tr_err ret;
 
 	if (out == NULL || db == NULL)
@@ -298,7 +277,7 @@ enum tr_err views_report_failures(struct store *s, int64_t report, struct view_f
 	ret = prepare_by_id(db, failure_columns, "r.id", "ORDER BY p.idx, f.id", report, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	return read_failures(db, st, out, err);
+	return read_failures(st, out, err);
 }
 
 void view_failures_free(struct view_failures *v)
@@ -332,20 +311,20 @@ static const char report_columns[] =
 	" (SELECT COUNT(*) FROM policies p WHERE p.report = r.id),"
 	" (SELECT tr_sum(p.total_successful) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
 	" (SELECT tr_sum(p.total_failure) FROM policies p WHERE p.report = r.id AND " COUNT_SQL_COUNTED("p") "),"
-	" COALESCE((SELECT group_concat(d, ', ') FROM (SELECT DISTINCT"
-	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d)), ''),"
+	" COALESCE((SELECT string_agg(ds.d, ', ') FROM (SELECT DISTINCT"
+	" COALESCE(p.policy_domain, '') AS d FROM policies p WHERE p.report = r.id ORDER BY d) AS ds), ''),"
 	" r.dkim_domain, r.dkim_selector, r.client_addr"
 	" FROM reports r";
 
-static int fill_report(void *p, sqlite3_stmt *st)
+static int fill_report(void *p, struct db_stmt *st)
 {
 	struct view_report *row = p;
 	int failed = 0;
 
-	row->id = sqlite3_column_int64(st, 0);
-	row->start = sqlite3_column_int64(st, 1);
-	row->end = sqlite3_column_int64(st, 2);
-	row->received_at = sqlite3_column_int64(st, 3);
+	row->id = db_column_int64(st, 0);
+	row->start = db_column_int64(st, 1);
+	row->end = db_column_int64(st, 2);
+	row->received_at = db_column_int64(st, 3);
 	row->submitter = column_dup(st, 4, &failed);
 	row->report_id = column_dup(st, 5, &failed);
 	row->organization = column_dup(st, 6, &failed);
@@ -353,7 +332,7 @@ static int fill_report(void *p, sqlite3_stmt *st)
 	row->source = column_dup(st, 8, &failed);
 	row->message_id = column_dup(st, 9, &failed);
 	row->auth = column_dup(st, 10, &failed);
-	row->counted = sqlite3_column_int(st, 11) != 0;
+	row->counted = db_column_int64(st, 11) != 0;
 	row->n_policies = column_count(st, 12);
 	row->successful = column_count(st, 13);
 	row->failed = column_count(st, 14);
@@ -367,17 +346,17 @@ static int fill_report(void *p, sqlite3_stmt *st)
 static const struct row_kind report_kind = { sizeof(struct view_report), fill_report };
 
 /* The rows of st (prepared and bound; finalized here) as a new list. */
-static enum tr_err read_reports(sqlite3 *db, sqlite3_stmt *st, struct view_reports **out,
+static enum tr_err read_reports(struct db_stmt *st, struct view_reports **out,
                                 struct tr_error *err)
 {
 	struct view_reports *v = calloc(1, sizeof *v);
 	enum tr_err ret;
 
 	if (v == NULL) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
 	}
-	ret = read_rows(db, st, &report_kind, (void **)&v->rows, &v->n, err);
+	ret = read_rows(st, &report_kind, (void **)&v->rows, &v->n, err);
 	if (ret != TR_OK) {
 		view_reports_free(v);
 		return ret;
@@ -389,8 +368,8 @@ static enum tr_err read_reports(sqlite3 *db, sqlite3_stmt *st, struct view_repor
 enum tr_err views_reports(struct store *s, const struct summary_filter *f, size_t limit,
                           struct view_reports **out, struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st;
+	struct db *db = store_db(s);
+	struct db_stmt *st;
 	enum tr_err ret;
 
 	if (out == NULL || db == NULL)
@@ -399,14 +378,14 @@ enum tr_err views_reports(struct store *s, const struct summary_filter *f, size_
 	ret = prepare_filtered(db, report_columns, "r.start_time DESC, r.id DESC", f, 0, 1, limit, &st, err);
 	if (ret != TR_OK)
 		return ret;
-	return read_reports(db, st, out, err);
+	return read_reports(st, out, err);
 }
 
 enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
                          struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st;
+	struct db *db = store_db(s);
+	struct db_stmt *st;
 	enum tr_err ret;
 
 	if (out == NULL || db == NULL)
@@ -414,7 +393,7 @@ enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
 	*out = NULL;
 	ret = prepare_by_id(db, report_columns, "r.id", "", id, &st, err);
 	if (ret == TR_OK)
-		ret = read_reports(db, st, out, err);
+		ret = read_reports(st, out, err);
 	if (ret == TR_OK && (*out)->n == 0) {
 		view_reports_free(*out);
 		*out = NULL;
@@ -426,11 +405,11 @@ enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
 enum tr_err views_find_report(struct store *s, const char *report_id, const char *submitter,
                               int64_t **ids, size_t *n, struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st;
+	struct db *db = store_db(s);
+	struct db_stmt *st;
 	size_t cap = 0;
 	enum tr_err ret;
-	int rc;
+	int row = 0;
 
 	if (ids == NULL || n == NULL || db == NULL || report_id == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_find_report: missing argument");
@@ -441,21 +420,19 @@ enum tr_err views_find_report(struct store *s, const char *report_id, const char
 	              : "SELECT id FROM reports WHERE report_id = ?1 ORDER BY id", &st, err);
 	if (ret != TR_OK)
 		return ret;
-	rc = sqlutil_bind_text(st, 1, report_id);
-	if (rc == SQLITE_OK && submitter != NULL)
-		rc = sqlutil_bind_text(st, 2, submitter);
-	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
+	db_bind_text(st, 1, report_id);
+	if (submitter != NULL)
+		db_bind_text(st, 2, submitter);
+	for (;;) {
+		ret = db_step(st, &row, WHAT("finding the report"), err);
+		if (ret != TR_OK || !row)
 			break;
 		ret = grow((void **)ids, &cap, *n, sizeof **ids, err);
 		if (ret != TR_OK)
 			break;
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = db_column_int64(st, 0);
 	}
-	if (ret == TR_OK && rc != SQLITE_DONE)
-		ret = db_error(db, rc, err, "finding the report");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (ret != TR_OK) {
 		free(*ids);
 		*ids = NULL;
@@ -489,19 +466,19 @@ void view_reports_free(struct view_reports *v)
 
 /* ---- policies ---- */
 
-static int fill_policy(void *p, sqlite3_stmt *st)
+static int fill_policy(void *p, struct db_stmt *st)
 {
 	struct view_policy *row = p;
 	int failed = 0;
 
-	row->id = sqlite3_column_int64(st, 0);
+	row->id = db_column_int64(st, 0);
 	row->policy_type = column_dup(st, 1, &failed);
 	row->policy_domain = column_dup(st, 2, &failed);
 	row->policy_strings = column_dup(st, 3, &failed);
 	row->mx_hosts = column_dup(st, 4, &failed);
 	row->successful = column_count(st, 5);
 	row->failed = column_count(st, 6);
-	row->superseded = sqlite3_column_int(st, 7) != 0;
+	row->superseded = db_column_int64(st, 7) != 0;
 	return failed ? -1 : 0;
 }
 
@@ -510,9 +487,9 @@ static const struct row_kind policy_kind = { sizeof(struct view_policy), fill_po
 enum tr_err views_report_policies(struct store *s, int64_t id, struct view_policies **out,
                                   struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	struct view_policies *v;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	enum tr_err ret;
 
 	if (out == NULL || db == NULL)
@@ -525,10 +502,10 @@ enum tr_err views_report_policies(struct store *s, int64_t id, struct view_polic
 		return ret;
 	v = calloc(1, sizeof *v);
 	if (v == NULL) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return tr_error_set(err, TR_ERR_NOMEM, "views: out of memory");
 	}
-	ret = read_rows(db, st, &policy_kind, (void **)&v->rows, &v->n, err);
+	ret = read_rows(st, &policy_kind, (void **)&v->rows, &v->n, err);
 	if (ret != TR_OK) {
 		view_policies_free(v);
 		return ret;
@@ -555,25 +532,22 @@ void view_policies_free(struct view_policies *v)
 
 /* One statement with :cutoff bound, stepped to the end; a count when it
  * returns one. */
-static enum tr_err exec_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, uint64_t *count,
+static enum tr_err exec_cutoff(struct db *db, const char *sql, int64_t cutoff, uint64_t *count,
                                struct tr_error *err)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	enum tr_err ret = prepare(db, sql, &st, err);
-	int rc;
+	int row = 0;
 
 	if (ret != TR_OK)
 		return ret;
-	rc = bind_int(st, ":cutoff", cutoff);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && count != NULL)
+	bind_int(st, ":cutoff", cutoff);
+	ret = db_step(st, &row, WHAT("expiring"), err);
+	if (ret == TR_OK && row && count != NULL)
 		*count = column_count(st, 0);
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		ret = db_error(db, rc, err, "expiring");
-	sqlite3_finalize(st);
+	if (ret == TR_OK && row)
+		ret = db_step(st, &row, WHAT("expiring"), err);
+	db_finalize(st);
 	return ret;
 }
 
@@ -601,7 +575,7 @@ static const char *const expire_delete_sql[] = {
 static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dry_run,
                                          struct view_expired *out, struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	uint64_t *counts[] = { &out->reports, &out->policies, &out->failure_details, &out->sessions, &out->failed };
 	enum tr_err ret = TR_OK;
 	size_t i;
@@ -614,42 +588,43 @@ static enum tr_err expire_in_transaction(struct store *s, int64_t cutoff, int dr
 		return ret;
 	/* the summary rollups of the start times that lose reports are
 	 * recomputed from what is left */
-	ret = sqlutil_exec(db, "DROP TABLE IF EXISTS temp.tr_expired_starts", "views: expiring", err);
+	ret = db_exec(db, "DROP TABLE IF EXISTS tr_expired_starts", WHAT("expiring"), err);
 	if (ret == TR_OK)
-		ret = exec_cutoff(db, "CREATE TEMP TABLE tr_expired_starts AS"
+		ret = db_exec(db, "CREATE TEMP TABLE tr_expired_starts (start_time BIGINT)", WHAT("expiring"), err);
+	/* filled apart: PostgreSQL takes no parameters in CREATE TABLE AS */
+	if (ret == TR_OK)
+		ret = exec_cutoff(db, "INSERT INTO tr_expired_starts"
 		                  " SELECT DISTINCT start_time FROM reports WHERE end_time < :cutoff", cutoff, NULL, err);
 	for (i = 0; ret == TR_OK && i < 3; i++)
 		ret = exec_cutoff(db, expire_delete_sql[i], cutoff, NULL, err);
 	if (ret == TR_OK)
-		ret = rollup_rebuild(db, "SELECT start_time FROM temp.tr_expired_starts", err);
+		ret = rollup_rebuild(db, "SELECT start_time FROM tr_expired_starts", err);
 	if (ret == TR_OK)
-		ret = sqlutil_exec(db, "DROP TABLE temp.tr_expired_starts", "views: expiring", err);
+		ret = db_exec(db, "DROP TABLE tr_expired_starts", WHAT("expiring"), err);
 	return ret;
 }
 
 enum tr_err views_expire(struct store *s, int64_t cutoff, int dry_run, struct view_expired *out,
                          struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	enum tr_err ret;
-	int rc;
 
 	if (out == NULL || db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_expire: no store or result pointer");
 	memset(out, 0, sizeof *out);
-	/* IMMEDIATE: take the write lock before counting, so that what is
-	 * counted is what is removed */
-	rc = sqlite3_exec(db, dry_run ? "BEGIN" : "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, "starting the transaction");
+	/* a write transaction takes the write lock before counting, so that
+	 * what is counted is what is removed */
+	if (dry_run)
+		ret = db_exec(db, "BEGIN", WHAT("starting the transaction"), err);
+	else
+		ret = db_begin(db, err);
+	if (ret != TR_OK)
+		return ret;
 	ret = expire_in_transaction(s, cutoff, dry_run, out, err);
-	if (ret == TR_OK && !dry_run) {
-		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
-			ret = db_error(db, rc, err, "committing");
-	}
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (ret == TR_OK && !dry_run)
+		ret = db_commit(db, err);
+	db_rollback(db);
 	if (ret != TR_OK)
 		memset(out, 0, sizeof *out);
 	return ret;
@@ -657,13 +632,9 @@ enum tr_err views_expire(struct store *s, int64_t cutoff, int dry_run, struct vi
 
 enum tr_err views_vacuum(struct store *s, struct tr_error *err)
 {
-	sqlite3 *db = store_db(s);
-	int rc;
+	struct db *db = store_db(s);
 
 	if (db == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "views_vacuum: no store");
-	rc = sqlite3_exec(db, "VACUUM", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return db_error(db, rc, err, "vacuum");
-	return TR_OK;
+	return db_exec(db, "VACUUM", WHAT("vacuum"), err);
 }

@@ -5,6 +5,7 @@ include $(srcdir)/tests/extract.mk
 include $(srcdir)/tests/mime.mk
 include $(srcdir)/tests/report.mk
 include $(srcdir)/tests/store.mk
+include $(srcdir)/tests/db.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/milter.mk
 include $(srcdir)/tests/sendmail.mk

@@ -21,6 +21,8 @@
 #include <cJSON.h>
 #include <zlib.h>
 
+#include "backend/sqlite.h"
+#include "db.h"
 #include "report_builder.h"
 #include "store.h"
 #include "summary.h"
@@ -29,7 +31,32 @@ static const struct store_meta meta_milter = { "milter", "<m1@example.net>", "pa
 
 /* ---- helpers ---- */
 
-static int64_t count_sql(sqlite3 *db, const char *sql)
+/* The first column of sql's first row (-1 for none), through db.h: the
+ * store's content, whatever the backend. */
+static int64_t count_sql(struct db *db, const char *sql)
+{
+	struct db_stmt *st = NULL;
+	struct tr_error e;
+	int64_t v = -1;
+	int row = 0;
+
+	assert_int_equal(db_prepare(db, sql, 0, &st, &e), TR_OK);
+	assert_int_equal(db_step(st, &row, "test", &e), TR_OK);
+	if (row)
+		v = db_column_int64(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+/* Run parameterless sql through db.h; TR_OK or its error. */
+static enum tr_err exec_sql(struct db *db, const char *sql)
+{
+	return db_exec(db, sql, "test", NULL);
+}
+
+/* SQLite-only: count_sql() over a connection of SQLite's own, for the
+ * tests about the file (fixtures, attached databases, sqlite_master). */
+static int64_t count_raw(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
@@ -117,11 +144,12 @@ static void missing_database_is_notfound(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void create_sets_schema_and_pragmas(void **state)
 {
 	char *path = rb_temp_path("new.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	assert_int_equal(store_schema_version(), 11);
@@ -152,6 +180,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void empty_file_is_version_zero(void **state)
 {
 	char *path = rb_temp_path("empty.db");
@@ -166,6 +195,7 @@ static void empty_file_is_version_zero(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void empty_file_read_only_is_as_good_as_missing(void **state)
 {
 	char *path = rb_temp_path("empty.db");
@@ -181,6 +211,7 @@ static void empty_file_read_only_is_as_good_as_missing(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void not_a_database_is_db_error(void **state)
 {
 	static const char text[] = "From: someone@example.net\nSubject: not a database at all\n\n"
@@ -203,6 +234,7 @@ static void not_a_database_is_db_error(void **state)
 }
 
 /* One message naming the file once, not SQLite's "disk I/O error". */
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void directory_is_refused_by_name(void **state)
 {
 	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
@@ -223,6 +255,7 @@ static void directory_is_refused_by_name(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void newer_schema_is_refused(void **state)
 {
 	char *path = rb_temp_path("newer.db");
@@ -244,12 +277,13 @@ static void newer_schema_is_refused(void **state)
 		sqlite3 *db = NULL;
 
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		assert_int_equal(count_sql(db, "PRAGMA user_version"), 99);
+		assert_int_equal(count_raw(db, "PRAGMA user_version"), 99);
 		sqlite3_close(db);
 	}
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void foreign_database_is_refused(void **state)
 {
 	char *path = rb_temp_path("foreign.db");
@@ -263,6 +297,7 @@ static void foreign_database_is_refused(void **state)
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void corrupt_file_is_db_error(void **state)
 {
 	char *path = rb_temp_path("corrupt.db");
@@ -283,7 +318,7 @@ static void corrupt_file_is_db_error(void **state)
 		rb_free(r);
 	}
 	/* move everything out of the WAL into the file, then trample it */
-	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(exec_sql(store_db(s), "PRAGMA wal_checkpoint(TRUNCATE)"), TR_OK);
 	store_close(s);
 	s = NULL;
 	memset(junk, 0xA5, sizeof junk);
@@ -334,6 +369,7 @@ static int file_mode_is_refused(const char *path)
 /* Root ignores file modes, so as root the file-mode half runs in a child
  * that first becomes nobody (uid 65534); the STORE_OPEN_READONLY half
  * holds for everyone. */
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void read_only_database_is_db_error(void **state)
 {
 	char *path = rb_temp_path("ro.db");
@@ -419,25 +455,26 @@ static const struct store_migration late_list[] = {
 	{ 0, NULL }
 };
 
-static int64_t column_count(sqlite3 *db)
+static int64_t column_count(struct db *db)
 {
 	return count_sql(db, "SELECT count(*) FROM pragma_table_info('t')");
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_runner_upgrades_in_order(void **state)
 {
 	char *path = rb_temp_path("mig.db");
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	struct tr_error e;
 
 	(void)state;
 	assert_int_equal(store_sql_version(fake_v3), 3);
 	assert_int_equal(store_sql_version("CREATE TABLE x (y);"), -1);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, 0, &db, &e), TR_OK);
 	/* version 0: the whole schema */
 	assert_int_equal(store_migrate(db, fake_v1, NULL, &e), TR_OK);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), 1);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO t (a) VALUES (7)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(exec_sql(db, "INSERT INTO t (a) VALUES (7)"), TR_OK);
 	/* a failing step leaves version 1 exactly as it was */
 	assert_int_equal(store_migrate(db, fake_v3, broken_list, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "migration 3"));
@@ -456,23 +493,24 @@ static void migration_runner_upgrades_in_order(void **state)
 	assert_int_equal(store_migrate(db, fake_v3, fake_list, &e), TR_OK);
 	assert_int_equal(store_migrate(db, fake_v1, NULL, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "newer"));
-	sqlite3_close(db);
+	db_close(db);
 	rb_remove_temp(path);
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_from_version_two(void **state)
 {
 	char *path = rb_temp_path("mig2.db");
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 	struct tr_error e;
 
 	(void)state;
 	exec_raw(path, "CREATE TABLE t (a INTEGER, b TEXT); PRAGMA user_version = 2;");
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, 0, &db, &e), TR_OK);
 	assert_int_equal(store_migrate(db, fake_v3, fake_list, &e), TR_OK);
 	assert_int_equal(column_count(db), 3);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), 3);
-	sqlite3_close(db);
+	db_close(db);
 	rb_remove_temp(path);
 }
 
@@ -592,6 +630,7 @@ static char *bare_schema(sqlite3 *db, const char *schema)
  * they refused, and an insert into reports builds no temporary b-tree
  * (what 003 is for).
  */
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migrated_schema_is_the_new_schema(void **state)
 {
 	char *old_path = rb_temp_path("v1-schema.db"), *new_path = rb_temp_path("v3-schema.db");
@@ -609,7 +648,7 @@ static void migrated_schema_is_the_new_schema(void **state)
 	store_close(open_ok(new_path, STORE_OPEN_CREATE));
 
 	assert_int_equal(sqlite3_open(old_path, &db), SQLITE_OK);
-	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(count_raw(db, "PRAGMA user_version"), store_schema_version());
 	snprintf(attach, sizeof attach, "ATTACH '%s' AS fresh", new_path);
 	assert_int_equal(sqlite3_exec(db, attach, NULL, NULL, NULL), SQLITE_OK);
 	migrated = bare_schema(db, "main");
@@ -618,8 +657,8 @@ static void migrated_schema_is_the_new_schema(void **state)
 	assert_string_equal(migrated, fresh);
 	free(migrated);
 	free(fresh);
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%IN (''%'"), 0);
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%IN (''%'"), 0);
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM reports"), 1);
 	assert_int_equal(ephemeral_tables(db, "INSERT INTO reports (submitter, report_id, start_time, end_time,"
 	                                      " received_at, source, auth) VALUES ('a', 'b', 1, 2, 3, 'import', 'none')"), 0);
 	assert_int_equal(insert_source_auth(db, "smtp", "pass"), SQLITE_CONSTRAINT);
@@ -702,7 +741,7 @@ static int64_t v6_diff(sqlite3 *db, const char *table)
 	snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM fresh.%s))"
 	         " + (SELECT count(*) FROM (SELECT * FROM fresh.%s EXCEPT SELECT * FROM main.%s))",
 	         table, table, table, table);
-	return count_sql(db, sql);
+	return count_raw(db, sql);
 }
 
 /* The summary by key under a filter, as "key reports ok failed;" lines. */
@@ -732,6 +771,7 @@ static char *v6_summary(struct store *s, enum summary_key key, const char *domai
 	return out;
 }
 
+/* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_6_lowercases_domains_and_merges_twins(void **state)
 {
 	static const char *const rollups[] = { "rollup_report", "rollup_policy", "rollup_result_sub",
@@ -788,20 +828,20 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 	assert_int_equal(sqlite3_open(old_path, &db), SQLITE_OK);
 	snprintf(attach, sizeof attach, "ATTACH '%s' AS fresh", new_path);
 	assert_int_equal(sqlite3_exec(db, attach, NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(count_sql(db, "PRAGMA main.user_version"), store_schema_version());
+	assert_int_equal(count_raw(db, "PRAGMA main.user_version"), store_schema_version());
 	for (size_t i = 0; i < sizeof rollups / sizeof rollups[0]; i++)
 		assert_int_equal(v6_diff(db, rollups[i]), 0);
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM main.reports"),
-	                 count_sql(db, "SELECT count(*) FROM fresh.reports"));
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM (SELECT submitter, report_id, start_time FROM main.reports"
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM main.reports"),
+	                 count_raw(db, "SELECT count(*) FROM fresh.reports"));
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM (SELECT submitter, report_id, start_time FROM main.reports"
 	                               " EXCEPT SELECT submitter, report_id, start_time FROM fresh.reports)"), 0);
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM (SELECT policy_domain, total_successful FROM main.policies"
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM (SELECT policy_domain, total_successful FROM main.policies"
 	                               " EXCEPT SELECT policy_domain, total_successful FROM fresh.policies)"), 0);
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM main.failure_details"),
-	                 count_sql(db, "SELECT count(*) FROM fresh.failure_details"));
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM main.failure_details"),
+	                 count_raw(db, "SELECT count(*) FROM fresh.failure_details"));
 	/* of twins that were all mixed case, the one stored first stays */
-	assert_int_equal(count_sql(db, "SELECT id FROM main.reports WHERE report_id = 'd-1'"), first_twin);
-	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_temp_master"), 0);
+	assert_int_equal(count_raw(db, "SELECT id FROM main.reports WHERE report_id = 'd-1'"), first_twin);
+	assert_int_equal(count_raw(db, "SELECT count(*) FROM sqlite_temp_master"), 0);
 	sqlite3_close(db);
 	free(before);
 	rb_remove_temp(old_path);
@@ -819,7 +859,7 @@ static void put_then_duplicate_changes_nothing(void **state)
 	struct store_meta other = { "import", NULL, "fail", 0, 1800000000, NULL, NULL, NULL };
 	enum store_outcome out;
 	struct tr_error e;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	put_expect(s, r, STORE_STORED);
@@ -867,16 +907,19 @@ static void identity_is_submitter_id_and_range(void **state)
 	rb_remove_temp(path);
 }
 
-static const char *text_at(sqlite3 *db, const char *sql, char *buf, size_t size)
+static const char *text_at(struct db *db, const char *sql, char *buf, size_t size)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *t;
+	struct db_stmt *st = NULL;
+	struct tr_error e;
+	const char *t;
+	int row = 0;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	t = sqlite3_column_text(st, 0);
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "(null)");
-	sqlite3_finalize(st);
+	assert_int_equal(db_prepare(db, sql, 0, &st, &e), TR_OK);
+	assert_int_equal(db_step(st, &row, "test", &e), TR_OK);
+	assert_true(row);
+	t = db_column_text(st, 0, NULL);
+	snprintf(buf, size, "%s", t != NULL ? t : "(null)");
+	db_finalize(st);
 	return buf;
 }
 
@@ -890,7 +933,7 @@ static void every_field_is_kept(void **state)
 	struct store_meta m = { "https", "<abc@example.net>", NULL, 1, 0, NULL, NULL, "2001:db8::7" };
 	enum store_outcome out;
 	struct tr_error e;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	char buf[512];
 
 	(void)state;
@@ -1017,8 +1060,8 @@ static void raw_json_round_trips(void **state)
 	assert_int_equal(store_get_raw_json(s, 999999, &json, &len, &e), TR_ERR_NOTFOUND);
 	assert_non_null(strstr(e.msg, "999999"));
 	/* a damaged blob is an error, not garbage */
-	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE reports SET raw_json = x'0102030405'"
-	                              " WHERE report_id = 'raw-1'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(exec_sql(store_db(s), "UPDATE reports SET raw_json = x'0102030405'"
+	                              " WHERE report_id = 'raw-1'"), TR_OK);
 	id = count_sql(store_db(s), "SELECT id FROM reports WHERE report_id = 'raw-1'");
 	assert_int_equal(store_get_raw_json(s, id, &json, &len, &e), TR_ERR_DB);
 	assert_null(json);
@@ -1076,7 +1119,10 @@ static void arrived_compressed_kept_verbatim(void **state)
 		char sql[160], *back = NULL;
 		size_t back_len = 0;
 		struct tr_error e;
-		sqlite3_stmt *st = NULL;
+		struct db_stmt *st = NULL;
+		size_t blob_len = 0;
+		const unsigned char *blob;
+		int row = 0;
 		int64_t id;
 
 		memset(packed + n, 0xee, cases[c].padding);
@@ -1088,17 +1134,19 @@ static void arrived_compressed_kept_verbatim(void **state)
 		r->raw_compressed_len = n;
 		put_expect(s, r, STORE_STORED);
 		snprintf(sql, sizeof sql, "SELECT id, raw_json FROM reports WHERE report_id = '%s'", cases[c].id);
-		assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-		id = sqlite3_column_int64(st, 0);
+		assert_int_equal(db_prepare(store_db(s), sql, 0, &st, &e), TR_OK);
+		assert_int_equal(db_step(st, &row, "test", &e), TR_OK);
+		assert_true(row);
+		id = db_column_int64(st, 0);
+		blob = db_column_blob(st, 1, &blob_len);
 		if (cases[c].verbatim) {
-			assert_int_equal(sqlite3_column_bytes(st, 1), n);
-			assert_memory_equal(sqlite3_column_blob(st, 1), packed, n);
+			assert_int_equal(blob_len, n);
+			assert_memory_equal(blob, packed, n);
 		} else {
-			assert_true((size_t)sqlite3_column_bytes(st, 1) < sizeof json);
-			assert_int_equal(((const unsigned char *)sqlite3_column_blob(st, 1))[0], 0x78);
+			assert_true(blob_len < sizeof json);
+			assert_int_equal(blob[0], 0x78);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		assert_int_equal(store_get_raw_json(s, id, &back, &back_len, &e), TR_OK);
 		assert_int_equal(back_len, sizeof json);
 		assert_memory_equal(back, json, sizeof json);
@@ -1168,7 +1216,7 @@ static void parsed_report_round_trips(void **state)
 	char *json = NULL, *model1, *model2;
 	size_t len = 0;
 	struct tr_error e;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	char buf[256];
 
 	(void)state;
@@ -1205,10 +1253,11 @@ static void parsed_report_round_trips(void **state)
 }
 
 /* A temporary trigger makes one failure detail fail to insert, half way
- * through a report: nothing of that report may remain. */
-static void install_boom_trigger(sqlite3 *db)
+ * through a report: nothing of that report may remain.  SQLite-only (its
+ * trigger syntax): the store's atomicity is what is tested. */
+static void install_boom_trigger(struct db *db)
 {
-	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER boom BEFORE INSERT ON failure_details"
+	assert_int_equal(sqlite3_exec(db_sqlite_handle(db), "CREATE TEMP TRIGGER boom BEFORE INSERT ON failure_details"
 	                                  " WHEN NEW.result_type = 'boom'"
 	                                  " BEGIN SELECT RAISE(ABORT, 'boom refused'); END", NULL, NULL, NULL),
 	                 SQLITE_OK);
@@ -1232,7 +1281,7 @@ static void failed_report_leaves_nothing(void **state)
 	struct tlsrpt_report *ok = simple_report("boom.example", "ok-1", 1700000000);
 	enum store_outcome out;
 	struct tr_error e;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	install_boom_trigger(db);
@@ -1241,7 +1290,7 @@ static void failed_report_leaves_nothing(void **state)
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 0);
-	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	assert_int_equal(db_in_transaction(db), 0);
 	/* the store is still usable */
 	put_expect(s, ok, STORE_STORED);
 	rb_free(r);
@@ -1258,7 +1307,7 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	struct tlsrpt_report *bad = boom_report("boom-b");
 	enum store_outcome out;
 	struct tr_error e;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	install_boom_trigger(db);
@@ -1318,11 +1367,12 @@ static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
 	struct tr_error e;
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
-	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_mx"
+	/* SQLite-only trigger syntax */
+	assert_int_equal(sqlite3_exec(db_sqlite_handle(db), "CREATE TEMP TRIGGER late_boom BEFORE INSERT ON rollup_mx"
 	                                  " WHEN NEW.submitter = 'boom.example'"
 	                                  " BEGIN SELECT RAISE(ABORT, 'late boom'); END", NULL, NULL, NULL),
 	                 SQLITE_OK);
@@ -1332,7 +1382,7 @@ static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 	tr_error_clear(&e);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "late boom"));
-	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	assert_int_equal(db_in_transaction(db), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_report"), 0);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
@@ -1374,11 +1424,11 @@ static struct tlsrpt_report *varied_report(int i, int wide)
 }
 
 /* Every rollup table as one text, in key order. */
-static char *rollups_text(sqlite3 *db)
+static char *rollups_text(struct db *db)
 {
 	static const char sql[] =
-		"SELECT group_concat(t, '|') FROM ("
-		" SELECT 'r' || quote(start_time) || submitter || auth_pass || ',' || reports || ',' || successful"
+		"SELECT string_agg(u.t, '|') FROM ("
+		" SELECT 'r' || start_time || submitter || auth_pass || ',' || reports || ',' || successful"
 		"  || ',' || failed || ',' || failed_with_policy AS t FROM rollup_report"
 		" UNION ALL SELECT 'p' || start_time || submitter || policy_domain || auth_pass || ',' || reports"
 		"  || ',' || successful || ',' || failed || ',' || failed_with_policy FROM rollup_policy"
@@ -1394,14 +1444,17 @@ static char *rollups_text(sqlite3 *db)
 		"  || ',' || successful || ',' || failed || ',' || failed_with_policy FROM rollup_policy_type"
 		" UNION ALL SELECT 'z' || start_time || submitter || auth_pass || policy_type || result_type"
 		"  || ',' || reports || ',' || failed || ',' || failed_with_policy FROM rollup_policy_type_result"
-		" ORDER BY 1)";
-	sqlite3_stmt *st = NULL;
+		" ORDER BY 1) AS u";
+	struct db_stmt *st = NULL;
+	struct tr_error e;
 	char *text = NULL;
+	int row = 0;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	text = rb_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	assert_int_equal(db_prepare(db, sql, 0, &st, &e), TR_OK);
+	assert_int_equal(db_step(st, &row, "test", &e), TR_OK);
+	assert_true(row);
+	text = rb_strdup(db_column_text(st, 0, NULL));
+	db_finalize(st);
 	assert_non_null(text);
 	return text;
 }
@@ -1459,14 +1512,15 @@ static void full_disk_fails_one_report_cleanly(void **state)
 {
 	char *path = rb_temp_path("full.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 	enum store_outcome out;
 	struct tr_error e;
 	int stored = 0, failed_at = -1;
 	enum tr_err rc;
 
 	(void)state;
-	assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count = 40", NULL, NULL, NULL), SQLITE_OK);
+	/* SQLite-only: a disk that fills up half way through a batch */
+	assert_int_equal(exec_sql(db, "PRAGMA max_page_count = 40"), TR_OK);
 	assert_int_equal(store_batch_begin(s, &e), TR_OK);
 	for (int i = 0; i < 5000 && failed_at < 0; i++) {
 		char id[32];
@@ -1506,7 +1560,7 @@ static void full_disk_fails_one_report_cleanly(void **state)
 		rb_free(r);
 	}
 	assert_int_equal(rc, TR_ERR_DB);
-	assert_int_equal(sqlite3_get_autocommit(db), 1);
+	assert_int_equal(db_in_transaction(db), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), stored);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), stored);
 	print_message("# disk full after %d reports in the batch\n", failed_at);
@@ -1541,14 +1595,13 @@ static void deleting_a_report_cascades(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *a = boom_report("keep");
 	struct tlsrpt_report *b = boom_report("drop");
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	put_expect(s, a, STORE_STORED);
 	put_expect(s, b, STORE_STORED);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 6);
-	assert_int_equal(sqlite3_exec(db, "DELETE FROM reports WHERE report_id = 'drop'", NULL, NULL, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(exec_sql(db, "DELETE FROM reports WHERE report_id = 'drop'"), TR_OK);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 2);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 3);
 	assert_int_equal(count_sql(db, "PRAGMA foreign_key_check"), -1); /* no rows: consistent */
@@ -1562,14 +1615,48 @@ static void tr_sum_saturates(void **state)
 {
 	char *path = rb_temp_path("sum.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	(void)state;
 	assert_int_equal(count_sql(db, "SELECT tr_sum(x) FROM (SELECT 9007199254740992 AS x UNION ALL"
-	                               " SELECT 9223372036854775807 UNION ALL SELECT 5)"), INT64_MAX);
+	                               " SELECT 9223372036854775807 UNION ALL SELECT 5) AS v"), INT64_MAX);
 	assert_int_equal(count_sql(db, "SELECT tr_sum(x) FROM (SELECT 2 AS x UNION ALL SELECT 3"
-	                               " UNION ALL SELECT NULL)"), 5);
+	                               " UNION ALL SELECT NULL) AS v"), 5);
 	assert_int_equal(count_sql(db, "SELECT tr_sum(id) FROM reports"), 0);
+	assert_int_equal(count_sql(db, "SELECT tr_add(9223372036854775807, 1)"), INT64_MAX);
+	assert_int_equal(count_sql(db, "SELECT tr_add(-5, 7)"), 7);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* tr_day(), which the summary by day groups on, is a UTC date; NULL for
+ * NULL.  The SQLite half holds it to the strftime() it replaced. */
+static void tr_day_is_strftime(void **state)
+{
+	static const int64_t times[] = { 0, 1, 86399, 86400, -1, -86400, -86401, 951782400, 951868799,
+		                         1709251200, 4102444800, 253402300799, -62167219200 };
+	char *path = rb_temp_path("day.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct db *db = store_db(s);
+	char buf[64], sql[256];
+
+	(void)state;
+	assert_string_equal(text_at(db, "SELECT tr_day(1709251200)", buf, sizeof buf), "2024-03-01");
+	assert_string_equal(text_at(db, "SELECT tr_day(-1)", buf, sizeof buf), "1969-12-31");
+	assert_string_equal(text_at(db, "SELECT tr_day(951782400)", buf, sizeof buf), "2000-02-29");
+	assert_string_equal(text_at(db, "SELECT COALESCE(tr_day(NULL), 'null')", buf, sizeof buf), "null");
+	assert_string_equal(text_at(db, "SELECT string_agg(x, ', ') FROM (SELECT 'a' AS x UNION ALL SELECT NULL"
+	                                " UNION ALL SELECT 'b') AS v", buf, sizeof buf), "a, b");
+	/* SQLite-only: the function it replaced, on every edge and a spread of days */
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+		snprintf(sql, sizeof sql, "SELECT tr_day(%lld) = strftime('%%Y-%%m-%%d', %lld, 'unixepoch')",
+		         (long long)times[i], (long long)times[i]);
+		assert_int_equal(count_sql(db, sql), 1);
+	}
+	assert_int_equal(count_sql(db, "WITH RECURSIVE t(x) AS (SELECT -5000000000 UNION ALL SELECT x + 7777777"
+	                               " FROM t WHERE x < 9000000000) SELECT count(*) FROM t"
+	                               " WHERE tr_day(x) IS NOT strftime('%Y-%m-%d', x, 'unixepoch')"), 0);
+	assert_int_equal(count_sql(db, "SELECT tr_day(253402300800) IS NULL AND tr_day(-62167219201) IS NULL"), 1);
 	store_close(s);
 	rb_remove_temp(path);
 }
@@ -1617,7 +1704,7 @@ static int write_share(const char *path, int writer, int *stored, int *dups)
 static void check_shared_totals(const char *path)
 {
 	struct store *s = open_ok(path, STORE_OPEN_READONLY);
-	sqlite3 *db = store_db(s);
+	struct db *db = store_db(s);
 
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), SHARED + WRITERS * OWN);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE submitter = 'shared.example'"), SHARED);
@@ -1727,6 +1814,7 @@ int main(void)
 		cmocka_unit_test(locked_database_is_busy),
 		cmocka_unit_test(deleting_a_report_cascades),
 		cmocka_unit_test(tr_sum_saturates),
+		cmocka_unit_test(tr_day_is_strftime),
 		cmocka_unit_test(processes_store_each_report_once),
 		cmocka_unit_test(threads_store_each_report_once),
 	};

@@ -19,8 +19,9 @@
 #include <cmocka.h>
 
 #include "count.h"
+#include "backend/sqlite.h"
+#include "db.h"
 #include "report_builder.h"
-#include "sqlutil.h"
 #include "summary.h"
 #include "views.h"
 #include "testutil.h"
@@ -475,7 +476,28 @@ static void every_key_under_every_filter(void **state)
 
 /* ---- the rollups: a migrated version-1 database, and expire ---- */
 
-static int64_t one_int(sqlite3 *db, const char *sql)
+/* The first column of sql's first row (-1 for none), through db.h: the
+ * store's content, whatever the backend. */
+static int64_t one_int(struct db *db, const char *sql)
+{
+	struct db_stmt *st = NULL;
+	struct tr_error e;
+	int64_t v = -1;
+	int row = 0;
+
+	if (db_prepare(db, sql, 0, &st, &e) != TR_OK)
+		fail_msg("%s: %s", sql, e.msg);
+	if (db_step(st, &row, "test", &e) != TR_OK)
+		fail_msg("%s: %s", sql, e.msg);
+	if (row)
+		v = db_column_int64(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+/* SQLite-only: one_int() over a connection of SQLite's own, for the
+ * migration fixtures (older schemas, attached databases, sqlite_master). */
+static int64_t one_raw(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
@@ -488,6 +510,7 @@ static int64_t one_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* SQLite-only, as one_raw(). */
 static void exec_ok(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
@@ -536,7 +559,7 @@ static void make_old_db(const char *path, const char *fixture_db, const char *sc
 	exec_ok(db, sql);
 	exec_ok(db, copy_sql);
 	exec_ok(db, "DETACH cur");
-	assert_int_equal(one_int(db, "PRAGMA user_version"), version);
+	assert_int_equal(one_raw(db, "PRAGMA user_version"), version);
 	sqlite3_close(db);
 	free(old_schema);
 }
@@ -554,14 +577,16 @@ static void assert_migrated_agrees(const char *path, const char *fixture_db)
 	struct tr_error e;
 	sqlite3 *db;
 
+	/* SQLite-only: the fixtures are SQLite files, compared attached */
+
 	if (store_open(path, STORE_OPEN_EXISTING, 0, &s, &e) != TR_OK)
 		fail_msg("store_open: %s", e.msg);
-	db = store_db(s);
-	assert_int_equal(one_int(db, "PRAGMA user_version"), store_schema_version());
+	db = db_sqlite_handle(store_db(s));
+	assert_int_equal(one_raw(db, "PRAGMA user_version"), store_schema_version());
 	/* version 5: the indexes of version 3 gone, every rollup keyed by time first */
-	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+	assert_int_equal(one_raw(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
 	                             " ('rollup_policy_by_domain', 'rollup_result_by_domain')"), 0);
-	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('rollup_mx', 'rollup_mx_result')"
+	assert_int_equal(one_raw(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('rollup_mx', 'rollup_mx_result')"
 	                             " AND sql LIKE '%PRIMARY KEY (start_time, submitter, auth_pass, receiving_mx%'"), 2);
 	snprintf(sql, sizeof sql, "ATTACH '%s' AS cur", fixture_db);
 	exec_ok(db, sql);
@@ -570,12 +595,12 @@ static void assert_migrated_agrees(const char *path, const char *fixture_db)
 
 		snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM (SELECT * FROM main.%s EXCEPT SELECT * FROM cur.%s))"
 		         " + (SELECT count(*) FROM (SELECT * FROM cur.%s EXCEPT SELECT * FROM main.%s))", t, t, t, t);
-		assert_int_equal(one_int(db, sql), 0);
+		assert_int_equal(one_raw(db, sql), 0);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM main.%s", t);
-		assert_true(one_int(db, sql) > 0);
+		assert_true(one_raw(db, sql) > 0);
 	}
 	exec_ok(db, "DETACH cur");
-	assert_int_equal(one_int(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+	assert_int_equal(one_raw(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
 	check_every_key(s);
 	store_close(s);
 }
@@ -589,7 +614,7 @@ static void migrated_version_one_agrees(void **state)
 
 	make_old_db(path, fd->path, "tests/fixtures/store/schema-v1.sql", 1, copy_base);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"), 0);
+	assert_int_equal(one_raw(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"), 0);
 	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	rb_remove_temp(path);
@@ -607,7 +632,7 @@ static void migrated_version_two_agrees(void **state)
 	snprintf(sql, sizeof sql, "%s%s", copy_base, copy_rollups);
 	make_old_db(path, fd->path, "tests/fixtures/store/schema-v2.sql", 2, sql);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"), 4);
+	assert_int_equal(one_raw(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"), 4);
 	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	rb_remove_temp(path);
@@ -628,7 +653,7 @@ static void migrated_version_five_counts_once(void **state)
 	struct store_migration upto5[8];
 	size_t n = 0, len = 0;
 	struct tr_error e;
-	sqlite3 *db = NULL;
+	struct db *db = NULL;
 
 	make_old_db(path, fd->path, "tests/fixtures/store/schema-v1.sql", 1, copy_base);
 	for (; store_migrations[n].sql != NULL && store_migrations[n].version <= 5; n++) {
@@ -640,21 +665,23 @@ static void migrated_version_five_counts_once(void **state)
 	testutil_srcpath(schema_path, sizeof schema_path, "tests/fixtures/store/schema-v5.sql");
 	v5_schema = testutil_read_file(schema_path, &len);
 	assert_non_null(v5_schema);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlutil_add_functions(db, NULL), TR_OK);
+	/* db_open() registers tr_sum and tr_add, which the migrations use */
+	if (db_open(path, DB_OPEN_EXISTING, 0, &db, &e) != TR_OK)
+		fail_msg("db_open: %s", e.msg);
 	if (store_migrate(db, v5_schema, upto5, &e) != TR_OK)
 		fail_msg("to version 5: %s", e.msg);
 	assert_int_equal(one_int(db, "PRAGMA user_version"), 5);
 	/* d-1 (D2) counted twice: its sts 1 + 1 beside its tlsa 2 + 2 */
 	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_report WHERE submitter = 'd.example'"), 3);
 	assert_int_equal(one_int(db, "SELECT sum(failed) FROM rollup_report WHERE submitter = 'd.example'"), 3);
-	sqlite3_close(db);
+	db = db_close(db);
 	free(v5_schema);
 	assert_migrated_agrees(path, fd->path);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (db_open(path, DB_OPEN_EXISTING, 0, &db, &e) != TR_OK)
+		fail_msg("db_open: %s", e.msg);
 	assert_int_equal(one_int(db, "SELECT count(*) FROM policies WHERE superseded = 1"), 1);
 	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_report WHERE submitter = 'd.example'"), 2);
-	sqlite3_close(db);
+	db = db_close(db);
 	rb_remove_temp(path);
 }
 
@@ -679,7 +706,7 @@ static void migrated_version_ten_backfills_policy_types(void **state)
 	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(one_int(db, "SELECT sum(successful) FROM rollup_policy_type"
+	assert_int_equal(one_raw(db, "SELECT sum(successful) FROM rollup_policy_type"
 	                             " WHERE policy_type = 'sts" SUMMARY_SUPERSEDED_SUFFIX "'"), 1);
 	sqlite3_close(db);
 	rb_remove_temp(path);
@@ -735,7 +762,8 @@ static void query_plan(sqlite3 *db, const char *sql, char *out, size_t cap)
 static void check_plans(struct store *s, enum summary_key key, const struct summary_filter *f, const char *name,
                         const char *table, const char *plan_has)
 {
-	sqlite3 *db = store_db(s);
+	/* SQLite-only: its statement trace and query plans */
+	sqlite3 *db = db_sqlite_handle(store_db(s));
 	struct traced t = { { NULL }, 0 };
 	struct summary *sm;
 	char plan[4096];
@@ -1149,7 +1177,6 @@ static int store_sample(struct store *s, const char *dir, const char *name, uint
 	size_t len = 0;
 	char *data, *raw = NULL;
 	size_t raw_len = 0;
-	sqlite3_stmt *st = NULL;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	data = testutil_read_file(path, &len);
@@ -1166,10 +1193,8 @@ static int store_sample(struct store *s, const char *dir, const char *name, uint
 	assert_int_equal(store_put_report(s, r, &m, &out, &e), TR_OK);
 	assert_int_equal(out, STORE_DUPLICATE);
 	/* the newest report is this one: its JSON comes back byte for byte */
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT max(id) FROM reports", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(store_get_raw_json(s, sqlite3_column_int64(st, 0), &raw, &raw_len, &e), TR_OK);
-	sqlite3_finalize(st);
+	assert_int_equal(store_get_raw_json(s, one_int(store_db(s), "SELECT max(id) FROM reports"), &raw, &raw_len, &e),
+	                 TR_OK);
 	assert_int_equal(raw_len, len);
 	assert_memory_equal(raw, data, len);
 	free(raw);
@@ -1321,7 +1346,7 @@ static void put_generated(struct store *s)
  * sts policy beside a tlsa one for its domain in the same report. */
 #define REF_COUNTED " AND NOT (p.policy_type = 'sts' AND p.policy_domain IS NOT NULL AND EXISTS" \
 	" (SELECT 1 FROM policies d WHERE d.report = p.report AND d.policy_type = 'tlsa'" \
-	" AND d.policy_domain = p.policy_domain COLLATE NOCASE))"
+	" AND lower(d.policy_domain) = lower(p.policy_domain)))"
 
 #define REF_FILTER " AND r.start_time >= ?1 AND r.start_time < ?2" \
 	" AND (?3 IS NULL OR p.policy_domain = ?3) AND (?4 IS NULL OR r.submitter = ?4)" \
@@ -1343,30 +1368,40 @@ static const struct ref_key ref_keys[SUMMARY_N_KEYS] = {
 	[SUMMARY_BY_RESULT_TYPE] = { "COALESCE(f.result_type, '')", 1, 0 },
 	[SUMMARY_BY_RECEIVING_MX] = { "COALESCE(f.receiving_mx_hostname, '')", 1, 0 },
 	[SUMMARY_BY_SENDING_IP] = { "COALESCE(f.sending_mta_ip, '')", 1, 0 },
-	[SUMMARY_BY_DAY] = { "strftime('%Y-%m-%d', r.start_time, 'unixepoch')", 0, 0 },
+	[SUMMARY_BY_DAY] = { "tr_day(r.start_time)", 0, 0 }, /* tr_day_is_strftime() checks it */
 	[SUMMARY_BY_POLICY_TYPE] = { "p.policy_type || CASE WHEN p.policy_type = 'sts' AND p.policy_domain IS NOT NULL"
 	                             " AND EXISTS (SELECT 1 FROM policies d WHERE d.report = p.report"
-	                             " AND d.policy_type = 'tlsa' AND d.policy_domain = p.policy_domain COLLATE NOCASE)"
+	                             " AND d.policy_type = 'tlsa' AND lower(d.policy_domain) = lower(p.policy_domain))"
 	                             " THEN ' (counted under tlsa)' ELSE '' END", 0, 1 },
 };
 
-static sqlite3_stmt *ref_prepare(sqlite3 *db, const char *select, const char *from, const char *tail,
-                                 const struct summary_filter *f)
+static struct db_stmt *ref_prepare(struct db *db, const char *select, const char *from, const char *tail,
+                                   const struct summary_filter *f)
 {
 	char sql[2048];
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
+	struct tr_error e;
 
 	snprintf(sql, sizeof sql, "%s%s%s", select, from, tail);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	assert_int_equal(sqlite3_bind_int64(st, 1, f->since), SQLITE_OK);
-	assert_int_equal(sqlite3_bind_int64(st, 2, f->until), SQLITE_OK);
-	assert_int_equal(f->policy_domain != NULL ? sqlite3_bind_text(st, 3, f->policy_domain, -1, SQLITE_STATIC)
-	                                          : sqlite3_bind_null(st, 3), SQLITE_OK);
-	assert_int_equal(f->submitter != NULL ? sqlite3_bind_text(st, 4, f->submitter, -1, SQLITE_STATIC)
-	                                      : sqlite3_bind_null(st, 4), SQLITE_OK);
-	assert_int_equal(sqlite3_bind_int(st, 5, f->authenticated_only), SQLITE_OK);
+	if (db_prepare(db, sql, 0, &st, &e) != TR_OK)
+		fail_msg("%s: %s", sql, e.msg);
+	db_bind_int64(st, 1, f->since);
+	db_bind_int64(st, 2, f->until);
+	db_bind_text(st, 3, f->policy_domain);
+	db_bind_text(st, 4, f->submitter);
+	db_bind_int64(st, 5, f->authenticated_only);
 	return st;
+}
+
+/* Step st: 1 with a row, 0 at the end; an error fails the test. */
+static int ref_step(struct db_stmt *st)
+{
+	struct tr_error e;
+	int row = 0;
+
+	if (db_step(st, &row, "reference", &e) != TR_OK)
+		fail_msg("%s", e.msg);
+	return row;
 }
 
 static const struct summary_row *row_of(const struct summary *sm, const char *key)
@@ -1380,56 +1415,56 @@ static const struct summary_row *row_of(const struct summary *sm, const char *ke
 }
 
 /* sm (by key under f) against the plain SQL. */
-static void assert_summary_is_plain_sql(sqlite3 *db, enum summary_key key, const struct summary *sm,
+static void assert_summary_is_plain_sql(struct db *db, enum summary_key key, const struct summary *sm,
                                         const struct summary_filter *f)
 {
 	const struct ref_key *k = &ref_keys[key];
 	const char *counted = k->every_policy ? REF_FILTER : REF_COUNTED REF_FILTER;
 	char select[1024], from[1024];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t i = 0, seen = 0;
 	char cur[64] = "";
 	int any = 0;
 
-	st = ref_prepare(db, "SELECT COUNT(DISTINCT r.id), TOTAL(p.total_successful), TOTAL(p.total_failure),"
-	                 " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE p.total_failure END)",
+	st = ref_prepare(db, "SELECT COUNT(DISTINCT r.id), COALESCE(SUM(p.total_successful), 0), COALESCE(SUM(p.total_failure), 0),"
+	                 " COALESCE(SUM(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE p.total_failure END), 0)",
 	                 REF_POLICIES REF_COUNTED REF_FILTER, "", f);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sm->reports, sqlite3_column_int64(st, 0));
-	assert_int_equal(sm->successful, sqlite3_column_int64(st, 1));
-	assert_int_equal(sm->failed, sqlite3_column_int64(st, 2));
-	assert_int_equal(sm->failed_with_policy, sqlite3_column_int64(st, 3));
-	sqlite3_finalize(st);
+	assert_true(ref_step(st));
+	assert_int_equal(sm->reports, db_column_int64(st, 0));
+	assert_int_equal(sm->successful, db_column_int64(st, 1));
+	assert_int_equal(sm->failed, db_column_int64(st, 2));
+	assert_int_equal(sm->failed_with_policy, db_column_int64(st, 3));
+	db_finalize(st);
 
 	if (k->details)
-		snprintf(select, sizeof select, "SELECT %s AS k, COUNT(DISTINCT r.id), 0, TOTAL(f.failed_session_count),"
-		         " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE f.failed_session_count END)",
+		snprintf(select, sizeof select, "SELECT %s AS k, COUNT(DISTINCT r.id), 0, COALESCE(SUM(f.failed_session_count), 0),"
+		         " COALESCE(SUM(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE f.failed_session_count END), 0)",
 		         k->expr);
 	else
-		snprintf(select, sizeof select, "SELECT %s AS k, COUNT(DISTINCT r.id), TOTAL(p.total_successful),"
-		         " TOTAL(p.total_failure),"
-		         " TOTAL(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE p.total_failure END)", k->expr);
+		snprintf(select, sizeof select, "SELECT %s AS k, COUNT(DISTINCT r.id), COALESCE(SUM(p.total_successful), 0),"
+		         " COALESCE(SUM(p.total_failure), 0),"
+		         " COALESCE(SUM(CASE WHEN p.policy_type = 'no-policy-found' THEN 0 ELSE p.total_failure END), 0)", k->expr);
 	snprintf(from, sizeof from, "%s%s", k->details ? REF_DETAILS : REF_POLICIES, counted);
 	st = ref_prepare(db, select, from, " GROUP BY k ORDER BY 4 DESC, k", f);
-	for (; sqlite3_step(st) == SQLITE_ROW; i++) {
+	for (; ref_step(st); i++) {
 		assert_true(i < sm->n_rows);
-		assert_string_equal(sm->rows[i].key, (const char *)sqlite3_column_text(st, 0));
-		assert_int_equal(sm->rows[i].reports, sqlite3_column_int64(st, 1));
-		assert_int_equal(sm->rows[i].successful, sqlite3_column_int64(st, 2));
-		assert_int_equal(sm->rows[i].failed, sqlite3_column_int64(st, 3));
-		assert_int_equal(sm->rows[i].failed_with_policy, sqlite3_column_int64(st, 4));
+		assert_string_equal(sm->rows[i].key, db_column_text(st, 0, NULL));
+		assert_int_equal(sm->rows[i].reports, db_column_int64(st, 1));
+		assert_int_equal(sm->rows[i].successful, db_column_int64(st, 2));
+		assert_int_equal(sm->rows[i].failed, db_column_int64(st, 3));
+		assert_int_equal(sm->rows[i].failed_with_policy, db_column_int64(st, 4));
 		if (key != SUMMARY_BY_SUBMITTER)
 			assert_null(sm->rows[i].organization);
 	}
 	assert_int_equal(i, sm->n_rows);
-	sqlite3_finalize(st);
+	db_finalize(st);
 
 	snprintf(select, sizeof select, "SELECT %s AS k, COALESCE(f.result_type, '') AS rt,"
-	         " TOTAL(f.failed_session_count)", k->expr);
+	         " COALESCE(SUM(f.failed_session_count), 0)", k->expr);
 	snprintf(from, sizeof from, "%s%s", REF_DETAILS, counted);
 	st = ref_prepare(db, select, from, " GROUP BY k, rt ORDER BY k, 3 DESC, rt", f);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *rk = (const char *)sqlite3_column_text(st, 0);
+	while (ref_step(st)) {
+		const char *rk = db_column_text(st, 0, NULL);
 		const struct summary_row *row;
 
 		if (!any || strcmp(cur, rk) != 0) {
@@ -1441,13 +1476,13 @@ static void assert_summary_is_plain_sql(sqlite3 *db, enum summary_key key, const
 		}
 		row = row_of(sm, rk);
 		assert_true(seen < row->n_result_types);
-		assert_string_equal(row->result_types[seen].name, (const char *)sqlite3_column_text(st, 1));
-		assert_int_equal(row->result_types[seen].count, sqlite3_column_int64(st, 2));
+		assert_string_equal(row->result_types[seen].name, db_column_text(st, 1, NULL));
+		assert_int_equal(row->result_types[seen].count, db_column_int64(st, 2));
 		seen++;
 	}
 	if (any)
 		assert_int_equal(row_of(sm, cur)->n_result_types, seen);
-	sqlite3_finalize(st);
+	db_finalize(st);
 }
 
 static const struct filter_case gen_filters[] = {
@@ -1550,7 +1585,8 @@ static int trace_details(unsigned type, void *ctx, void *p, void *x)
 static void sending_ip_streams(void **state)
 {
 	struct fixture_db *fd = *state;
-	sqlite3 *db = store_db(fd->s);
+	/* SQLite-only: its statement trace and query plans */
+	sqlite3 *db = db_sqlite_handle(store_db(fd->s));
 	char plan[4096];
 
 	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {

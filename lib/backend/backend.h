@@ -49,6 +49,10 @@ struct db_backend {
 	enum tr_err (*exec)(struct db *db, const char *sql, const char *what, struct tr_error *err);
 	int (*in_transaction)(struct db *db);
 	const char *begin_sql;  /* a write transaction: "BEGIN IMMEDIATE", "BEGIN" */
+	/* 1: a failed statement undoes only itself and the transaction goes
+	 * on (SQLite); 0: the transaction is unusable until a rollback to a
+	 * savepoint (PostgreSQL).  db_keeps_transaction_on_error(). */
+	int keeps_transaction_on_error;
 
 	/* The schema this backend creates, its version, and the migrations
 	 * that bring an older database to it (migrate.c runs them). */
@@ -56,9 +60,16 @@ struct db_backend {
 	int (*schema_version)(void);
 	const struct store_migration *migrations;
 	/* *version = the database's schema version (0 when never set) and
-	 * *tables = how many tables it has (0: empty, ours to create). */
+	 * *tables = how many tables it has (0: empty, ours to create; only
+	 * read when *version is 0). */
 	enum tr_err (*get_version)(struct db *db, int *version, int64_t *tables, struct tr_error *err);
 	enum tr_err (*set_version)(struct db *db, int version, struct tr_error *err);
+
+	/* Optional (NULL: nothing to do).  upgrading: on = 1 before the
+	 * migrations run in their transaction, 0 after (SQLite lifts its
+	 * defensive mode for them).  bulk: db_bulk(). */
+	void (*upgrading)(struct db *db, int on);
+	enum tr_err (*bulk)(struct db *db, int on, struct tr_error *err);
 };
 
 extern const struct db_backend db_backend_sqlite;

@@ -1,0 +1,987 @@
+/*
+ * backend/pg: lib/db.h over libpq, for a PostgreSQL server that several
+ * MX hosts share (docs/postgresql.md).  SQL arrives in the dialect db.h
+ * describes; its ?N and :name parameters become $N once, at prepare.
+ * Persistent statements are prepared on the server, once per connection;
+ * a result is fetched whole and its rows handed out one step at a time.
+ * A lost connection fails the call that finds it (TR_ERR_BUSY), and the
+ * next call reconnects, unless a transaction was open: that one is gone,
+ * and only its rollback clears the way.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "backend.h"
+#include "migrate.h"
+
+/* Type OIDs from PostgreSQL's catalog (pg_type.dat), stable across
+ * releases; libpq does not export them to clients. */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+
+/* PostgreSQL's limit on parameters of one statement. */
+#define MAX_PARAMS 65535
+
+extern const char pg_schema_sql[];
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	int busy_ms;
+	int opened_readonly;  /* DB_OPEN_READONLY: default_transaction_read_only */
+	int server_readonly;  /* a standby, or read-only by the server's settings */
+	unsigned gen;         /* bumps at each (re)connect: server statements are gone */
+	unsigned next_name;   /* numbers this connection's server statements */
+	int in_tx;            /* a transaction was open at the last answer */
+	int tx_lost;          /* the connection died inside it */
+};
+
+/* One bound parameter: text is the value sent, kept in num for numbers. */
+struct pg_param {
+	const char *value;  /* NULL: SQL NULL */
+	int len;
+	int binary;         /* a blob, sent as raw bytes */
+	unsigned type;      /* OID, 0: let the server infer it */
+	char num[24];
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;          /* with $N parameters */
+	int nparams;
+	char **names;       /* [nparams]: ":name" of each index, or NULL */
+	int persistent;
+	char name[24];      /* the server statement's name, when persistent */
+	unsigned prepared_gen;  /* db->gen it was prepared in, 0: never */
+	unsigned *prepared_types; /* [nparams]: the types it was prepared with */
+	struct pg_param *params;  /* [nparams] */
+	int bind_error;     /* a bad index or no memory, for the next step */
+	PGresult *res;
+	int executed;
+	int row;            /* current row, -1 before the first */
+	int nrows;
+	unsigned char **decoded;  /* [ncols] blobs of the current row, decoded, NUL after */
+	size_t *decoded_len;
+	int ncols;
+};
+
+static struct pg_db *pg_of(struct db *db)
+{
+	return (struct pg_db *)db;
+}
+
+static struct pg_stmt *stmt_of(struct db_stmt *st)
+{
+	return (struct pg_stmt *)st;
+}
+
+/* ---- errors ---- */
+
+/* libpq's message, one line, without its trailing newline. */
+static void one_line(char *out, size_t cap, const char *msg)
+{
+	size_t n = 0;
+
+	if (msg == NULL)
+		msg = "";
+	while (*msg != '\0' && n + 1 < cap) {
+		char c = *msg++;
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if (c == ' ' && (n == 0 || out[n - 1] == ' '))
+			continue;  /* libpq indents its second line */
+		out[n++] = c;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* Whether a SQLSTATE means "try again later": the server is going or gone,
+ * a lock or a deadlock, a cancelled statement, no resources, or a server
+ * that has become a standby. */
+static int sqlstate_is_busy(const char *state, int opened_readonly)
+{
+	static const char *const busy[] = { "40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03" };
+
+	if (state == NULL)
+		return 0;
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0)
+		return 1;
+	/* a read-only transaction is only worth retrying when we did not ask
+	 * for it: a standby after failover, not a read-only open */
+	if (strcmp(state, "25006") == 0)
+		return !opened_readonly;
+	for (size_t i = 0; i < sizeof busy / sizeof busy[0]; i++) {
+		if (strcmp(state, busy[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The connection died: a transaction open on it is lost for good. */
+static void note_lost(struct pg_db *d)
+{
+	if (d->in_tx)
+		d->tx_lost = 1;
+	d->in_tx = 0;
+}
+
+/* After a command: what the server says of the transaction, when it
+ * still says anything. */
+static void note_tx(struct pg_db *d)
+{
+	PGTransactionStatusType ts;
+
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		note_lost(d);
+		return;
+	}
+	ts = PQtransactionStatus(d->conn);
+	if (ts != PQTRANS_UNKNOWN)
+		d->in_tx = ts != PQTRANS_IDLE;
+}
+
+/* A failed result (or none) as ours, with PostgreSQL's primary message. */
+static enum tr_err result_error(struct pg_db *d, const PGresult *res, const char *what, struct tr_error *err)
+{
+	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	enum tr_err code = TR_ERR_DB;
+	char msg[TR_ERROR_MSG_MAX];
+
+	note_tx(d);
+	if (PQstatus(d->conn) != CONNECTION_OK || sqlstate_is_busy(state, d->opened_readonly))
+		code = TR_ERR_BUSY;
+	else if (res == NULL)
+		code = TR_ERR_NOMEM;
+	one_line(msg, sizeof msg, primary != NULL ? primary : PQerrorMessage(d->conn));
+	if (state != NULL)
+		return tr_error_set(err, code, "%s: %s (SQLSTATE %s)", what, msg, state);
+	return tr_error_set(err, code, "%s: %s", what, msg);
+}
+
+/* ---- connecting ---- */
+
+/* The session every connection needs, and whether the server lets us
+ * write; one round trip. */
+static enum tr_err set_up_session(struct pg_db *d, struct tr_error *err)
+{
+	char sql[320];
+	PGresult *res;
+	enum tr_err rc = TR_OK;
+	int lock_ms = d->busy_ms > 0 ? d->busy_ms : 1;  /* 0 would mean "wait forever" */
+
+	snprintf(sql, sizeof sql,
+	         "SET lock_timeout = %d; SET TimeZone = 'UTC'; SET DateStyle = 'ISO';"
+	         " SET bytea_output = 'hex';%s"
+	         " SELECT pg_is_in_recovery()"
+	         " OR current_setting('default_transaction_read_only') = 'on'",
+	         lock_ms, d->opened_readonly ? " SET default_transaction_read_only = on;" : "");
+	res = PQexec(d->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		rc = result_error(d, res, "setting up the session", err);
+	else
+		d->server_readonly = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+/* A connection that is up (TR_OK) or a reason to come back later.  After a
+ * loss the transaction that was open is gone and stays failed until
+ * rolled back; otherwise reconnect, as a new generation. */
+static enum tr_err ensure_connected(struct pg_db *d, struct tr_error *err)
+{
+	char msg[TR_ERROR_MSG_MAX];
+
+	if (d->tx_lost)
+		return tr_error_set(err, TR_ERR_BUSY, "the connection to the server was lost inside a transaction");
+	if (PQstatus(d->conn) == CONNECTION_OK)
+		return TR_OK;
+	PQreset(d->conn);
+	d->gen++;
+	d->in_tx = 0;
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		one_line(msg, sizeof msg, PQerrorMessage(d->conn));
+		return tr_error_set(err, TR_ERR_BUSY, "reconnecting: %s", msg);
+	}
+	if (PQsetClientEncoding(d->conn, "UTF8") != 0)
+		return result_error(d, NULL, "setting the client encoding", err);
+	return set_up_session(d, err);
+}
+
+/* Notices ("there is no transaction in progress") are not errors, and a
+ * library prints nothing: libpq's default writes them to stderr. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static enum tr_err pg_open(const char *where, enum db_open_mode mode, int busy_ms, struct db **out,
+                           struct tr_error *err)
+{
+	/* the URI goes to libpq whole (expand_dbname); the keywords after it
+	 * win over it, those before it are defaults it may override: a milter
+	 * must not wait minutes for a host that went away (libpq's default
+	 * connect_timeout is forever, TCP's retransmissions last 15 minutes) */
+	const char *const keys[] = { "fallback_application_name", "connect_timeout", "keepalives_idle",
+		                     "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+		                     "dbname", "client_encoding", NULL };
+	const char *const values[] = { "tlsrpt", "10", "30", "10", "3", "30000", where, "UTF8", NULL };
+	struct pg_db *d = calloc(1, sizeof *d);
+	char msg[TR_ERROR_MSG_MAX];
+	enum tr_err rc;
+
+	if (d == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	d->busy_ms = busy_ms;
+	d->opened_readonly = mode == DB_OPEN_READONLY;
+	d->gen = 1;
+	d->conn = PQconnectdbParams(keys, values, 1);
+	if (d->conn == NULL) {
+		free(d);
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory connecting");
+	}
+	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		/* libpq's text names host and user, never the password */
+		one_line(msg, sizeof msg, PQerrorMessage(d->conn));
+		rc = tr_error_set(err, TR_ERR_BUSY, "cannot connect: %s", msg);
+	} else {
+		rc = set_up_session(d, err);
+	}
+	if (rc != TR_OK) {
+		PQfinish(d->conn);
+		free(d);
+		return rc;
+	}
+	*out = &d->base;
+	return TR_OK;
+}
+
+static void pg_close(struct db *db)
+{
+	struct pg_db *d = pg_of(db);
+
+	/* closing the connection rolls back what is open on the server */
+	PQfinish(d->conn);
+	free(d);
+}
+
+static int pg_readonly(struct db *db)
+{
+	struct pg_db *d = pg_of(db);
+
+	return d->opened_readonly || d->server_readonly;
+}
+
+static int pg_in_transaction(struct db *db)
+{
+	struct pg_db *d = pg_of(db);
+
+	return d->tx_lost || d->in_tx;
+}
+
+/* ---- parameters: ?N and :name to $N ---- */
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Where the quoted string, quoted identifier or comment starting at p
+ * ends (just past it), or p when none starts there. */
+static const char *skip_quoted(const char *p)
+{
+	if (*p == '\'' || *p == '"') {
+		char q = *p++;
+
+		for (; *p != '\0'; p++) {
+			if (*p == q && p[1] == q)
+				p++;  /* a doubled quote stands for itself */
+			else if (*p == q)
+				return p + 1;
+		}
+		return p;
+	}
+	if (p[0] == '-' && p[1] == '-') {
+		p += strcspn(p, "\n");
+		return p;
+	}
+	if (p[0] == '/' && p[1] == '*') {
+		const char *end = strstr(p + 2, "*/");
+
+		return end != NULL ? end + 2 : p + strlen(p);
+	}
+	return p;
+}
+
+/* The index of :name (len bytes at p, colon included) in s, adding it as
+ * the next index when new, as SQLite numbers them; 0 on no memory. */
+static int name_index(struct pg_stmt *s, const char *p, size_t len, char ***names, int *cap)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		if ((*names)[i] != NULL && strlen((*names)[i]) == len && memcmp((*names)[i], p, len) == 0)
+			return i + 1;
+	}
+	if (s->nparams >= *cap) {
+		int ncap = *cap ? *cap * 2 : 8;
+		char **n = realloc(*names, (size_t)ncap * sizeof *n);
+
+		if (n == NULL)
+			return 0;
+		memset(n + *cap, 0, (size_t)(ncap - *cap) * sizeof *n);
+		*names = n;
+		*cap = ncap;
+	}
+	(*names)[s->nparams] = strndup(p, len);
+	if ((*names)[s->nparams] == NULL)
+		return 0;
+	return ++s->nparams;
+}
+
+/* Make room in the names table for indexes up to n. */
+static int grow_names(char ***names, int *cap, int n)
+{
+	char **nn;
+
+	if (n <= *cap)
+		return 1;
+	nn = realloc(*names, (size_t)n * sizeof *nn);
+	if (nn == NULL)
+		return 0;
+	memset(nn + *cap, 0, (size_t)(n - *cap) * sizeof *nn);
+	*names = nn;
+	*cap = n;
+	return 1;
+}
+
+/* s->sql = sql with $N for ?N, ? and :name; s->nparams and s->names set.
+ * "::" (a cast) is left alone. */
+static enum tr_err rewrite_params(struct pg_stmt *s, const char *sql, struct tr_error *err)
+{
+	size_t cap = strlen(sql) * 6 + 16;  /* "?" becomes at most "$65535" */
+	char *out = malloc(cap);
+	char **names = NULL;
+	int ncap = 0;
+	size_t n = 0;
+	const char *p = sql;
+
+	if (out == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	while (*p != '\0') {
+		const char *q = skip_quoted(p);
+		long idx = -1;
+
+		if (q != p) {
+			memcpy(out + n, p, (size_t)(q - p));
+			n += (size_t)(q - p);
+			p = q;
+			continue;
+		}
+		if (*p == '?') {
+			char *end = (char *)p + 1;
+
+			errno = 0;
+			if (*end >= '0' && *end <= '9')
+				idx = strtol(p + 1, &end, 10);
+			else
+				idx = s->nparams + 1;  /* a bare ?, numbered as SQLite does */
+			if (errno != 0 || idx < 1 || idx > MAX_PARAMS)
+				goto bad;
+			if (!grow_names(&names, &ncap, (int)idx))
+				goto nomem;
+			if (idx > s->nparams)
+				s->nparams = (int)idx;
+			p = end;
+		} else if (*p == ':' && p[1] != ':' && is_name_char(p[1]) && (p == sql || p[-1] != ':')) {
+			size_t len = 1;
+
+			while (is_name_char(p[len]))
+				len++;
+			idx = name_index(s, p, len, &names, &ncap);
+			if (idx == 0)
+				goto nomem;
+			if (idx > MAX_PARAMS)
+				goto bad;
+			p += len;
+		} else {
+			out[n++] = *p++;
+			continue;
+		}
+		n += (size_t)snprintf(out + n, cap - n, "$%ld", idx);
+	}
+	out[n] = '\0';
+	s->sql = out;
+	s->names = names;
+	return TR_OK;
+bad:
+	for (int i = 0; i < ncap; i++)
+		free(names[i]);
+	free(names);
+	free(out);
+	return tr_error_set(err, TR_ERR_USAGE, "bad parameter in SQL near \"%.20s\"", p);
+nomem:
+	for (int i = 0; i < ncap; i++)
+		free(names[i]);
+	free(names);
+	free(out);
+	return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+}
+
+/* ---- statements ---- */
+
+static void clear_result(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->ncols; i++)
+		free(s->decoded[i]);
+	free(s->decoded);
+	free(s->decoded_len);
+	s->decoded = NULL;
+	s->decoded_len = NULL;
+	s->ncols = 0;
+	PQclear(s->res);
+	s->res = NULL;
+	s->executed = 0;
+	s->row = -1;
+	s->nrows = 0;
+}
+
+static void pg_finalize(struct db_stmt *st)
+{
+	struct pg_stmt *s = stmt_of(st);
+	struct pg_db *d = pg_of(st->db);
+
+	clear_result(s);
+	/* the server keeps a prepared statement for the session's life: one
+	 * that a long-lived connection prepares again and again must go */
+	if (s->prepared_gen == d->gen && PQstatus(d->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(d->conn) != PQTRANS_INERROR) {
+		char sql[40];
+
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+		PQclear(PQexec(d->conn, sql));
+		note_tx(d);
+	}
+	for (int i = 0; s->names != NULL && i < s->nparams; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->params);
+	free(s->prepared_types);
+	free(s->sql);
+	free(s);
+}
+
+static enum tr_err pg_prepare(struct db *db, const char *sql, int persistent, struct db_stmt **out,
+                              struct tr_error *err)
+{
+	struct pg_stmt *s = calloc(1, sizeof *s);
+	enum tr_err rc;
+
+	if (s == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	s->base.db = db;
+	s->row = -1;
+	rc = rewrite_params(s, sql, err);
+	if (rc != TR_OK) {
+		free(s);
+		return rc;
+	}
+	s->params = calloc((size_t)s->nparams + 1, sizeof *s->params);
+	s->prepared_types = calloc((size_t)s->nparams + 1, sizeof *s->prepared_types);
+	if (s->params == NULL || s->prepared_types == NULL) {
+		pg_finalize(&s->base);
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+	}
+	s->persistent = persistent;
+	*out = &s->base;
+	return TR_OK;
+}
+
+static int pg_param_index(struct db_stmt *st, const char *name)
+{
+	struct pg_stmt *s = stmt_of(st);
+	size_t skip = name[0] == ':' ? 0 : 1;  /* the colon is optional */
+
+	for (int i = 0; i < s->nparams; i++) {
+		if (s->names[i] != NULL && strcmp(s->names[i] + skip, name) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Parameter idx (1-based), or NULL after remembering a bad index. */
+static struct pg_param *param_at(struct pg_stmt *s, int idx)
+{
+	if (idx < 1 || idx > s->nparams) {
+		s->bind_error = 1;
+		return NULL;
+	}
+	return &s->params[idx - 1];
+}
+
+static void pg_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	struct pg_param *p = param_at(stmt_of(st), idx);
+
+	if (p == NULL)
+		return;
+	p->len = snprintf(p->num, sizeof p->num, "%" PRId64, v);
+	p->value = p->num;
+	p->binary = 0;
+	p->type = OID_INT8;
+}
+
+static void pg_bind_text(struct db_stmt *st, int idx, const char *v)
+{
+	struct pg_param *p = param_at(stmt_of(st), idx);
+
+	if (p == NULL)
+		return;
+	p->value = v;
+	p->len = 0;
+	p->binary = 0;
+	p->type = 0;
+}
+
+static void pg_bind_blob(struct db_stmt *st, int idx, const void *v, size_t len)
+{
+	struct pg_stmt *s = stmt_of(st);
+	struct pg_param *p = param_at(s, idx);
+
+	if (p == NULL)
+		return;
+	if (len > INT32_MAX) {
+		s->bind_error = 1;
+		return;
+	}
+	/* a zero-length blob is not NULL: any non-NULL pointer will do */
+	p->value = v != NULL ? v : "";
+	p->len = (int)len;
+	p->binary = 1;
+	p->type = OID_BYTEA;
+}
+
+static void pg_bind_null(struct db_stmt *st, int idx)
+{
+	struct pg_param *p = param_at(stmt_of(st), idx);
+
+	if (p == NULL)
+		return;
+	memset(p, 0, sizeof *p);
+}
+
+/* How the values bound now fit the server statement, which was prepared
+ * with the types of earlier ones. */
+enum fit {
+	FIT_SAME,   /* NULL and text fit any type, numbers and blobs their own */
+	FIT_WIDER,  /* a number or blob where the server inferred the type:
+	             * prepare again, declaring it */
+	FIT_NONE    /* a type other than the one declared: run it one-off */
+};
+
+static enum fit types_fit(const struct pg_stmt *s)
+{
+	enum fit fit = FIT_SAME;
+
+	for (int i = 0; i < s->nparams; i++) {
+		const struct pg_param *p = &s->params[i];
+
+		if (p->value == NULL || p->type == 0 || p->type == s->prepared_types[i])
+			continue;
+		if (s->prepared_types[i] != 0)
+			return FIT_NONE;
+		fit = FIT_WIDER;
+	}
+	return fit;
+}
+
+/* Prepare s on the server under a new name, declaring the types of the
+ * numbers and blobs bound now or before (an integer as int8, so that
+ * "?1 + 1" does not become int4), text left for the server to infer. */
+static enum tr_err prepare_on_server(struct pg_db *d, struct pg_stmt *s, const char *what, struct tr_error *err)
+{
+	PGresult *res;
+	enum tr_err rc = TR_OK;
+
+	for (int i = 0; i < s->nparams; i++) {
+		if (s->params[i].type != 0)
+			s->prepared_types[i] = s->params[i].type;
+	}
+	snprintf(s->name, sizeof s->name, "tr%u", ++d->next_name);
+	res = PQprepare(d->conn, s->name, s->sql, s->nparams, s->prepared_types);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = result_error(d, res, what, err);
+	else
+		s->prepared_gen = d->gen;
+	PQclear(res);
+	note_tx(d);
+	return rc;
+}
+
+/* Run s with its bindings; s->res holds the whole result. */
+static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what, struct tr_error *err)
+{
+	const char **values = NULL;
+	int *lengths = NULL, *formats = NULL;
+	unsigned *types = NULL;
+	ExecStatusType status;
+	enum fit fit;
+	enum tr_err rc;
+
+	rc = ensure_connected(d, err);
+	if (rc != TR_OK)
+		return rc;
+	if (s->nparams > 0) {
+		values = calloc((size_t)s->nparams, sizeof *values);
+		lengths = calloc((size_t)s->nparams, sizeof *lengths);
+		formats = calloc((size_t)s->nparams, sizeof *formats);
+		types = calloc((size_t)s->nparams, sizeof *types);
+		if (values == NULL || lengths == NULL || formats == NULL || types == NULL) {
+			rc = tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
+			goto out;
+		}
+		for (int i = 0; i < s->nparams; i++) {
+			values[i] = s->params[i].value;
+			lengths[i] = s->params[i].len;
+			formats[i] = s->params[i].binary;
+			types[i] = s->params[i].type;
+		}
+	}
+	fit = s->persistent ? types_fit(s) : FIT_NONE;
+	if (fit != FIT_NONE) {
+		if (s->prepared_gen != d->gen || fit == FIT_WIDER) {
+			rc = prepare_on_server(d, s, what, err);
+			if (rc != TR_OK)
+				goto out;
+		}
+		s->res = PQexecPrepared(d->conn, s->name, s->nparams, values, lengths, formats, 0);
+	} else {
+		/* one-off, or bound with other types than it was prepared with */
+		s->res = PQexecParams(d->conn, s->sql, s->nparams, types, values, lengths, formats, 0);
+	}
+	status = PQresultStatus(s->res);
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+		rc = result_error(d, s->res, what, err);
+		goto out;
+	}
+	note_tx(d);
+	s->nrows = PQntuples(s->res);
+	s->ncols = PQnfields(s->res);
+	if (s->ncols > 0) {
+		s->decoded = calloc((size_t)s->ncols, sizeof *s->decoded);
+		s->decoded_len = calloc((size_t)s->ncols, sizeof *s->decoded_len);
+		if (s->decoded == NULL || s->decoded_len == NULL)
+			rc = tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
+	}
+out:
+	free(values);
+	free(lengths);
+	free(formats);
+	free(types);
+	return rc;
+}
+
+/* Forget the blobs decoded for the row being left. */
+static void drop_decoded(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->ncols; i++) {
+		free(s->decoded[i]);
+		s->decoded[i] = NULL;
+		s->decoded_len[i] = 0;
+	}
+}
+
+static enum tr_err pg_step(struct db_stmt *st, int *row, const char *what, struct tr_error *err)
+{
+	struct pg_stmt *s = stmt_of(st);
+	enum tr_err rc;
+
+	*row = 0;
+	if (what == NULL)
+		what = "querying";
+	if (s->bind_error)
+		return tr_error_set(err, TR_ERR_USAGE, "%s: a parameter index out of range, or too large a value", what);
+	if (!s->executed) {
+		s->executed = 1;
+		rc = execute(pg_of(st->db), s, what, err);
+		if (rc != TR_OK) {
+			clear_result(s);
+			s->executed = 1;  /* failed: done until reset */
+			return rc;
+		}
+	} else {
+		drop_decoded(s);
+	}
+	if (s->row < s->nrows)
+		s->row++;
+	*row = s->row < s->nrows;
+	return TR_OK;
+}
+
+static void pg_reset(struct db_stmt *st)
+{
+	struct pg_stmt *s = stmt_of(st);
+
+	clear_result(s);
+	memset(s->params, 0, (size_t)s->nparams * sizeof *s->params);
+	s->bind_error = 0;
+}
+
+/* ---- columns ---- */
+
+/* The current row's value of col, NULL for SQL NULL. */
+static const char *cell(struct pg_stmt *s, int col)
+{
+	TR_ASSERT(s->res != NULL && s->row >= 0 && s->row < s->nrows);
+	TR_ASSERT(col >= 0 && col < s->ncols);
+	if (PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static int pg_column_is_null(struct db_stmt *st, int col)
+{
+	return cell(stmt_of(st), col) == NULL;
+}
+
+/* Text as SQLite would give it: booleans as 1 and 0. */
+static int64_t pg_column_int64(struct db_stmt *st, int col)
+{
+	struct pg_stmt *s = stmt_of(st);
+	const char *v = cell(s, col);
+
+	if (v == NULL)
+		return 0;
+	if (PQftype(s->res, col) == OID_BOOL)
+		return v[0] == 't';
+	/* numeric "12.5" reads 12, as SQLite's cast; out of range saturates */
+	return (int64_t)strtoll(v, NULL, 10);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* A bytea column's bytes, from the hex text the session asks for
+ * (bytea_output = hex: "\x" then two digits a byte), decoded once per
+ * row, with a NUL after them; NULL when out of memory or not hex. */
+static const unsigned char *blob_of(struct pg_stmt *s, int col, const char *v, size_t *len)
+{
+	size_t n = (size_t)PQgetlength(s->res, s->row, col);
+	unsigned char *out;
+
+	*len = 0;
+	if (s->decoded[col] != NULL) {
+		*len = s->decoded_len[col];
+		return s->decoded[col];
+	}
+	if (n < 2 || v[0] != '\\' || v[1] != 'x' || n % 2 != 0)
+		return NULL;
+	out = malloc((n - 2) / 2 + 1);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 2, j = 0; i < n; i += 2, j++) {
+		int hi = hex_digit(v[i]), lo = hex_digit(v[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(out);
+			return NULL;
+		}
+		out[j] = (unsigned char)(hi << 4 | lo);
+	}
+	out[(n - 2) / 2] = '\0';
+	s->decoded[col] = out;
+	s->decoded_len[col] = *len = (n - 2) / 2;
+	return out;
+}
+
+static const char *pg_column_text(struct db_stmt *st, int col, size_t *len)
+{
+	struct pg_stmt *s = stmt_of(st);
+	const char *v = cell(s, col);
+	size_t n = 0;
+
+	if (v != NULL && PQftype(s->res, col) == OID_BOOL)
+		v = v[0] == 't' ? "1" : "0";
+	else if (v != NULL && PQftype(s->res, col) == OID_BYTEA)
+		v = (const char *)blob_of(s, col, v, &n);
+	else if (v != NULL)
+		n = (size_t)PQgetlength(s->res, s->row, col);
+	if (len != NULL)
+		*len = n;
+	return v;
+}
+
+static const void *pg_column_blob(struct db_stmt *st, int col, size_t *len)
+{
+	struct pg_stmt *s = stmt_of(st);
+	const char *v = cell(s, col);
+	size_t n = 0;
+	const void *out = v;
+
+	if (v != NULL && PQftype(s->res, col) == OID_BYTEA)
+		out = blob_of(s, col, v, &n);
+	else if (v != NULL)
+		n = (size_t)PQgetlength(s->res, s->row, col);
+	if (len != NULL)
+		*len = n;
+	return out;
+}
+
+/* ---- whole statements ---- */
+
+/* Case-insensitive: whether sql is the keyword word, alone. */
+static int is_command(const char *sql, const char *word)
+{
+	size_t n = strlen(word);
+
+	sql += strspn(sql, " \t\n");
+	return strncasecmp(sql, word, n) == 0 && sql[n + strspn(sql + n, " \t\n;")] == '\0';
+}
+
+static enum tr_err pg_exec(struct db *db, const char *sql, const char *what, struct tr_error *err)
+{
+	struct pg_db *d = pg_of(db);
+	PGresult *res;
+	ExecStatusType status;
+	enum tr_err rc = TR_OK;
+
+	if (d->tx_lost && is_command(sql, "ROLLBACK")) {
+		/* the server dropped the transaction with the connection */
+		d->tx_lost = 0;
+		return TR_OK;
+	}
+	rc = ensure_connected(d, err);
+	if (rc != TR_OK)
+		return rc;
+	res = PQexec(d->conn, sql);
+	status = PQresultStatus(res);
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
+		rc = result_error(d, res, what, err);
+	else if (is_command(sql, "COMMIT") && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		/* COMMIT of a transaction an error had aborted rolls it back */
+		rc = tr_error_set(err, TR_ERR_DB, "%s: the transaction had failed and was rolled back", what);
+	PQclear(res);
+	note_tx(d);
+	return rc;
+}
+
+/* ---- schema version ---- */
+
+static int pg_schema_version(void)
+{
+	return store_sql_version(pg_schema_sql);
+}
+
+/* One integer from a parameterless query. */
+static enum tr_err query_int(struct pg_db *d, const char *sql, int64_t *out, struct tr_error *err)
+{
+	struct db_stmt *st = NULL;
+	enum tr_err rc = pg_prepare(&d->base, sql, 0, &st, err);
+	int row = 0;
+
+	*out = 0;
+	if (rc == TR_OK)
+		rc = pg_step(st, &row, "reading the schema version", err);
+	if (rc == TR_OK && row)
+		*out = pg_column_int64(st, 0);
+	if (st != NULL)
+		pg_finalize(st);
+	return rc;
+}
+
+/*
+ * Inside a transaction, first a lock that the other writers' migrations
+ * of the same schema take too, so that two hosts opening an empty
+ * database at once create it once: the second waits, then reads the first
+ * one's version.  The first key says "tlsrpt", the second which schema.
+ */
+static enum tr_err pg_get_version(struct db *db, int *version, int64_t *tables, struct tr_error *err)
+{
+	struct pg_db *d = pg_of(db);
+	int64_t v = 0;
+	enum tr_err rc = TR_OK;
+
+	*version = 0;
+	*tables = 0;
+	if (pg_in_transaction(db))
+		rc = query_int(d, "SELECT 0 FROM pg_advisory_xact_lock(1953264242, hashtext(current_schema()))", &v, err);
+	if (rc == TR_OK)
+		rc = query_int(d,
+		               "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
+		               tables, err);
+	if (rc == TR_OK && *tables > 0)
+		rc = query_int(d,
+		               "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0"
+		               " ELSE (SELECT COALESCE(max(version), 0) FROM schema_version) END",
+		               &v, err);
+	if (rc == TR_OK && (v < 0 || v > INT32_MAX))
+		return tr_error_set(err, TR_ERR_DB, "schema_version holds %" PRId64, v);
+	*version = (int)v;
+	return rc;
+}
+
+static enum tr_err pg_set_version(struct db *db, int version, struct tr_error *err)
+{
+	struct pg_db *d = pg_of(db);
+	struct db_stmt *st = NULL;
+	enum tr_err rc;
+	int row;
+
+	rc = pg_exec(db, "DELETE FROM schema_version", "setting the schema version", err);
+	if (rc == TR_OK)
+		rc = pg_prepare(&d->base, "INSERT INTO schema_version (version) VALUES (?1)", 0, &st, err);
+	if (rc == TR_OK) {
+		pg_bind_int64(st, 1, version);
+		rc = pg_step(st, &row, "setting the schema version", err);
+	}
+	if (st != NULL)
+		pg_finalize(st);
+	return rc;
+}
+
+/* No migrations yet: schema/pg/schema.sql is the first version here. */
+static const struct store_migration pg_migrations[] = { { 0, NULL } };
+
+const struct db_backend db_backend_postgres = {
+	.kind = DB_POSTGRES,
+	.open = pg_open,
+	.close = pg_close,
+	.readonly = pg_readonly,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.param_index = pg_param_index,
+	.bind_int64 = pg_bind_int64,
+	.bind_text = pg_bind_text,
+	.bind_blob = pg_bind_blob,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.reset = pg_reset,
+	.column_is_null = pg_column_is_null,
+	.column_int64 = pg_column_int64,
+	.column_text = pg_column_text,
+	.column_blob = pg_column_blob,
+	.exec = pg_exec,
+	.in_transaction = pg_in_transaction,
+	.begin_sql = "BEGIN",
+	.schema_sql = pg_schema_sql,
+	.schema_version = pg_schema_version,
+	.migrations = pg_migrations,
+	.get_version = pg_get_version,
+	.set_version = pg_set_version,
+};

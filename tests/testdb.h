@@ -1,0 +1,28 @@
+/*
+ * testdb: a fresh, empty database for each test, on either backend, so
+ * that one test list runs once per backend.  SQLite: a new file in a
+ * folder of this process's, removed at exit.  PostgreSQL: a new schema in
+ * the cluster that run-tests starts (tests/pg/cluster.sh) and names in
+ * TLSRPT_TEST_PG, reached through a URI whose search_path is that schema
+ * only; the cluster goes away with everything in it after the run.
+ * Shell tests get the same from tests/pg/lib.sh.
+ */
+#ifndef TLSRPT_TESTDB_H
+#define TLSRPT_TESTDB_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+/* The backend's name for test names and messages: "sqlite", "postgres". */
+const char *testdb_kind_name(enum db_kind kind);
+
+/* NULL when kind can be tested here, else why not (a test skips):
+ * PostgreSQL needs TLSRPT_TEST_PG and a build with libpq. */
+const char *testdb_unavailable(enum db_kind kind);
+
+/* Where a new empty database is: a path or a URI, written to out (cap
+ * bytes).  0, or -1 with the reason on stderr. */
+int testdb_fresh(enum db_kind kind, char *out, size_t cap);
+
+#endif
