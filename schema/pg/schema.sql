@@ -13,7 +13,8 @@
 -- the end instead of PRAGMA user_version; it is written on the last line
 -- in the comment that store_sql_version() reads, and test_db checks that
 -- both files say the same number.  When schema/schema.sql gains migration
--- NNN, port it here (and to schema/pg/migrations/ once there are any).
+-- NNN, port it here and to schema/pg/migrations/NNN-*.sql (lib/backend/pg.c
+-- lists them; version 10 is the first this backend had).
 
 -- tr_add(a, b): a + b for the rollups' counts, negatives and NULL taken as
 -- 0, saturating at 2^63 - 1 instead of failing (lib/sqlutil.c's tr_add).
