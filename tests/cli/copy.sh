@@ -44,8 +44,9 @@ is "a missing source is an error" "$rc:$(cat "$TMP/err")" \
 	"2:tlsrpt-report: no database at $TMP/none.db: import reports first or name one with -d"
 run copy --from "$A"
 is "--to is required" "$rc" 2
-if [ -n "${TLSRPT_TEST_PG:-}" ]; then
-	PG=$(pg_new_db copy)
+if [ -n "${TLSRPT_TEST_PG:-}" ] && command -v psql >/dev/null 2>&1; then
+	. "$top_srcdir/tests/pg/lib.sh"
+	PG=$(pg_fresh_db)
 	copies "$A" "$PG" "sqlite to postgresql"
 	copies "$PG" "$TMP/d.db" "postgresql to sqlite"
 else
