@@ -68,7 +68,9 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	check "goes to the background: exits 0 at once" test $? -eq 0
 	check "... and writes its pidfile" wait_for test -s "$tmp/nobody/pid"
 	pid=$(cat "$tmp/nobody/pid" 2>/dev/null)
-	check "runs as nobody" test "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" = "$(id -u nobody)"
+	# the pidfile is written before the privileges are dropped: wait for that
+	uid_is() { test "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" = "$1"; }
+	check "runs as nobody" wait_for uid_is "$(id -u nobody)"
 	kill "$pid" 2>/dev/null
 	check "stops on SIGTERM, removing its pidfile" wait_for test ! -e "$tmp/nobody/pid"
 else
