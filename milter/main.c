@@ -70,7 +70,7 @@ static void usage(FILE *f)
 	        "                     [-P PIDFILE] [--allow-root] [-V] [-h]\n"
 	        "  -c CONFIG    configuration file (default %s)\n"
 	        "  -p SOCKET    milter socket: unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST\n"
-	        "  -d DATABASE  SQLite database of reports\n"
+	        "  -d DATABASE  SQLite file or postgresql:// URI of the reports database\n"
 	        "  -f           stay in the foreground and log to stderr\n"
 	        "  -u USER[:GROUP]  run as this user after opening the socket\n"
 	        "  -P PIDFILE   write the process id here\n"
