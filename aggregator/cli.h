@@ -84,6 +84,7 @@ extern const struct cli_command cmd_expire;
 extern const struct cli_command cmd_metrics;
 extern const struct cli_command cmd_check_failures;
 extern const struct cli_command cmd_check;
+extern const struct cli_command cmd_copy;
 
 /* "tlsrpt-report: " + message + newline, on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -136,6 +137,13 @@ int cli_run_query(const struct cli *c, const struct cli_query *q, const void *ar
  * or CLI_FAIL (printed).
  */
 int cli_open_for_update(const struct cli *c, struct store **out);
+
+/*
+ * Open the database at where (a path or a postgresql:// URI) in mode,
+ * whatever -d says (copy names two): CLI_OK, or CLI_FAIL with the reason
+ * printed, a missing SQLite file as "no database at PATH".
+ */
+int cli_open_where(const char *where, enum store_open_mode mode, struct store **out);
 
 /*
  * The clock: now, or $TLSRPT_NOW when set (epoch seconds or RFC 3339), so

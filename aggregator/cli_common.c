@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "datetime.h"
+#include "db.h"
 #include "output.h"
 #include "when.h"
 
@@ -148,30 +149,33 @@ int cli_parse_options(struct cli *c, const struct cli_command *cmd, const struct
 	}
 }
 
-/* Open an existing database: a missing one is the user's first mistake,
- * so it gets its own message. */
-static int cli_open(const struct cli *c, enum store_open_mode mode, struct store **out)
+int cli_open_where(const char *where, enum store_open_mode mode, struct store **out)
 {
-	const char *path = cli_db_path(c);
 	struct tr_error err;
 	struct stat st;
 	enum tr_err rc;
 
 	*out = NULL;
 	tr_error_clear(&err);
-	if (stat(path, &st) == 0 || errno != ENOENT)
-		rc = store_open(path, mode, 0, out, &err);
+	/* a missing file is the user's first mistake, so it gets its own message */
+	if (mode == STORE_OPEN_CREATE || db_is_postgres(where) || stat(where, &st) == 0 || errno != ENOENT)
+		rc = store_open(where, mode, 0, out, &err);
 	else
 		rc = TR_ERR_NOTFOUND;
-	if (rc == TR_ERR_NOTFOUND) {
-		cli_error("no database at %s: import reports first or name one with -d", path);
+	if (rc == TR_ERR_NOTFOUND && !db_is_postgres(where)) {
+		cli_error("no database at %s: import reports first or name one with -d", where);
 		return CLI_FAIL;
 	}
 	if (rc != TR_OK) {
-		cli_error("%s", err.msg); /* store_open() names the file */
+		cli_error("%s", err.msg); /* store_open() names the database */
 		return CLI_FAIL;
 	}
 	return CLI_OK;
+}
+
+static int cli_open(const struct cli *c, enum store_open_mode mode, struct store **out)
+{
+	return cli_open_where(cli_db_path(c), mode, out);
 }
 
 int cli_open_for_query(const struct cli *c, struct store **out)

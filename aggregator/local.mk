@@ -18,7 +18,7 @@ aggregator_tlsrpt_report_SOURCES = aggregator/main.c aggregator/cli.h \
 	aggregator/cli_common.c \
 	aggregator/cmd_import.c aggregator/cmd_summary.c aggregator/cmd_parse.c \
 	aggregator/cmd_failures.c aggregator/cmd_list.c aggregator/cmd_show.c \
-	aggregator/cmd_expire.c aggregator/cmd_digest.c aggregator/cmd_check.c \
+	aggregator/cmd_expire.c aggregator/cmd_copy.c aggregator/cmd_digest.c aggregator/cmd_check.c \
 	aggregator/cmd_metrics.c aggregator/cmd_check_failures.c aggregator/cmd_dns.c
 aggregator_tlsrpt_report_CFLAGS = $(TLSRPT_CFLAGS) -I$(top_srcdir)/check -pthread
 aggregator_tlsrpt_report_LDADD = aggregator/libcli.a $(CHECK_LIBS) $(TLSRPT_LIBS) -lpthread

@@ -27,6 +27,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_show,
 	&cmd_digest,
 	&cmd_expire,
+	&cmd_copy,
 	&cmd_metrics,
 	&cmd_check_failures,
 	&cmd_parse,

@@ -402,29 +402,17 @@ enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
 	return ret;
 }
 
-enum tr_err views_find_report(struct store *s, const char *report_id, const char *submitter,
-                              int64_t **ids, size_t *n, struct tr_error *err)
+/* The ids st (prepared and bound; finalized here) yields, as a new array. */
+static enum tr_err read_ids(struct db_stmt *st, int64_t **ids, size_t *n, struct tr_error *err)
 {
-	struct db *db = store_db(s);
-	struct db_stmt *st;
 	size_t cap = 0;
 	enum tr_err ret;
 	int row = 0;
 
-	if (ids == NULL || n == NULL || db == NULL || report_id == NULL)
-		return tr_error_set(err, TR_ERR_USAGE, "views_find_report: missing argument");
 	*ids = NULL;
 	*n = 0;
-	ret = prepare(db, submitter != NULL
-	              ? "SELECT id FROM reports WHERE report_id = ?1 AND submitter = lower(?2) ORDER BY id"
-	              : "SELECT id FROM reports WHERE report_id = ?1 ORDER BY id", &st, err);
-	if (ret != TR_OK)
-		return ret;
-	db_bind_text(st, 1, report_id);
-	if (submitter != NULL)
-		db_bind_text(st, 2, submitter);
 	for (;;) {
-		ret = db_step(st, &row, WHAT("finding the report"), err);
+		ret = db_step(st, &row, WHAT("finding reports"), err);
 		if (ret != TR_OK || !row)
 			break;
 		ret = grow((void **)ids, &cap, *n, sizeof **ids, err);
@@ -439,6 +427,46 @@ enum tr_err views_find_report(struct store *s, const char *report_id, const char
 		*n = 0;
 	}
 	return ret;
+}
+
+enum tr_err views_find_report(struct store *s, const char *report_id, const char *submitter,
+                              int64_t **ids, size_t *n, struct tr_error *err)
+{
+	struct db *db = store_db(s);
+	struct db_stmt *st;
+	enum tr_err ret;
+
+	if (ids == NULL || n == NULL || db == NULL || report_id == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "views_find_report: missing argument");
+	*ids = NULL;
+	*n = 0;
+	ret = prepare(db, submitter != NULL
+	              ? "SELECT id FROM reports WHERE report_id = ?1 AND submitter = lower(?2) ORDER BY id"
+	              : "SELECT id FROM reports WHERE report_id = ?1 ORDER BY id", &st, err);
+	if (ret != TR_OK)
+		return ret;
+	db_bind_text(st, 1, report_id);
+	if (submitter != NULL)
+		db_bind_text(st, 2, submitter);
+	return read_ids(st, ids, n, err);
+}
+
+enum tr_err views_report_ids(struct store *s, int64_t after, size_t limit, int64_t **ids, size_t *n,
+                             struct tr_error *err)
+{
+	struct db *db = store_db(s);
+	struct db_stmt *st;
+	enum tr_err ret;
+
+	TR_ASSERT(db != NULL && ids != NULL && n != NULL);
+	*ids = NULL;
+	*n = 0;
+	ret = prepare(db, "SELECT id FROM reports WHERE id > ?1 ORDER BY id LIMIT ?2", &st, err);
+	if (ret != TR_OK)
+		return ret;
+	db_bind_int64(st, 1, after);
+	db_bind_int64(st, 2, limit == 0 || limit > VIEWS_MAX_ROWS ? VIEWS_MAX_ROWS : (int64_t)limit);
+	return read_ids(st, ids, n, err);
 }
 
 void view_reports_free(struct view_reports *v)

@@ -114,6 +114,14 @@ enum tr_err views_report(struct store *s, int64_t id, struct view_reports **out,
 enum tr_err views_find_report(struct store *s, const char *report_id, const char *submitter,
                               int64_t **ids, size_t *n, struct tr_error *err);
 
+/*
+ * The ids of up to limit stored reports (counted or not) above after, in
+ * id order: a whole database read page by page (copy).  *ids is the
+ * caller's to free() whatever this returns.
+ */
+enum tr_err views_report_ids(struct store *s, int64_t after, size_t limit, int64_t **ids, size_t *n,
+                             struct tr_error *err);
+
 void view_reports_free(struct view_reports *v);
 
 /* One policy of a report. */
