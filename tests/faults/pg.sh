@@ -189,3 +189,38 @@ pg_replayed_once() {
 	check "no half-stored report" pg_no_half_report "$1"
 	check "every summary equals a fresh SQLite import" rollups_like_fresh_import "$1"
 }
+
+# pg_hold_lock URI SQL: another session runs BEGIN; SQL and keeps its
+# transaction open until pg_release_lock (fd 3 feeds it)
+pg_hold_lock() {
+	rm -f "$tmp/holder.in"
+	mkfifo "$tmp/holder.in" || return 1
+	psql "$1" -qAtX -v ON_ERROR_STOP=1 <"$tmp/holder.in" >"$tmp/holder.out" 2>&1 &
+	pg_holder=$!
+	exec 3>"$tmp/holder.in"
+	echo "BEGIN; $2; SELECT 'locked';" >&3
+	for _ in $(seq 100); do
+		grep -q '^locked$' "$tmp/holder.out" && return 0
+		sleep 0.1
+	done
+	sed 's/^/# /' "$tmp/holder.out"
+	return 1
+}
+
+pg_release_lock() {
+	echo "ROLLBACK;" >&3
+	exec 3>&-
+	wait "$pg_holder"
+}
+
+# pg_waiting_writer URI: the pid of the milter's backend (libpq's
+# application_name tlsrpt) once it waits for a lock; fails after 10 s
+pg_waiting_writer() {
+	for _ in $(seq 100); do
+		_p=$(pg_sql "$1" "SELECT pid FROM pg_stat_activity WHERE application_name = 'tlsrpt'
+			AND wait_event_type = 'Lock' LIMIT 1")
+		[ -n "$_p" ] && { echo "$_p"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
