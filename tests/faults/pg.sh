@@ -49,18 +49,6 @@ pg_start() {
 # pg_uri NAME: the URI of cluster NAME
 pg_uri() { cat "$tmp/$1.uri"; }
 
-# pg_ctl_as_owner NAME ARGS...: pg_ctl on cluster NAME as the user it runs as
-pg_ctl_on() {
-	_d=$tmp/$1
-	shift
-	_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u nobody -- "$_bin/pg_ctl" -D "$_d/data" "$@"
-	else
-		"$_bin/pg_ctl" -D "$_d/data" "$@"
-	fi
-}
-
 # pg_sql URI QUERY: one value
 pg_sql() { psql "$1" -qAtX -v ON_ERROR_STOP=1 -c "$2"; }
 
@@ -220,6 +208,55 @@ pg_waiting_writer() {
 		_p=$(pg_sql "$1" "SELECT pid FROM pg_stat_activity WHERE application_name = 'tlsrpt'
 			AND wait_event_type = 'Lock' LIMIT 1")
 		[ -n "$_p" ] && { echo "$_p"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# pg_start_standby PRIMARY NAME: a streaming standby of cluster PRIMARY in
+# $tmp/NAME (pg_basebackup -R), on a port and socket of its own; its URI
+# in $tmp/NAME.uri
+pg_start_standby() {
+	_d=$tmp/$2
+	_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+	pg_dirs="$pg_dirs $_d"
+	mkdir "$_d" && chmod 755 "$_d" || return 1
+	[ "$(id -u)" -ne 0 ] || chown nobody "$_d"
+	cp "$tmp/$1/user" "$_d/user"
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$_d/port"
+	( cd "$_d" && pg_as_owner "$_bin/pg_basebackup" -h "$tmp/$1" -p "$(cat "$tmp/$1/port")" \
+		-U "$(cat "$_d/user")" -D "$_d/data" -R -X stream -c fast ) >"$_d/basebackup.log" 2>&1 || {
+		sed 's/^/# /' "$_d/basebackup.log"
+		return 1
+	}
+	printf "port = %s\nunix_socket_directories = '%s'\n" "$(cat "$_d/port")" "$_d" \
+		>>"$_d/data/postgresql.conf"
+	( cd "$_d" && pg_as_owner "$_bin/pg_ctl" -D "$_d/data" -l "$_d/server.log" -w start ) >/dev/null || {
+		sed 's/^/# /' "$_d/server.log" | tail -10
+		return 1
+	}
+	"$CLUSTER" uri "$_d" >"$tmp/$2.uri"
+}
+
+# pg_as_owner CMD...: as the user the clusters run as (cluster.sh)
+pg_as_owner() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u nobody -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_promote NAME: the standby NAME becomes a primary
+pg_promote() {
+	_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+	( cd "$tmp/$1" && pg_as_owner "$_bin/pg_ctl" -D "$tmp/$1/data" -w promote ) >/dev/null
+}
+
+# pg_wait_value URI QUERY WANT: until QUERY gives WANT (bounded: 10 s)
+pg_wait_value() {
+	for _ in $(seq 100); do
+		[ "$(pg_sql "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
 		sleep 0.1
 	done
 	return 1
