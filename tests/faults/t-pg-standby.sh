@@ -1,6 +1,9 @@
 #!/bin/sh
-# Fault: after a failover the milter's database is a read-only standby (a
-# real one: pg_basebackup -R of the test's primary, streaming from it).
+# Fault: the milter's server turns read-only.  First in place: the
+# primary set to default_transaction_read_only, so that the milter's open
+# connection gets SQLSTATE 25006 (read_only_sql_transaction).  Then after a
+# failover: the milter's database is a read-only standby (a real one:
+# pg_basebackup -R of the test's primary, streaming from it).
 # The primary goes down and the milter is pointed at the standby: each
 # report is spooled (the server is read-only: "busy", worth retrying),
 # never half-stored; once the standby is promoted the same milter stores
@@ -13,7 +16,7 @@ need_store
 need_pg_tests
 pg_setup
 mkdir "$tmp/spool"
-gen_mails 6 standby
+gen_mails 7 standby
 check "a private PostgreSQL primary starts" pg_start primary || finish
 check "and a streaming standby of it" pg_start_standby primary standby || finish
 primary=$(pg_uri primary)
@@ -25,6 +28,15 @@ SpoolDirectory $tmp/spool
 EOF2
 check "milter starts on the primary" start_milter
 check "mails 1-2 stored" send 1 2 stored
+read_only() {
+	pg_sql "$primary" "ALTER SYSTEM SET default_transaction_read_only = $1" >/dev/null &&
+		pg_sql "$primary" "SELECT pg_reload_conf()" >/dev/null
+}
+check "the primary turns read-only in place" read_only on
+check "mail 7 accepted without a status header" send 7 7 unstored
+check "log says the transaction is read-only" \
+	grep -q 'cannot store report: .*read-only transaction (SQLSTATE 25006)' "$tmp/log"
+check "the primary takes writes again" read_only off
 check "the standby has replayed them" pg_wait_value "$standby" "SELECT count(*) FROM reports" 2
 check "the primary fails" "$CLUSTER" kill "$tmp/primary"
 check "the standby is read-only" test "$(pg_sql "$standby" "SELECT pg_is_in_recovery()")" = t
@@ -34,7 +46,7 @@ SpoolDirectory $tmp/spool
 EOF2
 check "the milter is pointed at the standby" reload_milter
 check "mails 3-4 accepted without a status header" send 3 4 unstored
-check "two messages spooled" test "$(spooled)" = 2
+check "three messages spooled" test "$(spooled)" = 3
 check "log says the server is read-only" grep -q 'cannot store report: .*read-only' "$tmp/log"
 check "the standby has only mails 1-2" test "$(pg_sql "$standby" "SELECT count(*) FROM reports")" = 2
 check "the standby is promoted" pg_promote standby
