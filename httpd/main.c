@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "db.h"
 #include "handler.h"
 #include "httpserv.h"
 #include "log.h"
@@ -74,7 +75,7 @@ static void usage(FILE *f)
 	        "                    [-u USER[:GROUP]] [-P PIDFILE] [-V] [-h]\n"
 	        "  -c CONFIG     configuration file (default %s)\n"
 	        "  -l ADDR:PORT  listen here (127.0.0.1:8080; [::1]:8443 for IPv6)\n"
-	        "  -d DATABASE   SQLite database of reports\n"
+	        "  -d DATABASE   SQLite file or postgresql:// URI of the reports database\n"
 	        "  -s SPOOLDIR   keep reports here when the database cannot take them\n"
 	        "  -f            stay in the foreground and log to stderr\n"
 	        "  -u USER[:GROUP]  run as this user once the socket is open\n"
@@ -513,6 +514,7 @@ int main(int argc, char **argv)
 	struct httpserv *srv = NULL;
 	struct identity id;
 	struct shared *sh;
+	char *db_shown;
 	sigset_t set;
 	int rc;
 
@@ -551,9 +553,12 @@ int main(int argc, char **argv)
 	if ((sh->conf.pidfile != NULL && write_pidfile(sh->conf.pidfile, &id) != 0) ||
 	    drop_privileges(&id) != 0)
 		goto out;
+	db_shown = db_display_name(sh->conf.database); /* a URI without its password */
 	log_msg(LOG_NOTICE, "listening on %s%s (port %u), database %s, %zu MTA-STS policies",
 	        sh->conf.tls_cert != NULL ? "https://" : "http://", sh->conf.listen,
-	        httpserv_port(srv), sh->conf.database, sh->conf.n_policies);
+	        httpserv_port(srv), db_shown != NULL ? db_shown : "(out of memory)",
+	        sh->conf.n_policies);
+	free(db_shown);
 	release(&d, sh);
 	serve(&d, &opts, srv, &set);
 	sh = acquire(&d);

@@ -14,29 +14,74 @@ int db_is_postgres(const char *where)
 	return where != NULL && (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0);
 }
 
-/* where without the password of a URI's user:password@ part. */
-static char *redact(const char *where)
+/* The password of a URI's user:password@ part, or NULL. */
+static const char *userinfo_password(const char *where, size_t *len)
 {
 	const char *scheme = strstr(where, "://");
 	const char *at, *colon, *slash;
-	char *out;
 
 	if (scheme == NULL)
-		return strdup(where);
+		return NULL;
 	scheme += 3;
 	slash = strchr(scheme, '/');
 	at = strchr(scheme, '@');
 	if (at == NULL || (slash != NULL && slash < at))
-		return strdup(where);
+		return NULL;
 	colon = memchr(scheme, ':', (size_t)(at - scheme));
 	if (colon == NULL)
-		return strdup(where);
-	out = malloc(strlen(where) + 4);
+		return NULL;
+	*len = (size_t)(at - colon - 1);
+	return colon + 1;
+}
+
+/* The value of a URI's password= parameter (libpq takes one there too), or NULL. */
+static const char *param_password(const char *where, size_t *len)
+{
+	const char *p = strchr(where, '?');
+
+	while (p != NULL) {
+		p++;
+		if (strncmp(p, "password=", 9) == 0) {
+			p += 9;
+			*len = strcspn(p, "&");
+			return p;
+		}
+		p = strchr(p, '&');
+	}
+	return NULL;
+}
+
+/* where with pw[0..len) (inside it) replaced by "***". */
+static char *mask(const char *where, const char *pw, size_t len)
+{
+	size_t head = (size_t)(pw - where), total = strlen(where) - len + 3;
+	char *out = malloc(total + 1);
+
 	if (out == NULL)
 		return NULL;
-	memcpy(out, where, (size_t)(colon - where));
-	strcpy(out + (colon - where), ":***");
-	strcat(out, at);
+	memcpy(out, where, head);
+	memcpy(out + head, "***", 3);
+	strcpy(out + head + 3, pw + len);
+	return out;
+}
+
+char *db_display_name(const char *where)
+{
+	const char *pw;
+	size_t len = 0;
+	char *once, *out;
+
+	if (!db_is_postgres(where))
+		return strdup(where);
+	pw = userinfo_password(where, &len);
+	once = pw != NULL ? mask(where, pw, len) : strdup(where);
+	if (once == NULL)
+		return NULL;
+	pw = param_password(once, &len);
+	if (pw == NULL)
+		return once;
+	out = mask(once, pw, len);
+	free(once);
 	return out;
 }
 
@@ -57,7 +102,7 @@ enum tr_err db_open(const char *where, enum db_open_mode mode, int busy_ms, stru
 		return tr_error_set(err, TR_ERR_USAGE, "this build has no PostgreSQL support (configure found no libpq)");
 #endif
 	}
-	name = redact(where);
+	name = db_display_name(where);
 	if (name == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	rc = be->open(where, mode, busy_ms, &db, err);

@@ -62,6 +62,11 @@ enum db_kind db_kind(const struct db *db);
  * password removed. */
 const char *db_name(const struct db *db);
 
+/* db_name() of where before (or without) opening it: a copy of where with
+ * a URI's password (user:password@ or password=) replaced by "***", owned
+ * by the caller (free()); NULL when out of memory. */
+char *db_display_name(const char *where);
+
 /* 1 when the connection cannot write (opened read-only, a read-only
  * file, a standby server). */
 int db_readonly(struct db *db);

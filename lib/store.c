@@ -56,6 +56,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 struct store {
 	struct db *db;
 	struct db_stmt *stmt[ST_COUNT];
+	int opened_readonly; /* STORE_OPEN_READONLY: a query-only store */
 	int in_batch;
 	int batch_lost;   /* the database rolled the batch back on its own */
 	int savepoints;   /* a batch's failed report is undone by a savepoint, not by deletes */
@@ -111,7 +112,7 @@ enum tr_err store_open(const char *where, enum store_open_mode mode, int busy_ti
 		return tr_error_set(err, TR_ERR_USAGE, "store_open: no database path");
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
-		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", where);
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory"); /* where may hold a password */
 	buf_init(&s->strings, STORE_MAX_JSON);
 	buf_init(&s->mx, STORE_MAX_JSON);
 	/* db_open() names the database in its errors */
@@ -121,6 +122,7 @@ enum tr_err store_open(const char *where, enum store_open_mode mode, int busy_ti
 		return rc;
 	}
 	s->savepoints = !db_keeps_transaction_on_error(s->db);
+	s->opened_readonly = mode == STORE_OPEN_READONLY;
 	if (mode == STORE_OPEN_READONLY)
 		rc = store_check_version(s->db, err);
 	else
@@ -165,9 +167,14 @@ struct db *store_db(struct store *s)
 /* Say so plainly rather than let SQLite fail half way in. */
 static enum tr_err check_writable(struct store *s, struct tr_error *err)
 {
-	if (db_readonly(s->db))
+	if (s->opened_readonly)
 		return tr_error_set(err, TR_ERR_DB, "%s: database is opened read-only: cannot store",
 		                    db_name(s->db));
+	/* opened to write, yet read-only: a server that was a standby at
+	 * connect (after a failover), which may be promoted soon */
+	if (db_readonly(s->db))
+		return tr_error_set(err, TR_ERR_BUSY, "%s: the server is read-only (a standby?): "
+		                    "cannot store now", db_name(s->db));
 	return TR_OK;
 }
 

@@ -33,6 +33,7 @@
 
 #include "config.h"
 #include "conf.h"
+#include "db.h"
 #include "drain.h"
 #include "log.h"
 #include "httpserv.h"
@@ -69,7 +70,7 @@ static void usage(FILE *f)
 	        "                     [-P PIDFILE] [--allow-root] [-V] [-h]\n"
 	        "  -c CONFIG    configuration file (default %s)\n"
 	        "  -p SOCKET    milter socket: unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST\n"
-	        "  -d DATABASE  SQLite database of reports\n"
+	        "  -d DATABASE  SQLite file or postgresql:// URI of the reports database\n"
 	        "  -f           stay in the foreground and log to stderr\n"
 	        "  -u USER[:GROUP]  run as this user after opening the socket\n"
 	        "  -P PIDFILE   write the process id here\n"
@@ -527,7 +528,7 @@ static int refuse_relative(const struct conf *c, int foreground)
 	if (foreground)
 		return 0;
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		if (paths[i][1] != NULL && paths[i][1][0] != '/') {
+		if (paths[i][1] != NULL && paths[i][1][0] != '/' && !db_is_postgres(paths[i][1])) {
 			log_msg(LOG_ERR, "%s %s: a relative path needs -f (the background "
 			        "milter works from /); give an absolute path", paths[i][0], paths[i][1]);
 			return -1;
@@ -611,6 +612,15 @@ static int start_reaper(const struct conf *c, const struct identity *id, struct 
 	return 0;
 }
 
+/* "database NAME WHAT", NAME without a URI's password (db.h). */
+static void log_database(int level, const char *where, const char *what)
+{
+	char *name = db_display_name(where);
+
+	log_msg(level, "database %s %s", name != NULL ? name : "(out of memory)", what);
+	free(name);
+}
+
 /* The database and spool directory, as the user we are. */
 static int preflight(const struct conf *c)
 {
@@ -623,8 +633,11 @@ static int preflight(const struct conf *c)
 		return -1;
 	}
 	if (busy)
-		log_msg(LOG_WARNING, "database %s is locked by another process: reports are spooled "
-		        "or refused until it is free", c->database);
+		log_database(LOG_WARNING, c->database, db_is_postgres(c->database)
+		             ? "is unreachable, read-only or locked for now: reports are spooled or "
+		               "refused until it takes them again"
+		             : "is locked by another process: reports are spooled or refused until "
+		               "it is free");
 	return 0;
 }
 
@@ -699,6 +712,7 @@ int main(int argc, char **argv)
 	struct socket_file sock = { NULL, 0, 0 };
 	struct identity id;
 	struct conf *c;
+	char *db_name_shown;
 	int rc;
 
 	/* cJSON's trees from an arena: the process's to decide (report.h),
@@ -753,7 +767,10 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto stop;
 	}
-	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket, c->database);
+	db_name_shown = db_display_name(c->database);
+	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket,
+	        db_name_shown != NULL ? db_name_shown : "(out of memory)");
+	free(db_name_shown);
 	rc = drain_run(c->socket) == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	metrics_srv = metrics_http_stop(metrics_srv);
 	mlfi_shutdown();

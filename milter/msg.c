@@ -81,11 +81,14 @@ void msg_store_close(struct msg_store *st)
 	pthread_mutex_unlock(&st->lock);
 }
 
-/* 1 when st's path still names the file st opened. */
+/* 1 when st's path still names the file st opened; a server's database
+ * (a URI) has no file here to be deleted or replaced. */
 static int msg_store_same_file(const struct msg_store *st)
 {
 	struct stat sb;
 
+	if (db_is_postgres(st->path))
+		return 1;
 	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
 }
 
@@ -108,6 +111,8 @@ static enum tr_err msg_store_get(struct msg_store *st, const struct conf *c, str
 	rc = store_open(c->database, STORE_OPEN_CREATE, 0, &st->store, err);
 	if (rc != TR_OK)
 		return rc;
+	if (db_is_postgres(c->database))
+		return TR_OK;
 	if (stat(c->database, &sb) != 0) {
 		msg_store_drop(st);
 		return tr_error_set(err, TR_ERR_IO, "%s: %s", c->database, strerror(errno));

@@ -35,9 +35,10 @@ struct msg_decision {
 /*
  * The daemon's database handle, shared by every MTA connection: opened on
  * first use and kept, used by one thread at a time (lock), and closed
- * after an error so that the next message reopens it, and when its path
- * no longer names the file it opened (deleted, replaced): a handle on an
- * unlinked file would "store" reports that vanish.  One handle, not one
+ * after an error so that the next message reopens it (for PostgreSQL: a
+ * new connection), and when its path no longer names the SQLite file it
+ * opened (deleted, replaced): a handle on an unlinked file would "store"
+ * reports that vanish.  One handle, not one
  * per connection: opening costs a schema check, and closing the last
  * handle checkpoints and deletes the WAL, several fsyncs per message when
  * each report comes on its own SMTP connection; SQLite has one writer at
@@ -50,7 +51,7 @@ struct msg_store {
 	pthread_mutex_t lock;
 	struct store *store;
 	char *path;  /* the database it was opened on (config may change) */
-	dev_t dev;   /* the file it opened */
+	dev_t dev;   /* the file it opened (SQLite) */
 	ino_t ino;
 	struct timespec used;  /* CLOCK_MONOTONIC at its last use */
 };

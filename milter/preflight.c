@@ -82,16 +82,13 @@ static int check_file(const char *what, const char *path, char *err, size_t errl
 	return 0;
 }
 
-int preflight_database(const char *path, int *busy, char *err, size_t errlen)
+/* The files SQLite needs beside path, and the folder they go in. */
+static int check_sqlite_files(const char *path, char *err, size_t errlen)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm" };
 	char dir[4096], side[4096 + 8];
-	struct store *s = NULL;
-	struct tr_error e;
-	enum tr_err rc;
 	size_t i;
 
-	*busy = 0;
 	if (folder_of(path, dir, sizeof dir) != 0)
 		return fail(err, errlen, "database", path, "path too long");
 	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
@@ -99,17 +96,28 @@ int preflight_database(const char *path, int *busy, char *err, size_t errlen)
 		if (check_file("database", side, err, errlen) != 0)
 			return -1;
 	}
-	if (check_folder("database folder", dir, err, errlen) != 0)
+	return check_folder("database folder", dir, err, errlen);
+}
+
+int preflight_database(const char *where, int *busy, char *err, size_t errlen)
+{
+	struct store *s = NULL;
+	struct tr_error e;
+	enum tr_err rc;
+
+	*busy = 0;
+	if (!db_is_postgres(where) && check_sqlite_files(where, err, errlen) != 0)
 		return -1;
 	tr_error_clear(&e);
-	rc = store_open(path, STORE_OPEN_CREATE, 0, &s, &e);
+	rc = store_open(where, STORE_OPEN_CREATE, 0, &s, &e);
 	store_close(s);
 	if (rc == TR_ERR_BUSY) {
 		*busy = 1;
 		return 0;
 	}
 	if (rc != TR_OK) {
-		snprintf(err, errlen, "database %s", e.msg); /* e.msg starts with the path */
+		/* e.msg starts with the path, or the URI without its password */
+		snprintf(err, errlen, "database %s", e.msg);
 		return -1;
 	}
 	return 0;

@@ -199,6 +199,27 @@ static void overlong_line_is_an_error(void **state)
 	free(text);
 }
 
+/* A postgresql:// URI is a Database like a path: taken whole, its
+ * parameters and escapes as written (libpq reads them). */
+static void database_takes_a_uri(void **state)
+{
+	static const char uri[] = "postgresql://tlsrpt_writer@db1.example.net,db2.example.net/tlsrpt"
+	                          "?target_session_attrs=read-write&options=-cstatement_timeout%3D10s";
+	char text[300], *path;
+	struct conf c;
+	char err[CONF_ERR_MAX] = "";
+
+	(void)state;
+	snprintf(text, sizeof text, "Socket unix:/run/t.sock\nDatabase %s\n", uri);
+	path = write_temp(text);
+	conf_init(&c);
+	assert_int_equal(conf_load(&c, path, 1, err, sizeof err), 0);
+	assert_string_equal(c.database, uri);
+	conf_clear(&c);
+	unlink(path);
+	free(path);
+}
+
 struct size_case {
 	const char *s;
 	int rc;
@@ -298,6 +319,7 @@ int main(void)
 		cmocka_unit_test(bad_values_name_file_and_line),
 		cmocka_unit_test(missing_file_matters_only_when_named),
 		cmocka_unit_test(overlong_line_is_an_error),
+		cmocka_unit_test(database_takes_a_uri),
 		cmocka_unit_test(sizes_table),
 		cmocka_unit_test(require_auth_needs_trusted_ids),
 		cmocka_unit_test(dkim_keys_are_checked),

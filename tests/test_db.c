@@ -767,6 +767,28 @@ static void bad_uri_is_busy_without_password(void **state)
 	assert_null(strstr(e.msg, "s3cret"));
 }
 
+static void display_name_hides_password(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/var/lib/tlsrpt/tlsrpt.db", "/var/lib/tlsrpt/tlsrpt.db" },
+		{ "postgresql://db.example/tlsrpt", "postgresql://db.example/tlsrpt" },
+		{ "postgresql://w:s3cret@db.example/tlsrpt", "postgresql://w:***@db.example/tlsrpt" },
+		{ "postgres://w@db.example/t?password=s3cret&sslmode=require",
+		  "postgres://w@db.example/t?password=***&sslmode=require" },
+		{ "postgresql://w:a@db/t?host=/run&password=s3cret", "postgresql://w:***@db/t?host=/run&password=***" },
+		{ "postgresql:///t?host=/tmp/a@b", "postgresql:///t?host=/tmp/a@b" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *name = db_display_name(cases[i][0]);
+
+		assert_non_null(name);
+		assert_string_equal(name, cases[i][1]);
+		free(name);
+	}
+}
+
 /* ---- the list, once per backend ---- */
 
 struct test_case {
@@ -797,6 +819,7 @@ static const struct test_case cases[] = {
 	{ "COMMIT after an error fails", commit_after_error_fails, 1 },
 	{ "statement timeout and a read-only server are busy", timeout_and_standby_are_busy, 1 },
 	{ "unreachable server: busy, no password", bad_uri_is_busy_without_password, 1 },
+	{ "db_display_name hides a URI's password", display_name_hides_password, 0 },
 };
 
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
