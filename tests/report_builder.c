@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "report_builder.h"
+#include "testdb.h"
 
 static void *rb_alloc(size_t n)
 {
@@ -180,6 +181,19 @@ char *rb_temp_path(const char *name)
 	path = rb_alloc(len);
 	snprintf(path, len, "%s/%s", dir, name);
 	return path;
+}
+
+char *rb_temp_db(enum db_kind kind, const char *name)
+{
+	char where[512];
+	char *out;
+
+	if (kind == DB_SQLITE)
+		return rb_temp_path(name);
+	if (testdb_fresh(kind, where, sizeof where) != 0)
+		abort();
+	out = rb_strdup(where);
+	return out;
 }
 
 void rb_remove_temp(char *path)

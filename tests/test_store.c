@@ -35,21 +35,6 @@ static enum db_kind backend;
 
 /* ---- helpers ---- */
 
-/* A new empty database of the running case's backend: a path to a file
- * named name in a new folder, or a URI to a new schema; rb_remove_temp()
- * removes the one and forgets the other. */
-static char *temp_db(const char *name)
-{
-	char where[512];
-	char *out;
-
-	if (backend == DB_SQLITE)
-		return rb_temp_path(name);
-	assert_int_equal(testdb_fresh(backend, where, sizeof where), 0);
-	out = strdup(where);
-	assert_non_null(out);
-	return out;
-}
 
 /* The first column of sql's first row (-1 for none), through db.h: the
  * store's content, whatever the backend. */
@@ -150,7 +135,7 @@ static void put_expect(struct store *s, struct tlsrpt_report *r, enum store_outc
 
 static void missing_database_is_notfound(void **state)
 {
-	char *path = temp_db("none.db");
+	char *path = rb_temp_db(backend, "none.db");
 	struct store *s = NULL;
 	struct tr_error e;
 
@@ -167,7 +152,7 @@ static void missing_database_is_notfound(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void create_sets_schema_and_pragmas(void **state)
 {
-	char *path = temp_db("new.db");
+	char *path = rb_temp_db(backend, "new.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
 
@@ -202,7 +187,7 @@ static void create_sets_schema_and_pragmas(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void empty_file_is_version_zero(void **state)
 {
-	char *path = temp_db("empty.db");
+	char *path = rb_temp_db(backend, "empty.db");
 	struct store *s;
 
 	(void)state;
@@ -217,7 +202,7 @@ static void empty_file_is_version_zero(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void empty_file_read_only_is_as_good_as_missing(void **state)
 {
-	char *path = temp_db("empty.db");
+	char *path = rb_temp_db(backend, "empty.db");
 	struct store *s = NULL;
 	struct tr_error e;
 
@@ -236,7 +221,7 @@ static void not_a_database_is_db_error(void **state)
 	static const char text[] = "From: someone@example.net\nSubject: not a database at all\n\n"
 	                           "This file is plain text, long enough to hold an SQLite header.\n";
 	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
-	char *path = temp_db("text.db");
+	char *path = rb_temp_db(backend, "text.db");
 	struct store *s = NULL;
 	struct tr_error e;
 
@@ -257,7 +242,7 @@ static void not_a_database_is_db_error(void **state)
 static void directory_is_refused_by_name(void **state)
 {
 	static const enum store_open_mode modes[] = { STORE_OPEN_EXISTING, STORE_OPEN_CREATE, STORE_OPEN_READONLY };
-	char *path = temp_db("adir");
+	char *path = rb_temp_db(backend, "adir");
 	struct store *s = NULL;
 	struct tr_error e;
 
@@ -277,7 +262,7 @@ static void directory_is_refused_by_name(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void newer_schema_is_refused(void **state)
 {
-	char *path = temp_db("newer.db");
+	char *path = rb_temp_db(backend, "newer.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tr_error e;
 
@@ -305,7 +290,7 @@ static void newer_schema_is_refused(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void foreign_database_is_refused(void **state)
 {
-	char *path = temp_db("foreign.db");
+	char *path = rb_temp_db(backend, "foreign.db");
 	struct store *s = NULL;
 	struct tr_error e;
 
@@ -319,7 +304,7 @@ static void foreign_database_is_refused(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void corrupt_file_is_db_error(void **state)
 {
-	char *path = temp_db("corrupt.db");
+	char *path = rb_temp_db(backend, "corrupt.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	unsigned char junk[4096];
 	struct tr_error e;
@@ -391,7 +376,7 @@ static int file_mode_is_refused(const char *path)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void read_only_database_is_db_error(void **state)
 {
-	char *path = temp_db("ro.db");
+	char *path = rb_temp_db(backend, "ro.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("ro.example", "ro-1", 1700000000);
 	enum store_outcome out;
@@ -435,7 +420,7 @@ static void read_only_database_is_db_error(void **state)
 
 static void read_only_store_sees_concurrent_writes(void **state)
 {
-	char *path = temp_db("rw.db");
+	char *path = rb_temp_db(backend, "rw.db");
 	struct store *w = open_ok(path, STORE_OPEN_CREATE);
 	struct store *ro = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *r = simple_report("rw.example", "rw-1", 1700000000);
@@ -482,7 +467,7 @@ static int64_t column_count(struct db *db)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_runner_upgrades_in_order(void **state)
 {
-	char *path = temp_db("mig.db");
+	char *path = rb_temp_db(backend, "mig.db");
 	struct db *db = NULL;
 	struct tr_error e;
 
@@ -519,7 +504,7 @@ static void migration_runner_upgrades_in_order(void **state)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migration_from_version_two(void **state)
 {
-	char *path = temp_db("mig2.db");
+	char *path = rb_temp_db(backend, "mig2.db");
 	struct db *db = NULL;
 	struct tr_error e;
 
@@ -652,7 +637,7 @@ static char *bare_schema(sqlite3 *db, const char *schema)
 /* SQLite-only: about the file, its PRAGMAs or SQLite fixtures. */
 static void migrated_schema_is_the_new_schema(void **state)
 {
-	char *old_path = temp_db("v1-schema.db"), *new_path = temp_db("v3-schema.db");
+	char *old_path = rb_temp_db(backend, "v1-schema.db"), *new_path = rb_temp_db(backend, "v3-schema.db");
 	char *v1 = read_schema_v1();
 	char attach[4200];
 	char *migrated, *fresh;
@@ -797,7 +782,7 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 	                                       "rollup_result", "rollup_mx", "rollup_mx_result" };
 	static const enum summary_key keys[] = { SUMMARY_BY_SUBMITTER, SUMMARY_BY_POLICY_DOMAIN,
 	                                         SUMMARY_BY_RESULT_TYPE, SUMMARY_BY_RECEIVING_MX };
-	char *old_path = temp_db("v5-mixed.db"), *new_path = temp_db("v6-fresh.db");
+	char *old_path = rb_temp_db(backend, "v5-mixed.db"), *new_path = rb_temp_db(backend, "v6-fresh.db");
 	struct store *s = open_ok(old_path, STORE_OPEN_CREATE), *fresh;
 	char attach[4200], *before, *after, *want;
 	sqlite3 *db = NULL;
@@ -869,7 +854,7 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 
 static void put_then_duplicate_changes_nothing(void **state)
 {
-	char *path = temp_db("dup.db");
+	char *path = rb_temp_db(backend, "dup.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
 	struct tlsrpt_report *again = simple_report("google.example", "2024-01-01T00:00:00Z_example.com", 1704067200);
@@ -899,7 +884,7 @@ static void put_then_duplicate_changes_nothing(void **state)
 
 static void identity_is_submitter_id_and_range(void **state)
 {
-	char *path = temp_db("ident.db");
+	char *path = rb_temp_db(backend, "ident.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *rs[] = {
 		simple_report("a.example", "same-id", 1700000000),
@@ -942,7 +927,7 @@ static const char *text_at(struct db *db, const char *sql, char *buf, size_t siz
 
 static void every_field_is_kept(void **state)
 {
-	char *path = temp_db("fields.db");
+	char *path = rb_temp_db(backend, "fields.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = rb_report("mail.example", "rid-\"quoted\"", 1700000000, 1700086399, "Org");
 	struct tlsrpt_policy *p;
@@ -1003,7 +988,7 @@ static void every_field_is_kept(void **state)
 
 static void bad_arguments_are_usage_errors(void **state)
 {
-	char *path = temp_db("usage.db");
+	char *path = rb_temp_db(backend, "usage.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("u.example", "u-1", 1700000000);
 	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0, NULL, NULL, NULL };
@@ -1037,7 +1022,7 @@ static void bad_arguments_are_usage_errors(void **state)
 
 static void raw_json_round_trips(void **state)
 {
-	char *path = temp_db("raw.db");
+	char *path = rb_temp_db(backend, "raw.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = simple_report("raw.example", "raw-1", 1700000000);
 	struct tlsrpt_report *none = simple_report("raw.example", "raw-2", 1700000000);
@@ -1126,7 +1111,7 @@ static void arrived_compressed_kept_verbatim(void **state)
 		{ "zl-1", 15, 0, 1 },
 		{ "gz-pad", 31, 5000, 0 },
 	};
-	char *path = temp_db("verbatim.db");
+	char *path = rb_temp_db(backend, "verbatim.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	static char json[4000];
 	static unsigned char packed[16000];
@@ -1188,7 +1173,7 @@ static void string_arrays_match_cjson(void **state)
 		"version: STSv1", "quote \" and \\ backslash", "tab\there\nnewline\r\b\f",
 		"\x01\x1f control", "caf\xc3\xa9 \x7f", "", NULL,
 	};
-	char *path = temp_db("arrays.db");
+	char *path = rb_temp_db(backend, "arrays.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = rb_report("arrays.example", "arr-1", 1700000000, 1700086399, NULL);
 	struct tlsrpt_policy *p = rb_policy(r, "sts", "example.com", 1, 0);
@@ -1230,7 +1215,7 @@ static const char rfc_json[] =
 
 static void parsed_report_round_trips(void **state)
 {
-	char *path = temp_db("parsed.db");
+	char *path = rb_temp_db(backend, "parsed.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = NULL, *again = NULL;
 	struct tr_limits lim;
@@ -1312,7 +1297,7 @@ static struct tlsrpt_report *boom_report(const char *id)
 
 static void failed_report_leaves_nothing(void **state)
 {
-	char *path = temp_db("atomic.db");
+	char *path = rb_temp_db(backend, "atomic.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *r = boom_report("boom-1");
 	struct tlsrpt_report *ok = simple_report("boom.example", "ok-1", 1700000000);
@@ -1338,7 +1323,7 @@ static void failed_report_leaves_nothing(void **state)
 
 static void batch_commits_once_and_failures_roll_back_alone(void **state)
 {
-	char *path = temp_db("batch.db");
+	char *path = rb_temp_db(backend, "batch.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *bad = boom_report("boom-b");
@@ -1402,7 +1387,7 @@ static void put_simple_reports(struct store *s, const char *prefix, int n)
  * goes on with the next batch. */
 static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 {
-	char *path = temp_db("late.db");
+	char *path = rb_temp_db(backend, "late.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
 	struct tr_error e;
@@ -1497,8 +1482,8 @@ static char *rollups_text(struct db *db)
 static void batched_rollups_equal_one_by_one(void **state)
 {
 	static const struct store_meta meta_unknown = { "import", NULL, "unknown", 1, 1700000000, NULL, NULL, NULL };
-	char *path1 = temp_db("one.db");
-	char *path2 = temp_db("batch.db");
+	char *path1 = rb_temp_db(backend, "one.db");
+	char *path2 = rb_temp_db(backend, "batch.db");
 	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
 	struct store *batch = open_ok(path2, STORE_OPEN_CREATE);
 	struct tlsrpt_report *bad = boom_report("boom-v");
@@ -1541,7 +1526,7 @@ static void batched_rollups_equal_one_by_one(void **state)
  * hits it, alone, in a batch or not; what was committed stays. */
 static void full_disk_fails_one_report_cleanly(void **state)
 {
-	char *path = temp_db("full.db");
+	char *path = rb_temp_db(backend, "full.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
 	enum store_outcome out;
@@ -1601,7 +1586,7 @@ static void full_disk_fails_one_report_cleanly(void **state)
 
 static void locked_database_is_busy(void **state)
 {
-	char *path = temp_db("busy.db");
+	char *path = rb_temp_db(backend, "busy.db");
 	struct store *holder = open_ok(path, STORE_OPEN_CREATE);
 	struct store *s = NULL;
 	struct tlsrpt_report *r = simple_report("busy.example", "busy-1", 1700000000);
@@ -1622,7 +1607,7 @@ static void locked_database_is_busy(void **state)
 
 static void deleting_a_report_cascades(void **state)
 {
-	char *path = temp_db("cascade.db");
+	char *path = rb_temp_db(backend, "cascade.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *a = boom_report("keep");
 	struct tlsrpt_report *b = boom_report("drop");
@@ -1645,7 +1630,7 @@ static void deleting_a_report_cascades(void **state)
 
 static void tr_sum_saturates(void **state)
 {
-	char *path = temp_db("sum.db");
+	char *path = rb_temp_db(backend, "sum.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
 
@@ -1667,7 +1652,7 @@ static void tr_day_is_strftime(void **state)
 {
 	static const int64_t times[] = { 0, 1, 86399, 86400, -1, -86400, -86401, 951782400, 951868799,
 		                         1709251200, 4102444800, 253402300799, -62167219200 };
-	char *path = temp_db("day.db");
+	char *path = rb_temp_db(backend, "day.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
 	char buf[64], sql[256];
@@ -1751,7 +1736,7 @@ static void check_shared_totals(const char *path)
 
 static void processes_store_each_report_once(void **state)
 {
-	char *path = temp_db("procs.db");
+	char *path = rb_temp_db(backend, "procs.db");
 	pid_t pids[WRITERS];
 
 	(void)state;
@@ -1792,7 +1777,7 @@ static void *writer_thread(void *p)
 
 static void threads_store_each_report_once(void **state)
 {
-	char *path = temp_db("threads.db");
+	char *path = rb_temp_db(backend, "threads.db");
 	struct writer_arg args[WRITERS];
 	pthread_t tids[WRITERS];
 	int stored = 0, dups = 0;
