@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "db.h"
 #include "datetime.h"
 #include "output.h"
 #include "when.h"
@@ -159,12 +160,13 @@ static int cli_open(const struct cli *c, enum store_open_mode mode, struct store
 
 	*out = NULL;
 	tr_error_clear(&err);
-	if (stat(path, &st) == 0 || errno != ENOENT)
+	/* a file that is not there is not created by reading it; a server says itself */
+	if (db_is_postgres(path) || stat(path, &st) == 0 || errno != ENOENT)
 		rc = store_open(path, mode, 0, out, &err);
 	else
 		rc = TR_ERR_NOTFOUND;
 	if (rc == TR_ERR_NOTFOUND) {
-		cli_error("no database at %s: import reports first or name one with -d", path);
+		cli_error("no database at %s: import reports first or name one with -d", cli_db_name(c));
 		return CLI_FAIL;
 	}
 	if (rc != TR_OK) {
@@ -190,7 +192,7 @@ int cli_run_query(const struct cli *c, const struct cli_query *q, const void *ar
 		return rc;
 	tr_error_clear(&err);
 	if (q->fetch(st, args, &result, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	} else if (q->write(stdout, result, args) != 0) {
 		cli_error("cannot write the %s", q->what);

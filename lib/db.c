@@ -14,29 +14,51 @@ int db_is_postgres(const char *where)
 	return where != NULL && (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0);
 }
 
-/* where without the password of a URI's user:password@ part. */
-static char *redact(const char *where)
+/* Append n bytes of s to out at *len (out has room: see db_redact()). */
+static void append(char *out, size_t *len, const char *s, size_t n)
+{
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
+char *db_redact(const char *where)
 {
 	const char *scheme = strstr(where, "://");
-	const char *at, *colon, *slash;
+	const char *p = where, *at, *colon, *slash, *query;
+	size_t len = 0;
 	char *out;
 
-	if (scheme == NULL)
+	if (!db_is_postgres(where) || scheme == NULL)
 		return strdup(where);
+	/* each password, however short, becomes "***": at most 3 bytes more each */
+	out = malloc(strlen(where) * 4 + 1);
+	if (out == NULL)
+		return NULL;
+	out[0] = '\0';
 	scheme += 3;
 	slash = strchr(scheme, '/');
 	at = strchr(scheme, '@');
-	if (at == NULL || (slash != NULL && slash < at))
-		return strdup(where);
-	colon = memchr(scheme, ':', (size_t)(at - scheme));
-	if (colon == NULL)
-		return strdup(where);
-	out = malloc(strlen(where) + 4);
-	if (out == NULL)
-		return NULL;
-	memcpy(out, where, (size_t)(colon - where));
-	strcpy(out + (colon - where), ":***");
-	strcat(out, at);
+	if (at != NULL && (slash == NULL || at < slash) &&
+	    (colon = memchr(scheme, ':', (size_t)(at - scheme))) != NULL) {
+		append(out, &len, where, (size_t)(colon - where));
+		append(out, &len, ":***", 4);
+		p = at;
+	}
+	/* and the query's password=..., up to the next parameter */
+	query = strchr(p, '?');
+	while (query != NULL) {
+		const char *name = query + 1;
+		const char *next = strchr(name, '&');
+
+		if (strncmp(name, "password=", 9) == 0) {
+			append(out, &len, p, (size_t)(name + 9 - p));
+			append(out, &len, "***", 3);
+			p = next != NULL ? next : name + strlen(name);
+		}
+		query = next;
+	}
+	append(out, &len, p, strlen(p));
 	return out;
 }
 
@@ -57,7 +79,7 @@ enum tr_err db_open(const char *where, enum db_open_mode mode, int busy_ms, stru
 		return tr_error_set(err, TR_ERR_USAGE, "this build has no PostgreSQL support (configure found no libpq)");
 #endif
 	}
-	name = redact(where);
+	name = db_redact(where);
 	if (name == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	rc = be->open(where, mode, busy_ms, &db, err);

@@ -41,6 +41,11 @@ enum db_open_mode {
  * postgres:// URI); anything else is an SQLite file path. */
 int db_is_postgres(const char *where);
 
+/* where as messages may show it: a URI's password (user:password@ or
+ * password=...) replaced by "***"; a path as it is.  malloc'd, NULL
+ * without memory. */
+char *db_redact(const char *where);
+
 /*
  * Connect to where: an SQLite path or a PostgreSQL URI, which is handed
  * to libpq as it is (so PGPASSFILE, sslmode, target_session_attrs and the
