@@ -24,7 +24,8 @@ endif
 CLI_SHELL_TESTS = tests/cli/import.sh tests/cli/summary.sh tests/cli/parse.sh \
 	tests/cli/errors.sh tests/cli/concurrent.sh tests/cli/samples.sh \
 	tests/cli/views.sh tests/cli/digest.sh tests/cli/expire.sh tests/cli/case.sh \
-	tests/cli/escape-once.sh tests/cli/dkim.sh tests/cli/counting.sh
+	tests/cli/escape-once.sh tests/cli/dkim.sh tests/cli/counting.sh \
+	tests/cli/same-views.sh
 TESTS += $(CLI_SHELL_TESTS)
 EXTRA_DIST += $(CLI_SHELL_TESTS) tests/cli/tap.sh tests/cli/on-pg.sh
 
