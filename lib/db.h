@@ -3,8 +3,8 @@
  * and views speak, with a backend behind it: SQLite (a file, the default)
  * or PostgreSQL (a server several MX hosts share).  The modules above
  * write one SQL text for both; what the dialects spell differently lives
- * in the backends as functions of the same name (tr_sum, tr_add, tr_day),
- * never as branches in the callers.
+ * in the backends as functions of the same name (tr_sum, tr_add, tr_day,
+ * tr_report_id), never as branches in the callers.
  *
  * SQL given to db_prepare() uses the subset both backends understand:
  * parameters ?1 ... ?N or :name (the PostgreSQL backend rewrites them to
