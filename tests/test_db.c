@@ -767,6 +767,31 @@ static void bad_uri_is_busy_without_password(void **state)
 	assert_null(strstr(e.msg, "s3cret"));
 }
 
+/* What messages may show of where: never a password, in either place a
+ * URI may hold one. */
+static void redact_hides_passwords(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/var/lib/tlsrpt/tlsrpt.db", "/var/lib/tlsrpt/tlsrpt.db" },
+		{ "postgresql://tlsrpt@db.example/tlsrpt", "postgresql://tlsrpt@db.example/tlsrpt" },
+		{ "postgresql://tlsrpt:s3cret@db.example/tlsrpt?sslmode=require",
+		  "postgresql://tlsrpt:***@db.example/tlsrpt?sslmode=require" },
+		{ "postgres://db.example/tlsrpt?user=a&password=s3cret&sslmode=require",
+		  "postgres://db.example/tlsrpt?user=a&password=***&sslmode=require" },
+		{ "postgresql:///tlsrpt?password=s3cret", "postgresql:///tlsrpt?password=***" },
+		{ "postgresql://u:p@h/d?password=", "postgresql://u:***@h/d?password=***" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = db_redact(cases[i][0]);
+
+		assert_non_null(got);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
 /* ---- the list, once per backend ---- */
 
 struct test_case {
@@ -797,6 +822,7 @@ static const struct test_case cases[] = {
 	{ "COMMIT after an error fails", commit_after_error_fails, 1 },
 	{ "statement timeout and a read-only server are busy", timeout_and_standby_are_busy, 1 },
 	{ "unreachable server: busy, no password", bad_uri_is_busy_without_password, 1 },
+	{ "db_redact hides passwords", redact_hides_passwords, 0 },
 };
 
 #define N_BACKENDS (sizeof backends / sizeof backends[0])
