@@ -95,6 +95,9 @@ int cli_usage_error(const struct cli_command *cmd, const char *msg);
 /* The database: -d, else $TLSRPT_DB, else the compiled-in DEFAULT_DB. */
 const char *cli_db_path(const struct cli *c);
 
+/* cli_db_path() as messages show it: without a URI's password. */
+const char *cli_db_name(const struct cli *c);
+
 /*
  * Handle an option every command shares (-h, -d, --max-message).
  * Returns -1 when id is not one of them, CLI_OK when it was handled, or an

@@ -157,7 +157,7 @@ int cli_open_where(const char *where, enum store_open_mode mode, struct store **
 
 	*out = NULL;
 	tr_error_clear(&err);
-	/* a missing file is the user's first mistake, so it gets its own message */
+	/* a file that is not there is not created by reading it; a server says itself */
 	if (mode == STORE_OPEN_CREATE || db_is_postgres(where) || stat(where, &st) == 0 || errno != ENOENT)
 		rc = store_open(where, mode, 0, out, &err);
 	else
@@ -194,7 +194,7 @@ int cli_run_query(const struct cli *c, const struct cli_query *q, const void *ar
 		return rc;
 	tr_error_clear(&err);
 	if (q->fetch(st, args, &result, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	} else if (q->write(stdout, result, args) != 0) {
 		cli_error("cannot write the %s", q->what);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "db.h"
 #include "domaincheck.h"
 #include "explain.h"
 #include "output.h"
@@ -337,7 +338,7 @@ static int open_reports(struct cli *c, const struct check_args *a, struct store 
 	*st = NULL;
 	if (a->no_reports)
 		return CLI_OK;
-	if (stat(path, &sb) != 0 && errno == ENOENT) {
+	if (!db_is_postgres(path) && stat(path, &sb) != 0 && errno == ENOENT) {
 		if (a->format == OUT_TEXT)
 			printf("(no database at %s: stored reports not consulted)\n", path);
 		return CLI_OK;

@@ -177,12 +177,12 @@ static int check_main(struct cli *c, int argc, char **argv)
 	if (a.filter.since == INT64_MIN)
 		a.filter.since = a.now - 86400;
 	if (cli_open_for_query(c, &st) != CLI_OK) {
-		snprintf(why, sizeof why, "cannot open the database %s", cli_db_path(c));
+		snprintf(why, sizeof why, "cannot open the database %s", cli_db_name(c));
 		return unknown(why);
 	}
 	tr_error_clear(&err);
 	if (summary_query(st, SUMMARY_BY_SUBMITTER, &a.filter, &sm, &err) != TR_OK) {
-		snprintf(why, sizeof why, "%s: %s", cli_db_path(c), err.msg);
+		snprintf(why, sizeof why, "%s: %s", cli_db_name(c), err.msg);
 		rc = unknown(why);
 	} else {
 		rc = report(&a, sm);

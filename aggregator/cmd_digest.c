@@ -270,7 +270,7 @@ static int digest_main(struct cli *c, int argc, char **argv)
 		return rc;
 	tr_error_clear(&err);
 	if (load(st, &a.filter, now, &dd, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	} else {
 		in = (struct digest_input){ a.filter.since, a.filter.until, dd.senders, dd.prev_senders,

@@ -88,13 +88,13 @@ static int expire_main(struct cli *c, int argc, char **argv)
 		return rc;
 	tr_error_clear(&err);
 	if (views_expire(st, cutoff, a.dry_run, &x, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	} else {
 		say(&x, a.dry_run, cutoff);
 	}
 	if (rc == CLI_OK && a.vacuum && !a.dry_run && views_vacuum(st, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	}
 	store_close(st);

@@ -354,7 +354,7 @@ static int metrics_main(struct cli *c, int argc, char **argv)
 	tr_error_clear(&err);
 	promtext_init(&p, METRICS_TEXT_MAX);
 	if (fetch(st, &a, &d, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	} else if (render(&p, &d, a.max_series) != 0) {
 		cli_error("cannot render the metrics: %s", tr_err_name(p.status));

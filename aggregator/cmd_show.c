@@ -461,7 +461,7 @@ static int show_one(struct cli *c, struct store *st, int64_t id, const struct sh
 
 	tr_error_clear(&err);
 	if (load(st, id, &s, &err) != TR_OK) {
-		cli_error("%s: %s", cli_db_path(c), err.msg);
+		cli_error("%s: %s", cli_db_name(c), err.msg);
 		rc = CLI_FAIL;
 	} else {
 		w = a->format == OUT_TEXT ? write_text(stdout, &s, a->color)

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "db.h"
 #include "report.h"
 
 #ifndef DEFAULT_DB
@@ -82,6 +83,21 @@ const char *cli_db_path(const struct cli *c)
 	if (env != NULL && env[0] != '\0')
 		return env;
 	return DEFAULT_DB;
+}
+
+const char *cli_db_name(const struct cli *c)
+{
+	/* one run names one database: redacted once, kept to the end */
+	static const char *of;
+	static char *name;
+	const char *where = cli_db_path(c);
+
+	if (name == NULL || of != where) {
+		free(name);
+		name = db_redact(where);
+		of = where;
+	}
+	return name != NULL ? name : "the database";
 }
 
 static int parse_size(const char *s, size_t *out)

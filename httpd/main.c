@@ -553,7 +553,7 @@ int main(int argc, char **argv)
 	if ((sh->conf.pidfile != NULL && write_pidfile(sh->conf.pidfile, &id) != 0) ||
 	    drop_privileges(&id) != 0)
 		goto out;
-	db_shown = db_display_name(sh->conf.database); /* a URI without its password */
+	db_shown = db_redact(sh->conf.database); /* a URI without its password */
 	log_msg(LOG_NOTICE, "listening on %s%s (port %u), database %s, %zu MTA-STS policies",
 	        sh->conf.tls_cert != NULL ? "https://" : "http://", sh->conf.listen,
 	        httpserv_port(srv), db_shown != NULL ? db_shown : "(out of memory)",

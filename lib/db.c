@@ -14,74 +14,51 @@ int db_is_postgres(const char *where)
 	return where != NULL && (strncmp(where, "postgresql://", 13) == 0 || strncmp(where, "postgres://", 11) == 0);
 }
 
-/* The password of a URI's user:password@ part, or NULL. */
-static const char *userinfo_password(const char *where, size_t *len)
+/* Append n bytes of s to out at *len (out has room: see db_redact()). */
+static void append(char *out, size_t *len, const char *s, size_t n)
+{
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
+char *db_redact(const char *where)
 {
 	const char *scheme = strstr(where, "://");
-	const char *at, *colon, *slash;
+	const char *p = where, *at, *colon, *slash, *query;
+	size_t len = 0;
+	char *out;
 
-	if (scheme == NULL)
+	if (!db_is_postgres(where) || scheme == NULL)
+		return strdup(where);
+	/* each password, however short, becomes "***": at most 3 bytes more each */
+	out = malloc(strlen(where) * 4 + 1);
+	if (out == NULL)
 		return NULL;
+	out[0] = '\0';
 	scheme += 3;
 	slash = strchr(scheme, '/');
 	at = strchr(scheme, '@');
-	if (at == NULL || (slash != NULL && slash < at))
-		return NULL;
-	colon = memchr(scheme, ':', (size_t)(at - scheme));
-	if (colon == NULL)
-		return NULL;
-	*len = (size_t)(at - colon - 1);
-	return colon + 1;
-}
-
-/* The value of a URI's password= parameter (libpq takes one there too), or NULL. */
-static const char *param_password(const char *where, size_t *len)
-{
-	const char *p = strchr(where, '?');
-
-	while (p != NULL) {
-		p++;
-		if (strncmp(p, "password=", 9) == 0) {
-			p += 9;
-			*len = strcspn(p, "&");
-			return p;
-		}
-		p = strchr(p, '&');
+	if (at != NULL && (slash == NULL || at < slash) &&
+	    (colon = memchr(scheme, ':', (size_t)(at - scheme))) != NULL) {
+		append(out, &len, where, (size_t)(colon - where));
+		append(out, &len, ":***", 4);
+		p = at;
 	}
-	return NULL;
-}
+	/* and the query's password=..., up to the next parameter */
+	query = strchr(p, '?');
+	while (query != NULL) {
+		const char *name = query + 1;
+		const char *next = strchr(name, '&');
 
-/* where with pw[0..len) (inside it) replaced by "***". */
-static char *mask(const char *where, const char *pw, size_t len)
-{
-	size_t head = (size_t)(pw - where), total = strlen(where) - len + 3;
-	char *out = malloc(total + 1);
-
-	if (out == NULL)
-		return NULL;
-	memcpy(out, where, head);
-	memcpy(out + head, "***", 3);
-	strcpy(out + head + 3, pw + len);
-	return out;
-}
-
-char *db_display_name(const char *where)
-{
-	const char *pw;
-	size_t len = 0;
-	char *once, *out;
-
-	if (!db_is_postgres(where))
-		return strdup(where);
-	pw = userinfo_password(where, &len);
-	once = pw != NULL ? mask(where, pw, len) : strdup(where);
-	if (once == NULL)
-		return NULL;
-	pw = param_password(once, &len);
-	if (pw == NULL)
-		return once;
-	out = mask(once, pw, len);
-	free(once);
+		if (strncmp(name, "password=", 9) == 0) {
+			append(out, &len, p, (size_t)(name + 9 - p));
+			append(out, &len, "***", 3);
+			p = next != NULL ? next : name + strlen(name);
+		}
+		query = next;
+	}
+	append(out, &len, p, strlen(p));
 	return out;
 }
 
@@ -102,7 +79,7 @@ enum tr_err db_open(const char *where, enum db_open_mode mode, int busy_ms, stru
 		return tr_error_set(err, TR_ERR_USAGE, "this build has no PostgreSQL support (configure found no libpq)");
 #endif
 	}
-	name = db_display_name(where);
+	name = db_redact(where);
 	if (name == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	rc = be->open(where, mode, busy_ms, &db, err);

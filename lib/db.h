@@ -3,8 +3,8 @@
  * and views speak, with a backend behind it: SQLite (a file, the default)
  * or PostgreSQL (a server several MX hosts share).  The modules above
  * write one SQL text for both; what the dialects spell differently lives
- * in the backends as functions of the same name (tr_sum, tr_add, tr_day),
- * never as branches in the callers.
+ * in the backends as functions of the same name (tr_sum, tr_add, tr_day,
+ * tr_report_id), never as branches in the callers.
  *
  * SQL given to db_prepare() uses the subset both backends understand:
  * parameters ?1 ... ?N or :name (the PostgreSQL backend rewrites them to
@@ -41,6 +41,11 @@ enum db_open_mode {
  * postgres:// URI); anything else is an SQLite file path. */
 int db_is_postgres(const char *where);
 
+/* where as messages may show it: a URI's password (user:password@ or
+ * password=...) replaced by "***"; a path as it is.  malloc'd, NULL
+ * without memory. */
+char *db_redact(const char *where);
+
 /*
  * Connect to where: an SQLite path or a PostgreSQL URI, which is handed
  * to libpq as it is (so PGPASSFILE, sslmode, target_session_attrs and the
@@ -61,11 +66,6 @@ enum db_kind db_kind(const struct db *db);
 /* What to call the database in messages: the path, or the URI with any
  * password removed. */
 const char *db_name(const struct db *db);
-
-/* db_name() of where before (or without) opening it: a copy of where with
- * a URI's password (user:password@ or password=) replaced by "***", owned
- * by the caller (free()); NULL when out of memory. */
-char *db_display_name(const char *where);
 
 /* 1 when the connection cannot write (opened read-only, a read-only
  * file, a standby server). */

@@ -35,12 +35,15 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_REPORT] =
-		"INSERT INTO reports (submitter, report_id, start_time, end_time,"
+		"INSERT INTO reports (id, submitter, report_id, start_time, end_time,"
 		" organization_name, contact_info, received_at, source, message_id,"
 		" auth, counted, raw_json, raw_json_len, dkim_domain, dkim_selector, client_addr)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-		/* the UNIQUE key is the report's identity: a clash is a duplicate */
-		" ON CONFLICT (submitter, report_id, start_time, end_time) DO NOTHING RETURNING id",
+		" VALUES (tr_report_id(?1, ?2, ?3, ?4),"
+		" ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+		/* the identity (the UNIQUE key, or the id of the one stored, which
+		 * tr_report_id looks up so that a duplicate takes no number on
+		 * PostgreSQL): a clash is a duplicate */
+		" ON CONFLICT DO NOTHING RETURNING id",
 	[ST_INS_POLICY] =
 		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
 		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"

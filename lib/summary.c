@@ -368,7 +368,8 @@ static const char *details_order(const struct summary_filter *f)
 		return "ORDER BY r.start_time, r.id";
 	if (f->since != INT64_MIN)
 		return "AND r.start_time <= 9223372036854775807 ORDER BY r.start_time, r.id";
-	return "AND r.start_time >= -9223372036854775808 ORDER BY r.start_time, r.id";
+	/* not the literal -9223372036854775808: PostgreSQL reads its digits as numeric */
+	return "AND r.start_time >= -9223372036854775807 - 1 ORDER BY r.start_time, r.id";
 }
 
 static enum tr_err tally_row(struct tally *t, struct db_stmt *st, struct tr_error *err)

@@ -615,7 +615,7 @@ static int start_reaper(const struct conf *c, const struct identity *id, struct 
 /* "database NAME WHAT", NAME without a URI's password (db.h). */
 static void log_database(int level, const char *where, const char *what)
 {
-	char *name = db_display_name(where);
+	char *name = db_redact(where);
 
 	log_msg(level, "database %s %s", name != NULL ? name : "(out of memory)", what);
 	free(name);
@@ -767,7 +767,7 @@ int main(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 		goto stop;
 	}
-	db_name_shown = db_display_name(c->database);
+	db_name_shown = db_redact(c->database);
 	log_msg(LOG_NOTICE, "listening on %s, database %s", c->socket,
 	        db_name_shown != NULL ? db_name_shown : "(out of memory)");
 	free(db_name_shown);

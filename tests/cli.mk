@@ -24,6 +24,21 @@ endif
 CLI_SHELL_TESTS = tests/cli/import.sh tests/cli/summary.sh tests/cli/parse.sh \
 	tests/cli/errors.sh tests/cli/concurrent.sh tests/cli/samples.sh \
 	tests/cli/views.sh tests/cli/digest.sh tests/cli/expire.sh tests/cli/case.sh \
-	tests/cli/escape-once.sh tests/cli/dkim.sh tests/cli/counting.sh tests/cli/copy.sh
+	tests/cli/escape-once.sh tests/cli/dkim.sh tests/cli/counting.sh tests/cli/copy.sh \
+	tests/cli/same-views.sh
 TESTS += $(CLI_SHELL_TESTS)
-EXTRA_DIST += $(CLI_SHELL_TESTS) tests/cli/tap.sh
+EXTRA_DIST += $(CLI_SHELL_TESTS) tests/cli/tap.sh tests/cli/on-pg.sh
+
+# The tests of the store and its views once more on PostgreSQL: the test
+# tests/cli/NAME.pg is tests/cli/on-pg.sh running NAME.sh there (one test
+# list, two backends).  NAME.pg is only a name: the empty rule below
+# stands in for the file.
+CLI_PG_TESTS = tests/cli/import.pg tests/cli/summary.pg tests/cli/samples.pg \
+	tests/cli/views.pg tests/cli/digest.pg tests/cli/expire.pg tests/cli/case.pg \
+	tests/cli/escape-once.pg tests/cli/counting.pg
+TESTS += $(CLI_PG_TESTS)
+TEST_EXTENSIONS = .pg
+PG_LOG_DRIVER = $(LOG_DRIVER)
+PG_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/cli/on-pg.sh
+$(CLI_PG_TESTS):
+	@:

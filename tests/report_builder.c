@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "report_builder.h"
+#include "testdb.h"
 
 static void *rb_alloc(size_t n)
 {
@@ -181,6 +183,19 @@ char *rb_temp_path(const char *name)
 	return path;
 }
 
+char *rb_temp_db(enum db_kind kind, const char *name)
+{
+	char where[512];
+	char *out;
+
+	if (kind == DB_SQLITE)
+		return rb_temp_path(name);
+	if (testdb_fresh(kind, where, sizeof where) != 0)
+		abort();
+	out = rb_strdup(where);
+	return out;
+}
+
 void rb_remove_temp(char *path)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
@@ -189,6 +204,11 @@ void rb_remove_temp(char *path)
 
 	if (path == NULL)
 		return;
+	if (db_is_postgres(path)) {
+		/* a test schema: the cluster goes away after the run */
+		free(path);
+		return;
+	}
 	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
 		snprintf(buf, sizeof buf, "%s%s", path, suffixes[i]);
 		unlink(buf);

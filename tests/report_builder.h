@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "db.h"
 #include "report.h"
 
 /* A report with no policies; json is a small generated document naming
@@ -40,8 +41,12 @@ void rb_free(struct tlsrpt_report *r);
  * $TMPDIR or /tmp); returns a malloc'd path to name inside it. */
 char *rb_temp_path(const char *name);
 
+/* A new empty database of kind: rb_temp_path(name) for SQLite, a URI to
+ * a schema of its own for PostgreSQL (tests/testdb.h); malloc'd. */
+char *rb_temp_db(enum db_kind kind, const char *name);
+
 /* Remove path, its -wal, -shm and -journal files and its directory (as
- * made by rb_temp_path), then free path.  NULL-safe. */
+ * made by rb_temp_path), then free path; a URI is only freed.  NULL-safe. */
 void rb_remove_temp(char *path);
 
 #endif

@@ -767,25 +767,30 @@ static void bad_uri_is_busy_without_password(void **state)
 	assert_null(strstr(e.msg, "s3cret"));
 }
 
-static void display_name_hides_password(void **state)
+/* What messages may show of where: never a password, in either place a
+ * URI may hold one. */
+static void redact_hides_passwords(void **state)
 {
 	static const char *const cases[][2] = {
 		{ "/var/lib/tlsrpt/tlsrpt.db", "/var/lib/tlsrpt/tlsrpt.db" },
-		{ "postgresql://db.example/tlsrpt", "postgresql://db.example/tlsrpt" },
-		{ "postgresql://w:s3cret@db.example/tlsrpt", "postgresql://w:***@db.example/tlsrpt" },
-		{ "postgres://w@db.example/t?password=s3cret&sslmode=require",
-		  "postgres://w@db.example/t?password=***&sslmode=require" },
+		{ "postgresql://tlsrpt@db.example/tlsrpt", "postgresql://tlsrpt@db.example/tlsrpt" },
+		{ "postgresql://tlsrpt:s3cret@db.example/tlsrpt?sslmode=require",
+		  "postgresql://tlsrpt:***@db.example/tlsrpt?sslmode=require" },
+		{ "postgres://db.example/tlsrpt?user=a&password=s3cret&sslmode=require",
+		  "postgres://db.example/tlsrpt?user=a&password=***&sslmode=require" },
+		{ "postgresql:///tlsrpt?password=s3cret", "postgresql:///tlsrpt?password=***" },
+		{ "postgresql://u:p@h/d?password=", "postgresql://u:***@h/d?password=***" },
 		{ "postgresql://w:a@db/t?host=/run&password=s3cret", "postgresql://w:***@db/t?host=/run&password=***" },
 		{ "postgresql:///t?host=/tmp/a@b", "postgresql:///t?host=/tmp/a@b" },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *name = db_display_name(cases[i][0]);
+		char *got = db_redact(cases[i][0]);
 
-		assert_non_null(name);
-		assert_string_equal(name, cases[i][1]);
-		free(name);
+		assert_non_null(got);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
 	}
 }
 
@@ -819,7 +824,7 @@ static const struct test_case cases[] = {
 	{ "COMMIT after an error fails", commit_after_error_fails, 1 },
 	{ "statement timeout and a read-only server are busy", timeout_and_standby_are_busy, 1 },
 	{ "unreachable server: busy, no password", bad_uri_is_busy_without_password, 1 },
-	{ "db_display_name hides a URI's password", display_name_hides_password, 0 },
+	{ "db_redact hides passwords", redact_hides_passwords, 0 },
 };
 
 #define N_BACKENDS (sizeof backends / sizeof backends[0])

@@ -2,8 +2,8 @@
  * backend/sqlite: db.h over an SQLite file.  Everything SQLite-specific
  * lives here: how a connection is opened and tuned (WAL, synchronous,
  * busy timeout), SQLite's result codes as ours, the functions the shared
- * SQL text calls (tr_sum, tr_add, tr_day, string_agg), PRAGMA
- * user_version as the schema version, and the bulk-import settings.
+ * SQL text calls (tr_sum, tr_add, tr_day, string_agg, tr_report_id),
+ * PRAGMA user_version as the schema version, and the bulk-import settings.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -258,6 +258,16 @@ static void agg_final(sqlite3_context *ctx)
 	sqlite3_result_text(ctx, s != NULL ? s : "", len, sqlite3_free);
 }
 
+/* tr_report_id(submitter, report_id, start, end): NULL, the next rowid,
+ * which only a stored row takes (schema/pg/schema.sql says why
+ * PostgreSQL's looks the report up first). */
+static void report_id_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_null(ctx);
+}
+
 static enum tr_err add_functions(sqlite3 *h, struct tr_error *err)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
@@ -269,8 +279,10 @@ static enum tr_err add_functions(sqlite3 *h, struct tr_error *err)
 		rc = sqlite3_create_function(h, "tr_day", 1, flags, NULL, day_func, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(h, "string_agg", 2, flags, NULL, NULL, agg_step, agg_final);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(h, "tr_report_id", 4, flags, NULL, report_id_func, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return sqlite_error(h, rc, err, "registering tr_sum, tr_add, tr_day and string_agg");
+		return sqlite_error(h, rc, err, "registering tr_sum, tr_add, tr_day, string_agg and tr_report_id");
 	return TR_OK;
 }
 

@@ -211,6 +211,18 @@ CREATE TABLE rollup_policy_type_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, policy_type, result_type)
 );
 
+-- tr_report_id(submitter, report_id, start, end): the id for a report
+-- being stored: the stored one's when reports holds that identity already
+-- (its insert then meets the primary key and ON CONFLICT does nothing),
+-- else the next of the identity's sequence.  A duplicate so takes no
+-- number, which the column's default would waste, and ids stay those of
+-- SQLite, whose tr_report_id is NULL: a rowid is taken by a stored row only.
+CREATE FUNCTION tr_report_id(s TEXT, r TEXT, st BIGINT, en BIGINT) RETURNS BIGINT
+	LANGUAGE sql VOLATILE
+	AS $$ SELECT COALESCE((SELECT id FROM reports
+	                       WHERE submitter = s AND report_id = r AND start_time = st AND end_time = en),
+	                      nextval(pg_get_serial_sequence('reports', 'id'))) $$;
+
 -- The schema's version, one row, which the backend's set_version writes
 -- once this file has run (PostgreSQL has no user_version).
 CREATE TABLE schema_version (

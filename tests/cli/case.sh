@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 py() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$TMP/out" 2>/dev/null; }
 
 python3 - "$TMP" <<'EOF2'

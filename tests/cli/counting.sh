@@ -10,7 +10,7 @@
 have_python || skip_all "python3 needed"
 require_store
 CFIX="$top_srcdir/tests/fixtures/counting"
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 TLSRPT_NOW=2024-02-10T00:00:00Z
 export TLSRPT_NOW
 "$TR" -d "$DB" import "$CFIX/google-style-sts-versions.json" "$CFIX/microsoft-style-sts-plus-tlsa.json" \
@@ -83,7 +83,7 @@ MS1=microsoft-2025-05-sts-plus-tlsa-policystring-json-in-string_cry-inc.json
 MS2=microsoft-2024-09-sts-plus-tlsa-html-textpart_tlsrpt-rs.eml
 GOO=google-2020-02-three-policies-same-domain-validation-failures_unidentified-repo.json
 if [ -n "$SAMPLES" ] && [ -f "$SAMPLES/$MS1" ] && [ -f "$SAMPLES/$MS2" ] && [ -f "$SAMPLES/$GOO" ]; then
-	SDB="$TMP/samples.db"
+	SDB=$(new_db samples.db)
 	"$TR" -d "$SDB" import "$SAMPLES/$MS1" "$SAMPLES/$MS2" "$SAMPLES/$GOO" >/dev/null 2>&1
 	for key in submitter policy-domain result-type receiving-mx sending-ip day policy-type; do
 		run -d "$SDB" summary --by $key --format json
@@ -113,7 +113,7 @@ else
 fi
 
 # ---- the demo's mails: one definition of a failing sender ----
-DDB="$TMP/demo.db"
+DDB=$(new_db demo.db)
 TLSRPT_NOW=2026-03-10T00:00:00Z
 "$TR" -d "$DDB" import "$top_srcdir"/tests/fixtures/mail/*.eml >/dev/null 2>&1
 run -d "$DDB" summary

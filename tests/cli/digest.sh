@@ -6,7 +6,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 TLSRPT_NOW=2024-01-12T00:00:00Z
 export TLSRPT_NOW
 "$TR" -d "$DB" import "$FIX/mail-gzip.eml" "$FIX/mail-two-policies.eml" "$FIX/raw.json" \
@@ -93,7 +93,7 @@ run -d "$DB" digest --since 6d --to "a@example.com, b@example.net"
 is "digest: a second address smuggled in --to is refused" "$rc" 2
 
 # Hostile report text: header injection, markup, escapes, non-ASCII.
-H="$TMP/h.db"
+H=$(new_db h.db)
 "$TR" -d "$H" import "$FIX/hostile-digest.json" "$FIX/hostile-domain.json" >/dev/null 2>&1
 run -d "$H" digest --since 2d --to postmaster@example.com --submitter reporter-x.example
 is "hostile domain: the headers are still the eight" \

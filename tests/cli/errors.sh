@@ -60,4 +60,12 @@ for cmd in summary import; do
 		test "$(cat "$TMP/err")" = "tlsrpt-report: $TMP/adir: is a directory, not a database file"
 done
 
+# A URI's password never reaches a message, whichever command fails.
+for cmd in summary list "expire --older-than 1d" "import $FIX/raw.json"; do
+	# shellcheck disable=SC2086
+	run -d "postgresql://tlsrpt:s3cret@127.0.0.1:1/none?password=0ther&connect_timeout=5" $cmd
+	is "-d URI, ${cmd%% *}: exit 2, no password in the message" \
+		"$rc:$(grep -c 's3cret\|0ther' "$TMP/err")" "2:0"
+done
+
 done_testing

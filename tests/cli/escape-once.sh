@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 export TLSRPT_NOW=2026-03-02T12:00:00Z
 
 python3 - "$TMP/r.json" <<'EOF2'

@@ -5,15 +5,15 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 TLSRPT_NOW=2024-01-20T00:00:00Z
 export TLSRPT_NOW
 "$TR" -d "$DB" import "$FIX/mail-gzip.eml" "$FIX/mail-two-policies.eml" "$FIX/raw.json" \
 	"$FIX/raw.json.gz" "$FIX/three.mbox" "$FIX/maildir" "$FIX/stdin.eml" \
 	"$FIX/shared-id-h.eml" "$FIX/shared-id-i.eml" >/dev/null 2>&1
 
-# db SQL: one query over the database, in python's sqlite3.
-db() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
+# db SQL: one query over the database (tap.sh's sql).
+db() { sql "$DB" "$1"; }
 counts() { db "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM policies), (SELECT COUNT(*) FROM failure_details)"; }
 
 # Reports ending before 2024-01-05 (15 days before the 20th): python's count.
@@ -43,16 +43,20 @@ is "--dry-run: nothing changed" "$(counts)" "$BEFORE"
 run -d "$DB" expire --older-than 15d
 is "expire: says what went" "$rc:$(cat "$TMP/out")" "0:removed $WANT (ended before 2024-01-05 00:00 UTC)"
 is "expire: what is left ended on or after the cutoff" \
-	"$(db "SELECT COUNT(*) FROM reports WHERE end_time < strftime('%s', '2024-01-05')")" "[(0,)]"
+	"$(db "SELECT COUNT(*) FROM reports WHERE end_time < 1704412800")" 0
 is "expire: the counts dropped by what it said" "$(python3 -c '
 import sys
-b = eval(sys.argv[1])[0]; a = eval(sys.argv[2])[0]
-print([x - y for x, y in zip(b, a)])' "$BEFORE" "$(counts)")" \
+b = sys.argv[1].split("|"); a = sys.argv[2].split("|")
+print([int(x) - int(y) for x, y in zip(b, a)])' "$BEFORE" "$(counts)")" \
 	"$(echo "$WANT" | sed 's/ ([^)]*)//; s/[^0-9,]//g; s/,/, /g; s/^/[/; s/$/]/')"
-is "expire: no orphans (foreign_key_check)" "$(db 'PRAGMA foreign_key_check')" "[]"
+if db_is_uri "$DB"; then
+	skip "no orphans (foreign_key_check): SQLite's"
+else
+	is "expire: no orphans (foreign_key_check)" "$(db 'PRAGMA foreign_key_check')" ""
+fi
 is "expire: no orphan policies or details" \
 	"$(db 'SELECT (SELECT COUNT(*) FROM policies WHERE report NOT IN (SELECT id FROM reports)), (SELECT COUNT(*) FROM failure_details WHERE policy NOT IN (SELECT id FROM policies))')" \
-	"[(0, 0)]"
+	"0|0"
 run -d "$DB" expire --older-than 15d --vacuum
 is "expire again: nothing left to remove" "$rc:$(cut -d' ' -f2 "$TMP/out")" "0:0"
 run -d "$DB" summary --format json

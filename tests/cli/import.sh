@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 
 run -d "$DB" import "$FIX/mail-gzip.eml"
 is "message with a gzip report: exit 0" "$rc" 0
@@ -71,36 +71,39 @@ is "spool directory: its regular files, sorted, dot-files skipped" "$(cat "$TMP/
 duplicate reporter-c.example c-42"
 
 # Unreadable and oversized input: reported, the rest still imported.
-run -d "$TMP/t2.db" import "$TMP/no-such-file.eml" "$FIX/raw.json"
+T2=$(new_db t2.db)
+run -d "$T2" import "$TMP/no-such-file.eml" "$FIX/raw.json"
 is "unreadable PATH: exit 2" "$rc" 2
 check "unreadable PATH: named on stderr" grep -q "no-such-file.eml: cannot open" "$TMP/err"
 check "unreadable PATH: the others still imported" grep -q "^stored reporter-c.example c-42" "$TMP/out"
 
 size=$(wc -c <"$FIX/mail-gzip.eml")
-run -d "$TMP/t2.db" import --max-message $((size - 1)) "$FIX/mail-gzip.eml" "$FIX/three.mbox"
+run -d "$T2" import --max-message $((size - 1)) "$FIX/mail-gzip.eml" "$FIX/three.mbox"
 is "oversized file: exit 1, not a crash" "$rc" 1
 check "oversized file: error line" grep -q "mail-gzip.eml: larger than max_message" "$TMP/err"
 is "oversized: the mbox's smaller messages still imported, the larger skipped" \
 	"$(cut -d' ' -f1-3 "$TMP/out"):$(grep -c 'three.mbox, message 2: message larger' "$TMP/err")" \
 	"stored reporter-e.example e-1
 stored reporter-e.example e-3:1"
-run -d "$TMP/t2.db" import --max-message 100 "$FIX/three.mbox"
+run -d "$T2" import --max-message 100 "$FIX/three.mbox"
 is "oversized mbox messages: each skipped, exit 1" "$rc:$(grep -c 'message [123]: message larger' "$TMP/err")" "1:3"
-run -d "$TMP/t2.db" parse --max-message 100 - <"$FIX/stdin.eml"
+run -d "$T2" parse --max-message 100 - <"$FIX/stdin.eml"
 is "oversized stdin: exit 1" "$rc" 1
 
 # A report the database refuses: said on stderr, exit 2, the rest stored.
-# python's sqlite3 plants a trigger that fails inserts for one submitter.
-"$TR" -d "$TMP/t3.db" import "$FIX/raw.json" >/dev/null 2>&1
-python3 - "$TMP/t3.db" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("CREATE TRIGGER refuse BEFORE INSERT ON reports "
-           "WHEN NEW.submitter = 'reporter-d.example' "
-           "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END")
-db.commit()
-PY
-run -d "$TMP/t3.db" import "$FIX/raw.json.gz" "$FIX/stdin.eml"
+# A trigger, in each backend's dialect, fails inserts for one submitter.
+T3=$(new_db t3.db)
+"$TR" -d "$T3" import "$FIX/raw.json" >/dev/null 2>&1
+if db_is_uri "$T3"; then
+	sql "$T3" "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \$f\$ BEGIN
+		IF NEW.submitter = 'reporter-d.example' THEN RAISE EXCEPTION 'refused by test trigger'; END IF;
+		RETURN NEW; END \$f\$;
+		CREATE TRIGGER refuse BEFORE INSERT ON reports FOR EACH ROW EXECUTE FUNCTION refuse()"
+else
+	sql "$T3" "CREATE TRIGGER refuse BEFORE INSERT ON reports WHEN NEW.submitter = 'reporter-d.example'
+		BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
+fi
+run -d "$T3" import "$FIX/raw.json.gz" "$FIX/stdin.eml"
 is "store failure: exit 2" "$rc" 2
 check "store failure: reported with the report named" \
 	grep -q "raw.json.gz: cannot store reporter-d.example d-1: .*refused by test trigger" "$TMP/err"
@@ -154,28 +157,24 @@ is "totals and every row equal the independent sums" "$(cat "$TMP/got")" "$(cat 
 both_ways() {
 	for threads in 1 2; do
 		rm -f "$TMP/thr$threads.db"*
+		tdb=$(new_db "thr$threads.db")
 		rc=0
-		TLSRPT_IMPORT_THREADS=$threads "$TR" -d "$TMP/thr$threads.db" import --max-message "$1" \
+		TLSRPT_IMPORT_THREADS=$threads "$TR" -d "$tdb" import --max-message "$1" \
 			"$FIX/three.mbox" "$TMP/no-such-file.eml" "$FIX/invalid.eml" "$FIX/maildir" \
 			"$FIX/no-report.eml" - "$FIX/mail-two-policies.eml" "$FIX/raw.json.gz" \
 			"$FIX/reports" "$FIX/three.mbox" "$FIX/raw.json" \
 			<"$FIX/stdin.eml" >"$TMP/thr$threads.out" 2>&1 || rc=$?
 		echo "exit $rc" >>"$TMP/thr$threads.out"
-		sqlite3 "$TMP/thr$threads.db" "SELECT submitter, report_id, start_time, source, message_id,
-			length(raw_json), (SELECT group_concat(policy_domain || ':' || total_failure) FROM policies
-			WHERE report = reports.id) FROM reports ORDER BY id" >"$TMP/thr$threads.rows" 2>&1
+		sql "$tdb" "SELECT submitter, report_id, start_time, source, message_id, length(raw_json),
+			policy_domain, total_failure FROM reports r LEFT JOIN policies p ON p.report = r.id
+			ORDER BY r.id, p.id" >"$TMP/thr$threads.rows" 2>&1
 	done
 }
-if command -v sqlite3 >/dev/null 2>&1; then
-	both_ways 1000000
-	check "two threads: some reports stored" grep -q "^stored reporter-e.example e-1" "$TMP/thr2.out"
-	check "two threads: output, order and exit status as in one" cmp "$TMP/thr1.out" "$TMP/thr2.out"
-	check "two threads: the same rows as in one" cmp "$TMP/thr1.rows" "$TMP/thr2.rows"
-	both_ways 700
-	check "two threads, messages over max_message: as in one" cmp "$TMP/thr1.out" "$TMP/thr2.out"
-else
-	skip "sqlite3 shell needed"; skip "sqlite3 shell needed"; skip "sqlite3 shell needed"
-	skip "sqlite3 shell needed"
-fi
+both_ways 1000000
+check "two threads: some reports stored" grep -q "^stored reporter-e.example e-1" "$TMP/thr2.out"
+check "two threads: output, order and exit status as in one" cmp "$TMP/thr1.out" "$TMP/thr2.out"
+check "two threads: the same rows as in one" cmp "$TMP/thr1.rows" "$TMP/thr2.rows"
+both_ways 700
+check "two threads, messages over max_message: as in one" cmp "$TMP/thr1.out" "$TMP/thr2.out"
 
 done_testing

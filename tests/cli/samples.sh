@@ -9,7 +9,7 @@ for d in "$top_srcdir/../shared/samples/tlsrpt" /work/shared/samples/tlsrpt; do
 done
 [ -n "$SAMPLES" ] || skip_all "no shared samples"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 
 for f in "$SAMPLES"/*.eml "$SAMPLES"/*.json "$SAMPLES"/*.json.gz; do
 	[ -f "$f" ] || continue

@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 have_python || skip_all "python3 needed"
 require_store
-DB="$TMP/t.db"
+DB=$(new_db t.db)
 "$TR" -d "$DB" import "$FIX/mail-gzip.eml" "$FIX/mail-two-policies.eml" "$FIX/raw.json" \
 	"$FIX/raw.json.gz" "$FIX/three.mbox" >/dev/null 2>&1
 

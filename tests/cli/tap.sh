@@ -6,6 +6,10 @@ set -u
 TR="$top_builddir/aggregator/tlsrpt-report"
 FIX="$top_srcdir/tests/fixtures/cli"
 unset TLSRPT_DB
+. "$top_srcdir/tests/pg/lib.sh"
+# sqlite, or postgres when tests/cli/on-pg.sh runs the test a second time
+TEST_BACKEND=${TLSRPT_TEST_BACKEND:-sqlite}
+[ "$TEST_BACKEND" != postgres ] || need_pg
 tap_n=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tlsrpt-cli.XXXXXX") || exit 99
 trap 'rm -rf "$TMP"' EXIT
@@ -52,4 +56,36 @@ require_store() {
 		skip_all "store or summary not implemented on this branch yet"
 	fi
 	rm -f "$TMP"/probe.*
+}
+
+# new_db NAME: where a new empty database of this run's backend is:
+# $TMP/NAME, or a URI to a PostgreSQL schema of its own.
+new_db() {
+	if [ "$TEST_BACKEND" = postgres ]; then
+		pg_fresh_db
+	else
+		echo "$TMP/$1"
+	fi
+}
+
+# sql DB SQL: the rows of one query (or statements) on DB, either backend,
+# a line a row, columns joined by "|", NULL as nothing.
+sql() {
+	if db_is_uri "$1"; then
+		psql "$1" -qAtX -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "$2"
+	else
+		python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for r in c.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in r))
+c.commit()' "$1" "$2"
+	fi
+}
+
+# db_is_uri DB: DB names a PostgreSQL database (as db_is_postgres()).
+db_is_uri() {
+	case $1 in
+	postgresql://* | postgres://*) return 0 ;;
+	*) return 1 ;;
+	esac
 }

@@ -45,3 +45,11 @@ INSERT INTO rollup_policy_type_result
 	GROUP BY r.start_time, r.submitter, CASE WHEN r.auth = 'pass' THEN 1 ELSE 0 END,
 	         p.policy_type || CASE WHEN p.superseded = 0 THEN '' ELSE ' (counted under tlsa)' END,
 	         COALESCE(f.result_type, '');
+
+-- And tr_report_id (schema/pg/schema.sql), which a report's insert calls
+-- since version 11, so that a duplicate takes no id.
+CREATE OR REPLACE FUNCTION tr_report_id(s TEXT, r TEXT, st BIGINT, en BIGINT) RETURNS BIGINT
+	LANGUAGE sql VOLATILE
+	AS $$ SELECT COALESCE((SELECT id FROM reports
+	                       WHERE submitter = s AND report_id = r AND start_time = st AND end_time = en),
+	                      nextval(pg_get_serial_sequence('reports', 'id'))) $$;
