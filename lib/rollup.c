@@ -263,7 +263,7 @@ static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *
 		db_bind_int64(st, col++, sum->ok);
 	db_bind_int64(st, col++, sum->fail);
 	db_bind_int64(st, col, sum->fail_with_policy);
-	return db_run(st, "updating the summary rollups", err);
+	return db_run_later(st, "updating the summary rollups", err);
 }
 
 static char *ru_strdup(struct arena *a, const char *s)
@@ -508,6 +508,9 @@ enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 		}
 		rc = ru_upsert(ru, sum.which, &sum.k, &sum.sum, sum.reports, err);
 	}
+	/* the upserts' errors belong to the flush */
+	if (rc == TR_OK)
+		rc = db_sync(ru->db, err);
 	ru->n_pending = 0;
 	arena_release(&ru->strings);
 	ru->flush_failed = rc != TR_OK;

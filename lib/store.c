@@ -421,7 +421,7 @@ static enum tr_err insert_failure(struct store *s, int64_t policy, const struct 
 	db_bind_int64(st, 7, (int64_t)f->failed_session_count);
 	db_bind_text(st, 8, f->additional_information);
 	db_bind_text(st, 9, f->failure_reason_code);
-	return db_run(st, "storing a failure detail", err);
+	return db_run_later(st, "storing a failure detail", err);
 }
 
 /* The policy's row; *id = its policies.id. */
@@ -442,6 +442,10 @@ static enum tr_err put_policy_row(struct store *s, int64_t report, size_t idx, c
 	db_bind_int64(st, 8, (int64_t)p->total_successful);
 	db_bind_int64(st, 9, (int64_t)p->total_failure);
 	db_bind_int64(st, 10, superseded);
+	*id = 0;
+	/* only its failure details need its id: without them it can wait */
+	if (p->n_failures == 0)
+		return db_run_later(st, "storing a policy", err);
 	rc = db_step(st, &row, "storing a policy", err);
 	*id = rc == TR_OK && row ? db_column_int64(st, 0) : 0;
 	db_reset(st);
