@@ -16,6 +16,7 @@
 #   GROW_CHUNKS=N  grow: chunks of 100,000 reports imported one after another (10)
 #   DETAIL_SCALE=X summary: databases with X times the failure details (1; 2 gives
 #                about 10,000,000 details at 1,000,000 reports)
+#   BASELINE_RUNS=0  import: leave the Python baseline out
 #   PG=0|1       import and summary into PostgreSQL too, a private durable
 #                cluster started for the run and removed after (bench/pg.sh;
 #                default 1 when PostgreSQL's server is installed)
@@ -39,6 +40,7 @@ PY=${PYTHON:-python3}
 GROW_CHUNKS=${GROW_CHUNKS:-10}
 DETAIL_SCALE=${DETAIL_SCALE:-1}
 PG=${PG:-1}
+BASELINE_RUNS=${BASELINE_RUNS:-1}
 
 CLI=$BUILD/aggregator/tlsrpt-report
 FLOOR=$BUILD/bench/floor
@@ -240,13 +242,14 @@ bench_import() {
 		fi
 		# The baseline is slow: three runs are enough for its median at scale.
 		[ "$n" -ge 100000 ] && [ "$REPS" -gt 3 ] && REPS=3
+		[ "$BASELINE_RUNS" = 1 ] &&
 		measure baseline-python "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
 			$BASELINE -d "$db" --no-summary "$OUT/in/mbox-$n.mbox"
 		REPS=$reps_saved
 		# As users write it (SQLite's defaults: rollback journal,
 		# synchronous=FULL, a commit per report): fsync-bound, about 6 ms
 		# a report here, so only up to PLAIN_MAX reports within TIMEOUT.
-		if [ "$n" -le "$PLAIN_MAX" ]; then
+		if [ "$n" -le "$PLAIN_MAX" ] && [ "$BASELINE_RUNS" = 1 ]; then
 			measure baseline-python-as-users "$n" "$bytes" "rm -f $db $db-wal $db-shm $db-journal" \
 				$BASELINE -d "$db" --no-summary --as-users-write-it "$OUT/in/mbox-$n.mbox"
 		fi
