@@ -219,6 +219,8 @@ static enum tr_err ensure_connected(struct pg_db *d, struct tr_error *err)
 	d->gen++;
 	d->in_tx = 0;
 	d->piped = 0;
+	if (PQpipelineStatus(d->conn) != PQ_PIPELINE_OFF)
+		(void)PQexitPipelineMode(d->conn);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		one_line(msg, sizeof msg, PQerrorMessage(d->conn));
 		return tr_error_set(err, TR_ERR_BUSY, "reconnecting: %s", msg);
