@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "datetime.h"
+#include "db.h"
 #include "output.h"
 #include "when.h"
 
@@ -159,7 +160,8 @@ static int cli_open(const struct cli *c, enum store_open_mode mode, struct store
 
 	*out = NULL;
 	tr_error_clear(&err);
-	if (stat(path, &st) == 0 || errno != ENOENT)
+	/* a PostgreSQL URI is no file: the server says whether it exists */
+	if (db_is_postgres(path) || stat(path, &st) == 0 || errno != ENOENT)
 		rc = store_open(path, mode, 0, out, &err);
 	else
 		rc = TR_ERR_NOTFOUND;
