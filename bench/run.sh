@@ -16,7 +16,12 @@
 #   GROW_CHUNKS=N  grow: chunks of 100,000 reports imported one after another (10)
 #   DETAIL_SCALE=X summary: databases with X times the failure details (1; 2 gives
 #                about 10,000,000 details at 1,000,000 reports)
-# Times are medians of wall-clock and of CPU (user + system) time; memory
+#   BASELINE_RUNS=0  import: leave the Python baseline out
+#   PG=0|1       import and summary into PostgreSQL too, a private durable
+#                cluster started for the run and removed after (bench/pg.sh;
+#                default 1 when PostgreSQL's server is installed)
+# Times are medians of wall-clock and of CPU (user + system) time (for
+# PostgreSQL: the client's plus the server's processes'); memory
 # is the maximum resident set size (GNU time's %M).  hyperfine, when installed, times the import runs too
 # (its JSON goes next to the results).  Results: $OUT/results-<date>.txt
 set -u
@@ -34,6 +39,8 @@ PLAIN_MAX=${PLAIN_MAX:-10000}
 PY=${PYTHON:-python3}
 GROW_CHUNKS=${GROW_CHUNKS:-10}
 DETAIL_SCALE=${DETAIL_SCALE:-1}
+PG=${PG:-1}
+BASELINE_RUNS=${BASELINE_RUNS:-1}
 
 CLI=$BUILD/aggregator/tlsrpt-report
 FLOOR=$BUILD/bench/floor
@@ -69,20 +76,24 @@ cli_works() {
 measure() {
 	local name=$1 reports=$2 bytes=$3 prepare=$4
 	shift 4
-	local times=() cpus=() rss=0 i t0 t1 rc status=ok m u s
+	local times=() cpus=() rss=0 i t0 t1 rc status=ok m u s c0 c1
 	for ((i = 0; i < REPS; i++)); do
 		eval "$prepare"
+		c0=$(server_cpu)
 		t0=$(date +%s%N)
 		/usr/bin/time -f '%M %U %S' -o "$OUT/tmp/time" timeout "$TIMEOUT" "$@" \
 			>/dev/null 2>"$OUT/tmp/stderr"
 		rc=$?
 		t1=$(date +%s%N)
+		c1=$(server_cpu)
 		if [ "$rc" -eq 124 ]; then status=timeout; break; fi
 		# import exits 1 when some report was invalid: still timed, but said.
 		if [ "$rc" -ne 0 ]; then status="exit$rc"; fi
 		times+=($(( (t1 - t0) / 1000 )))
 		read -r m u s < <(tail -n 1 "$OUT/tmp/time")
-		cpus+=($(awk -v u="$u" -v s="$s" 'BEGIN {printf "%d", (u + s) * 1e6}'))
+		# the server's CPU (clock ticks) counts with the client's
+		cpus+=($(awk -v u="$u" -v s="$s" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" \
+			'BEGIN {printf "%d", (u + s + c / hz) * 1e6}'))
 		[ "${m:-0}" -gt "$rss" ] 2>/dev/null && rss=$m
 	done
 	if [ "${#times[@]}" -eq 0 ]; then
@@ -116,6 +127,74 @@ ratio() {
 			printf "%-22s / %-16s %7d reports: wall %6.2fx  %s\n", a, b, n, ta / tb, c }
 		      else printf "%-22s / %-16s %7d reports: not measured\n", a, b, n }' "$TSV" |
 		tee -a "$RESULTS" >&2
+}
+
+# ---- PostgreSQL: a private cluster for the run (bench/pg.sh) ----
+
+PG_DIR=$OUT/pg
+PG_URI=
+SERVER_CPU_OF=
+
+# The server's CPU so far (clock ticks) while SERVER_CPU_OF names a
+# cluster, else 0: measure() adds it to the client's.
+server_cpu() {
+	if [ -n "$SERVER_CPU_OF" ]; then "$here/pg.sh" cpu "$SERVER_CPU_OF"; else echo 0; fi
+}
+
+# Start the cluster once, when PG=1 and PostgreSQL's server is installed.
+pg_up() {
+	[ "$PG" = 1 ] || return 1
+	[ -n "$PG_URI" ] && return 0
+	rm -rf "$PG_DIR"
+	PG_URI=$("$here/pg.sh" start "$PG_DIR" 2>"$OUT/tmp/pg.err") || {
+		log "PostgreSQL: not measured ($(tail -1 "$OUT/tmp/pg.err"))"
+		PG=0; PG_URI=; return 1
+	}
+	trap '"$here/pg.sh" stop "$PG_DIR"' EXIT
+	log "# PostgreSQL $(psql "$PG_URI" -Atc 'SHOW server_version'): private cluster in $PG_DIR," \
+		"$(psql "$PG_URI" -Atc "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings
+			WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'wal_level')")"
+	return 0
+}
+
+# The URI of database NAME in the cluster (created when missing).
+pg_db_uri() {
+	psql "$PG_URI" -Atc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1 ||
+		psql "$PG_URI" -qc "CREATE DATABASE $1" >/dev/null
+	printf '%s\n' "$PG_URI" | sed "s|^postgresql:///[^?]*|postgresql:///$1|"
+}
+
+# Empty database NAME's schema (before each import run; untimed).
+pg_empty() {
+	psql "$(pg_db_uri "$1")" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null 2>&1
+}
+
+# A PostgreSQL copy of SQLite database $1 (make_db's, the same reports) as
+# database $2, for the summaries: the schema made by tlsrpt-report, every
+# table copied as CSV but the reports' raw JSON (no summary reads it;
+# NULL there), identities set after the ids copied.  Prints its URI.
+pg_copy_db() {
+	local src=$1 name=$2 uri t cols
+	uri=$(pg_db_uri "$name")
+	if [ "$(psql "$uri" -Atc "SELECT count(*) FROM reports" 2>/dev/null)" = \
+	     "$(sqlite3 "$src" "SELECT count(*) FROM reports")" ]; then
+		echo "$uri"; return
+	fi
+	pg_empty "$name"
+	: > "$OUT/tmp/empty.mbox"
+	"$CLI" -d "$uri" import "$OUT/tmp/empty.mbox" >/dev/null 2>&1 || return 1
+	for t in reports policies failure_details $(psql "$uri" -Atc "SELECT tablename FROM pg_tables
+			WHERE schemaname = 'public' AND tablename LIKE 'rollup%' ORDER BY 1"); do
+		cols=$(psql "$uri" -Atc "SELECT string_agg(column_name, ',' ORDER BY ordinal_position)
+			FROM information_schema.columns WHERE table_name = '$t' AND table_schema = 'public'")
+		sqlite3 -csv "$src" "SELECT ${cols/raw_json,/NULL,} FROM $t" |
+			psql "$uri" -qc "\\copy $t ($cols) FROM STDIN CSV" >/dev/null || return 1
+	done
+	for t in reports policies failure_details; do
+		psql "$uri" -qAtc "SELECT setval(pg_get_serial_sequence('$t', 'id'), COALESCE(max(id), 0) + 1, false) FROM $t" >/dev/null
+	done
+	psql "$uri" -qc "VACUUM ANALYZE" >/dev/null
+	echo "$uri"
 }
 
 inputs() {
@@ -154,16 +233,23 @@ bench_import() {
 			# the same in one thread: parsing and storing no longer overlap
 			measure import-one-thread "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
 				env TLSRPT_IMPORT_THREADS=1 "$CLI" -d "$db" import "$OUT/in/mbox-$n.mbox"
+			if pg_up; then
+				SERVER_CPU_OF=$PG_DIR
+				measure import-postgres "$n" "$bytes" "pg_empty import" \
+					"$CLI" -d "$(pg_db_uri import)" import "$OUT/in/mbox-$n.mbox"
+				SERVER_CPU_OF=
+			fi
 		fi
 		# The baseline is slow: three runs are enough for its median at scale.
 		[ "$n" -ge 100000 ] && [ "$REPS" -gt 3 ] && REPS=3
+		[ "$BASELINE_RUNS" = 1 ] &&
 		measure baseline-python "$n" "$bytes" "rm -f $db $db-wal $db-shm" \
 			$BASELINE -d "$db" --no-summary "$OUT/in/mbox-$n.mbox"
 		REPS=$reps_saved
 		# As users write it (SQLite's defaults: rollback journal,
 		# synchronous=FULL, a commit per report): fsync-bound, about 6 ms
 		# a report here, so only up to PLAIN_MAX reports within TIMEOUT.
-		if [ "$n" -le "$PLAIN_MAX" ]; then
+		if [ "$n" -le "$PLAIN_MAX" ] && [ "$BASELINE_RUNS" = 1 ]; then
 			measure baseline-python-as-users "$n" "$bytes" "rm -f $db $db-wal $db-shm $db-journal" \
 				$BASELINE -d "$db" --no-summary --as-users-write-it "$OUT/in/mbox-$n.mbox"
 		fi
@@ -178,6 +264,7 @@ bench_import() {
 	log "## Ratios (medians; how many times slower the first named is)"
 	for n in $SIZES; do
 		ratio tlsrpt-report-import floor "$n"
+		[ "$PG" = 1 ] && ratio import-postgres tlsrpt-report-import "$n"
 		ratio tlsrpt-report-import floor-mime "$n"
 		ratio tlsrpt-report-import parse-no-store "$n"
 		ratio import-one-thread floor-mime "$n"
@@ -273,6 +360,15 @@ bench_summary() {
 		# no rollup: one pass over every failure detail (lib/tally.c)
 		measure summary-by-sending-ip "$n" "$(stat -c %s "$db")" ":" \
 			"$CLI" -d "$db" summary --by sending-ip
+		pg_up || continue
+		local uri by
+		uri=$(pg_copy_db "$db" "reports_$n") || { log "PostgreSQL copy of $db failed"; continue; }
+		SERVER_CPU_OF=$PG_DIR
+		measure summary-postgres "$n" 0 ":" "$CLI" -d "$uri" summary
+		for by in result-type policy-domain receiving-mx sending-ip; do
+			measure "summary-pg-by-$by" "$n" 0 ":" "$CLI" -d "$uri" summary --by "$by"
+		done
+		SERVER_CPU_OF=
 	done
 }
 

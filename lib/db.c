@@ -180,6 +180,20 @@ enum tr_err db_run(struct db_stmt *st, const char *what, struct tr_error *err)
 	return rc;
 }
 
+enum tr_err db_run_later(struct db_stmt *st, const char *what, struct tr_error *err)
+{
+	TR_ASSERT(st != NULL);
+	if (st->db->be->run_later == NULL)
+		return db_run(st, what, err);
+	return st->db->be->run_later(st, what, err);
+}
+
+enum tr_err db_sync(struct db *db, struct tr_error *err)
+{
+	TR_ASSERT(db != NULL);
+	return db->be->sync != NULL ? db->be->sync(db, err) : TR_OK;
+}
+
 int db_column_is_null(struct db_stmt *st, int col)
 {
 	return st->db->be->column_is_null(st, col);
@@ -245,6 +259,8 @@ int db_in_transaction(struct db *db)
 
 enum tr_err db_savepoint(struct db *db, struct tr_error *err)
 {
+	if (db->be->exec_later != NULL)
+		return db->be->exec_later(db, "SAVEPOINT tr_report", "setting a savepoint", err);
 	return db_exec(db, "SAVEPOINT tr_report", "setting a savepoint", err);
 }
 

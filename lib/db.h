@@ -113,6 +113,19 @@ void db_reset(struct db_stmt *st);
  * matter) and db_reset(), whatever the outcome.  Errors as db_step(). */
 enum tr_err db_run(struct db_stmt *st, const char *what, struct tr_error *err);
 
+/*
+ * Run st, a statement whose rows are not needed, and clear its bindings,
+ * as db_run().  A backend may send it together with the statements after
+ * it and wait for their answers at once (PostgreSQL's pipeline: one round
+ * trip for many); its error is then returned by the next call that waits
+ * for the server (db_step(), db_exec() and what runs through it, such as
+ * db_commit() and db_release(), db_sync()).  SQLite runs it at once.
+ */
+enum tr_err db_run_later(struct db_stmt *st, const char *what, struct tr_error *err);
+
+/* Wait for every statement run later; the first error among them. */
+enum tr_err db_sync(struct db *db, struct tr_error *err);
+
 /* Columns of the current row, 0-based.  Text and blobs stay valid until
  * the next step, reset or finalize; text is NUL-terminated, NULL for SQL
  * NULL, and *len (may be NULL) its length. */
@@ -140,7 +153,8 @@ int db_in_transaction(struct db *db);
 
 /* A savepoint inside the open transaction, so that one failed report of a
  * batch can be undone without losing the batch (PostgreSQL aborts the
- * whole transaction on any error otherwise). */
+ * whole transaction on any error otherwise).  It may be sent with the
+ * next statement, as db_run_later(). */
 enum tr_err db_savepoint(struct db *db, struct tr_error *err);
 /* 1 when a failed statement leaves the open transaction usable (SQLite),
  * so that what a failed report wrote may be deleted instead; 0 when only

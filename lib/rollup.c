@@ -279,7 +279,7 @@ static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *
 		db_bind_int64(st, col++, sum->ok);
 	db_bind_int64(st, col++, sum->fail);
 	db_bind_int64(st, col, sum->fail_with_policy);
-	return db_run(st, "updating the summary rollups", err);
+	return db_run_later(st, "updating the summary rollups", err);
 }
 
 static char *ru_strdup(struct arena *a, const char *s)
@@ -519,6 +519,17 @@ enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err)
 	return rollup_batch_flush(ru, err);
 }
 
+size_t rollup_batch_mark(const struct rollup *ru)
+{
+	return ru->n_pending;
+}
+
+void rollup_batch_forget(struct rollup *ru, size_t mark)
+{
+	TR_ASSERT(mark <= ru->n_pending);
+	ru->n_pending = mark;
+}
+
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 {
 	enum tr_err rc = TR_OK;
@@ -542,6 +553,9 @@ enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 		}
 		rc = ru_upsert(ru, sum.which, &sum.k, &sum.sum, sum.reports, err);
 	}
+	/* the upserts' errors belong to the flush */
+	if (rc == TR_OK)
+		rc = db_sync(ru->db, err);
 	ru->n_pending = 0;
 	arena_release(&ru->strings);
 	ru->flush_failed = rc != TR_OK;

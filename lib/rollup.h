@@ -58,6 +58,14 @@ void rollup_batch_begin(struct rollup *ru);
  * it.  Errors as rollup_batch_flush(). */
 enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err);
 
+/* How many groups are held now, and forgetting those held since: a report
+ * undone by its savepoint after rollup_add_report() took its groups (on a
+ * pipelined backend its failed statement is known only at its release).
+ * Valid when nothing was flushed in between, which
+ * rollup_batch_make_room() before the report ensures. */
+size_t rollup_batch_mark(const struct rollup *ru);
+void rollup_batch_forget(struct rollup *ru, size_t mark);
+
 /* Upsert every group held, then hold none (even on error, when the caller
  * rolls the transaction back).  Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM. */
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err);

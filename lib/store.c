@@ -33,6 +33,18 @@ enum stmt_id {
 	ST_COUNT
 };
 
+#define FAILURE_INSERT \
+	"INSERT INTO failure_details (policy, result_type, sending_mta_ip," \
+	" receiving_mx_hostname, receiving_mx_helo, receiving_ip," \
+	" failed_session_count, additional_information, failure_reason_code) VALUES "
+/* parameters of one failure detail's row */
+#define FAILURE_COLS 9
+/* Many failure details go in statements of these many rows, the largest
+ * that fits first: PostgreSQL pays per statement (the executor set up,
+ * the CHECKs read anew) several times what it pays per row. */
+static const size_t failure_rows[] = { 64, 8 };
+#define N_FAILURE_MULTI (sizeof failure_rows / sizeof failure_rows[0])
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_REPORT] =
 		"INSERT INTO reports (id, submitter, report_id, start_time, end_time,"
@@ -48,11 +60,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
 		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"
 		" total_failure, superseded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-	[ST_INS_FAILURE] =
-		"INSERT INTO failure_details (policy, result_type, sending_mta_ip,"
-		" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
-		" failed_session_count, additional_information, failure_reason_code)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_INS_FAILURE] = FAILURE_INSERT "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
 };
 
@@ -60,9 +68,11 @@ struct store {
 	struct db *db;
 	struct db_stmt *stmt[ST_COUNT];
 	int opened_readonly; /* STORE_OPEN_READONLY: a query-only store */
+	struct db_stmt *failures[N_FAILURE_MULTI]; /* [i]: failure_rows[i] rows at once */
 	int in_batch;
 	int batch_lost;   /* the database rolled the batch back on its own */
 	int savepoints;   /* a batch's failed report is undone by a savepoint, not by deletes */
+	size_t rollup_mark; /* rollup_batch_mark() at the report's savepoint */
 	z_stream z;       /* deflate state, reused from report to report */
 	int z_ready;
 	unsigned char *zbuf;
@@ -85,10 +95,43 @@ struct packed_json {
 
 /* ---- opening ---- */
 
+/* The insert of rows failure details at once: ?1 to ?9 the first's. */
+static enum tr_err prepare_failures(struct store *s, size_t rows, struct db_stmt **out, struct tr_error *err)
+{
+	struct buf sql;
+	enum tr_err rc;
+
+	buf_init(&sql, 64 * 1024);
+	rc = buf_append(&sql, FAILURE_INSERT, strlen(FAILURE_INSERT));
+	for (size_t r = 0; r < rows && rc == TR_OK; r++) {
+		for (size_t c = 1; c <= FAILURE_COLS && rc == TR_OK; c++) {
+			char p[24];
+			int n = snprintf(p, sizeof p, "%s?%zu%s", c == 1 ? (r > 0 ? ", (" : "(") : ", ",
+			                 r * FAILURE_COLS + c, c == FAILURE_COLS ? ")" : "");
+
+			rc = buf_append(&sql, p, (size_t)n);
+		}
+	}
+	if (rc == TR_OK)
+		rc = buf_putc(&sql, '\0');
+	if (rc == TR_OK)
+		rc = db_prepare(s->db, (const char *)sql.data, 1, out, err);
+	else
+		rc = tr_error_set(err, TR_ERR_NOMEM, "store: out of memory");
+	buf_free(&sql);
+	return rc;
+}
+
 static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		enum tr_err rc = db_prepare(s->db, stmt_sql[i], 1, &s->stmt[i], err);
+
+		if (rc != TR_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < N_FAILURE_MULTI; i++) {
+		enum tr_err rc = prepare_failures(s, failure_rows[i], &s->failures[i], err);
 
 		if (rc != TR_OK)
 			return rc;
@@ -147,6 +190,8 @@ struct store *store_close(struct store *s)
 		return NULL;
 	for (int i = 0; i < ST_COUNT; i++)
 		db_finalize(s->stmt[i]);
+	for (size_t i = 0; i < N_FAILURE_MULTI; i++)
+		db_finalize(s->failures[i]);
 	s->rollup = rollup_close(s->rollup);
 	/* an open batch is rolled back by the close */
 	s->db = db_close(s->db);
@@ -417,21 +462,45 @@ static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r,
 	return ret;
 }
 
-static enum tr_err insert_failure(struct store *s, int64_t policy, const struct tlsrpt_failure *f,
-                                  struct tr_error *err)
+/* Bind failure detail f of policy as the row whose first parameter is
+ * base + 1. */
+static void bind_failure(struct db_stmt *st, int base, int64_t policy, const struct tlsrpt_failure *f)
 {
-	struct db_stmt *st = s->stmt[ST_INS_FAILURE];
+	db_bind_int64(st, base + 1, policy);
+	db_bind_text(st, base + 2, f->result_type);
+	db_bind_text(st, base + 3, f->sending_mta_ip);
+	db_bind_text(st, base + 4, f->receiving_mx_hostname);
+	db_bind_text(st, base + 5, f->receiving_mx_helo);
+	db_bind_text(st, base + 6, f->receiving_ip);
+	db_bind_int64(st, base + 7, (int64_t)f->failed_session_count);
+	db_bind_text(st, base + 8, f->additional_information);
+	db_bind_text(st, base + 9, f->failure_reason_code);
+}
 
-	db_bind_int64(st, 1, policy);
-	db_bind_text(st, 2, f->result_type);
-	db_bind_text(st, 3, f->sending_mta_ip);
-	db_bind_text(st, 4, f->receiving_mx_hostname);
-	db_bind_text(st, 5, f->receiving_mx_helo);
-	db_bind_text(st, 6, f->receiving_ip);
-	db_bind_int64(st, 7, (int64_t)f->failed_session_count);
-	db_bind_text(st, 8, f->additional_information);
-	db_bind_text(st, 9, f->failure_reason_code);
-	return db_run(st, "storing a failure detail", err);
+/* The n failure details f of policy, as few statements as fit. */
+static enum tr_err insert_failures(struct store *s, int64_t policy, const struct tlsrpt_failure *f, size_t n,
+                                   struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+	size_t i = 0;
+
+	while (i < n && rc == TR_OK) {
+		struct db_stmt *st = s->stmt[ST_INS_FAILURE];
+		size_t rows = 1;
+
+		for (size_t k = 0; k < N_FAILURE_MULTI; k++) {
+			if (n - i >= failure_rows[k]) {
+				st = s->failures[k];
+				rows = failure_rows[k];
+				break;
+			}
+		}
+		for (size_t r = 0; r < rows; r++)
+			bind_failure(st, (int)(r * FAILURE_COLS), policy, &f[i + r]);
+		rc = db_run_later(st, "storing a failure detail", err);
+		i += rows;
+	}
+	return rc;
 }
 
 /* The policy's row; *id = its policies.id. */
@@ -452,6 +521,10 @@ static enum tr_err put_policy_row(struct store *s, int64_t report, size_t idx, c
 	db_bind_int64(st, 8, (int64_t)p->total_successful);
 	db_bind_int64(st, 9, (int64_t)p->total_failure);
 	db_bind_int64(st, 10, superseded);
+	*id = 0;
+	/* only its failure details need its id: without them it can wait */
+	if (p->n_failures == 0)
+		return db_run_later(st, "storing a policy", err);
 	rc = db_step(st, &row, "storing a policy", err);
 	*id = rc == TR_OK && row ? db_column_int64(st, 0) : 0;
 	db_reset(st);
@@ -470,8 +543,8 @@ static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, co
 		return tr_error_set(err, rc, "store: policies[%zu]: %s encoding its strings", idx,
 		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
 	rc = put_policy_row(s, report, idx, p, s->superseded[idx], &policy, err);
-	for (size_t j = 0; j < p->n_failures && rc == TR_OK; j++)
-		rc = insert_failure(s, policy, &p->failures[j], err);
+	if (rc == TR_OK)
+		rc = insert_failures(s, policy, p->failures, p->n_failures, err);
 	return rc;
 }
 
@@ -530,6 +603,7 @@ static enum tr_err txn_begin(struct store *s, struct tr_error *err)
 	if (!s->savepoints)
 		return TR_OK;
 	rc = rollup_batch_make_room(s->rollup, err);
+	s->rollup_mark = rollup_batch_mark(s->rollup);
 	return rc != TR_OK ? rc : db_savepoint(s->db, err);
 }
 
@@ -540,10 +614,13 @@ static enum tr_err txn_commit(struct store *s, struct tr_error *err)
 	return s->savepoints ? db_release(s->db, err) : TR_OK;
 }
 
-/* A batch's failed report undone by its savepoint. */
+/* A batch's failed report undone by its savepoint, and its groups held
+ * for the rollups with it. */
 static enum tr_err rollback_report(struct store *s)
 {
 	enum tr_err rc = db_rollback_to(s->db, NULL);
+
+	rollup_batch_forget(s->rollup, s->rollup_mark);
 
 	return rc != TR_OK ? rc : db_release(s->db, NULL);
 }

@@ -70,6 +70,11 @@ struct db_backend {
 	 * defensive mode for them).  bulk: db_bulk(). */
 	void (*upgrading)(struct db *db, int on);
 	enum tr_err (*bulk)(struct db *db, int on, struct tr_error *err);
+	/* Optional (NULL: run at once, nothing to wait for): db_run_later(),
+	 * the same for one parameterless command (a savepoint), db_sync(). */
+	enum tr_err (*run_later)(struct db_stmt *st, const char *what, struct tr_error *err);
+	enum tr_err (*exec_later)(struct db *db, const char *sql, const char *what, struct tr_error *err);
+	enum tr_err (*sync)(struct db *db, struct tr_error *err);
 };
 
 extern const struct db_backend db_backend_sqlite;

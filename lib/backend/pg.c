@@ -28,6 +28,9 @@
 
 /* PostgreSQL's limit on parameters of one statement. */
 #define MAX_PARAMS 65535
+/* Statements queued on the pipeline before it is synced: their answers
+ * wait in the socket, which must not fill while we still send. */
+#define PIPE_MAX 512
 
 extern const char pg_schema_sql[];
 
@@ -41,6 +44,8 @@ struct pg_db {
 	unsigned next_name;   /* numbers this connection's server statements */
 	int in_tx;            /* a transaction was open at the last answer */
 	int tx_lost;          /* the connection died inside it */
+	int piped;            /* statements sent on the pipeline, not yet answered */
+	const char *piped_what[PIPE_MAX + 1]; /* what each was doing, for its error */
 };
 
 /* One bound parameter: text is the value sent, kept in num for numbers. */
@@ -62,6 +67,10 @@ struct pg_stmt {
 	unsigned prepared_gen;  /* db->gen it was prepared in, 0: never */
 	unsigned *prepared_types; /* [nparams]: the types it was prepared with */
 	struct pg_param *params;  /* [nparams] */
+	const char **values;      /* [nparams] the arrays libpq takes, from params */
+	int *lengths;
+	int *formats;
+	unsigned *types;
 	int bind_error;     /* a bad index or no memory, for the next step */
 	PGresult *res;
 	int executed;
@@ -209,6 +218,9 @@ static enum tr_err ensure_connected(struct pg_db *d, struct tr_error *err)
 	PQreset(d->conn);
 	d->gen++;
 	d->in_tx = 0;
+	d->piped = 0;
+	if (PQpipelineStatus(d->conn) != PQ_PIPELINE_OFF)
+		(void)PQexitPipelineMode(d->conn);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		one_line(msg, sizeof msg, PQerrorMessage(d->conn));
 		return tr_error_set(err, TR_ERR_BUSY, "reconnecting: %s", msg);
@@ -216,6 +228,102 @@ static enum tr_err ensure_connected(struct pg_db *d, struct tr_error *err)
 	if (PQsetClientEncoding(d->conn, "UTF8") != 0)
 		return result_error(d, NULL, "setting the client encoding", err);
 	return set_up_session(d, err);
+}
+
+/* ---- the pipeline: statements whose answers can wait ---- */
+
+/*
+ * Read the answers of everything sent on the pipeline, then leave it: the
+ * first error among them (later ones only say "aborted"), or TR_OK.  last,
+ * when not NULL, gets the result of the statement sent last, when it
+ * succeeded.  One round trip, however many statements were sent.
+ */
+static enum tr_err pipeline_sync(struct pg_db *d, PGresult **last, struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+	int n = d->piped;
+	PGresult *r;
+
+	if (PQpipelineStatus(d->conn) == PQ_PIPELINE_OFF)
+		return TR_OK;
+	d->piped = 0;
+	if (PQpipelineSync(d->conn) != 1)
+		rc = result_error(d, NULL, n > 0 ? d->piped_what[n - 1] : "syncing", err);
+	/* each statement's results end with a NULL; a lost connection gives
+	 * NULLs from then on, so the loop ends either way */
+	for (int i = 0; i < n;) {
+		ExecStatusType status;
+
+		r = PQgetResult(d->conn);
+		if (r == NULL) {
+			i++;
+			continue;
+		}
+		status = PQresultStatus(r);
+		if (status == PGRES_FATAL_ERROR && rc == TR_OK)
+			rc = result_error(d, r, d->piped_what[i], err);
+		if (last != NULL && i == n - 1 && (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) &&
+		    *last == NULL)
+			*last = r;
+		else
+			PQclear(r);
+	}
+	/* the sync's own answer, then out of pipeline mode */
+	for (int tries = 0; tries < 4 && PQexitPipelineMode(d->conn) != 1; tries++) {
+		r = PQgetResult(d->conn);
+		if (r == NULL && PQstatus(d->conn) != CONNECTION_OK)
+			break;
+		PQclear(r);
+	}
+	note_tx(d);
+	if (rc == TR_OK && PQstatus(d->conn) != CONNECTION_OK)
+		rc = result_error(d, NULL, n > 0 ? d->piped_what[n - 1] : "syncing", err);
+	if (rc != TR_OK && last != NULL) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	return rc;
+}
+
+/* Send one statement on the pipeline, entering it when off: s with its
+ * arguments (as its server statement when prepared), or when s is NULL
+ * the parameterless command sql.  A full pipeline is synced first. */
+static enum tr_err pipeline_send(struct pg_db *d, struct pg_stmt *s, int prepared, const char *sql,
+                                 const char *what, struct tr_error *err)
+{
+	int ok;
+
+	if (d->piped >= PIPE_MAX) {
+		enum tr_err rc = pipeline_sync(d, NULL, err);
+
+		if (rc != TR_OK)
+			return rc;
+	}
+	if (PQpipelineStatus(d->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(d->conn) != 1)
+		return result_error(d, NULL, what, err);
+	if (s == NULL)
+		ok = PQsendQueryParams(d->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	else if (prepared)
+		ok = PQsendQueryPrepared(d->conn, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
+	else
+		ok = PQsendQueryParams(d->conn, s->sql, s->nparams, s->types, s->values, s->lengths, s->formats, 0);
+	if (ok != 1)
+		return result_error(d, NULL, what, err);
+	d->piped_what[d->piped++] = what;
+	return TR_OK;
+}
+
+static enum tr_err pg_sync(struct db *db, struct tr_error *err)
+{
+	return pipeline_sync(pg_of(db), NULL, err);
+}
+
+static enum tr_err pg_exec_later(struct db *db, const char *sql, const char *what, struct tr_error *err)
+{
+	struct pg_db *d = pg_of(db);
+	enum tr_err rc = ensure_connected(d, err);
+
+	return rc != TR_OK ? rc : pipeline_send(d, NULL, 0, sql, what, err);
 }
 
 /* Notices ("there is no transaction in progress") are not errors, and a
@@ -464,8 +572,14 @@ static void pg_finalize(struct db_stmt *st)
 	clear_result(s);
 	/* the server keeps a prepared statement for the session's life: one
 	 * that a long-lived connection prepares again and again must go */
-	if (s->prepared_gen == d->gen && PQstatus(d->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(d->conn) != PQTRANS_INERROR) {
+	if (s->prepared_gen == d->gen && PQstatus(d->conn) == CONNECTION_OK && d->piped > 0) {
+		char sql[40];
+
+		/* behind what is queued, whose errors the next sync reports */
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+		(void)pipeline_send(d, NULL, 0, sql, "forgetting a statement", NULL);
+	} else if (s->prepared_gen == d->gen && PQstatus(d->conn) == CONNECTION_OK &&
+	           PQtransactionStatus(d->conn) != PQTRANS_INERROR) {
 		char sql[40];
 
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
@@ -476,6 +590,10 @@ static void pg_finalize(struct db_stmt *st)
 		free(s->names[i]);
 	free(s->names);
 	free(s->params);
+	free(s->values);
+	free(s->lengths);
+	free(s->formats);
+	free(s->types);
 	free(s->prepared_types);
 	free(s->sql);
 	free(s);
@@ -498,7 +616,12 @@ static enum tr_err pg_prepare(struct db *db, const char *sql, int persistent, st
 	}
 	s->params = calloc((size_t)s->nparams + 1, sizeof *s->params);
 	s->prepared_types = calloc((size_t)s->nparams + 1, sizeof *s->prepared_types);
-	if (s->params == NULL || s->prepared_types == NULL) {
+	s->values = calloc((size_t)s->nparams + 1, sizeof *s->values);
+	s->lengths = calloc((size_t)s->nparams + 1, sizeof *s->lengths);
+	s->formats = calloc((size_t)s->nparams + 1, sizeof *s->formats);
+	s->types = calloc((size_t)s->nparams + 1, sizeof *s->types);
+	if (s->params == NULL || s->prepared_types == NULL || s->values == NULL || s->lengths == NULL ||
+	    s->formats == NULL || s->types == NULL) {
 		pg_finalize(&s->base);
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory");
 	}
@@ -628,52 +751,64 @@ static enum tr_err prepare_on_server(struct pg_db *d, struct pg_stmt *s, const c
 	return rc;
 }
 
-/* Run s with its bindings; s->res holds the whole result. */
+/* libpq's argument arrays from s's bindings. */
+static void fill_args(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		s->values[i] = s->params[i].value;
+		s->lengths[i] = s->params[i].len;
+		s->formats[i] = s->params[i].binary;
+		s->types[i] = s->params[i].type;
+	}
+}
+
+/* *prepared = 1 when s runs as its server statement, prepared now when it
+ * must be (outside the pipeline, synced first), 0 when it runs one-off. */
+static enum tr_err ready_on_server(struct pg_db *d, struct pg_stmt *s, int *prepared, const char *what,
+                                   struct tr_error *err)
+{
+	enum fit fit = s->persistent ? types_fit(s) : FIT_NONE;
+	enum tr_err rc;
+
+	*prepared = fit != FIT_NONE;
+	if (fit == FIT_NONE || (s->prepared_gen == d->gen && fit != FIT_WIDER))
+		return TR_OK;
+	rc = pipeline_sync(d, NULL, err);
+	return rc != TR_OK ? rc : prepare_on_server(d, s, what, err);
+}
+
+/* Run s with its bindings; s->res holds the whole result.  Statements
+ * waiting on the pipeline go first, in the same round trip. */
 static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what, struct tr_error *err)
 {
-	const char **values = NULL;
-	int *lengths = NULL, *formats = NULL;
-	unsigned *types = NULL;
 	ExecStatusType status;
-	enum fit fit;
 	enum tr_err rc;
+	int prepared;
 
 	rc = ensure_connected(d, err);
 	if (rc != TR_OK)
 		return rc;
-	if (s->nparams > 0) {
-		values = calloc((size_t)s->nparams, sizeof *values);
-		lengths = calloc((size_t)s->nparams, sizeof *lengths);
-		formats = calloc((size_t)s->nparams, sizeof *formats);
-		types = calloc((size_t)s->nparams, sizeof *types);
-		if (values == NULL || lengths == NULL || formats == NULL || types == NULL) {
-			rc = tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
-			goto out;
-		}
-		for (int i = 0; i < s->nparams; i++) {
-			values[i] = s->params[i].value;
-			lengths[i] = s->params[i].len;
-			formats[i] = s->params[i].binary;
-			types[i] = s->params[i].type;
-		}
-	}
-	fit = s->persistent ? types_fit(s) : FIT_NONE;
-	if (fit != FIT_NONE) {
-		if (s->prepared_gen != d->gen || fit == FIT_WIDER) {
-			rc = prepare_on_server(d, s, what, err);
-			if (rc != TR_OK)
-				goto out;
-		}
-		s->res = PQexecPrepared(d->conn, s->name, s->nparams, values, lengths, formats, 0);
+	fill_args(s);
+	rc = ready_on_server(d, s, &prepared, what, err);
+	if (rc != TR_OK)
+		return rc;
+	if (PQpipelineStatus(d->conn) != PQ_PIPELINE_OFF) {
+		rc = pipeline_send(d, s, prepared, NULL, what, err);
+		if (rc == TR_OK)
+			rc = pipeline_sync(d, &s->res, err);
+		else
+			(void)pipeline_sync(d, NULL, NULL);
+		if (rc != TR_OK)
+			return rc;
+	} else if (prepared) {
+		s->res = PQexecPrepared(d->conn, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
 	} else {
 		/* one-off, or bound with other types than it was prepared with */
-		s->res = PQexecParams(d->conn, s->sql, s->nparams, types, values, lengths, formats, 0);
+		s->res = PQexecParams(d->conn, s->sql, s->nparams, s->types, s->values, s->lengths, s->formats, 0);
 	}
 	status = PQresultStatus(s->res);
-	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-		rc = result_error(d, s->res, what, err);
-		goto out;
-	}
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+		return result_error(d, s->res, what, err);
 	note_tx(d);
 	s->nrows = PQntuples(s->res);
 	s->ncols = PQnfields(s->res);
@@ -681,13 +816,35 @@ static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what,
 		s->decoded = calloc((size_t)s->ncols, sizeof *s->decoded);
 		s->decoded_len = calloc((size_t)s->ncols, sizeof *s->decoded_len);
 		if (s->decoded == NULL || s->decoded_len == NULL)
-			rc = tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
+			return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
 	}
-out:
-	free(values);
-	free(lengths);
-	free(formats);
-	free(types);
+	return TR_OK;
+}
+
+/* db_run_later(): sent on the pipeline, answered at the next sync. */
+static enum tr_err pg_run_later(struct db_stmt *st, const char *what, struct tr_error *err)
+{
+	struct pg_stmt *s = stmt_of(st);
+	struct pg_db *d = pg_of(st->db);
+	enum tr_err rc;
+	int prepared;
+
+	if (what == NULL)
+		what = "querying";
+	if (s->bind_error)
+		rc = tr_error_set(err, TR_ERR_USAGE, "%s: a parameter index out of range, or too large a value", what);
+	else
+		rc = ensure_connected(d, err);
+	if (rc == TR_OK) {
+		fill_args(s);
+		rc = ready_on_server(d, s, &prepared, what, err);
+	}
+	/* libpq has copied the arguments into its buffer once sent */
+	if (rc == TR_OK)
+		rc = pipeline_send(d, s, prepared, NULL, what, err);
+	clear_result(s);
+	memset(s->params, 0, (size_t)s->nparams * sizeof *s->params);
+	s->bind_error = 0;
 	return rc;
 }
 
@@ -854,6 +1011,13 @@ static int is_command(const char *sql, const char *word)
 	return strncasecmp(sql, word, n) == 0 && sql[n + strspn(sql + n, " \t\n;")] == '\0';
 }
 
+/* ROLLBACK, or ROLLBACK TO a savepoint. */
+static int is_rollback(const char *sql)
+{
+	sql += strspn(sql, " \t\n");
+	return strncasecmp(sql, "ROLLBACK", 8) == 0;
+}
+
 static enum tr_err pg_exec(struct db *db, const char *sql, const char *what, struct tr_error *err)
 {
 	struct pg_db *d = pg_of(db);
@@ -869,7 +1033,24 @@ static enum tr_err pg_exec(struct db *db, const char *sql, const char *what, str
 	rc = ensure_connected(d, err);
 	if (rc != TR_OK)
 		return rc;
-	res = PQexec(d->conn, sql);
+	res = NULL;
+	if (d->piped > 0 && strchr(sql, ';') == NULL && !is_rollback(sql)) {
+		/* one command, sent behind the queued ones: one round trip */
+		rc = pipeline_send(d, NULL, 0, sql, what, err);
+		if (rc == TR_OK)
+			rc = pipeline_sync(d, &res, err);
+		else
+			(void)pipeline_sync(d, NULL, NULL);
+		if (rc != TR_OK)
+			return rc;
+	} else {
+		/* a rollback must not fail for what it undoes: queued errors go */
+		rc = pipeline_sync(d, NULL, is_rollback(sql) ? NULL : err);
+		if (rc != TR_OK && !is_rollback(sql))
+			return rc;
+		rc = TR_OK;
+		res = PQexec(d->conn, sql);
+	}
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
 		rc = result_error(d, res, what, err);
@@ -986,4 +1167,7 @@ const struct db_backend db_backend_postgres = {
 	.migrations = pg_migrations,
 	.get_version = pg_get_version,
 	.set_version = pg_set_version,
+	.run_later = pg_run_later,
+	.exec_later = pg_exec_later,
+	.sync = pg_sync,
 };

@@ -24,29 +24,22 @@ CREATE FUNCTION tr_add(a BIGINT, b BIGINT) RETURNS BIGINT
 	                  THEN 9223372036854775807
 	                  ELSE GREATEST(a, 0) + GREATEST(b, 0) END $$;
 
--- tr_sum(x): SUM() that saturates at 2^63 - 1, ignores NULL and negative
--- values and gives 0 over no rows (lib/sqlutil.c's tr_sum).  Its step is
--- tr_add's arithmetic in PL/pgSQL: an aggregate never inlines an SQL
--- function, and PL/pgSQL runs a step in half the time (1.7 against 3.8 s
--- per million rows here; built-in sum() takes 0.3).
-CREATE FUNCTION tr_sum_step(acc BIGINT, v BIGINT) RETURNS BIGINT
-	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-	AS $$
-BEGIN
-	IF v IS NULL OR v <= 0 THEN
-		RETURN acc;
-	END IF;
-	IF acc > 9223372036854775807 - v THEN
-		RETURN 9223372036854775807;
-	END IF;
-	RETURN acc + v;
-END
-$$;
+-- tr_sum(x): SUM() that saturates at 2^63 - 1, ignores NULL and gives 0
+-- over no rows (lib/sqlutil.c's tr_sum, which also ignores negative
+-- values: this one adds them, but no column it sums holds one, the
+-- CHECKs and tr_add keep counts >= 0).  The
+-- sum runs in numeric through the built-in step of sum(bigint), clamped
+-- once at the end: 0.5 s per million rows here, against 1.5 s for a
+-- PL/pgSQL step with tr_add's arithmetic and 0.2 s for sum() itself.
+CREATE FUNCTION tr_sum_clamp(acc NUMERIC) RETURNS BIGINT
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$ SELECT LEAST(acc, 9223372036854775807)::BIGINT $$;
 CREATE AGGREGATE tr_sum(BIGINT) (
-	SFUNC = tr_sum_step,
-	STYPE = BIGINT,
+	SFUNC = int8_sum,
+	STYPE = NUMERIC,
 	INITCOND = '0',
-	COMBINEFUNC = tr_sum_step,
+	FINALFUNC = tr_sum_clamp,
+	COMBINEFUNC = numeric_add,
 	PARALLEL = SAFE
 );
 
