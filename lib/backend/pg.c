@@ -925,45 +925,30 @@ static int64_t pg_column_int64(struct db_stmt *st, int col)
 	return (int64_t)strtoll(v, NULL, 10);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* A bytea column's bytes, from the hex text the session asks for
- * (bytea_output = hex: "\x" then two digits a byte), decoded once per
- * row, with a NUL after them; NULL when out of memory or not hex. */
+/* A bytea column's bytes, unescaped by libpq once per row and kept with a
+ * NUL after them (column_text promises one); NULL when out of memory or
+ * not bytea text. */
 static const unsigned char *blob_of(struct pg_stmt *s, int col, const char *v, size_t *len)
 {
-	size_t n = (size_t)PQgetlength(s->res, s->row, col);
-	unsigned char *out;
+	unsigned char *raw, *out;
+	size_t n = 0;
 
 	*len = 0;
 	if (s->decoded[col] != NULL) {
 		*len = s->decoded_len[col];
 		return s->decoded[col];
 	}
-	if (n < 2 || v[0] != '\\' || v[1] != 'x' || n % 2 != 0)
+	raw = PQunescapeBytea((const unsigned char *)v, &n);
+	if (raw == NULL)
 		return NULL;
-	out = malloc((n - 2) / 2 + 1);
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 2, j = 0; i < n; i += 2, j++) {
-		int hi = hex_digit(v[i]), lo = hex_digit(v[i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(out);
-			return NULL;
-		}
-		out[j] = (unsigned char)(hi << 4 | lo);
+	out = malloc(n + 1);
+	if (out != NULL) {
+		memcpy(out, raw, n);
+		out[n] = '\0';
+		s->decoded[col] = out;
+		s->decoded_len[col] = *len = n;
 	}
-	out[(n - 2) / 2] = '\0';
-	s->decoded[col] = out;
-	s->decoded_len[col] = *len = (n - 2) / 2;
+	PQfreemem(raw);
 	return out;
 }
 
