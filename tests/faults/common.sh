@@ -36,11 +36,16 @@ send() {
 # outcomes WHAT: how many mails got that outcome so far
 outcomes() { grep -c " $1\$" "$tmp/outcomes" 2>/dev/null; }
 
-# totals DB: "reports R policies P failures F", as gen_mails writes it
+# totals DB: "reports R policies P failures F", as gen_mails writes it;
+# DB an SQLite file or a postgresql:// URI
 totals() {
-	sqlite3 "$1" "SELECT 'reports ' || (SELECT count(*) FROM reports) ||
+	q="SELECT 'reports ' || (SELECT count(*) FROM reports) ||
 		' policies ' || (SELECT count(*) FROM policies) ||
 		' failures ' || (SELECT count(*) FROM failure_details)"
+	case $1 in
+	postgres://*|postgresql://*) psql "$1" -qAtX -v ON_ERROR_STOP=1 -c "$q" ;;
+	*) sqlite3 "$1" "$q" ;;
+	esac
 }
 
 # every_report_once DB: each generated report stored, none twice, none half

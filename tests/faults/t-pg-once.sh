@@ -55,7 +55,7 @@ check "the two milters stored $n reports between them" test "$stored" = $n
 check "and found $n duplicates" test "$dups" = $n
 check "no report-id stored twice" test -z "$(cat "$tmp/log.a" "$tmp/log.b" |
 	sed -n 's/.*: stored: .*report-id=\([^ ]*\).*/\1/p' | sort | uniq -d)"
-check "the database holds every report once" pg_every_report_once "$uri"
+check "the database holds every report once" every_report_once "$uri"
 check "no half-stored report" pg_no_half_report "$uri"
 check "every summary equals a fresh SQLite import" rollups_like_fresh_import "$uri"
 cat "$tmp/load.a" "$tmp/load.b" | sed "s/^/# /"

@@ -42,7 +42,7 @@ check "every mail delivered" wait_delivered $n 60
 echo "# $(cat "$tmp/load.out"); answered 4xx $(grep -c " 4" "$tmp/attempts") times"
 postfix_stop
 check "milter stops cleanly" stop_milter
-check "every report stored exactly once" pg_every_report_once "$uri"
+check "every report stored exactly once" every_report_once "$uri"
 check "no half-stored report" pg_no_half_report "$uri"
 check "every summary equals a fresh SQLite import" rollups_like_fresh_import "$uri"
 [ $tap_failed -eq 0 ] || { show_log; show_maillog; }
