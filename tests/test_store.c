@@ -1808,15 +1808,15 @@ static void threads_store_each_report_once(void **state)
 
 /* ---- the list, once per backend ---- */
 
-struct test_case {
-	const char *name;
-	CMUnitTestFunction fn;
-	int sqlite_only;  /* about the file, its PRAGMAs or SQLite fixtures */
-};
+static int setup_backend(void **state)
+{
+	backend = *(const enum db_kind *)*state;
+	return 0;
+}
 
-#define CASE(fn, sqlite_only) { #fn, fn, sqlite_only }
+#define CASE(fn, sqlite_only) { #fn, fn, setup_backend, NULL, sqlite_only }
 
-static const struct test_case cases[] = {
+static const struct testdb_case cases[] = {
 	CASE(missing_database_is_notfound, 1),
 	CASE(create_sets_schema_and_pragmas, 1),
 	CASE(empty_file_is_version_zero, 1),
@@ -1854,35 +1854,7 @@ static const struct test_case cases[] = {
 	CASE(threads_store_each_report_once, 0),
 };
 
-static int setup_backend(void **state)
-{
-	backend = *(const enum db_kind *)*state;
-	return 0;
-}
-
 int main(void)
 {
-	static const enum db_kind kinds[] = { DB_SQLITE, DB_POSTGRES };
-	static struct CMUnitTest tests[2 * sizeof cases / sizeof cases[0]];
-	static char names[2 * sizeof cases / sizeof cases[0]][128];
-	size_t n = 0;
-
-	for (size_t b = 0; b < 2; b++) {
-		const char *kind = testdb_kind_name(kinds[b]);
-		const char *why = testdb_unavailable(kinds[b]);
-
-		if (why != NULL) {
-			/* left out, not skipped: the TAP driver counts a cmocka skip failed */
-			printf("# %s cases left out: %s\n", kind, why);
-			continue;
-		}
-		for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-			if (cases[c].sqlite_only && kinds[b] != DB_SQLITE)
-				continue;
-			snprintf(names[n], sizeof names[n], "%s: %s", kind, cases[c].name);
-			tests[n] = (struct CMUnitTest){ names[n], cases[c].fn, setup_backend, NULL, (void *)&kinds[b] };
-			n++;
-		}
-	}
-	return _cmocka_run_group_tests("store", tests, n, NULL, NULL);
+	return testdb_run_group("store", cases, sizeof cases / sizeof cases[0]);
 }

@@ -1622,69 +1622,39 @@ static void sending_ip_streams(void **state)
 
 /* ---- the list, once per backend ---- */
 
-struct test_case {
-	const char *name;
-	CMUnitTestFunction fn;
-	int fixtures;     /* runs on the fixture store (setup_db) */
-	int sqlite_only;  /* SQLite's files, statement trace or query plans */
-};
-
-#define CASE(fn, fixtures, sqlite_only) { #fn, fn, fixtures, sqlite_only }
-
-static const struct test_case cases[] = {
-	CASE(every_key_under_every_filter, 1, 0),
-	CASE(migrated_version_one_agrees, 1, 1),
-	CASE(migrated_version_two_agrees, 1, 1),
-	CASE(migrated_version_five_counts_once, 1, 1),
-	CASE(migrated_version_ten_backfills_policy_types, 1, 1),
-	CASE(grouped_plans_read_the_range, 1, 1),
-	CASE(expire_keeps_rollups_exact, 1, 0),
-	CASE(hand_counted_totals, 1, 0),
-	CASE(authenticated_only_and_uncounted, 1, 0),
-	CASE(read_only_and_inside_a_batch, 1, 0),
-	CASE(keys_have_names, 0, 0),
-	CASE(counting_rule_cases, 0, 0),
-	CASE(counting_rule_many_policies, 0, 0),
-	CASE(empty_store_and_bad_arguments, 0, 0),
-	CASE(huge_counts_saturate, 0, 0),
-	CASE(real_samples_add_up, 0, 0),
-	CASE(sending_ip_is_plain_sql, 0, 0),
-	CASE(every_key_is_plain_sql, 0, 0),
-	CASE(sending_ip_streams, 1, 1),
-};
-
 static int setup_backend(void **state)
 {
 	backend = *(const enum db_kind *)*state;
 	return 0;
 }
 
+/* a case on the fixture store (setup_db), and one on its own database */
+#define FIXTURE_CASE(fn, sqlite_only) { #fn, fn, setup_db, teardown_db, sqlite_only }
+#define CASE(fn, sqlite_only) { #fn, fn, setup_backend, NULL, sqlite_only }
+
+static const struct testdb_case cases[] = {
+	FIXTURE_CASE(every_key_under_every_filter, 0),
+	FIXTURE_CASE(migrated_version_one_agrees, 1),
+	FIXTURE_CASE(migrated_version_two_agrees, 1),
+	FIXTURE_CASE(migrated_version_five_counts_once, 1),
+	FIXTURE_CASE(migrated_version_ten_backfills_policy_types, 1),
+	FIXTURE_CASE(grouped_plans_read_the_range, 1),
+	FIXTURE_CASE(expire_keeps_rollups_exact, 0),
+	FIXTURE_CASE(hand_counted_totals, 0),
+	FIXTURE_CASE(authenticated_only_and_uncounted, 0),
+	FIXTURE_CASE(read_only_and_inside_a_batch, 0),
+	CASE(keys_have_names, 0),
+	CASE(counting_rule_cases, 0),
+	CASE(counting_rule_many_policies, 0),
+	CASE(empty_store_and_bad_arguments, 0),
+	CASE(huge_counts_saturate, 0),
+	CASE(real_samples_add_up, 0),
+	CASE(sending_ip_is_plain_sql, 0),
+	CASE(every_key_is_plain_sql, 0),
+	FIXTURE_CASE(sending_ip_streams, 1),
+};
+
 int main(void)
 {
-	static const enum db_kind kinds[] = { DB_SQLITE, DB_POSTGRES };
-	static struct CMUnitTest tests[2 * sizeof cases / sizeof cases[0]];
-	static char names[2 * sizeof cases / sizeof cases[0]][128];
-	size_t n = 0;
-
-	for (size_t b = 0; b < 2; b++) {
-		const char *kind = testdb_kind_name(kinds[b]);
-		const char *why = testdb_unavailable(kinds[b]);
-
-		if (why != NULL) {
-			/* left out, not skipped: the TAP driver counts a cmocka skip failed */
-			printf("# %s cases left out: %s\n", kind, why);
-			continue;
-		}
-		for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-			const struct test_case *t = &cases[c];
-
-			if (t->sqlite_only && kinds[b] != DB_SQLITE)
-				continue;
-			snprintf(names[n], sizeof names[n], "%s: %s", kind, t->name);
-			tests[n] = (struct CMUnitTest){ names[n], t->fn, t->fixtures ? setup_db : setup_backend,
-			                                t->fixtures ? teardown_db : NULL, (void *)&kinds[b] };
-			n++;
-		}
-	}
-	return _cmocka_run_group_tests("summary", tests, n, NULL, NULL);
+	return testdb_run_group("summary", cases, sizeof cases / sizeof cases[0]);
 }

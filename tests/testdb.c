@@ -101,3 +101,38 @@ int testdb_fresh(enum db_kind kind, char *out, size_t cap)
 	}
 	return kind == DB_POSTGRES ? fresh_pg(out, cap) : fresh_sqlite(out, cap);
 }
+
+int testdb_run_group(const char *group, const struct testdb_case *cases, size_t n)
+{
+	static const enum db_kind kinds[] = { DB_SQLITE, DB_POSTGRES };
+	struct CMUnitTest *tests = calloc(2 * n, sizeof *tests);
+	char (*names)[128] = calloc(2 * n, sizeof *names);
+	size_t m = 0;
+	int rc;
+
+	if (tests == NULL || names == NULL) {
+		fprintf(stderr, "testdb: out of memory\n");
+		return 1;
+	}
+	for (size_t b = 0; b < 2; b++) {
+		const char *kind = testdb_kind_name(kinds[b]);
+		const char *why = testdb_unavailable(kinds[b]);
+
+		if (why != NULL) {
+			printf("# %s cases left out: %s\n", kind, why);
+			continue;
+		}
+		for (size_t c = 0; c < n; c++) {
+			if (cases[c].sqlite_only && kinds[b] != DB_SQLITE)
+				continue;
+			snprintf(names[m], sizeof names[m], "%s: %s", kind, cases[c].name);
+			tests[m] = (struct CMUnitTest){ names[m], cases[c].fn, cases[c].setup, cases[c].teardown,
+			                                (void *)&kinds[b] };
+			m++;
+		}
+	}
+	rc = _cmocka_run_group_tests(group, tests, m, NULL, NULL);
+	free(tests);
+	free(names);
+	return rc;
+}

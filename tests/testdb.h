@@ -10,7 +10,11 @@
 #ifndef TLSRPT_TESTDB_H
 #define TLSRPT_TESTDB_H
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
 
 #include "db.h"
 
@@ -24,5 +28,19 @@ const char *testdb_unavailable(enum db_kind kind);
 /* Where a new empty database is: a path or a URI, written to out (cap
  * bytes).  0, or -1 with the reason on stderr. */
 int testdb_fresh(enum db_kind kind, char *out, size_t cap);
+
+/* One case of a test list run once per backend.  setup (never NULL) and
+ * teardown (NULL allowed) find *state pointing at the enum db_kind. */
+struct testdb_case {
+	const char *name;
+	CMUnitTestFunction fn;
+	CMFixtureFunction setup, teardown;
+	int sqlite_only;  /* about SQLite's files, PRAGMAs, plans or fixtures */
+};
+
+/* Run the n cases as cmocka group `group`, once per backend that can be
+ * tested here; the others are left out with a note, not skipped (our TAP
+ * driver counts a cmocka skip failed).  Returns cmocka's result. */
+int testdb_run_group(const char *group, const struct testdb_case *cases, size_t n);
 
 #endif
