@@ -12,7 +12,7 @@
  *     of the other);
  *   - it has no l= tag;
  *   - its key record's service type (s=) is absent, "*" or "tlsrpt"
- *     (RFC 8460 §7: "tlsrpt" registered for exactly this; "email" alone is
+ *     (RFC 8460 §6: "tlsrpt" registered for exactly this; "email" alone is
  *     not enough).
  * The verdict per report: PASS when one counts; TEMPERROR when none counts
  * and the key of an aligned signature could not be fetched for a reason
