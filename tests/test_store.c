@@ -1324,6 +1324,59 @@ static void failed_report_leaves_nothing(void **state)
 	rb_remove_temp(path);
 }
 
+/* Failure details go in statements of 64, 8 and 1 rows (store.c): counts
+ * around each size, alone and in a batch, keep every row, its fields
+ * together and the report's order. */
+static void failure_details_around_statement_sizes(void **state)
+{
+	static const int sizes[] = { 0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 71, 72, 73, 127, 128, 129 };
+	char *path = rb_temp_db(backend, "rows.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct db *db = store_db(s);
+	struct tr_error e;
+	int64_t want = 0, sum = 0;
+
+	(void)state;
+	for (int batch = 0; batch < 2; batch++) {
+		if (batch)
+			assert_int_equal(store_batch_begin(s, &e), TR_OK);
+		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+			struct tlsrpt_report *r;
+			struct tlsrpt_policy *p;
+			char id[32];
+
+			snprintf(id, sizeof id, "rows-%d-%d", batch, sizes[k]);
+			r = rb_report("rows.example", id, 1700000000, 1700086399, "Org");
+			p = rb_policy(r, "sts", "rows.example", 1, (uint64_t)sizes[k]);
+			for (int i = 0; i < sizes[k]; i++) {
+				char mx[32];
+
+				snprintf(mx, sizeof mx, "mx%d.example", i);
+				rb_failure(p, "validation-failure", "192.0.2.1", mx, (uint64_t)i + 1);
+				sum += i + 1;
+			}
+			want += sizes[k];
+			put_expect(s, r, STORE_STORED);
+			rb_free(r);
+		}
+		if (batch)
+			assert_int_equal(store_batch_end(s, &e), TR_OK);
+	}
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), want);
+	assert_int_equal(count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"), sum);
+	/* each row's fields are one detail's, not a neighbour's */
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details WHERE receiving_mx_hostname"
+	                               " <> 'mx' || (failed_session_count - 1) || '.example'"), 0);
+	/* and every policy has as many as its report sent, in the report's order */
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies p WHERE total_failure <>"
+	                               " (SELECT count(*) FROM failure_details f WHERE f.policy = p.id)"), 0);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details a JOIN failure_details b"
+	                               " ON a.policy = b.policy AND a.id < b.id"
+	                               " AND a.failed_session_count > b.failed_session_count"), 0);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 static void batch_commits_once_and_failures_roll_back_alone(void **state)
 {
 	char *path = rb_temp_db(backend, "batch.db");
@@ -1842,6 +1895,7 @@ static const struct testdb_case cases[] = {
 	CASE(string_arrays_match_cjson, 0),
 	CASE(parsed_report_round_trips, 0),
 	CASE(failed_report_leaves_nothing, 0),
+	CASE(failure_details_around_statement_sizes, 0),
 	CASE(batch_commits_once_and_failures_roll_back_alone, 0),
 	CASE(rollup_failure_at_batch_end_loses_the_batch, 0),
 	CASE(batched_rollups_equal_one_by_one, 0),
