@@ -47,7 +47,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/008-dkim-verdicts.sql \
 	schema/migrations/009-count-sts-beside-tlsa-once.sql \
 	schema/migrations/010-https-client-address.sql \
-	schema/migrations/011-policy-type-rollups.sql
+	schema/migrations/011-policy-type-rollups.sql \
+	schema/migrations/012-report-id-in-plpgsql.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

@@ -214,4 +214,4 @@ CREATE TABLE rollup_policy_type_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, policy_type, result_type)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 11;
+PRAGMA user_version = 12;

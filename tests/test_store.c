@@ -157,7 +157,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	struct db *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 11);
+	assert_int_equal(store_schema_version(), 12);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */

@@ -1124,7 +1124,10 @@ static enum tr_err pg_set_version(struct db *db, int version, struct tr_error *e
 /* schema/pg/schema.sql was first version 10 here: the migrations from
  * there, schema/pg/migrations/NNN-*.sql (compiled in by lib/backend/pg.mk). */
 extern const char pg_migration_011_sql[];
-static const struct store_migration pg_migrations[] = { { 11, pg_migration_011_sql }, { 0, NULL } };
+extern const char pg_migration_012_sql[];
+static const struct store_migration pg_migrations[] = {
+	{ 11, pg_migration_011_sql }, { 12, pg_migration_012_sql }, { 0, NULL }
+};
 
 const struct db_backend db_backend_postgres = {
 	.kind = DB_POSTGRES,

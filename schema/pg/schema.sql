@@ -210,11 +210,19 @@ CREATE TABLE rollup_policy_type_result (
 -- else the next of the identity's sequence.  A duplicate so takes no
 -- number, which the column's default would waste, and ids stay those of
 -- SQLite, whose tr_report_id is NULL: a rowid is taken by a stored row only.
+-- PL/pgSQL, not SQL: a SQL function that cannot be inlined is planned
+-- again at every call, and this one runs once per stored report.
 CREATE FUNCTION tr_report_id(s TEXT, r TEXT, st BIGINT, en BIGINT) RETURNS BIGINT
-	LANGUAGE sql VOLATILE
-	AS $$ SELECT COALESCE((SELECT id FROM reports
-	                       WHERE submitter = s AND report_id = r AND start_time = st AND end_time = en),
-	                      nextval(pg_get_serial_sequence('reports', 'id'))) $$;
+	LANGUAGE plpgsql VOLATILE
+	AS $$
+DECLARE
+	stored BIGINT;
+BEGIN
+	SELECT id INTO stored FROM reports
+	 WHERE submitter = s AND report_id = r AND start_time = st AND end_time = en;
+	RETURN COALESCE(stored, nextval('reports_id_seq'));
+END
+$$;
 
 -- The schema's version, one row, which the backend's set_version writes
 -- once this file has run (PostgreSQL has no user_version).
@@ -222,4 +230,4 @@ CREATE TABLE schema_version (
 	version INTEGER NOT NULL
 );
 
--- PRAGMA user_version = 11
+-- PRAGMA user_version = 12
