@@ -19,6 +19,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/count.c lib/count.h \
 	lib/filter.c lib/filter.h \
 	lib/key.c lib/key.h \
+	lib/rows.c lib/rows.h \
 	lib/rollup.c lib/rollup.h \
 	lib/store.c lib/store.h \
 	lib/summary.c lib/summary.h \
@@ -48,7 +49,7 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/009-count-sts-beside-tlsa-once.sql \
 	schema/migrations/010-https-client-address.sql \
 	schema/migrations/011-policy-type-rollups.sql \
-	schema/migrations/012-report-id-in-plpgsql.sql
+	schema/migrations/012-cheaper-postgresql-inserts.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

@@ -14,6 +14,7 @@
 #include "count.h"
 #include "key.h"
 #include "rollup.h"
+#include "rows.h"
 
 /* scratch items kept between reports */
 #define RU_KEEP 4096
@@ -66,7 +67,6 @@ struct rollup_def {
 	const char *select;   /* up to the selection of reports */
 	const char *group;    /* after it */
 	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
-	const char *params;   /* one per column, in table order */
 	unsigned cols;        /* RU_HAS_* */
 };
 
@@ -74,44 +74,38 @@ static const struct rollup_def rollups[RU_COUNT] = {
 	[RU_REPORT] = { "rollup_report",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " RU_POLICY_SUMS RU_FROM_POLICIES,
 		" GROUP BY 1, 2, 3",
-		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
+		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY,
 		RU_HAS_OK },
 	[RU_POLICY] = { "rollup_policy",
 		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", " RU_AUTH_PASS ", "
 		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_OK },
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY, RU_HAS_DOMAIN | RU_HAS_OK },
 	[RU_RESULT_SUB] = { "rollup_result_sub",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RESULT_TYPE ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT, "?1, ?2, ?3, ?4, ?5, ?6, ?7",
+		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT,
 		RU_HAS_RT },
 	[RU_RESULT] = { "rollup_result",
 		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", " RU_AUTH_PASS ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
-		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_DOMAIN | RU_HAS_RT },
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT, RU_HAS_DOMAIN | RU_HAS_RT },
 	[RU_MX] = { "rollup_mx",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RECEIVING_MX ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7", RU_HAS_MX },
+		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT, RU_HAS_MX },
 	[RU_MX_RESULT] = { "rollup_mx_result",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RECEIVING_MX ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
-		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
+		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT },
 	[RU_TYPE] = { "rollup_policy_type",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", "
 		RU_POLICY_SUMS RU_FROM_EVERY_POLICY, " GROUP BY r.start_time, r.submitter, " RU_AUTH_PASS ", "
-		KEY_SQL_POLICY_TYPE, " ON CONFLICT (start_time, submitter, auth_pass, policy_type)" RU_ADD_POLICY,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_OK },
+		KEY_SQL_POLICY_TYPE, " ON CONFLICT (start_time, submitter, auth_pass, policy_type)" RU_ADD_POLICY, RU_HAS_MX | RU_HAS_OK },
 	[RU_TYPE_RESULT] = { "rollup_policy_type_result",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_EVERY_DETAIL, " GROUP BY r.start_time, r.submitter, "
 		RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", " KEY_SQL_RESULT_TYPE,
-		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT,
-		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8", RU_HAS_MX | RU_HAS_RT },
+		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT },
 };
 
 #define RU_SQL_MAX 2048
@@ -125,14 +119,23 @@ static int rollup_sql(char *out, size_t cap, int which, const char *selection)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-/* "INSERT INTO table VALUES (?1, ...) ON CONFLICT ... adding": one group
- * of one report, summed in C (see rollup_add_report). */
-static int rollup_upsert_sql(char *out, size_t cap, int which)
+/* "INSERT INTO table AS t VALUES ": the head of the upserts of groups
+ * summed in C (see rollup_add_report), their rows after it. */
+static int rollup_upsert_head(char *out, size_t cap, int which)
 {
-	const struct rollup_def *d = &rollups[which];
-	int n = snprintf(out, cap, "INSERT INTO %s AS t VALUES (%s)%s", d->table, d->params, d->conflict);
+	int n = snprintf(out, cap, "INSERT INTO %s AS t VALUES ", rollups[which].table);
 
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* The columns of a rollup's row: start, submitter, auth, its own key
+ * columns, reports, [successful,] failed, failed_with_policy. */
+static unsigned rollup_cols(int which)
+{
+	unsigned cols = rollups[which].cols;
+
+	return 6 + ((cols & RU_HAS_DOMAIN) != 0) + ((cols & RU_HAS_MX) != 0) + ((cols & RU_HAS_RT) != 0) +
+	       ((cols & RU_HAS_OK) != 0);
 }
 
 /* One policy or failure detail as the rollups see it. */
@@ -160,7 +163,7 @@ struct ru_pending {
 
 struct rollup {
 	struct db *db;
-	struct db_stmt *upsert[RU_COUNT];
+	struct rows *upsert[RU_COUNT]; /* a batch's groups go many to a statement */
 	struct ru_item *items;  /* scratch, kept across reports */
 	size_t cap;
 	int batching;               /* groups go to pending, not to the database */
@@ -175,7 +178,7 @@ struct rollup *rollup_close(struct rollup *ru)
 	if (ru == NULL)
 		return NULL;
 	for (int i = 0; i < RU_COUNT; i++)
-		db_finalize(ru->upsert[i]);
+		rows_close(ru->upsert[i]);
 	free(ru->items);
 	free(ru->pending);
 	arena_release(&ru->strings);
@@ -196,11 +199,11 @@ enum tr_err rollup_open(struct db *db, struct rollup **out, struct tr_error *err
 	for (int i = 0; i < RU_COUNT; i++) {
 		enum tr_err rc;
 
-		if (rollup_upsert_sql(sql, sizeof sql, i) != 0) {
+		if (rollup_upsert_head(sql, sizeof sql, i) != 0) {
 			rollup_close(ru);
 			return tr_error_set(err, TR_ERR_DB, "store: rollup statement too long");
 		}
-		rc = db_prepare(db, sql, 1, &ru->upsert[i], err);
+		rc = rows_open(db, sql, rollup_cols(i), rollups[i].conflict, &ru->upsert[i], err);
 		if (rc != TR_OK) {
 			rollup_close(ru);
 			return rc;
@@ -256,14 +259,13 @@ static enum tr_err ru_reserve(struct rollup *ru, size_t n, struct tr_error *err)
 	return TR_OK;
 }
 
-/* Upsert one group: start, submitter, [domain,] auth, [mx,] [rt,]
- * reports, [successful,] sums. */
-static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                             int64_t reports, struct tr_error *err)
+/* Bind one group as the row whose first parameter is base + 1: start,
+ * submitter, [domain,] auth, [mx,] [rt,] reports, [successful,] sums. */
+static void ru_bind(struct db_stmt *st, int base, int which, const struct ru_key *k, const struct ru_item *sum,
+                    int64_t reports)
 {
-	struct db_stmt *st = ru->upsert[which];
 	unsigned cols = rollups[which].cols;
-	int col = 1;
+	int col = base + 1;
 
 	db_bind_int64(st, col++, k->start);
 	db_bind_text(st, col++, k->submitter);
@@ -279,7 +281,35 @@ static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *
 		db_bind_int64(st, col++, sum->ok);
 	db_bind_int64(st, col++, sum->fail);
 	db_bind_int64(st, col, sum->fail_with_policy);
+}
+
+/* Upsert one group. */
+static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                             int64_t reports, struct tr_error *err)
+{
+	size_t one;
+	struct db_stmt *st = rows_pick(ru->upsert[which], 1, &one);
+
+	ru_bind(st, 0, which, k, sum, reports);
 	return db_run_later(st, "updating the summary rollups", err);
+}
+
+/* Upsert the n groups g, all of one rollup and no two of the same key
+ * (a statement may not update one row twice), as few statements as fit. */
+static enum tr_err ru_upsert_many(struct rollup *ru, const struct ru_pending *g, size_t n, struct tr_error *err)
+{
+	struct rows *rs = ru->upsert[g->which];
+	enum tr_err rc = TR_OK;
+
+	for (size_t i = 0; i < n && rc == TR_OK;) {
+		size_t rows;
+		struct db_stmt *st = rows_pick(rs, n - i, &rows);
+
+		for (size_t r = 0; r < rows; r++, i++)
+			ru_bind(st, rows_base(rs, r), g[i].which, &g[i].k, &g[i].sum, g[i].reports);
+		rc = db_run_later(st, "updating the summary rollups", err);
+	}
+	return rc;
 }
 
 static char *ru_strdup(struct arena *a, const char *s)
@@ -533,7 +563,7 @@ void rollup_batch_forget(struct rollup *ru, size_t mark)
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 {
 	enum tr_err rc = TR_OK;
-	size_t i = 0;
+	size_t i = 0, n = 0;
 
 	/* after a failed flush only a rollback of the batch is right: say so
 	 * to whoever would otherwise go on */
@@ -541,7 +571,8 @@ enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 		return tr_error_set(err, TR_ERR_DB, "store: the batch's summary rollups are incomplete");
 	if (ru->n_pending > 0) /* pending is NULL before the first */
 		qsort(ru->pending, ru->n_pending, sizeof *ru->pending, cmp_pending);
-	while (i < ru->n_pending && rc == TR_OK) {
+	/* the groups of one key summed into one, in place: pending[0, n) */
+	while (i < ru->n_pending) {
 		struct ru_pending sum = ru->pending[i];
 
 		for (i++; i < ru->n_pending && cmp_pending(&ru->pending[i], &sum) == 0; i++) {
@@ -551,7 +582,16 @@ enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 			sum.sum.fail_with_policy = sat_add(sum.sum.fail_with_policy,
 			                                   ru->pending[i].sum.fail_with_policy);
 		}
-		rc = ru_upsert(ru, sum.which, &sum.k, &sum.sum, sum.reports, err);
+		ru->pending[n++] = sum;
+	}
+	/* each rollup's groups, sorted by which first, in few statements */
+	for (i = 0; i < n && rc == TR_OK;) {
+		size_t end = i + 1;
+
+		while (end < n && ru->pending[end].which == ru->pending[i].which)
+			end++;
+		rc = ru_upsert_many(ru, &ru->pending[i], end - i, err);
+		i = end;
 	}
 	/* the upserts' errors belong to the flush */
 	if (rc == TR_OK)

@@ -16,6 +16,7 @@
 #include "inflate.h"
 #include "backend/backend.h"
 #include "rollup.h"
+#include "rows.h"
 #include "store.h"
 
 #define DEFAULT_BUSY_MS 5000
@@ -28,7 +29,6 @@
 enum stmt_id {
 	ST_INS_REPORT,
 	ST_INS_POLICY,
-	ST_INS_FAILURE,
 	ST_GET_RAW,
 	ST_COUNT
 };
@@ -39,11 +39,6 @@ enum stmt_id {
 	" failed_session_count, additional_information, failure_reason_code) VALUES "
 /* parameters of one failure detail's row */
 #define FAILURE_COLS 9
-/* Many failure details go in statements of these many rows, the largest
- * that fits first: PostgreSQL pays per statement (the executor set up,
- * the CHECKs read anew) several times what it pays per row. */
-static const size_t failure_rows[] = { 64, 8 };
-#define N_FAILURE_MULTI (sizeof failure_rows / sizeof failure_rows[0])
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INS_REPORT] =
@@ -60,7 +55,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
 		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"
 		" total_failure, superseded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
-	[ST_INS_FAILURE] = FAILURE_INSERT "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
 };
 
@@ -68,7 +62,7 @@ struct store {
 	struct db *db;
 	struct db_stmt *stmt[ST_COUNT];
 	int opened_readonly; /* STORE_OPEN_READONLY: a query-only store */
-	struct db_stmt *failures[N_FAILURE_MULTI]; /* [i]: failure_rows[i] rows at once */
+	struct rows *failures; /* failure details, many rows a statement */
 	int in_batch;
 	int batch_lost;   /* the database rolled the batch back on its own */
 	int savepoints;   /* a batch's failed report is undone by a savepoint, not by deletes */
@@ -95,33 +89,6 @@ struct packed_json {
 
 /* ---- opening ---- */
 
-/* The insert of rows failure details at once: ?1 to ?9 the first's. */
-static enum tr_err prepare_failures(struct store *s, size_t rows, struct db_stmt **out, struct tr_error *err)
-{
-	struct buf sql;
-	enum tr_err rc;
-
-	buf_init(&sql, 64 * 1024);
-	rc = buf_append(&sql, FAILURE_INSERT, strlen(FAILURE_INSERT));
-	for (size_t r = 0; r < rows && rc == TR_OK; r++) {
-		for (size_t c = 1; c <= FAILURE_COLS && rc == TR_OK; c++) {
-			char p[24];
-			int n = snprintf(p, sizeof p, "%s?%zu%s", c == 1 ? (r > 0 ? ", (" : "(") : ", ",
-			                 r * FAILURE_COLS + c, c == FAILURE_COLS ? ")" : "");
-
-			rc = buf_append(&sql, p, (size_t)n);
-		}
-	}
-	if (rc == TR_OK)
-		rc = buf_putc(&sql, '\0');
-	if (rc == TR_OK)
-		rc = db_prepare(s->db, (const char *)sql.data, 1, out, err);
-	else
-		rc = tr_error_set(err, TR_ERR_NOMEM, "store: out of memory");
-	buf_free(&sql);
-	return rc;
-}
-
 static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
@@ -130,12 +97,10 @@ static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 		if (rc != TR_OK)
 			return rc;
 	}
-	for (size_t i = 0; i < N_FAILURE_MULTI; i++) {
-		enum tr_err rc = prepare_failures(s, failure_rows[i], &s->failures[i], err);
+	enum tr_err rc = rows_open(s->db, FAILURE_INSERT, FAILURE_COLS, NULL, &s->failures, err);
 
-		if (rc != TR_OK)
-			return rc;
-	}
+	if (rc != TR_OK)
+		return rc;
 	return rollup_open(s->db, &s->rollup, err);
 }
 
@@ -190,8 +155,7 @@ struct store *store_close(struct store *s)
 		return NULL;
 	for (int i = 0; i < ST_COUNT; i++)
 		db_finalize(s->stmt[i]);
-	for (size_t i = 0; i < N_FAILURE_MULTI; i++)
-		db_finalize(s->failures[i]);
+	s->failures = rows_close(s->failures);
 	s->rollup = rollup_close(s->rollup);
 	/* an open batch is rolled back by the close */
 	s->db = db_close(s->db);
@@ -485,18 +449,11 @@ static enum tr_err insert_failures(struct store *s, int64_t policy, const struct
 	size_t i = 0;
 
 	while (i < n && rc == TR_OK) {
-		struct db_stmt *st = s->stmt[ST_INS_FAILURE];
-		size_t rows = 1;
+		size_t rows;
+		struct db_stmt *st = rows_pick(s->failures, n - i, &rows);
 
-		for (size_t k = 0; k < N_FAILURE_MULTI; k++) {
-			if (n - i >= failure_rows[k]) {
-				st = s->failures[k];
-				rows = failure_rows[k];
-				break;
-			}
-		}
 		for (size_t r = 0; r < rows; r++)
-			bind_failure(st, (int)(r * FAILURE_COLS), policy, &f[i + r]);
+			bind_failure(st, rows_base(s->failures, r), policy, &f[i + r]);
 		rc = db_run_later(st, "storing a failure detail", err);
 		i += rows;
 	}

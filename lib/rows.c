@@ -1,0 +1,97 @@
+/*
+ * rows: an INSERT prepared for 64, 8 and 1 rows (see rows.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "rows.h"
+
+/* The row counts prepared, largest first.  64: past it a statement's
+ * parameters and plan grow and the per-statement saving is spent. */
+static const size_t row_counts[] = { 64, 8, 1 };
+#define N_COUNTS (sizeof row_counts / sizeof row_counts[0])
+
+struct rows {
+	unsigned cols;
+	struct db_stmt *st[N_COUNTS];
+};
+
+static enum tr_err prepare_one(struct db *db, const char *head, unsigned cols, size_t n, const char *tail,
+                               struct db_stmt **out, struct tr_error *err)
+{
+	struct buf sql;
+	enum tr_err rc;
+
+	buf_init(&sql, 1024 * 1024);
+	rc = buf_append(&sql, head, strlen(head));
+	for (size_t r = 0; r < n && rc == TR_OK; r++) {
+		for (unsigned c = 1; c <= cols && rc == TR_OK; c++) {
+			char p[32];
+			int len = snprintf(p, sizeof p, "%s?%zu%s", c == 1 ? (r > 0 ? ", (" : "(") : ", ",
+			                   r * cols + c, c == cols ? ")" : "");
+
+			rc = buf_append(&sql, p, (size_t)len);
+		}
+	}
+	if (rc == TR_OK && tail != NULL)
+		rc = buf_append(&sql, tail, strlen(tail));
+	if (rc == TR_OK)
+		rc = buf_putc(&sql, '\0');
+	if (rc == TR_OK)
+		rc = db_prepare(db, (const char *)sql.data, 1, out, err);
+	else
+		rc = tr_error_set(err, TR_ERR_NOMEM, "out of memory preparing an insert");
+	buf_free(&sql);
+	return rc;
+}
+
+enum tr_err rows_open(struct db *db, const char *head, unsigned cols, const char *tail, struct rows **out,
+                      struct tr_error *err)
+{
+	struct rows *rs;
+
+	TR_ASSERT(cols > 0);
+	*out = NULL;
+	rs = calloc(1, sizeof *rs);
+	if (rs == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory preparing an insert");
+	rs->cols = cols;
+	for (size_t i = 0; i < N_COUNTS; i++) {
+		enum tr_err rc = prepare_one(db, head, cols, row_counts[i], tail, &rs->st[i], err);
+
+		if (rc != TR_OK) {
+			rows_close(rs);
+			return rc;
+		}
+	}
+	*out = rs;
+	return TR_OK;
+}
+
+struct rows *rows_close(struct rows *rs)
+{
+	if (rs == NULL)
+		return NULL;
+	for (size_t i = 0; i < N_COUNTS; i++)
+		db_finalize(rs->st[i]);
+	free(rs);
+	return NULL;
+}
+
+struct db_stmt *rows_pick(struct rows *rs, size_t left, size_t *n)
+{
+	size_t i = 0;
+
+	TR_ASSERT(left > 0);
+	while (row_counts[i] > left)
+		i++;
+	*n = row_counts[i];
+	return rs->st[i];
+}
+
+int rows_base(const struct rows *rs, size_t r)
+{
+	return (int)(r * rs->cols);
+}
