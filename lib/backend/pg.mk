@@ -2,7 +2,7 @@
 # (schema/pg/schema.sql, compiled in as pg_schema_sql), built when configure
 # found libpq.  Included from lib/local.mk.
 EXTRA_DIST += schema/pg/schema.sql schema/pg/migrations/011-policy-type-rollups.sql \
-	schema/pg/migrations/012-report-id-in-plpgsql.sql
+	schema/pg/migrations/012-cheaper-postgresql-inserts.sql
 lib_libtlsrpt_a_CFLAGS += $(LIBPQ_CFLAGS)
 TLSRPT_LIBS += $(LIBPQ_LIBS)
 TLSRPT_CFLAGS += $(LIBPQ_CFLAGS)
@@ -19,7 +19,7 @@ lib/pg_migration_011_sql.c: $(top_srcdir)/schema/pg/migrations/011-policy-type-r
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	$(SHELL) $(top_srcdir)/build-aux/sql2c.sh pg_migration_011_sql \
 	  $(top_srcdir)/schema/pg/migrations/011-policy-type-rollups.sql > $@.tmp && mv $@.tmp $@
-lib/pg_migration_012_sql.c: $(top_srcdir)/schema/pg/migrations/012-report-id-in-plpgsql.sql $(top_srcdir)/build-aux/sql2c.sh
+lib/pg_migration_012_sql.c: $(top_srcdir)/schema/pg/migrations/012-cheaper-postgresql-inserts.sql $(top_srcdir)/build-aux/sql2c.sh
 	$(AM_V_GEN)$(MKDIR_P) lib && \
 	$(SHELL) $(top_srcdir)/build-aux/sql2c.sh pg_migration_012_sql \
-	  $(top_srcdir)/schema/pg/migrations/012-report-id-in-plpgsql.sql > $@.tmp && mv $@.tmp $@
+	  $(top_srcdir)/schema/pg/migrations/012-cheaper-postgresql-inserts.sql > $@.tmp && mv $@.tmp $@

@@ -1,5 +1,5 @@
 -- Version 12: nothing changes in SQLite.
 --
--- PostgreSQL's tr_report_id is rewritten in PL/pgSQL there
--- (schema/pg/migrations/012-report-id-in-plpgsql.sql); the version climbs
--- on both backends so that one number names one schema.
+-- PostgreSQL's inserts are made cheaper there
+-- (schema/pg/migrations/012-cheaper-postgresql-inserts.sql); the version
+-- climbs on both backends so that one number names one schema.
