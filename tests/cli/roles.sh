@@ -114,8 +114,8 @@ is "and nowhere else" "$(cat "$TMP/psql")" 0
 # The writer stores (the milter's store path is the same), once.
 # shellcheck disable=SC2086
 as "$writer" import $FIXTURES
-is "writer: import stores every report" "$rc:$(grep -c '^stored ' "$TMP/out")" "0:$(grep -c . "$TMP/out")"
 stored=$(grep -c '^stored ' "$TMP/out")
+check "writer: import stores every report" test "$rc:$(grep -vc '^stored ' "$TMP/out")" = 0:0 -a "$stored" -gt 0
 # shellcheck disable=SC2086
 as "$writer" import $FIXTURES
 is "writer: importing again finds only duplicates" "$rc:$(tail -1 "$TMP/err")" \
@@ -155,6 +155,7 @@ done
 
 # The page's Grafana queries, for the reader, the macro filtering nothing.
 for n in 1 2; do
+	# shellcheck disable=SC2016 # Grafana's macro, not the shell's
 	doc_sql Grafana $n | sed 's/\$__unixEpochFilter(\([a-z_]*\))/\1 >= 0/' >"$TMP/grafana.sql"
 	rc=0
 	psql "$reader" -qAtX -v ON_ERROR_STOP=1 -f "$TMP/grafana.sql" >"$TMP/psql" 2>&1 || rc=$?
