@@ -64,6 +64,11 @@ enum {
 	"  --authenticated, --authenticated-only\n" \
 	"                      only reports whose sender was authenticated\n"
 
+/* The help lines of -d, in the same columns. */
+#define CLI_DB_HELP \
+	"  -d, --db PATH       database: an SQLite file or a postgresql:// URI\n" \
+	"                      (default: $TLSRPT_DB, else the built-in path)\n"
+
 
 struct cli_command {
 	const char *name;

@@ -486,7 +486,7 @@ const struct cli_command cmd_check = {
 	"  --days N            stored reports of the last N days (default 7)\n"
 	"  --no-reports        do not read the database\n"
 	"  --format FMT        text (default) or json\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n\n"
 	"Exit status: 0 no problems, 1 problems found (warnings or errors), 2 some\n"
 	"domain could not be checked (no DNS answer), or a usage or database error.\n",

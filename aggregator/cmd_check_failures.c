@@ -211,7 +211,8 @@ const struct cli_command cmd_check_failures = {
 	"  --min-sessions N        judge the rate only over at least N sessions\n"
 	"  --until WHEN, --policy-domain D, --submitter S, --authenticated\n"
 	"                          only those reports, as in summary\n"
-	"  -d, --db PATH           database (default: $TLSRPT_DB, else the built-in path)\n"
+	"  -d, --db PATH           database: an SQLite file or a postgresql:// URI\n"
+	"                          (default: $TLSRPT_DB, else the built-in path)\n"
 	"  -h, --help              this text\n"
 	"Example: " CLI_NAME " check-failures --since 24h -w 1 -c 5 --min-sessions 100\n",
 	.run = check_main,

@@ -309,7 +309,7 @@ const struct cli_command cmd_digest = {
 	"  --only-if-failures  print or send nothing when nothing failed\n"
 	"  --sendmail[=PATH]   hand the mail to PATH -t -i (default " DEFAULT_SENDMAIL ")\n"
 	"                      instead of writing it to standard output\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n",
 	.run = digest_main,
 };

@@ -111,7 +111,7 @@ const struct cli_command cmd_expire = {
 	"  --older-than WHEN   400d, 2w, 24h ago, YYYY-MM-DD or RFC 3339\n"
 	"  -n, --dry-run       only count what would go\n"
 	"  --vacuum            then give the space back to the file system\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n",
 	.run = expire_main,
 };

@@ -172,7 +172,7 @@ const struct cli_command cmd_list = {
 	"  --no-limit          all of them\n"
 	"  --format FMT        text (default), json or csv\n"
 	"  --color WHEN        highlight failures: auto (default), always or never\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n",
 	.run = list_main,
 };

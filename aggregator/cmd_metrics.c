@@ -385,7 +385,7 @@ const struct cli_command cmd_metrics = {
 	"                      node_exporter's --collector.textfile.directory)\n"
 	"  --policy-domain D, --submitter S, --authenticated\n"
 	"                      only those reports, as in summary\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n"
 	"Exit status: 0 written, 2 usage or database error.\n",
 	.run = metrics_main,

@@ -515,7 +515,7 @@ const struct cli_command cmd_show = {
 	"  --format FMT        text (default), json or csv (a line per failure detail,\n"
 	"                      and per policy without any)\n"
 	"  --color WHEN        highlight failures: auto (default), always or never\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n",
 	.run = show_main,
 };

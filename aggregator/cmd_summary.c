@@ -200,7 +200,7 @@ const struct cli_command cmd_summary = {
 	"  -a, --all           text by submitter: list every sender; without it the\n"
 	"                      senders with no failures under a policy share one line\n"
 	"  --color WHEN        highlight failures: auto (default), always or never\n"
-	"  -d, --db PATH       database (default: $TLSRPT_DB, else the built-in path)\n"
+	CLI_DB_HELP
 	"  -h, --help          this text\n",
 	.run = summary_main,
 };

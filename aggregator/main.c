@@ -147,13 +147,15 @@ static void general_usage(FILE *f)
 	size_t i;
 
 	fputs("Usage: " CLI_NAME " [-d PATH] COMMAND [options]\n"
-	      "Store SMTP TLS reports (RFC 8460) once in SQLite and summarise them.\n\n"
+	      "Store SMTP TLS reports (RFC 8460) once, in SQLite or PostgreSQL, and\n"
+	      "summarise them.\n\n"
 	      "Commands:\n", f);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->synopsis);
 	fputs("  help      the options of a command (help COMMAND)\n\n"
 	      "Options:\n"
-	      "  -d, --db PATH  database (default: $TLSRPT_DB, else " DEFAULT_DB ")\n"
+	      "  -d, --db PATH  database: an SQLite file or a postgresql:// URI\n"
+	      "                 (default: $TLSRPT_DB, else " DEFAULT_DB ")\n"
 	      "  -h, --help     this text\n"
 	      "      --version  print the version\n\n"
 	      "Exit status: 0 ok, 1 some report invalid, 2 usage, I/O or database error.\n", f);

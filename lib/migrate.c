@@ -79,7 +79,7 @@ static enum tr_err newer_error(int version, int target, struct tr_error *err)
 static enum tr_err apply_upgrade(struct db *db, const char *schema, const struct store_migration *list,
                                  size_t n, int version, int64_t tables, int target, struct tr_error *err)
 {
-	char what[64];
+	char what[96];
 	enum tr_err rc;
 
 	if (version == 0) {
@@ -94,7 +94,9 @@ static enum tr_err apply_upgrade(struct db *db, const char *schema, const struct
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].version <= version)
 			continue;
-		snprintf(what, sizeof what, "migration %d", list[i].version);
+		/* the versions say why it writes: a role that may not migrate fails here */
+		snprintf(what, sizeof what, "upgrading schema version %d to %d, migration %d", version, target,
+		         list[i].version);
 		rc = db_exec(db, list[i].sql, what, err);
 		if (rc != TR_OK)
 			return rc;

@@ -26,6 +26,8 @@ CLI_SHELL_TESTS = tests/cli/import.sh tests/cli/summary.sh tests/cli/parse.sh \
 	tests/cli/views.sh tests/cli/digest.sh tests/cli/expire.sh tests/cli/case.sh \
 	tests/cli/escape-once.sh tests/cli/dkim.sh tests/cli/counting.sh tests/cli/copy.sh \
 	tests/cli/same-views.sh
+# docs/postgresql.md's roles and grants, in a private cluster of its own
+CLI_SHELL_TESTS += tests/cli/roles.sh
 TESTS += $(CLI_SHELL_TESTS)
 EXTRA_DIST += $(CLI_SHELL_TESTS) tests/cli/tap.sh tests/cli/on-pg.sh
 

@@ -1,7 +1,10 @@
-# The fault tests' side of PostgreSQL (source after common.sh): private
-# clusters that a test starts, stops, kills and fails over itself
-# (tests/pg/cluster.sh, in $tmp), and the "exactly once" checks of
-# common.sh asked of a server instead of an SQLite file.
+# The fault tests' side of PostgreSQL: private clusters that a test
+# starts, stops, kills and fails over itself (tests/pg/cluster.sh, in
+# $tmp), and the "exactly once" checks of common.sh asked of a server
+# instead of an SQLite file.  Sourcing it sources common.sh and
+# tests/milter/postfix.sh too; a test then begins with pg_fault_setup.
+. "${top_srcdir:?}/tests/faults/common.sh"
+. "$top_srcdir/tests/milter/postfix.sh"
 . "$top_srcdir/tests/pg/lib.sh"
 CLUSTER=$top_srcdir/tests/pg/cluster.sh
 pg_dirs=
@@ -30,6 +33,32 @@ pg_setup() {
 	setup
 	chmod 755 "$tmp"
 	trap pg_cleanup EXIT
+}
+
+# pg_fault_setup PEER N TAG [CLUSTER]: what every PostgreSQL fault test
+# does first.  Skips unless PEER (miltertest, or a private postfix: needs
+# root) and the PostgreSQL tests are there; then pg_setup, an empty
+# $tmp/spool, N report mails tagged TAG (gen_mails), and the private
+# cluster CLUSTER started (pg_start; none without it: the test uses the
+# cluster of run-tests).  A cluster that does not start ends the test.
+pg_fault_setup() {
+	case $1 in
+	miltertest) need_miltertest; need_python ;;
+	postfix) need_postfix ;;
+	*) echo "Bail out! pg_fault_setup: unknown peer $1"; exit 1 ;;
+	esac
+	need_store
+	need_pg_tests
+	pg_setup
+	mkdir "$tmp/spool"
+	gen_mails "$2" "$3"
+	[ -n "${4:-}" ] || return 0
+	if pg_start "$4"; then
+		ok "a private PostgreSQL starts ($4)"
+	else
+		not_ok "a private PostgreSQL starts ($4)"
+		finish
+	fi
 }
 
 # pg_start NAME: a private cluster in $tmp/NAME; its URI in $tmp/NAME.uri

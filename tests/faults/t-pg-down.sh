@@ -4,16 +4,8 @@
 # OnError tempfail), and once the server is back the same milter stores
 # again on a new connection; importing the spool stores every report
 # exactly once.  The password in the URI never reaches the log.
-. "${top_srcdir:?}/tests/faults/common.sh"
-. "$top_srcdir/tests/faults/pg.sh"
-need_miltertest
-need_python
-need_store
-need_pg_tests
-pg_setup
-mkdir "$tmp/spool"
-gen_mails 8 down
-check "a private PostgreSQL starts" pg_start pg || finish
+. "${top_srcdir:?}/tests/faults/pg.sh"
+pg_fault_setup miltertest 8 down pg
 uri="$(pg_uri pg)&password=never-logged"
 
 write_conf <<EOF2

@@ -6,16 +6,8 @@
 # that report is left (a report and its rollups are one transaction), the
 # mail is spooled, the next mail reconnects and is stored, and importing
 # the spool stores every report exactly once.
-. "${top_srcdir:?}/tests/faults/common.sh"
-. "$top_srcdir/tests/faults/pg.sh"
-need_miltertest
-need_python
-need_store
-need_pg_tests
-pg_setup
-mkdir "$tmp/spool"
-gen_mails 6 killed
-check "a private PostgreSQL starts" pg_start pg || finish
+. "${top_srcdir:?}/tests/faults/pg.sh"
+pg_fault_setup miltertest 6 killed pg
 uri=$(pg_uri pg)
 
 write_conf <<EOF2

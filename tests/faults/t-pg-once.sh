@@ -6,18 +6,12 @@
 # stored by one milter and found a duplicate by the other, and every
 # summary (each --by) equals a fresh import of the same mails into SQLite:
 # no report counted twice in a rollup, none missing.
-. "${top_srcdir:?}/tests/faults/common.sh"
-. "$top_srcdir/tests/milter/postfix.sh"
-. "$top_srcdir/tests/faults/pg.sh"
-need_postfix
-need_store
-need_pg_tests
-pg_setup
+. "${top_srcdir:?}/tests/faults/pg.sh"
+n=300
+pg_fault_setup postfix $n once
 SANDBOX=$top_srcdir/scripts/postfix-sandbox
 trap '"$SANDBOX" stop "$tmp/a"; "$SANDBOX" stop "$tmp/b"; pg_cleanup' EXIT
-n=300
 uri=$(pg_fresh_db) || { echo "Bail out! pg_fresh_db failed"; exit 1; }
-gen_mails $n once
 
 for h in a b; do
 	mkdir "$tmp/$h"

@@ -8,17 +8,10 @@
 # (smtp-load.py --retry); afterwards every mail is delivered, every
 # report stored exactly once and none half, and every summary equals a
 # fresh import of the same mails.
-. "${top_srcdir:?}/tests/faults/common.sh"
-. "$top_srcdir/tests/milter/postfix.sh"
-. "$top_srcdir/tests/faults/pg.sh"
-need_postfix
-need_store
-need_pg_tests
-pg_setup
-trap 'postfix_stop; pg_cleanup' EXIT
+. "${top_srcdir:?}/tests/faults/pg.sh"
 n=200
-gen_mails $n restart
-check "a private PostgreSQL starts" pg_start pg || finish
+pg_fault_setup postfix $n restart pg
+trap 'postfix_stop; pg_cleanup' EXIT
 uri=$(pg_uri pg)
 postfix_config tempfail
 write_conf <<EOF2

@@ -8,16 +8,8 @@
 # report is spooled (the server is read-only: "busy", worth retrying),
 # never half-stored; once the standby is promoted the same milter stores
 # there again, and importing the spool stores every report exactly once.
-. "${top_srcdir:?}/tests/faults/common.sh"
-. "$top_srcdir/tests/faults/pg.sh"
-need_miltertest
-need_python
-need_store
-need_pg_tests
-pg_setup
-mkdir "$tmp/spool"
-gen_mails 7 standby
-check "a private PostgreSQL primary starts" pg_start primary || finish
+. "${top_srcdir:?}/tests/faults/pg.sh"
+pg_fault_setup miltertest 7 standby primary
 check "and a streaming standby of it" pg_start_standby primary standby || finish
 primary=$(pg_uri primary)
 standby=$(pg_uri standby)

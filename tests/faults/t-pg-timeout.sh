@@ -5,16 +5,8 @@
 # as "busy": the mail is spooled, or tempfailed under OnError tempfail;
 # once the lock goes the same milter stores again, and importing the
 # spool stores every report exactly once.
-. "${top_srcdir:?}/tests/faults/common.sh"
-. "$top_srcdir/tests/faults/pg.sh"
-need_miltertest
-need_python
-need_store
-need_pg_tests
-pg_setup
-mkdir "$tmp/spool"
-gen_mails 7 timeout
-check "a private PostgreSQL starts" pg_start pg || finish
+. "${top_srcdir:?}/tests/faults/pg.sh"
+pg_fault_setup miltertest 7 timeout pg
 uri=$(pg_uri pg)
 
 write_conf <<EOF2
