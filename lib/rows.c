@@ -18,8 +18,35 @@ struct rows {
 	struct db_stmt *st[N_COUNTS];
 };
 
-static enum tr_err prepare_one(struct db *db, const char *head, unsigned cols, size_t n, const char *tail,
-                               struct db_stmt **out, struct tr_error *err)
+/* Append the row template with its ?k renumbered for row r. */
+static enum tr_err append_row(struct buf *sql, const char *row, unsigned cols, size_t r)
+{
+	enum tr_err rc = TR_OK;
+	const char *run = row;
+
+	while (rc == TR_OK && *row != '\0') {
+		char *end;
+		unsigned long k;
+		char p[32];
+		int len;
+
+		if (*row != '?' || row[1] < '0' || row[1] > '9') {
+			row++;
+			continue;
+		}
+		rc = buf_append(sql, run, (size_t)(row - run));
+		k = strtoul(row + 1, &end, 10);
+		TR_ASSERT(k >= 1 && k <= cols);
+		len = snprintf(p, sizeof p, "?%zu", r * cols + k);
+		if (rc == TR_OK)
+			rc = buf_append(sql, p, (size_t)len);
+		row = run = end;
+	}
+	return rc == TR_OK ? buf_append(sql, run, (size_t)(row - run)) : rc;
+}
+
+static enum tr_err prepare_one(struct db *db, const char *head, const char *row, unsigned cols, size_t n,
+                               const char *tail, struct db_stmt **out, struct tr_error *err)
 {
 	struct buf sql;
 	enum tr_err rc;
@@ -27,13 +54,10 @@ static enum tr_err prepare_one(struct db *db, const char *head, unsigned cols, s
 	buf_init(&sql, 1024 * 1024);
 	rc = buf_append(&sql, head, strlen(head));
 	for (size_t r = 0; r < n && rc == TR_OK; r++) {
-		for (unsigned c = 1; c <= cols && rc == TR_OK; c++) {
-			char p[32];
-			int len = snprintf(p, sizeof p, "%s?%zu%s", c == 1 ? (r > 0 ? ", (" : "(") : ", ",
-			                   r * cols + c, c == cols ? ")" : "");
-
-			rc = buf_append(&sql, p, (size_t)len);
-		}
+		if (r > 0)
+			rc = buf_append(&sql, ", ", 2);
+		if (rc == TR_OK)
+			rc = append_row(&sql, row, cols, r);
 	}
 	if (rc == TR_OK && tail != NULL)
 		rc = buf_append(&sql, tail, strlen(tail));
@@ -47,8 +71,8 @@ static enum tr_err prepare_one(struct db *db, const char *head, unsigned cols, s
 	return rc;
 }
 
-enum tr_err rows_open(struct db *db, const char *head, unsigned cols, const char *tail, struct rows **out,
-                      struct tr_error *err)
+enum tr_err rows_open_as(struct db *db, const char *head, const char *row, unsigned cols, const char *tail,
+                         struct rows **out, struct tr_error *err)
 {
 	struct rows *rs;
 
@@ -59,7 +83,7 @@ enum tr_err rows_open(struct db *db, const char *head, unsigned cols, const char
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory preparing an insert");
 	rs->cols = cols;
 	for (size_t i = 0; i < N_COUNTS; i++) {
-		enum tr_err rc = prepare_one(db, head, cols, row_counts[i], tail, &rs->st[i], err);
+		enum tr_err rc = prepare_one(db, head, row, cols, row_counts[i], tail, &rs->st[i], err);
 
 		if (rc != TR_OK) {
 			rows_close(rs);
@@ -68,6 +92,29 @@ enum tr_err rows_open(struct db *db, const char *head, unsigned cols, const char
 	}
 	*out = rs;
 	return TR_OK;
+}
+
+enum tr_err rows_open(struct db *db, const char *head, unsigned cols, const char *tail, struct rows **out,
+                      struct tr_error *err)
+{
+	struct buf row;
+	enum tr_err rc = TR_OK;
+
+	buf_init(&row, 1024 * 1024);
+	for (unsigned c = 1; c <= cols && rc == TR_OK; c++) {
+		char p[32];
+		int len = snprintf(p, sizeof p, "%s?%u%s", c == 1 ? "(" : ", ", c, c == cols ? ")" : "");
+
+		rc = buf_append(&row, p, (size_t)len);
+	}
+	if (rc == TR_OK)
+		rc = buf_putc(&row, '\0');
+	if (rc == TR_OK)
+		rc = rows_open_as(db, head, (const char *)row.data, cols, tail, out, err);
+	else
+		rc = tr_error_set(err, TR_ERR_NOMEM, "out of memory preparing an insert");
+	buf_free(&row);
+	return rc;
 }
 
 struct rows *rows_close(struct rows *rs)

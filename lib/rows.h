@@ -29,6 +29,13 @@ struct rows;
 enum tr_err rows_open(struct db *db, const char *head, unsigned cols, const char *tail, struct rows **out,
                       struct tr_error *err);
 
+/* The same with each row spelled by row, SQL whose parameters ?1 ... ?cols
+ * are the row's own (each may appear more than once, and in expressions:
+ * "(f(?1, ?2), ?1, ?2, ?3)"); they are renumbered for each row.  A tail
+ * with RETURNING gives the rows of every row inserted, in no set order. */
+enum tr_err rows_open_as(struct db *db, const char *head, const char *row, unsigned cols, const char *tail,
+                         struct rows **out, struct tr_error *err);
+
 /* NULL-safe; returns NULL. */
 struct rows *rows_close(struct rows *rs);
 
