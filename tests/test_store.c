@@ -131,6 +131,68 @@ static void put_expect(struct store *s, struct tlsrpt_report *r, enum store_outc
 	assert_int_equal(out, want);
 }
 
+/* ---- batches: outcomes as the batch's callback tells them ---- */
+
+#define TOLD_MAX 2048
+
+/* What a batch told, in its order: tag i is the i-th report put. */
+struct told {
+	int n, put;
+	intptr_t tag[TOLD_MAX];
+	enum tr_err rc[TOLD_MAX];
+	enum store_outcome out[TOLD_MAX];
+	char msg[TOLD_MAX][TR_ERROR_MSG_MAX];
+};
+
+static void tell(void *ctx, void *tag, enum tr_err rc, enum store_outcome out, const struct tr_error *err)
+{
+	struct told *t = ctx;
+
+	assert_true(t->n < TOLD_MAX);
+	t->tag[t->n] = (intptr_t)tag;
+	t->rc[t->n] = rc;
+	t->out[t->n] = out;
+	snprintf(t->msg[t->n], sizeof t->msg[t->n], "%s", rc != TR_OK ? err->msg : "");
+	t->n++;
+}
+
+static void batch_begin(struct store *s, struct told *t)
+{
+	struct tr_error e;
+
+	memset(t, 0, sizeof *t);
+	tr_error_clear(&e);
+	if (store_batch_begin(s, tell, t, &e) != TR_OK)
+		fail_msg("store_batch_begin: %s", e.msg);
+}
+
+/* Put r in the batch as the next report (its tag: its number). */
+static void bput(struct store *s, struct told *t, struct tlsrpt_report *r, const struct store_meta *m)
+{
+	struct tr_error e;
+
+	tr_error_clear(&e);
+	if (store_batch_put(s, r, m, (void *)(intptr_t)t->put, &e) != TR_OK)
+		fail_msg("store_batch_put: %s", e.msg);
+	t->put++;
+}
+
+/* Every report put was told once, in order; report i's outcome. */
+static void assert_told_in_order(const struct told *t)
+{
+	assert_int_equal(t->n, t->put);
+	for (int i = 0; i < t->n; i++)
+		assert_int_equal(t->tag[i], i);
+}
+
+static void assert_told(const struct told *t, int i, enum tr_err rc, enum store_outcome out)
+{
+	assert_true(i < t->n);
+	assert_int_equal(t->rc[i], rc);
+	if (rc == TR_OK)
+		assert_int_equal(t->out[i], out);
+}
+
 /* ---- opening ---- */
 
 static void missing_database_is_notfound(void **state)
@@ -389,7 +451,7 @@ static void read_only_database_is_db_error(void **state)
 	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "read-only"));
 	assert_non_null(strstr(e.msg, path));
-	assert_int_equal(store_batch_begin(s, &e), TR_ERR_DB);
+	assert_int_equal(store_batch_begin(s, tell, NULL, &e), TR_ERR_DB);
 	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
 	s = store_close(s);
 	rb_free(r); /* before forking: the child leaves by _exit() */
@@ -997,6 +1059,7 @@ static void bad_arguments_are_usage_errors(void **state)
 	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0, NULL, NULL, NULL };
 	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0, NULL, NULL, NULL };
 	struct store_meta no_source = { NULL, NULL, NULL, 1, 0, NULL, NULL, NULL };
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 
@@ -1010,14 +1073,22 @@ static void bad_arguments_are_usage_errors(void **state)
 	assert_non_null(strstr(e.msg, "policies[0].summary"));
 	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_put(s, r, &meta_milter, NULL, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_write(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_begin(s, NULL, NULL, &e), TR_ERR_USAGE);
 	/* a batch brings its 32 MiB page cache (see store.h; SQLite's) */
 	if (backend == DB_SQLITE)
 		assert_int_not_equal(count_sql(store_db(s), "PRAGMA cache_size"), -32768);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	batch_begin(s, &t);
 	if (backend == DB_SQLITE)
 		assert_int_equal(count_sql(store_db(s), "PRAGMA cache_size"), -32768);
-	assert_int_equal(store_batch_begin(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_begin(s, tell, &t, &e), TR_ERR_USAGE);
+	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_USAGE);
+	/* bad input in a batch is that report's error, told in its turn */
+	bput(s, &t, r, &bad_source);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	assert_told(&t, 0, TR_ERR_USAGE, STORE_STORED);
 	rb_free(r);
 	store_close(s);
 	rb_remove_temp(path);
@@ -1333,13 +1404,13 @@ static void failure_details_around_statement_sizes(void **state)
 	char *path = rb_temp_db(backend, "rows.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
-	struct tr_error e;
+	static struct told t;
 	int64_t want = 0, sum = 0;
 
 	(void)state;
 	for (int batch = 0; batch < 2; batch++) {
 		if (batch)
-			assert_int_equal(store_batch_begin(s, &e), TR_OK);
+			batch_begin(s, &t);
 		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 			struct tlsrpt_report *r;
 			struct tlsrpt_policy *p;
@@ -1356,11 +1427,20 @@ static void failure_details_around_statement_sizes(void **state)
 				sum += i + 1;
 			}
 			want += sizes[k];
-			put_expect(s, r, STORE_STORED);
+			if (batch)
+				bput(s, &t, r, &meta_milter);
+			else
+				put_expect(s, r, STORE_STORED);
 			rb_free(r);
 		}
-		if (batch)
+		if (batch) {
+			struct tr_error e;
+
 			assert_int_equal(store_batch_end(s, &e), TR_OK);
+			assert_told_in_order(&t);
+			for (int i = 0; i < t.n; i++)
+				assert_told(&t, i, TR_OK, STORE_STORED);
+		}
 	}
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), want);
 	assert_int_equal(count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"), sum);
@@ -1383,37 +1463,45 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *bad = boom_report("boom-b");
-	enum store_outcome out;
+	static struct told t;
 	struct tr_error e;
 	struct db *db = store_db(s);
+	int k = 0;
 
 	(void)state;
 	install_boom_trigger(db);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	batch_begin(s, &t);
 	for (int i = 0; i < 200; i++) {
 		char id[32];
 		struct tlsrpt_report *r;
 
 		snprintf(id, sizeof id, "b-%d", i % 150); /* 50 duplicates inside the batch */
 		r = simple_report("batch.example", id, 1700000000);
-		put_expect(s, r, i < 150 ? STORE_STORED : STORE_DUPLICATE);
+		bput(s, &t, r, &meta_milter);
 		rb_free(r);
 		if (i == 100)
-			assert_int_equal(put(s, bad, &meta_milter, &out, &e), TR_ERR_DB);
+			bput(s, &t, bad, &meta_milter);
 	}
 	/* others see nothing before the commit */
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
 	if (backend == DB_SQLITE)
 		assert_true(count_sql(db, "PRAGMA wal_autocheckpoint") > 1000);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (int i = 0; i < 200; i++, k++) {
+		assert_told(&t, k, TR_OK, i < 150 ? STORE_STORED : STORE_DUPLICATE);
+		if (i == 100) {
+			assert_told(&t, ++k, TR_ERR_DB, STORE_STORED);
+			assert_non_null(strstr(t.msg[k], "boom refused"));
+		}
+	}
 	if (backend == DB_SQLITE)
 		assert_int_equal(count_sql(db, "PRAGMA wal_autocheckpoint"), 1000);
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE report_id = 'boom-b'"), 0);
-	/* the failed report left nothing in the rollups either, and its undo
-	 * (a rebuild of its start time) kept the batch's groups held so far */
+	/* the failed report left nothing in the rollups either */
 	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 150);
 	assert_int_equal(count_sql(db, "SELECT sum(failed) FROM rollup_result_sub"),
 	                 count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"));
@@ -1424,8 +1512,9 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	rb_remove_temp(path);
 }
 
-/* Store n new one-policy reports of batch.example, "<prefix>-<i>". */
-static void put_simple_reports(struct store *s, const char *prefix, int n)
+/* Put n new one-policy reports of batch.example, "<prefix>-<i>", in the
+ * batch. */
+static void put_simple_reports(struct store *s, struct told *t, const char *prefix, int n)
 {
 	for (int i = 0; i < n; i++) {
 		char id[32];
@@ -1433,7 +1522,7 @@ static void put_simple_reports(struct store *s, const char *prefix, int n)
 
 		snprintf(id, sizeof id, "%s-%d", prefix, i);
 		r = simple_report("batch.example", id, 1700000000);
-		put_expect(s, r, STORE_STORED);
+		bput(s, t, r, &meta_milter);
 		rb_free(r);
 	}
 }
@@ -1446,24 +1535,27 @@ static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 	char *path = rb_temp_db(backend, "late.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
+	static struct told t;
 	struct tr_error e;
 	struct db *db = store_db(s);
 
 	(void)state;
 	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
 	install_refusal(db, "late_boom", "rollup_mx", "submitter", "boom.example", "late boom");
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
-	put_simple_reports(s, "l", 20);
-	put_expect(s, late, STORE_STORED);
+	batch_begin(s, &t);
+	put_simple_reports(s, &t, "l", 20);
+	bput(s, &t, late, &meta_milter);
 	tr_error_clear(&e);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "late boom"));
+	assert_told_in_order(&t);
 	assert_int_equal(db_in_transaction(db), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_report"), 0);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
-	put_simple_reports(s, "m", 5);
+	batch_begin(s, &t);
+	put_simple_reports(s, &t, "m", 5);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
 	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 5);
 	rb_free(late);
 	store_close(s);
@@ -1547,13 +1639,15 @@ static void batched_rollups_equal_one_by_one(void **state)
 	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
 	struct store *batch = open_ok(path2, STORE_OPEN_CREATE);
 	struct tlsrpt_report *bad = boom_report("boom-v");
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 	char *t1, *t2;
+	int k = 0;
 
 	(void)state;
 	install_boom_trigger(store_db(batch));
-	assert_int_equal(store_batch_begin(batch, &e), TR_OK);
+	batch_begin(batch, &t);
 	for (int i = 0; i < 330; i++) {
 		/* a few reports wide enough to make the batch upsert early */
 		struct tlsrpt_report *r = varied_report(i % 300, i % 100 == 7 ? 12000 : 0);
@@ -1562,13 +1656,18 @@ static void batched_rollups_equal_one_by_one(void **state)
 		tr_error_clear(&e);
 		assert_int_equal(store_put_report(one, r, m, &out, &e), TR_OK);
 		assert_int_equal(out, i < 300 ? STORE_STORED : STORE_DUPLICATE);
-		assert_int_equal(store_put_report(batch, r, m, &out, &e), TR_OK);
-		assert_int_equal(out, i < 300 ? STORE_STORED : STORE_DUPLICATE);
+		bput(batch, &t, r, m);
 		rb_free(r);
 		if (i == 150)
-			assert_int_equal(put(batch, bad, &meta_milter, &out, &e), TR_ERR_DB);
+			bput(batch, &t, bad, &meta_milter);
 	}
 	assert_int_equal(store_batch_end(batch, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (int i = 0; i < 330; i++, k++) {
+		assert_told(&t, k, TR_OK, i < 300 ? STORE_STORED : STORE_DUPLICATE);
+		if (i == 150)
+			assert_told(&t, ++k, TR_ERR_DB, STORE_STORED);
+	}
 	t1 = rollups_text(store_db(one));
 	t2 = rollups_text(store_db(batch));
 	assert_true(strlen(t1) > 1000);
@@ -1589,6 +1688,7 @@ static void full_disk_fails_one_report_cleanly(void **state)
 	char *path = rb_temp_db(backend, "full.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 	int stored = 0, failed_at = -1;
@@ -1597,25 +1697,28 @@ static void full_disk_fails_one_report_cleanly(void **state)
 	(void)state;
 	/* SQLite-only: a disk that fills up half way through a batch */
 	assert_int_equal(exec_sql(db, "PRAGMA max_page_count = 40"), TR_OK);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	batch_begin(s, &t);
 	for (int i = 0; i < 5000 && failed_at < 0; i++) {
 		char id[32];
 		struct tlsrpt_report *r;
 
 		snprintf(id, sizeof id, "full-%d", i);
 		r = simple_report("full.example", id, 1700000000);
-		rc = put(s, r, &meta_milter, &out, &e);
-		if (rc == TR_OK)
-			stored++;
-		else
-			failed_at = i;
+		bput(s, &t, r, &meta_milter);
 		rb_free(r);
+		for (int k = 0; k < t.n && failed_at < 0; k++) {
+			if (t.rc[k] != TR_OK)
+				failed_at = k;
+		}
 	}
 	assert_true(failed_at > 0);
-	assert_int_equal(e.code, TR_ERR_DB);
-	assert_non_null(strstr(e.msg, "full"));
 	rc = store_batch_end(s, &e);
-	if (strstr(e.msg, "whole batch") != NULL || rc != TR_OK) {
+	assert_told_in_order(&t);
+	assert_int_equal(t.rc[failed_at], TR_ERR_DB);
+	assert_non_null(strstr(t.msg[failed_at], "full"));
+	for (int k = 0; k < t.n; k++)
+		stored += t.rc[k] == TR_OK;
+	if (strstr(t.msg[failed_at], "whole batch") != NULL || rc != TR_OK) {
 		/* SQLite gave up the whole transaction: then nothing is kept */
 		assert_int_equal(rc, TR_ERR_DB);
 		stored = 0;
@@ -1650,12 +1753,13 @@ static void locked_database_is_busy(void **state)
 	struct store *holder = open_ok(path, STORE_OPEN_CREATE);
 	struct store *s = NULL;
 	struct tlsrpt_report *r = simple_report("busy.example", "busy-1", 1700000000);
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 
 	(void)state;
 	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 50, &s, &e), TR_OK);
-	assert_int_equal(store_batch_begin(holder, &e), TR_OK); /* holds the write lock */
+	batch_begin(holder, &t); /* holds the write lock */
 	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_BUSY);
 	assert_int_equal(store_batch_end(holder, &e), TR_OK);
 	put_expect(s, r, STORE_STORED);
