@@ -1681,6 +1681,174 @@ static void batched_rollups_equal_one_by_one(void **state)
 	rb_remove_temp(path2);
 }
 
+/* A chunk (64 reports, store.c) with a failing report in the middle is
+ * written again one report at a time: the others are stored, in their
+ * order and with the ids they would have had, and the rollups count only
+ * them, exactly as if stored one by one. */
+static void chunk_with_a_failing_report_in_the_middle(void **state)
+{
+	char *path1 = rb_temp_db(backend, "mid-one.db");
+	char *path2 = rb_temp_db(backend, "mid-batch.db");
+	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
+	struct store *batch = open_ok(path2, STORE_OPEN_CREATE);
+	struct tlsrpt_report *bad = boom_report("boom-mid");
+	static struct told t;
+	struct tr_error e;
+	char *t1, *t2;
+
+	(void)state;
+	install_boom_trigger(store_db(batch));
+	batch_begin(batch, &t);
+	for (int i = 0; i < 64; i++) {
+		struct tlsrpt_report *r = varied_report(i, 0);
+
+		if (i == 30) {
+			bput(batch, &t, bad, &meta_milter);
+		} else {
+			put_expect(one, r, STORE_STORED);
+			bput(batch, &t, r, &meta_milter);
+		}
+		rb_free(r);
+	}
+	/* the chunk was full: written, and every outcome told, before the end */
+	assert_told_in_order(&t);
+	for (int i = 0; i < 64; i++)
+		assert_told(&t, i, i == 30 ? TR_ERR_DB : TR_OK, STORE_STORED);
+	assert_non_null(strstr(t.msg[30], "boom refused"));
+	assert_int_equal(store_batch_end(batch, &e), TR_OK);
+	assert_int_equal(count_sql(store_db(batch), "SELECT count(*) FROM reports"), 63);
+	assert_int_equal(count_sql(store_db(batch), "SELECT count(*) FROM reports WHERE submitter = 'boom.example'"), 0);
+	assert_int_equal(count_sql(store_db(batch), "SELECT sum(reports) FROM rollup_report"), 63);
+	t1 = rollups_text(store_db(one));
+	t2 = rollups_text(store_db(batch));
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	/* every row and id as the reports stored one by one have them */
+	t1 = rb_strdup("SELECT sum(r.id * p.idx + p.id), count(*) FROM reports r JOIN policies p ON p.report = r.id");
+	if (backend == DB_SQLITE) /* PostgreSQL's sequence keeps what the rolled back chunk took */
+		assert_int_equal(count_sql(store_db(one), t1), count_sql(store_db(batch), t1));
+	free(t1);
+	rb_free(bad);
+	store_close(one);
+	store_close(batch);
+	rb_remove_temp(path1);
+	rb_remove_temp(path2);
+}
+
+/* Reports put twice in one chunk are sent once: the later copies are
+ * duplicates, as is a report stored by an earlier batch; no id is spent
+ * on them. */
+static void duplicates_inside_one_chunk(void **state)
+{
+	static const char *const ids[] = { "a", "b", "a", "c", "b", "a", "x", "x" };
+	static const enum store_outcome want[] = { STORE_STORED, STORE_STORED, STORE_DUPLICATE, STORE_STORED,
+	                                           STORE_DUPLICATE, STORE_DUPLICATE, STORE_DUPLICATE,
+	                                           STORE_DUPLICATE };
+	char *path = rb_temp_db(backend, "dups.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *x = simple_report("dup.example", "x", 1700000000);
+	static struct told t;
+	struct tr_error e;
+
+	(void)state;
+	put_expect(s, x, STORE_STORED);
+	batch_begin(s, &t);
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		struct tlsrpt_report *r = simple_report("dup.example", ids[i], 1700000000);
+
+		bput(s, &t, r, &meta_milter);
+		rb_free(r);
+	}
+	assert_int_equal(t.n, 0); /* one chunk, not yet written */
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		assert_told(&t, (int)i, TR_OK, want[i]);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 4);
+	assert_int_equal(count_sql(store_db(s), "SELECT max(id) FROM reports"), 4);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM policies"), 4);
+	assert_int_equal(count_sql(store_db(s), "SELECT sum(reports) FROM rollup_report"), 4);
+	rb_free(x);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* 63, 64 and 65 reports: a chunk is written when it holds 64, and the
+ * batch's end writes the partial chunk left; every report is stored once,
+ * told once and in order. */
+static void chunk_boundaries_and_a_partial_last_chunk(void **state)
+{
+	static const int sizes[] = { 63, 64, 65, 129 };
+	char *path = rb_temp_db(backend, "bounds.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	static struct told t;
+	struct tr_error e;
+	int64_t total = 0;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		char prefix[16];
+
+		snprintf(prefix, sizeof prefix, "n%d", sizes[k]);
+		batch_begin(s, &t);
+		put_simple_reports(s, &t, prefix, sizes[k]);
+		assert_int_equal(t.n, sizes[k] / 64 * 64);
+		assert_int_equal(store_batch_end(s, &e), TR_OK);
+		assert_told_in_order(&t);
+		for (int i = 0; i < t.n; i++)
+			assert_told(&t, i, TR_OK, STORE_STORED);
+		total += sizes[k];
+		assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), total);
+		assert_int_equal(count_sql(store_db(s), "SELECT max(id) FROM reports"), total);
+		assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM failure_details"), total);
+		assert_int_equal(count_sql(store_db(s), "SELECT sum(reports) FROM rollup_report"), total);
+	}
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* A chunk holds 4 MiB at most, plus the report that crossed it
+ * (store.h): reports of 2.5 MB go two to a chunk, written as the second
+ * is put. */
+static void huge_reports_bound_a_chunk(void **state)
+{
+	enum { HUGE = 2500 * 1000 };
+	char *path = rb_temp_db(backend, "huge.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	static struct told t;
+	struct tr_error e;
+
+	(void)state;
+	batch_begin(s, &t);
+	for (int i = 0; i < 5; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+		struct tlsrpt_failure *f;
+		char *info = malloc(HUGE + 1);
+
+		assert_non_null(info);
+		memset(info, 'a' + i, HUGE);
+		info[HUGE] = '\0';
+		snprintf(id, sizeof id, "huge-%d", i);
+		r = rb_report("huge.example", id, 1700000000, 1700086399, "Org");
+		f = rb_failure(rb_policy(r, "sts", "huge.example", 1, 1), "validation-failure", "192.0.2.1",
+		               "mx.huge.example", 1);
+		f->additional_information = info;
+		bput(s, &t, r, &meta_milter);
+		rb_free(r);
+		assert_int_equal(t.n, (i + 1) / 2 * 2);
+	}
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (int i = 0; i < 5; i++)
+		assert_told(&t, i, TR_OK, STORE_STORED);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM failure_details"
+	                                        " WHERE length(additional_information) = 2500000"), 5);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 /* A full disk (max_page_count stands in for it) fails the report that
  * hits it, alone, in a batch or not; what was committed stays. */
 static void full_disk_fails_one_report_cleanly(void **state)
@@ -2003,6 +2171,10 @@ static const struct testdb_case cases[] = {
 	CASE(batch_commits_once_and_failures_roll_back_alone, 0),
 	CASE(rollup_failure_at_batch_end_loses_the_batch, 0),
 	CASE(batched_rollups_equal_one_by_one, 0),
+	CASE(chunk_with_a_failing_report_in_the_middle, 0),
+	CASE(duplicates_inside_one_chunk, 0),
+	CASE(chunk_boundaries_and_a_partial_last_chunk, 0),
+	CASE(huge_reports_bound_a_chunk, 0),
 	CASE(full_disk_fails_one_report_cleanly, 1),
 	CASE(locked_database_is_busy, 1),  /* one write lock per file; PostgreSQL locks rows (test_db) */
 	CASE(deleting_a_report_cascades, 0),
