@@ -189,7 +189,8 @@ struct import_verdict {
 /* What a report's outcome line says, kept until the batch tells the
  * outcome (the report itself is freed before). */
 struct import_put {
-	char *label, *sub, *rid;
+	char *label;           /* as given, NULL when none */
+	char *sub, *rid;       /* escaped for the terminal */
 	size_t n_policies;
 	uint64_t ok, failed;   /* the sessions as the summaries count them */
 	const char *auth;      /* static: a verdict's name */
@@ -213,11 +214,12 @@ static void print_outcome(struct import_run *run, const struct import_put *p, en
 	const char *sub = p != NULL && p->sub != NULL ? p->sub : "?", *rid = p != NULL && p->rid != NULL ? p->rid : "?";
 
 	if (rc != TR_OK) {
+		char *l = esc_term(p != NULL ? p->label : NULL, "-");
 		char *why = esc_term(err->msg, "");
 
 		progress_clear(run);
-		cli_error("%s: cannot store %s %s: %s", p != NULL && p->label != NULL ? p->label : "?", sub, rid,
-		          why ? why : "?");
+		cli_error("%s: cannot store %s %s: %s", l ? l : "?", sub, rid, why ? why : "?");
+		free(l);
 		free(why);
 		run->status = CLI_FAIL;
 	} else if (outcome == STORE_DUPLICATE) {
@@ -256,7 +258,7 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 
 	tr_error_clear(&err);
 	if (p != NULL) {
-		p->label = esc_term(label, "-");
+		p->label = label != NULL ? strdup(label) : NULL; /* escaped only if printed */
 		p->sub = esc_term(r->submitter != NULL ? r->submitter : it->submitter, "-");
 		p->rid = esc_term(r->report_id, "-");
 		p->n_policies = r->n_policies;

@@ -293,8 +293,11 @@ static enum tr_err ru_upsert_many(struct rollup *ru, const struct ru_pending *g,
 
 	for (size_t i = 0; i < n && rc == TR_OK;) {
 		size_t rows;
-		struct db_stmt *st = rows_pick(rs, n - i, &rows);
+		struct db_stmt *st;
 
+		rc = rows_pick(rs, n - i, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
 		for (size_t r = 0; r < rows; r++, i++)
 			ru_bind(st, rows_base(rs, r), g[i].which, &g[i].k, &g[i].sum, g[i].reports);
 		rc = db_run_later(st, "updating the summary rollups", err);

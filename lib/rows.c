@@ -1,5 +1,6 @@
 /*
- * rows: an INSERT prepared for 64, 8 and 1 rows (see rows.h).
+ * rows: an INSERT prepared for 64, 8 and 1 rows (see rows.h), each the
+ * first time it is picked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,10 @@ static const size_t row_counts[] = { 64, 8, 1 };
 #define N_COUNTS (sizeof row_counts / sizeof row_counts[0])
 
 struct rows {
+	struct db *db;
 	unsigned cols;
-	struct db_stmt *st[N_COUNTS];
+	char *head, *row, *tail;      /* tail may be NULL */
+	struct db_stmt *st[N_COUNTS]; /* NULL until first picked */
 };
 
 /* Append the row template with its ?k renumbered for row r. */
@@ -71,24 +74,43 @@ static enum tr_err prepare_one(struct db *db, const char *head, const char *row,
 	return rc;
 }
 
+static char *dup_or_null(const char *v, int *oom)
+{
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	d = strdup(v);
+	*oom |= d == NULL;
+	return d;
+}
+
 enum tr_err rows_open_as(struct db *db, const char *head, const char *row, unsigned cols, const char *tail,
                          struct rows **out, struct tr_error *err)
 {
 	struct rows *rs;
+	int oom = 0;
+	enum tr_err rc;
 
 	TR_ASSERT(cols > 0);
 	*out = NULL;
 	rs = calloc(1, sizeof *rs);
 	if (rs == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "out of memory preparing an insert");
+	rs->db = db;
 	rs->cols = cols;
-	for (size_t i = 0; i < N_COUNTS; i++) {
-		enum tr_err rc = prepare_one(db, head, row, cols, row_counts[i], tail, &rs->st[i], err);
-
-		if (rc != TR_OK) {
-			rows_close(rs);
-			return rc;
-		}
+	rs->head = dup_or_null(head, &oom);
+	rs->row = dup_or_null(row, &oom);
+	rs->tail = dup_or_null(tail, &oom);
+	if (oom) {
+		rows_close(rs);
+		return tr_error_set(err, TR_ERR_NOMEM, "out of memory preparing an insert");
+	}
+	/* the one-row statement at once, so that a bad SQL text fails here */
+	rc = prepare_one(db, head, row, cols, 1, tail, &rs->st[N_COUNTS - 1], err);
+	if (rc != TR_OK) {
+		rows_close(rs);
+		return rc;
 	}
 	*out = rs;
 	return TR_OK;
@@ -123,11 +145,14 @@ struct rows *rows_close(struct rows *rs)
 		return NULL;
 	for (size_t i = 0; i < N_COUNTS; i++)
 		db_finalize(rs->st[i]);
+	free(rs->head);
+	free(rs->row);
+	free(rs->tail);
 	free(rs);
 	return NULL;
 }
 
-struct db_stmt *rows_pick(struct rows *rs, size_t left, size_t *n)
+enum tr_err rows_pick(struct rows *rs, size_t left, size_t *n, struct db_stmt **st, struct tr_error *err)
 {
 	size_t i = 0;
 
@@ -135,7 +160,17 @@ struct db_stmt *rows_pick(struct rows *rs, size_t left, size_t *n)
 	while (row_counts[i] > left)
 		i++;
 	*n = row_counts[i];
-	return rs->st[i];
+	*st = NULL;
+	/* a statement of many rows costs a parse of thousands of parameters:
+	 * only for a connection that inserts that many (not the milter's) */
+	if (rs->st[i] == NULL) {
+		enum tr_err rc = prepare_one(rs->db, rs->head, rs->row, rs->cols, row_counts[i], rs->tail, &rs->st[i], err);
+
+		if (rc != TR_OK)
+			return rc;
+	}
+	*st = rs->st[i];
+	return TR_OK;
 }
 
 int rows_base(const struct rows *rs, size_t r)

@@ -117,7 +117,8 @@ struct store {
 	struct db_stmt *stmt[ST_COUNT];
 	int opened_readonly; /* STORE_OPEN_READONLY: a query-only store */
 	struct rows *reports;  /* reports, many rows a statement */
-	struct rows *policies; /* their policies */
+	struct rows *policies; /* their policies with failure details, RETURNING their ids */
+	struct rows *policies_later; /* the others */
 	struct rows *failures; /* failure details */
 	int in_batch;
 	int bulk;         /* store_batch_begin()'s batch, not store_put_report()'s own */
@@ -167,6 +168,8 @@ static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 
 	if (rc == TR_OK)
 		rc = rows_open(s->db, POLICY_INSERT, POLICY_COLS, POLICY_TAIL, &s->policies, err);
+	if (rc == TR_OK)
+		rc = rows_open(s->db, POLICY_INSERT, POLICY_COLS, NULL, &s->policies_later, err);
 	if (rc == TR_OK)
 		rc = rows_open(s->db, FAILURE_INSERT, FAILURE_COLS, NULL, &s->failures, err);
 	if (rc != TR_OK)
@@ -227,6 +230,7 @@ struct store *store_close(struct store *s)
 		db_finalize(s->stmt[i]);
 	s->reports = rows_close(s->reports);
 	s->policies = rows_close(s->policies);
+	s->policies_later = rows_close(s->policies_later);
 	s->failures = rows_close(s->failures);
 	s->rollup = rollup_close(s->rollup);
 	/* an open batch is rolled back by the close */
@@ -743,8 +747,11 @@ static enum tr_err send_reports(struct store *s, size_t from, size_t to, struct 
 	}
 	for (size_t k = 0; k < n && rc == TR_OK;) {
 		size_t rows;
-		struct db_stmt *st = rows_pick(s->reports, n - k, &rows);
+		struct db_stmt *st;
 
+		rc = rows_pick(s->reports, n - k, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
 		for (size_t r = 0; r < rows; r++)
 			bind_report(st, rows_base(s->reports, r), &s->e[s->send[k + r]]);
 		rc = read_report_ids(s, st, &s->send[k], rows, err);
@@ -808,32 +815,47 @@ static enum tr_err read_policy_ids(struct store *s, struct db_stmt *st, const si
 	return rc;
 }
 
-/* The policies of the stored reports of [from, to), their ids read back
- * for their failure details. */
+/* The policies of the stored reports of [from, to): those with failure
+ * details first, their ids read back for the details; then the others,
+ * whose ids nobody needs, without RETURNING (whose rows cost SQLite a
+ * temporary table) and without a wait. */
 static enum tr_err send_policies(struct store *s, size_t from, size_t to, struct tr_error *err)
 {
 	enum tr_err rc = reserve_send(s, s->n_pol, err);
-	size_t n = 0;
+	size_t n = 0, n_ids = 0;
 
-	for (size_t i = from; i < to && rc == TR_OK; i++) {
-		const struct entry *e = &s->e[i];
+	for (int ids = 1; ids >= 0; ids--) {
+		for (size_t i = from; i < to && rc == TR_OK; i++) {
+			const struct entry *e = &s->e[i];
 
-		for (size_t k = 0; e->state == E_STORED && k < e->n_policies; k++)
-			s->send[n++] = e->first_policy + k;
+			for (size_t k = 0; e->state == E_STORED && k < e->n_policies; k++) {
+				if ((s->pol[e->first_policy + k].n_failures > 0) == ids)
+					s->send[n++] = e->first_policy + k;
+			}
+		}
+		if (ids)
+			n_ids = n;
 	}
 	for (size_t k = 0; k < n && rc == TR_OK;) {
-		size_t rows;
-		struct db_stmt *st = rows_pick(s->policies, n - k, &rows);
+		struct rows *rs = k < n_ids ? s->policies : s->policies_later;
+		size_t rows, end = k < n_ids ? n_ids : n;
+		struct db_stmt *st;
 
+		rc = rows_pick(rs, end - k, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
 		for (size_t r = 0; r < rows; r++) {
 			const struct entry_policy *p = &s->pol[s->send[k + r]];
 
-			bind_policy(st, rows_base(s->policies, r), s->e[p->entry].id, p);
+			bind_policy(st, rows_base(rs, r), s->e[p->entry].id, p);
 		}
-		rc = read_policy_ids(s, st, &s->send[k], rows, err);
+		if (rs == s->policies)
+			rc = read_policy_ids(s, st, &s->send[k], rows, err);
+		else
+			rc = db_run_later(st, "storing the policies", err);
 		k += rows;
 	}
-	for (size_t k = 0; k < n && rc == TR_OK; k++) {
+	for (size_t k = 0; k < n_ids && rc == TR_OK; k++) {
 		if (s->pol[s->send[k]].id == 0)
 			rc = tr_error_set(err, TR_ERR_DB, "store: a policy was not stored");
 	}
@@ -877,8 +899,11 @@ static enum tr_err send_failures(struct store *s, size_t from, size_t to, struct
 	}
 	for (size_t k = 0; k < n && rc == TR_OK;) {
 		size_t rows;
-		struct db_stmt *st = rows_pick(s->failures, n - k, &rows);
+		struct db_stmt *st;
 
+		rc = rows_pick(s->failures, n - k, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
 		for (size_t r = 0; r < rows; r++, k++)
 			bind_failure(st, rows_base(s->failures, r), s->pol[s->send[2 * k + 1]].id,
 			             &s->fail[s->send[2 * k]]);
