@@ -1,8 +1,11 @@
 /*
- * store: parsed reports into the database (db.h), once each, one
- * transaction per report (see store.h).  The schema and its migrations are migrate.c's, the summary
- * rollups rollup.c's; statements are prepared once per store and
- * reused, so that a bulk import of many thousands of reports stays fast.
+ * store: parsed reports into the database (db.h), once each (see
+ * store.h).  A report put is copied into a chunk; a chunk of up to 64 is
+ * written under one savepoint in multi-row statements (rows.h), which a
+ * server answers in a few round trips; a failed chunk is written again
+ * one report at a time.  A single report is a batch and a chunk of one:
+ * the same path.  The schema and its migrations are migrate.c's, the
+ * summary rollups rollup.c's; statements are prepared once per store.
  */
 #include <stdio.h>
 #include <stdlib.h>
