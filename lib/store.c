@@ -1000,10 +1000,13 @@ static void write_entries(struct store *s, size_t from, size_t to)
 	}
 	for (size_t i = from; i < to && !s->batch_lost; i++)
 		write_entries(s, i, i + 1);
-	if (s->batch_lost)
+	if (s->batch_lost) {
+		/* those written before the loss went with it */
+		unwrite(s, from, to);
 		fail_pending(s, from, to, TR_ERR_DB,
 		             &(struct tr_error){ TR_ERR_DB, "store: the batch was rolled back by an earlier error" },
 		             "");
+	}
 }
 
 /* Write the chunk, tell each of its reports' outcome in order, and start
