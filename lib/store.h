@@ -112,10 +112,14 @@ typedef void store_outcome_fn(void *ctx, void *tag, enum tr_err rc, enum store_o
  * Should the database roll the whole transaction back on its own (disk
  * full, I/O error, a lost connection), the reports of that chunk fail
  * with "(the whole batch was rolled back)", those put after it fail too,
- * and store_batch_end() returns TR_ERR_DB: nothing of the batch was kept.
- * store_batch_begin() inside a batch, or store_batch_put() and
- * store_batch_write() outside one, are TR_ERR_USAGE; store_batch_put()
- * returns nothing else (every report's own error goes to done).
+ * and store_batch_end() returns TR_ERR_DB: nothing of the batch was kept,
+ * not even the reports earlier chunks told were stored.
+ * store_batch_write() writes the chunk now, its outcomes told before it
+ * returns: for a caller that prints something which must follow them.
+ * store_batch_begin() inside a batch or without done, and
+ * store_batch_put() or store_batch_write() outside one, are TR_ERR_USAGE;
+ * store_batch_put() returns nothing else (every report's own error goes
+ * to done).
  * store_close() inside a batch discards it, without calling done.
  */
 enum tr_err store_batch_begin(struct store *s, store_outcome_fn *done, void *ctx, struct tr_error *err);
