@@ -61,13 +61,31 @@ static char *first_domain(const char *joined)
 	return n > 0 ? strndup(joined, n) : NULL;
 }
 
-/* Copy report id; 0 done (stored or duplicate), -1 failed (said why). */
-static int copy_one(struct copy_run *run, int64_t id, struct tr_error *err)
+/* The target batch's word on report tag (its id in the source, in the
+ * page's array). */
+static void copy_outcome(void *ctx, void *tag, enum tr_err rc, enum store_outcome outcome,
+                         const struct tr_error *err)
 {
+	struct copy_run *run = ctx;
+
+	if (rc != TR_OK) {
+		cli_error("report %lld: %s", (long long)*(const int64_t *)tag, err->msg);
+		run->failed++;
+	} else if (outcome == STORE_DUPLICATE) {
+		run->duplicate++;
+	} else {
+		run->stored++;
+	}
+}
+
+/* Put report *idp in the target's batch (its outcome goes to
+ * copy_outcome(), idp its tag); 0 put, -1 not read (err says why). */
+static int copy_one(struct copy_run *run, const int64_t *idp, struct tr_error *err)
+{
+	int64_t id = *idp;
 	struct view_reports *v = NULL;
 	struct tlsrpt_report *r = NULL;
 	const struct view_report *m;
-	enum store_outcome outcome;
 	char *json = NULL, *fallback = NULL;
 	size_t len = 0;
 	enum tr_err rc;
@@ -90,11 +108,7 @@ static int copy_one(struct copy_run *run, int64_t id, struct tr_error *err)
 			.client_addr = m->client_addr,
 		};
 
-		rc = store_put_report(run->dst, r, &meta, &outcome, err);
-		if (rc == TR_OK && outcome == STORE_DUPLICATE)
-			run->duplicate++;
-		else if (rc == TR_OK)
-			run->stored++;
+		rc = store_batch_put(run->dst, r, &meta, (void *)idp, err);
 	}
 	report_free(r);
 	free(json);
@@ -112,7 +126,7 @@ static int copy_page(struct copy_run *run, int64_t *after, struct tr_error *err)
 
 	if (views_report_ids(run->src, *after, COPY_PAGE, &ids, &n, err) != TR_OK)
 		return -1;
-	if (n > 0 && store_batch_begin(run->dst, err) != TR_OK) {
+	if (n > 0 && store_batch_begin(run->dst, copy_outcome, run, err) != TR_OK) {
 		free(ids);
 		return -1;
 	}
@@ -120,15 +134,19 @@ static int copy_page(struct copy_run *run, int64_t *after, struct tr_error *err)
 		struct tr_error why;
 
 		tr_error_clear(&why);
-		if (copy_one(run, ids[i], &why) != 0) {
+		if (copy_one(run, &ids[i], &why) != 0) {
+			(void)store_batch_write(run->dst, NULL); /* earlier reports' errors first */
 			cli_error("report %lld: %s", (long long)ids[i], why.msg);
 			run->failed++;
 		}
 		*after = ids[i];
 	}
-	free(ids);
-	if (n > 0 && store_batch_end(run->dst, err) != TR_OK)
+	/* the outcomes name their reports by ids[] */
+	if (n > 0 && store_batch_end(run->dst, err) != TR_OK) {
+		free(ids);
 		return -1;
+	}
+	free(ids);
 	return n == COPY_PAGE;
 }
 

@@ -85,6 +85,9 @@ static void progress_tick(struct import_run *run)
 	run->progress_shown = 1;
 }
 
+static void import_outcome(void *ctx, void *tag, enum tr_err rc, enum store_outcome outcome,
+                           const struct tr_error *err);
+
 /* Open a batch before the first report of one; a failure is reported and
  * the reports are then stored one transaction each. */
 static void batch_open(struct import_run *run)
@@ -94,7 +97,7 @@ static void batch_open(struct import_run *run)
 	if (run->in_batch)
 		return;
 	tr_error_clear(&err);
-	if (store_batch_begin(run->st, &err) != TR_OK) {
+	if (store_batch_begin(run->st, import_outcome, run, &err) != TR_OK) {
 		progress_clear(run);
 		cli_error("cannot start a transaction: %s", err.msg);
 		run->status = CLI_FAIL;
@@ -121,6 +124,14 @@ static void batch_close(struct import_run *run)
 	}
 }
 
+/* Before printing anything else: the outcomes of the reports put so far,
+ * so that the lines stay in the order of the input. */
+static void outcomes_due(struct import_run *run)
+{
+	if (run->in_batch)
+		(void)store_batch_write(run->st, NULL);
+}
+
 static void batch_close_if_due(struct import_run *run)
 {
 	if (run->in_batch && (run->batch_reports >= BATCH_MAX_REPORTS ||
@@ -144,6 +155,7 @@ static void import_problem(void *ctx, const char *label, const struct tr_error *
 	char *l = esc_term(label, "-");
 	char *why = esc_term(err->msg, ""); /* may quote the report */
 
+	outcomes_due(run);
 	progress_clear(run);
 	cli_error("%s: %s", l != NULL ? l : "?", why != NULL ? why : "?");
 	free(l);
@@ -174,6 +186,62 @@ struct import_verdict {
 	const struct dkimverify_sig *sig; /* behind the verdict, or NULL */
 };
 
+/* What a report's outcome line says, kept until the batch tells the
+ * outcome (the report itself is freed before). */
+struct import_put {
+	char *label;           /* as given, NULL when none */
+	char *sub, *rid;       /* escaped for the terminal */
+	size_t n_policies;
+	uint64_t ok, failed;   /* the sessions as the summaries count them */
+	const char *auth;      /* static: a verdict's name */
+};
+
+static struct import_put *import_put_free(struct import_put *p)
+{
+	if (p != NULL) {
+		free(p->label);
+		free(p->sub);
+		free(p->rid);
+		free(p);
+	}
+	return NULL;
+}
+
+/* "stored ...", "duplicate ..." or "cannot store ...", and the counts. */
+static void print_outcome(struct import_run *run, const struct import_put *p, enum tr_err rc,
+                          enum store_outcome outcome, const struct tr_error *err)
+{
+	const char *sub = p != NULL && p->sub != NULL ? p->sub : "?", *rid = p != NULL && p->rid != NULL ? p->rid : "?";
+
+	if (rc != TR_OK) {
+		char *l = esc_term(p != NULL ? p->label : NULL, "-");
+		char *why = esc_term(err->msg, "");
+
+		progress_clear(run);
+		cli_error("%s: cannot store %s %s: %s", l ? l : "?", sub, rid, why ? why : "?");
+		free(l);
+		free(why);
+		run->status = CLI_FAIL;
+	} else if (outcome == STORE_DUPLICATE) {
+		printf("duplicate %s %s\n", sub, rid);
+		run->duplicate++;
+	} else {
+		printf("stored %s %s (%zu policies, %llu ok, %llu failed)%s%s\n", sub, rid,
+		       p != NULL ? p->n_policies : 0, (unsigned long long)(p != NULL ? p->ok : 0),
+		       (unsigned long long)(p != NULL ? p->failed : 0), run->dkim != NULL ? " dkim=" : "",
+		       run->dkim != NULL && p != NULL ? p->auth : "");
+		run->stored++;
+	}
+}
+
+/* The batch's word on a report put with store_batch_put(). */
+static void import_outcome(void *ctx, void *tag, enum tr_err rc, enum store_outcome outcome,
+                           const struct tr_error *err)
+{
+	print_outcome(ctx, tag, rc, outcome, err);
+	import_put_free(tag);
+}
+
 static void store_item(struct import_run *run, const struct extract_item *it,
                        const struct extract_result *res, const char *label,
                        const struct import_verdict *vd)
@@ -184,38 +252,31 @@ static void store_item(struct import_run *run, const struct extract_item *it,
 	                           .dkim_domain = vd->sig != NULL ? vd->sig->domain : NULL,
 	                           .dkim_selector = vd->sig != NULL ? vd->sig->selector : NULL };
 	enum store_outcome outcome = STORE_STORED;
+	struct import_put *p = calloc(1, sizeof *p);
 	struct tr_error err;
-	char *sub = esc_term(r->submitter != NULL ? r->submitter : it->submitter, "-");
-	char *rid = esc_term(r->report_id, "-");
-	char *l, *why;
+	enum tr_err rc;
 
 	tr_error_clear(&err);
+	if (p != NULL) {
+		p->label = label != NULL ? strdup(label) : NULL; /* escaped only if printed */
+		p->sub = esc_term(r->submitter != NULL ? r->submitter : it->submitter, "-");
+		p->rid = esc_term(r->report_id, "-");
+		p->n_policies = r->n_policies;
+		p->auth = vd->auth;
+		/* 0 and 0 only when out of memory */
+		(void)count_report_totals(r, &p->ok, &p->failed, NULL);
+	}
 	batch_open(run);
 	run->batch_reports++;
-	if (store_put_report(run->st, r, &meta, &outcome, &err) != TR_OK) {
-		progress_clear(run);
-		l = esc_term(label, "-");
-		why = esc_term(err.msg, "");
-		cli_error("%s: cannot store %s %s: %s", l ? l : "?", sub ? sub : "?",
-		          rid ? rid : "?", why ? why : "?");
-		free(l);
-		free(why);
-		run->status = CLI_FAIL;
-	} else if (outcome == STORE_DUPLICATE) {
-		printf("duplicate %s %s\n", sub ? sub : "?", rid ? rid : "?");
-		run->duplicate++;
+	if (run->in_batch) {
+		rc = store_batch_put(run->st, r, &meta, p, &err);
+		if (rc == TR_OK)
+			return; /* import_outcome() prints it */
 	} else {
-		uint64_t ok = 0, failed = 0;
-
-		/* the sessions as the summaries count them; 0 and 0 only when out of memory */
-		(void)count_report_totals(r, &ok, &failed, NULL);
-		printf("stored %s %s (%zu policies, %llu ok, %llu failed)%s%s\n", sub ? sub : "?",
-		       rid ? rid : "?", r->n_policies, (unsigned long long)ok, (unsigned long long)failed,
-		       run->dkim != NULL ? " dkim=" : "", run->dkim != NULL ? vd->auth : "");
-		run->stored++;
+		rc = store_put_report(run->st, r, &meta, &outcome, &err);
 	}
-	free(sub);
-	free(rid);
+	print_outcome(run, p, rc, outcome, &err);
+	import_put_free(p);
 }
 
 /* Not an error: report mailboxes receive other mail too. */
@@ -223,6 +284,7 @@ static void report_no_report(struct import_run *run, const char *label)
 {
 	char *l = esc_term(label, "-");
 
+	outcomes_due(run);
 	progress_clear(run);
 	cli_error("no report in %s", l != NULL ? l : "?");
 	free(l);
@@ -238,6 +300,7 @@ static void import_result(struct import_run *run, const char *label, enum tr_err
 	for (size_t i = 0; i < res->n; i++) {
 		run->reports++;
 		if (res->items[i].report == NULL) {
+			outcomes_due(run);
 			print_invalid(&res->items[i]);
 			run->invalid++;
 			run->status = cli_worse(run->status, CLI_INVALID);

@@ -131,6 +131,19 @@ static void pending_fail(struct pending *batch, enum tr_err rc, const struct tr_
 	}
 }
 
+/* The batch's word on one pending report (its tag). */
+static void pending_outcome(void *ctx, void *tag, enum tr_err rc, enum store_outcome outcome,
+                            const struct tr_error *err)
+{
+	struct pending *p = tag;
+
+	(void)ctx;
+	p->rc = rc;
+	p->out = outcome;
+	if (rc != TR_OK)
+		p->err = *err;
+}
+
 /* Write batch (not empty) with the store, no lock held; sets each outcome. */
 static void write_batch(struct sink *s, struct pending *batch)
 {
@@ -145,9 +158,9 @@ static void write_batch(struct sink *s, struct pending *batch)
 		batch->rc = store_put_report(s->store, batch->r, &batch->meta, &batch->out, &batch->err);
 		rc = batch->rc;
 	} else if (rc == TR_OK) {
-		rc = store_batch_begin(s->store, &err);
+		rc = store_batch_begin(s->store, pending_outcome, NULL, &err);
 		for (p = batch; rc == TR_OK && p != NULL; p = p->next)
-			p->rc = store_put_report(s->store, p->r, &p->meta, &p->out, &p->err);
+			rc = store_batch_put(s->store, p->r, &p->meta, p, &err);
 		if (rc == TR_OK)
 			rc = store_batch_end(s->store, &err); /* an error here: nothing was kept */
 	}

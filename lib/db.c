@@ -264,11 +264,6 @@ enum tr_err db_savepoint(struct db *db, struct tr_error *err)
 	return db_exec(db, "SAVEPOINT tr_report", "setting a savepoint", err);
 }
 
-int db_keeps_transaction_on_error(struct db *db)
-{
-	return db->be->keeps_transaction_on_error;
-}
-
 enum tr_err db_release(struct db *db, struct tr_error *err)
 {
 	return db_exec(db, "RELEASE SAVEPOINT tr_report", "releasing a savepoint", err);

@@ -151,15 +151,11 @@ enum tr_err db_commit(struct db *db, struct tr_error *err);
 void db_rollback(struct db *db);
 int db_in_transaction(struct db *db);
 
-/* A savepoint inside the open transaction, so that one failed report of a
+/* A savepoint inside the open transaction, so that one failed chunk of a
  * batch can be undone without losing the batch (PostgreSQL aborts the
  * whole transaction on any error otherwise).  It may be sent with the
  * next statement, as db_run_later(). */
 enum tr_err db_savepoint(struct db *db, struct tr_error *err);
-/* 1 when a failed statement leaves the open transaction usable (SQLite),
- * so that what a failed report wrote may be deleted instead; 0 when only
- * db_rollback_to() recovers it (PostgreSQL). */
-int db_keeps_transaction_on_error(struct db *db);
 enum tr_err db_release(struct db *db, struct tr_error *err);
 enum tr_err db_rollback_to(struct db *db, struct tr_error *err);
 

@@ -18,7 +18,8 @@
 
 /* scratch items kept between reports */
 #define RU_KEEP 4096
-/* Groups a batch holds before they are upserted early (a few MB). */
+/* Groups a batch holds before rollup_batch_make_room() upserts them early
+ * (a few MB). */
 #define RU_BATCH_MAX 65536
 
 /*
@@ -283,17 +284,6 @@ static void ru_bind(struct db_stmt *st, int base, int which, const struct ru_key
 	db_bind_int64(st, col, sum->fail_with_policy);
 }
 
-/* Upsert one group. */
-static enum tr_err ru_upsert(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                             int64_t reports, struct tr_error *err)
-{
-	size_t one;
-	struct db_stmt *st = rows_pick(ru->upsert[which], 1, &one);
-
-	ru_bind(st, 0, which, k, sum, reports);
-	return db_run_later(st, "updating the summary rollups", err);
-}
-
 /* Upsert the n groups g, all of one rollup and no two of the same key
  * (a statement may not update one row twice), as few statements as fit. */
 static enum tr_err ru_upsert_many(struct rollup *ru, const struct ru_pending *g, size_t n, struct tr_error *err)
@@ -303,8 +293,11 @@ static enum tr_err ru_upsert_many(struct rollup *ru, const struct ru_pending *g,
 
 	for (size_t i = 0; i < n && rc == TR_OK;) {
 		size_t rows;
-		struct db_stmt *st = rows_pick(rs, n - i, &rows);
+		struct db_stmt *st;
 
+		rc = rows_pick(rs, n - i, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
 		for (size_t r = 0; r < rows; r++, i++)
 			ru_bind(st, rows_base(rs, r), g[i].which, &g[i].k, &g[i].sum, g[i].reports);
 		rc = db_run_later(st, "updating the summary rollups", err);
@@ -322,7 +315,7 @@ static char *ru_strdup(struct arena *a, const char *s)
 	return d;
 }
 
-/* One group of one report: upserted at once, or held for the batch. */
+/* One group of one report, held for the batch. */
 static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
                            struct tr_error *err)
 {
@@ -330,8 +323,6 @@ static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k,
 	int has_domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) != 0, has_rt = (cols & RU_HAS_RT) != 0;
 	struct ru_pending *p;
 
-	if (!ru->batching)
-		return ru_upsert(ru, which, k, sum, 1, err);
 	p = array_grow(ru->pending, &ru->cap_pending, ru->n_pending, sizeof *p, 1024);
 	if (p == NULL)
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
@@ -478,7 +469,8 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 }
 
 /* Held for the batch (strings copied: the report goes before the
- * flush), or upserted at once outside one. */
+ * flush); never flushed here, since the caller knows only later whether
+ * the report was stored. */
 enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, const unsigned char *superseded,
                               int auth_pass, struct tr_error *err)
 {
@@ -486,16 +478,10 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
 	size_t mark;
 	enum tr_err rc;
 
+	TR_ASSERT(ru->batching);
 	if (r->n_policies == 0)
 		return TR_OK;
 	TR_ASSERT(superseded != NULL);
-	if (!ru->batching)
-		return add_groups(ru, r, superseded, &k, err);
-	if (ru->n_pending >= RU_BATCH_MAX) {
-		rc = rollup_batch_flush(ru, err);
-		if (rc != TR_OK)
-			return rc;
-	}
 	mark = ru->n_pending;
 	k.submitter = ru_strdup(&ru->strings, k.submitter);
 	if (k.submitter == NULL)
@@ -554,10 +540,11 @@ size_t rollup_batch_mark(const struct rollup *ru)
 	return ru->n_pending;
 }
 
-void rollup_batch_forget(struct rollup *ru, size_t mark)
+void rollup_batch_drop(struct rollup *ru, size_t from, size_t to)
 {
-	TR_ASSERT(mark <= ru->n_pending);
-	ru->n_pending = mark;
+	TR_ASSERT(from <= to && to <= ru->n_pending);
+	memmove(&ru->pending[from], &ru->pending[to], (ru->n_pending - to) * sizeof *ru->pending);
+	ru->n_pending -= to - from;
 }
 
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)

@@ -2,8 +2,8 @@
  * rollup: upkeep of the summary rollups (schema.sql, versions 2 and 3),
  * the pre-summed tables the summaries read instead of every report.
  *
- * Each counted report the store keeps is added to them in its own
- * transaction (rollup_add_report), or with the rest of its batch; whatever deletes or changes stored
+ * Each counted report the store keeps is added to them with the rest of
+ * its batch (rollup_add_report); whatever deletes or changes stored
  * reports recomputes the start times it touched (rollup_rebuild).  The
  * sums saturate at INT64_MAX: the connection must know tr_sum and tr_add
  * (every backend defines them, db.h).
@@ -29,13 +29,14 @@ enum tr_err rollup_open(struct db *db, struct rollup **out, struct tr_error *err
 struct rollup *rollup_close(struct rollup *ru);
 
 /*
- * Add report r (its start, submitter and policies; auth_pass: it was
- * authenticated as "pass") to every rollup, inside the caller's write
- * transaction; superseded is count_superseded()'s mark of r's policies
- * (never NULL), and a superseded policy adds nothing.  Counts must be <= INT64_MAX (store_put_report checks).
- * The scratch grows with the report and is kept: see rollup_trim().
- * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM; on error the caller
- * rolls back.
+ * Hold report r's groups (its start, submitter and policies; auth_pass:
+ * it was authenticated as "pass") for every rollup, inside a batch;
+ * superseded is count_superseded()'s mark of r's policies (never NULL),
+ * and a superseded policy adds nothing.  Counts must be <= INT64_MAX
+ * (store_put_report checks).  Nothing is written until
+ * rollup_batch_flush(), so that the caller may drop the groups of a report
+ * it did not store.  The scratch grows with the report and is kept: see
+ * rollup_trim().  Errors: TR_ERR_NOMEM, and then nothing of r is held.
  */
 enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, const unsigned char *superseded,
                               int auth_pass, struct tr_error *err);
@@ -43,28 +44,25 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
 /*
  * Batches: between rollup_batch_begin() and rollup_batch_end(), the groups
  * of the reports added are held in memory and upserted together, summed
- * per key and in key order, by rollup_batch_flush() (or by
- * rollup_add_report() itself once a few MB are held).  The caller flushes
- * inside the batch's write transaction before committing it, and before
- * anything that reads or rebuilds the rollups in that transaction;
- * rollup_batch_end() drops whatever was not flushed (a batch rolled back).
- * A report whose rollup_add_report() fails leaves nothing held.
+ * per key and in key order, by rollup_batch_flush() (or
+ * rollup_batch_make_room()).  The caller flushes inside the batch's write
+ * transaction before committing it, and before anything that reads or
+ * rebuilds the rollups in that transaction; rollup_batch_end() drops
+ * whatever was not flushed (a batch rolled back).
  */
 void rollup_batch_begin(struct rollup *ru);
 
-/* Flush now when the batch's groups are at the limit that would make
- * the next rollup_add_report() flush them: the caller is about to take a
- * savepoint, whose rollback must not take earlier reports' groups with
- * it.  Errors as rollup_batch_flush(). */
+/* Flush now when the batch holds many groups (a few MB), at a moment when
+ * every group held belongs to a report the caller has stored.  Errors as
+ * rollup_batch_flush(). */
 enum tr_err rollup_batch_make_room(struct rollup *ru, struct tr_error *err);
 
-/* How many groups are held now, and forgetting those held since: a report
- * undone by its savepoint after rollup_add_report() took its groups (on a
- * pipelined backend its failed statement is known only at its release).
- * Valid when nothing was flushed in between, which
- * rollup_batch_make_room() before the report ensures. */
+/* How many groups are held now, and dropping the groups [from, to) of
+ * that count (a report that turned out a duplicate or failed): the
+ * caller notes the marks around each rollup_add_report(), and drops from
+ * the last report backwards so that earlier marks stay valid. */
 size_t rollup_batch_mark(const struct rollup *ru);
-void rollup_batch_forget(struct rollup *ru, size_t mark);
+void rollup_batch_drop(struct rollup *ru, size_t from, size_t to);
 
 /* Upsert every group held, then hold none (even on error, when the caller
  * rolls the transaction back).  Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM. */

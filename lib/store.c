@@ -1,8 +1,11 @@
 /*
- * store: parsed reports into the database (db.h), once each, one
- * transaction per report (see store.h).  The schema and its migrations are migrate.c's, the summary
- * rollups rollup.c's; statements are prepared once per store and
- * reused, so that a bulk import of many thousands of reports stays fast.
+ * store: parsed reports into the database (db.h), once each (see
+ * store.h).  A report put is copied into a chunk; a chunk of up to 64 is
+ * written under one savepoint in multi-row statements (rows.h), which a
+ * server answers in a few round trips; a failed chunk is written again
+ * one report at a time.  A single report is a batch and a chunk of one:
+ * the same path.  The schema and its migrations are migrate.c's, the
+ * summary rollups rollup.c's; statements are prepared once per store.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include <zlib.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "count.h"
 #include "inflate.h"
@@ -27,12 +31,36 @@
 /* compression buffer kept between reports, bytes */
 #define ZBUF_KEEP (256 * 1024)
 enum stmt_id {
-	ST_INS_REPORT,
-	ST_INS_POLICY,
 	ST_GET_RAW,
 	ST_COUNT
 };
 
+/* A chunk is written once it holds this many reports (the largest
+ * multi-row statement, rows.c) or this many bytes, so that a batch holds
+ * at most CHUNK_MAX_BYTES plus the last report put. */
+#define CHUNK_MAX_REPORTS 64
+#define CHUNK_MAX_BYTES ((size_t)4 << 20)
+/* chunk arrays kept between batches, entries */
+#define CHUNK_KEEP 4096
+
+#define REPORT_INSERT \
+	"INSERT INTO reports (id, submitter, report_id, start_time, end_time," \
+	" organization_name, contact_info, received_at, source, message_id," \
+	" auth, counted, raw_json, raw_json_len, dkim_domain, dkim_selector, client_addr) VALUES "
+/* tr_report_id looks the identity up so that a duplicate takes no number
+ * on PostgreSQL and ids stay SQLite's */
+#define REPORT_ROW \
+	"(tr_report_id(?1, ?2, ?3, ?4), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+#define REPORT_COLS 16
+/* the identity of each row stored, to find its entry: a clash with a
+ * stored report returns nothing, and is a duplicate */
+#define REPORT_TAIL " ON CONFLICT DO NOTHING RETURNING id, submitter, report_id, start_time, end_time"
+#define POLICY_INSERT \
+	"INSERT INTO policies (report, idx, policy_type, policy_domain," \
+	" policy_domain_fallback, policy_strings, mx_hosts, total_successful," \
+	" total_failure, superseded) VALUES "
+#define POLICY_COLS 10
+#define POLICY_TAIL " RETURNING id, report, idx"
 #define FAILURE_INSERT \
 	"INSERT INTO failure_details (policy, result_type, sending_mta_ip," \
 	" receiving_mx_hostname, receiving_mx_helo, receiving_ip," \
@@ -41,32 +69,75 @@ enum stmt_id {
 #define FAILURE_COLS 9
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_INS_REPORT] =
-		"INSERT INTO reports (id, submitter, report_id, start_time, end_time,"
-		" organization_name, contact_info, received_at, source, message_id,"
-		" auth, counted, raw_json, raw_json_len, dkim_domain, dkim_selector, client_addr)"
-		" VALUES (tr_report_id(?1, ?2, ?3, ?4),"
-		" ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-		/* the identity (the UNIQUE key, or the id of the one stored, which
-		 * tr_report_id looks up so that a duplicate takes no number on
-		 * PostgreSQL): a clash is a duplicate */
-		" ON CONFLICT DO NOTHING RETURNING id",
-	[ST_INS_POLICY] =
-		"INSERT INTO policies (report, idx, policy_type, policy_domain,"
-		" policy_domain_fallback, policy_strings, mx_hosts, total_successful,"
-		" total_failure, superseded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
 	[ST_GET_RAW] = "SELECT raw_json, raw_json_len FROM reports WHERE id = ?1",
+};
+
+/* Where a report of the chunk stands. */
+enum entry_state { E_PENDING, E_STORED, E_DUPLICATE, E_FAILED };
+
+/* A report put in the batch: every value of its row, copied into the
+ * chunk's arena (the caller frees the report when the put returns). */
+struct entry {
+	void *tag;
+	enum entry_state state;
+	enum tr_err rc;       /* E_FAILED: the error, err its reason */
+	struct tr_error err;
+	int64_t id;           /* reports.id once stored */
+	const char *submitter, *report_id, *org, *contact, *source, *message_id, *auth;
+	const char *dkim_domain, *dkim_selector, *client_addr;
+	int64_t start, end, received;
+	int counted;
+	const void *blob;     /* the compressed JSON, NULL for none */
+	size_t blob_len;
+	int64_t raw_len;
+	size_t first_policy, n_policies;  /* in the chunk's policies */
+	size_t ru_from, ru_to;            /* its groups held by the rollups */
+};
+
+struct entry_policy {
+	size_t entry;
+	int64_t idx, id;      /* id: policies.id once stored */
+	const char *type, *domain, *strings, *mx;
+	int fallback, superseded;
+	int64_t ok, fail;
+	size_t first_failure, n_failures;  /* in the chunk's failures */
+};
+
+struct entry_failure {
+	const char *rt, *sending_ip, *mx, *helo, *receiving_ip, *info, *code;
+	int64_t count;
+};
+
+/* store_put_report()'s batch of one hears its outcome here. */
+struct one_outcome {
+	enum tr_err rc;
+	enum store_outcome outcome;
+	struct tr_error err;
 };
 
 struct store {
 	struct db *db;
 	struct db_stmt *stmt[ST_COUNT];
 	int opened_readonly; /* STORE_OPEN_READONLY: a query-only store */
-	struct rows *failures; /* failure details, many rows a statement */
+	struct rows *reports;  /* reports, many rows a statement */
+	struct rows *policies; /* their policies with failure details, RETURNING their ids */
+	struct rows *policies_later; /* the others */
+	struct rows *failures; /* failure details */
 	int in_batch;
+	int bulk;         /* store_batch_begin()'s batch, not store_put_report()'s own */
+	int tx_open;      /* the batch's transaction was begun */
 	int batch_lost;   /* the database rolled the batch back on its own */
-	int savepoints;   /* a batch's failed report is undone by a savepoint, not by deletes */
-	size_t rollup_mark; /* rollup_batch_mark() at the report's savepoint */
+	store_outcome_fn *done;
+	void *done_ctx;
+	struct entry *e;  /* the chunk: n_e reports put, not yet written */
+	size_t n_e, cap_e;
+	struct entry_policy *pol;
+	size_t n_pol, cap_pol;
+	struct entry_failure *fail;
+	size_t n_fail, cap_fail;
+	size_t *send;     /* indexes into e, pol or fail being sent, cap_send */
+	size_t cap_send;
+	struct arena mem; /* the chunk's strings and blobs */
 	z_stream z;       /* deflate state, reused from report to report */
 	int z_ready;
 	unsigned char *zbuf;
@@ -74,10 +145,9 @@ struct store {
 	struct rollup *rollup;  /* the summary rollups' upserts and scratch */
 	struct buf strings;  /* a policy's policy-strings as JSON, reused */
 	struct buf mx;       /* its mx-hosts */
+	struct one_outcome one; /* store_put_report()'s report's outcome */
 	unsigned char *superseded; /* count_superseded() of the report, cap_superseded bytes */
 	size_t cap_superseded;
-	int64_t cur_report;  /* reports.id of the report being stored, 0 before its row */
-	int64_t cur_start;
 };
 
 /* A report's compressed JSON, ready to bind. */
@@ -97,8 +167,14 @@ static enum tr_err prepare_all(struct store *s, struct tr_error *err)
 		if (rc != TR_OK)
 			return rc;
 	}
-	enum tr_err rc = rows_open(s->db, FAILURE_INSERT, FAILURE_COLS, NULL, &s->failures, err);
+	enum tr_err rc = rows_open_as(s->db, REPORT_INSERT, REPORT_ROW, REPORT_COLS, REPORT_TAIL, &s->reports, err);
 
+	if (rc == TR_OK)
+		rc = rows_open(s->db, POLICY_INSERT, POLICY_COLS, POLICY_TAIL, &s->policies, err);
+	if (rc == TR_OK)
+		rc = rows_open(s->db, POLICY_INSERT, POLICY_COLS, NULL, &s->policies_later, err);
+	if (rc == TR_OK)
+		rc = rows_open(s->db, FAILURE_INSERT, FAILURE_COLS, NULL, &s->failures, err);
 	if (rc != TR_OK)
 		return rc;
 	return rollup_open(s->db, &s->rollup, err);
@@ -126,13 +202,13 @@ enum tr_err store_open(const char *where, enum store_open_mode mode, int busy_ti
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory"); /* where may hold a password */
 	buf_init(&s->strings, STORE_MAX_JSON);
 	buf_init(&s->mx, STORE_MAX_JSON);
+	arena_init(&s->mem);
 	/* db_open() names the database in its errors */
 	rc = db_open(where, db_mode(mode), busy_timeout_ms > 0 ? busy_timeout_ms : DEFAULT_BUSY_MS, &s->db, err);
 	if (rc != TR_OK) {
 		store_close(s);
 		return rc;
 	}
-	s->savepoints = !db_keeps_transaction_on_error(s->db);
 	s->opened_readonly = mode == STORE_OPEN_READONLY;
 	if (mode == STORE_OPEN_READONLY)
 		rc = store_check_version(s->db, err);
@@ -155,6 +231,9 @@ struct store *store_close(struct store *s)
 		return NULL;
 	for (int i = 0; i < ST_COUNT; i++)
 		db_finalize(s->stmt[i]);
+	s->reports = rows_close(s->reports);
+	s->policies = rows_close(s->policies);
+	s->policies_later = rows_close(s->policies_later);
 	s->failures = rows_close(s->failures);
 	s->rollup = rollup_close(s->rollup);
 	/* an open batch is rolled back by the close */
@@ -165,6 +244,11 @@ struct store *store_close(struct store *s)
 	buf_free(&s->strings);
 	buf_free(&s->mx);
 	free(s->superseded);
+	free(s->e);
+	free(s->pol);
+	free(s->fail);
+	free(s->send);
+	arena_release(&s->mem);
 	free(s);
 	return NULL;
 }
@@ -391,120 +475,6 @@ static enum tr_err json_array(struct buf *b, char *const *v, size_t n)
 	return rc;
 }
 
-/* The report's row; *id = its reports.id, or 0 when it is a duplicate. */
-static enum tr_err insert_report(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
-                                 const struct packed_json *pj, int64_t *id, struct tr_error *err)
-{
-	struct db_stmt *st = s->stmt[ST_INS_REPORT];
-	int64_t received = m->received_at != 0 ? m->received_at : (int64_t)time(NULL);
-	enum tr_err ret;
-	int row = 0;
-
-	db_bind_text(st, 1, r->submitter != NULL ? r->submitter : "");
-	db_bind_text(st, 2, r->report_id);
-	db_bind_int64(st, 3, r->start);
-	db_bind_int64(st, 4, r->end);
-	db_bind_text(st, 5, r->organization_name);
-	db_bind_text(st, 6, r->contact_info);
-	db_bind_int64(st, 7, received);
-	db_bind_text(st, 8, m->source);
-	db_bind_text(st, 9, m->message_id);
-	db_bind_text(st, 10, m->auth != NULL ? m->auth : "unknown");
-	db_bind_int64(st, 11, m->counted ? 1 : 0);
-	if (pj->data != NULL)
-		db_bind_blob(st, 12, pj->data, pj->len);
-	else
-		db_bind_null(st, 12);
-	db_bind_int64(st, 13, (int64_t)pj->raw_len);
-	db_bind_text(st, 14, m->dkim_domain);
-	db_bind_text(st, 15, m->dkim_selector);
-	db_bind_text(st, 16, m->client_addr);
-	ret = db_step(st, &row, "storing the report", err);
-	/* no row: ON CONFLICT found the report stored already */
-	*id = ret == TR_OK && row ? db_column_int64(st, 0) : 0;
-	db_reset(st);
-	return ret;
-}
-
-/* Bind failure detail f of policy as the row whose first parameter is
- * base + 1. */
-static void bind_failure(struct db_stmt *st, int base, int64_t policy, const struct tlsrpt_failure *f)
-{
-	db_bind_int64(st, base + 1, policy);
-	db_bind_text(st, base + 2, f->result_type);
-	db_bind_text(st, base + 3, f->sending_mta_ip);
-	db_bind_text(st, base + 4, f->receiving_mx_hostname);
-	db_bind_text(st, base + 5, f->receiving_mx_helo);
-	db_bind_text(st, base + 6, f->receiving_ip);
-	db_bind_int64(st, base + 7, (int64_t)f->failed_session_count);
-	db_bind_text(st, base + 8, f->additional_information);
-	db_bind_text(st, base + 9, f->failure_reason_code);
-}
-
-/* The n failure details f of policy, as few statements as fit. */
-static enum tr_err insert_failures(struct store *s, int64_t policy, const struct tlsrpt_failure *f, size_t n,
-                                   struct tr_error *err)
-{
-	enum tr_err rc = TR_OK;
-	size_t i = 0;
-
-	while (i < n && rc == TR_OK) {
-		size_t rows;
-		struct db_stmt *st = rows_pick(s->failures, n - i, &rows);
-
-		for (size_t r = 0; r < rows; r++)
-			bind_failure(st, rows_base(s->failures, r), policy, &f[i + r]);
-		rc = db_run_later(st, "storing a failure detail", err);
-		i += rows;
-	}
-	return rc;
-}
-
-/* The policy's row; *id = its policies.id. */
-static enum tr_err put_policy_row(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
-                                  int superseded, int64_t *id, struct tr_error *err)
-{
-	struct db_stmt *st = s->stmt[ST_INS_POLICY];
-	enum tr_err rc;
-	int row = 0;
-
-	db_bind_int64(st, 1, report);
-	db_bind_int64(st, 2, (int64_t)idx);
-	db_bind_text(st, 3, p->policy_type);
-	db_bind_text(st, 4, p->policy_domain);
-	db_bind_int64(st, 5, p->policy_domain_fallback ? 1 : 0);
-	db_bind_text(st, 6, (const char *)s->strings.data);
-	db_bind_text(st, 7, (const char *)s->mx.data);
-	db_bind_int64(st, 8, (int64_t)p->total_successful);
-	db_bind_int64(st, 9, (int64_t)p->total_failure);
-	db_bind_int64(st, 10, superseded);
-	*id = 0;
-	/* only its failure details need its id: without them it can wait */
-	if (p->n_failures == 0)
-		return db_run_later(st, "storing a policy", err);
-	rc = db_step(st, &row, "storing a policy", err);
-	*id = rc == TR_OK && row ? db_column_int64(st, 0) : 0;
-	db_reset(st);
-	return rc;
-}
-
-static enum tr_err insert_policy(struct store *s, int64_t report, size_t idx, const struct tlsrpt_policy *p,
-                                 struct tr_error *err)
-{
-	enum tr_err rc = json_array(&s->strings, p->policy_strings, p->n_policy_strings);
-	int64_t policy;
-
-	if (rc == TR_OK)
-		rc = json_array(&s->mx, p->mx_hosts, p->n_mx_hosts);
-	if (rc != TR_OK)
-		return tr_error_set(err, rc, "store: policies[%zu]: %s encoding its strings", idx,
-		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
-	rc = put_policy_row(s, report, idx, p, s->superseded[idx], &policy, err);
-	if (rc == TR_OK)
-		rc = insert_failures(s, policy, p->failures, p->n_failures, err);
-	return rc;
-}
-
 /* Which of r's policies count (count.h), into s->superseded. */
 static enum tr_err mark_superseded(struct store *s, const struct tlsrpt_report *r, struct tr_error *err)
 {
@@ -519,210 +489,747 @@ static enum tr_err mark_superseded(struct store *s, const struct tlsrpt_report *
 	return count_superseded(r, s->superseded, err);
 }
 
-static enum tr_err put_rows(struct store *s, const struct tlsrpt_report *r, const struct store_meta *m,
-                            const struct packed_json *pj, enum store_outcome *outcome, struct tr_error *err)
-{
-	int64_t report = 0;
-	enum tr_err rc = insert_report(s, r, m, pj, &report, err);
+/* ---- the chunk: reports put, held until written together ---- */
 
-	if (rc != TR_OK)
-		return rc;
-	if (report == 0) {
-		*outcome = STORE_DUPLICATE;
-		return TR_OK;
+/* A copy of v (NULL stays NULL) in the chunk's arena; *oom set when
+ * memory ran out. */
+static const char *chunk_str(struct store *s, const char *v, int *oom)
+{
+	size_t n;
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v) + 1;
+	d = arena_alloc(&s->mem, n);
+	if (d == NULL) {
+		*oom = 1;
+		return NULL;
 	}
-	s->cur_report = report;
-	s->cur_start = r->start;
-	rc = mark_superseded(s, r, err);
+	memcpy(d, v, n);
+	return d;
+}
+
+/* The bytes the chunk holds, for its bound. */
+static size_t chunk_bytes(const struct store *s)
+{
+	return s->mem.total + s->n_pol * sizeof *s->pol + s->n_fail * sizeof *s->fail;
+}
+
+/* Policy idx of r with its failure details into the chunk. */
+static enum tr_err copy_policy(struct store *s, size_t entry, size_t idx, const struct tlsrpt_policy *p,
+                               struct tr_error *err)
+{
+	struct entry_policy *ep;
+	int oom = 0;
+	enum tr_err rc = json_array(&s->strings, p->policy_strings, p->n_policy_strings);
+
+	if (rc == TR_OK)
+		rc = json_array(&s->mx, p->mx_hosts, p->n_mx_hosts);
+	if (rc != TR_OK)
+		return tr_error_set(err, rc, "store: policies[%zu]: %s encoding its strings", idx,
+		                    rc == TR_ERR_NOMEM ? "out of memory" : "too long");
+	ep = array_grow(s->pol, &s->cap_pol, s->n_pol, sizeof *ep, 256);
+	if (ep == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory holding the report");
+	s->pol = ep;
+	ep = &s->pol[s->n_pol++];
+	*ep = (struct entry_policy){
+		.entry = entry, .idx = (int64_t)idx,
+		.type = chunk_str(s, p->policy_type, &oom), .domain = chunk_str(s, p->policy_domain, &oom),
+		.strings = chunk_str(s, (const char *)s->strings.data, &oom),
+		.mx = chunk_str(s, (const char *)s->mx.data, &oom),
+		.fallback = p->policy_domain_fallback ? 1 : 0, .superseded = s->superseded[idx],
+		.ok = (int64_t)p->total_successful, .fail = (int64_t)p->total_failure,
+		.first_failure = s->n_fail, .n_failures = p->n_failures,
+	};
+	for (size_t i = 0; i < p->n_failures && !oom; i++) {
+		const struct tlsrpt_failure *f = &p->failures[i];
+		struct entry_failure *ef = array_grow(s->fail, &s->cap_fail, s->n_fail, sizeof *ef, 256);
+
+		if (ef == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory holding the report");
+		s->fail = ef;
+		s->fail[s->n_fail++] = (struct entry_failure){
+			.rt = chunk_str(s, f->result_type, &oom), .sending_ip = chunk_str(s, f->sending_mta_ip, &oom),
+			.mx = chunk_str(s, f->receiving_mx_hostname, &oom),
+			.helo = chunk_str(s, f->receiving_mx_helo, &oom),
+			.receiving_ip = chunk_str(s, f->receiving_ip, &oom),
+			.info = chunk_str(s, f->additional_information, &oom),
+			.code = chunk_str(s, f->failure_reason_code, &oom),
+			.count = (int64_t)f->failed_session_count,
+		};
+	}
+	return oom ? tr_error_set(err, TR_ERR_NOMEM, "store: out of memory holding the report") : TR_OK;
+}
+
+/* Entry e (s->e[entry]) filled from r and m: every value its rows need. */
+static enum tr_err copy_report(struct store *s, size_t entry, const struct tlsrpt_report *r,
+                               const struct store_meta *m, const struct packed_json *pj, struct tr_error *err)
+{
+	struct entry *e = &s->e[entry];
+	enum tr_err rc = TR_OK;
+	int oom = 0;
+
+	e->submitter = chunk_str(s, r->submitter != NULL ? r->submitter : "", &oom);
+	e->report_id = chunk_str(s, r->report_id, &oom);
+	e->org = chunk_str(s, r->organization_name, &oom);
+	e->contact = chunk_str(s, r->contact_info, &oom);
+	e->source = chunk_str(s, m->source, &oom);
+	e->message_id = chunk_str(s, m->message_id, &oom);
+	e->auth = chunk_str(s, m->auth != NULL ? m->auth : "unknown", &oom);
+	e->dkim_domain = chunk_str(s, m->dkim_domain, &oom);
+	e->dkim_selector = chunk_str(s, m->dkim_selector, &oom);
+	e->client_addr = chunk_str(s, m->client_addr, &oom);
+	e->start = r->start;
+	e->end = r->end;
+	e->received = m->received_at != 0 ? m->received_at : (int64_t)time(NULL);
+	e->counted = m->counted ? 1 : 0;
+	e->raw_len = (int64_t)pj->raw_len;
+	if (pj->data != NULL) {
+		void *blob = arena_alloc(&s->mem, pj->len);
+
+		if (blob != NULL)
+			memcpy(blob, pj->data, pj->len);
+		oom |= blob == NULL;
+		e->blob = blob;
+		e->blob_len = pj->len;
+	}
+	if (oom)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory holding the report");
+	e->first_policy = s->n_pol;
 	for (size_t i = 0; i < r->n_policies && rc == TR_OK; i++)
-		rc = insert_policy(s, report, i, &r->policies[i], err);
+		rc = copy_policy(s, entry, i, &r->policies[i], err);
+	e->n_policies = s->n_pol - e->first_policy;
+	return rc;
+}
+
+/* Validate r, pack its JSON, copy it into entry and hold its rollup
+ * groups (a counted report's). */
+static enum tr_err hold_report(struct store *s, size_t entry, const struct tlsrpt_report *r,
+                               const struct store_meta *m, struct tr_error *err)
+{
+	struct entry *e = &s->e[entry];
+	struct packed_json pj;
+	size_t pol = s->n_pol, fail = s->n_fail;
+	enum tr_err rc = check_meta(m, err);
+
+	if (rc == TR_OK)
+		rc = check_counts(r, err);
+	if (rc == TR_OK)
+		rc = pack_json(s, r, &pj, err);
+	if (rc == TR_OK)
+		rc = mark_superseded(s, r, err);
+	if (rc == TR_OK)
+		rc = copy_report(s, entry, r, m, &pj, err);
+	e->ru_from = e->ru_to = rollup_batch_mark(s->rollup);
 	if (rc == TR_OK && m->counted)
 		rc = rollup_add_report(s->rollup, r, s->superseded,
 		                       m->auth != NULL && strcmp(m->auth, "pass") == 0, err);
-	*outcome = STORE_STORED;
+	e->ru_to = rollup_batch_mark(s->rollup);
+	if (rc != TR_OK) {
+		/* its rows are not sent: none of them stays */
+		s->n_pol = pol;
+		s->n_fail = fail;
+		e->n_policies = 0;
+	}
 	return rc;
 }
 
-/* Inside a batch on SQLite a report takes no savepoint of its own: one
- * costs more than a tenth of the import (the statements and a copy of
- * every page the report touches; measured again through db.h: 11 % more
- * instructions), and a report fails mid-way only on errors that are rare
- * (no memory, disk full, a trigger).  undo_report() removes what such a
- * report wrote instead.  A backend whose failed statement spoils the
- * transaction (PostgreSQL) needs the savepoint. */
-static enum tr_err txn_begin(struct store *s, struct tr_error *err)
+/* ---- writing a chunk ---- */
+
+/* Room for n indexes to send. */
+static enum tr_err reserve_send(struct store *s, size_t n, struct tr_error *err)
 {
+	size_t *v;
+
+	if (n <= s->cap_send)
+		return TR_OK;
+	v = realloc(s->send, n * sizeof *v);
+	if (v == NULL)
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory writing the reports");
+	s->send = v;
+	s->cap_send = n;
+	return TR_OK;
+}
+
+static void bind_report(struct db_stmt *st, int base, const struct entry *e)
+{
+	db_bind_text(st, base + 1, e->submitter);
+	db_bind_text(st, base + 2, e->report_id);
+	db_bind_int64(st, base + 3, e->start);
+	db_bind_int64(st, base + 4, e->end);
+	db_bind_text(st, base + 5, e->org);
+	db_bind_text(st, base + 6, e->contact);
+	db_bind_int64(st, base + 7, e->received);
+	db_bind_text(st, base + 8, e->source);
+	db_bind_text(st, base + 9, e->message_id);
+	db_bind_text(st, base + 10, e->auth);
+	db_bind_int64(st, base + 11, e->counted);
+	if (e->blob != NULL)
+		db_bind_blob(st, base + 12, e->blob, e->blob_len);
+	else
+		db_bind_null(st, base + 12);
+	db_bind_int64(st, base + 13, e->raw_len);
+	db_bind_text(st, base + 14, e->dkim_domain);
+	db_bind_text(st, base + 15, e->dkim_selector);
+	db_bind_text(st, base + 16, e->client_addr);
+}
+
+/* Whether e has the identity of the row st returned (columns 1 to 4). */
+static int same_identity(const struct entry *e, struct db_stmt *st)
+{
+	const char *rid, *sub;
+
+	if (e->id != 0 || e->start != db_column_int64(st, 3) || e->end != db_column_int64(st, 4))
+		return 0;
+	rid = db_column_text(st, 2, NULL);
+	sub = db_column_text(st, 1, NULL);
+	return rid != NULL && sub != NULL && strcmp(e->report_id, rid) == 0 && strcmp(e->submitter, sub) == 0;
+}
+
+/* Run st, the INSERT of the n reports idx, and give each row it returns
+ * to its entry: tried in the order sent first, since both backends return
+ * them so. */
+static enum tr_err read_report_ids(struct store *s, struct db_stmt *st, const size_t *idx, size_t n,
+                                   struct tr_error *err)
+{
+	size_t next = 0;
+	enum tr_err rc;
+	int row = 0;
+
+	for (;;) {
+		size_t t = 0;
+
+		rc = db_step(st, &row, "storing the reports", err);
+		if (rc != TR_OK || !row)
+			break;
+		while (t < n && !same_identity(&s->e[idx[(next + t) % n]], st))
+			t++;
+		if (t == n) {
+			rc = tr_error_set(err, TR_ERR_DB, "store: the database returned a report not sent");
+			break;
+		}
+		s->e[idx[(next + t) % n]].id = db_column_int64(st, 0);
+		next = (next + t + 1) % n;
+	}
+	db_reset(st);
+	return rc;
+}
+
+/* Whether entry i is the same report as an earlier one of [from, i) that
+ * is being sent: a duplicate inside the chunk, never sent. */
+static int dup_in_chunk(const struct store *s, size_t from, size_t i)
+{
+	const struct entry *e = &s->e[i];
+
+	for (size_t j = from; j < i; j++) {
+		const struct entry *o = &s->e[j];
+
+		if (o->state == E_PENDING && o->start == e->start && o->end == e->end &&
+		    strcmp(o->report_id, e->report_id) == 0 && strcmp(o->submitter, e->submitter) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The pending reports of [from, to) in multi-row INSERTs; each stored one
+ * gets its id and E_STORED, the others E_DUPLICATE. */
+static enum tr_err send_reports(struct store *s, size_t from, size_t to, struct tr_error *err)
+{
+	enum tr_err rc = reserve_send(s, to - from, err);
+	size_t n = 0;
+
+	for (size_t i = from; i < to && rc == TR_OK; i++) {
+		if (s->e[i].state != E_PENDING)
+			continue;
+		if (dup_in_chunk(s, from, i))
+			s->e[i].state = E_DUPLICATE;
+		else
+			s->send[n++] = i;
+	}
+	for (size_t k = 0; k < n && rc == TR_OK;) {
+		size_t rows;
+		struct db_stmt *st;
+
+		rc = rows_pick(s->reports, n - k, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
+		for (size_t r = 0; r < rows; r++)
+			bind_report(st, rows_base(s->reports, r), &s->e[s->send[k + r]]);
+		rc = read_report_ids(s, st, &s->send[k], rows, err);
+		k += rows;
+	}
+	for (size_t k = 0; k < n && rc == TR_OK; k++) {
+		struct entry *e = &s->e[s->send[k]];
+
+		e->state = e->id != 0 ? E_STORED : E_DUPLICATE;
+	}
+	return rc;
+}
+
+static void bind_policy(struct db_stmt *st, int base, int64_t report, const struct entry_policy *p)
+{
+	db_bind_int64(st, base + 1, report);
+	db_bind_int64(st, base + 2, p->idx);
+	db_bind_text(st, base + 3, p->type);
+	db_bind_text(st, base + 4, p->domain);
+	db_bind_int64(st, base + 5, p->fallback);
+	db_bind_text(st, base + 6, p->strings);
+	db_bind_text(st, base + 7, p->mx);
+	db_bind_int64(st, base + 8, p->ok);
+	db_bind_int64(st, base + 9, p->fail);
+	db_bind_int64(st, base + 10, p->superseded);
+}
+
+/* Run st, the INSERT of the n policies idx, and give each returned id to
+ * its policy (found by report and idx, in the order sent first). */
+static enum tr_err read_policy_ids(struct store *s, struct db_stmt *st, const size_t *idx, size_t n,
+                                   struct tr_error *err)
+{
+	size_t next = 0;
+	enum tr_err rc;
+	int row = 0;
+
+	for (;;) {
+		size_t t = 0;
+		int64_t report, pidx;
+
+		rc = db_step(st, &row, "storing the policies", err);
+		if (rc != TR_OK || !row)
+			break;
+		report = db_column_int64(st, 1);
+		pidx = db_column_int64(st, 2);
+		while (t < n) {
+			const struct entry_policy *p = &s->pol[idx[(next + t) % n]];
+
+			if (p->id == 0 && p->idx == pidx && s->e[p->entry].id == report)
+				break;
+			t++;
+		}
+		if (t == n) {
+			rc = tr_error_set(err, TR_ERR_DB, "store: the database returned a policy not sent");
+			break;
+		}
+		s->pol[idx[(next + t) % n]].id = db_column_int64(st, 0);
+		next = (next + t + 1) % n;
+	}
+	db_reset(st);
+	return rc;
+}
+
+/* The policies of the stored reports of [from, to): those with failure
+ * details first, their ids read back for the details; then the others,
+ * whose ids nobody needs, without RETURNING (whose rows cost SQLite a
+ * temporary table) and without a wait. */
+static enum tr_err send_policies(struct store *s, size_t from, size_t to, struct tr_error *err)
+{
+	enum tr_err rc = reserve_send(s, s->n_pol, err);
+	size_t n = 0, n_ids = 0;
+
+	for (int ids = 1; ids >= 0; ids--) {
+		for (size_t i = from; i < to && rc == TR_OK; i++) {
+			const struct entry *e = &s->e[i];
+
+			for (size_t k = 0; e->state == E_STORED && k < e->n_policies; k++) {
+				if ((s->pol[e->first_policy + k].n_failures > 0) == ids)
+					s->send[n++] = e->first_policy + k;
+			}
+		}
+		if (ids)
+			n_ids = n;
+	}
+	for (size_t k = 0; k < n && rc == TR_OK;) {
+		struct rows *rs = k < n_ids ? s->policies : s->policies_later;
+		size_t rows, end = k < n_ids ? n_ids : n;
+		struct db_stmt *st;
+
+		rc = rows_pick(rs, end - k, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
+		for (size_t r = 0; r < rows; r++) {
+			const struct entry_policy *p = &s->pol[s->send[k + r]];
+
+			bind_policy(st, rows_base(rs, r), s->e[p->entry].id, p);
+		}
+		if (rs == s->policies)
+			rc = read_policy_ids(s, st, &s->send[k], rows, err);
+		else
+			rc = db_run_later(st, "storing the policies", err);
+		k += rows;
+	}
+	for (size_t k = 0; k < n_ids && rc == TR_OK; k++) {
+		if (s->pol[s->send[k]].id == 0)
+			rc = tr_error_set(err, TR_ERR_DB, "store: a policy was not stored");
+	}
+	return rc;
+}
+
+/* Bind failure detail f of policy as the row whose first parameter is
+ * base + 1. */
+static void bind_failure(struct db_stmt *st, int base, int64_t policy, const struct entry_failure *f)
+{
+	db_bind_int64(st, base + 1, policy);
+	db_bind_text(st, base + 2, f->rt);
+	db_bind_text(st, base + 3, f->sending_ip);
+	db_bind_text(st, base + 4, f->mx);
+	db_bind_text(st, base + 5, f->helo);
+	db_bind_text(st, base + 6, f->receiving_ip);
+	db_bind_int64(st, base + 7, f->count);
+	db_bind_text(st, base + 8, f->info);
+	db_bind_text(st, base + 9, f->code);
+}
+
+/* The failure details of the stored reports of [from, to), as few
+ * statements as fit, not waited for: the savepoint's release waits. */
+static enum tr_err send_failures(struct store *s, size_t from, size_t to, struct tr_error *err)
+{
+	enum tr_err rc = reserve_send(s, 2 * s->n_fail, err);
+	size_t n = 0;
+
+	/* pairs: failure index, policy index */
+	for (size_t i = from; i < to && rc == TR_OK; i++) {
+		const struct entry *e = &s->e[i];
+
+		for (size_t k = 0; e->state == E_STORED && k < e->n_policies; k++) {
+			const struct entry_policy *p = &s->pol[e->first_policy + k];
+
+			for (size_t f = 0; f < p->n_failures; f++, n++) {
+				s->send[2 * n] = p->first_failure + f;
+				s->send[2 * n + 1] = e->first_policy + k;
+			}
+		}
+	}
+	for (size_t k = 0; k < n && rc == TR_OK;) {
+		size_t rows;
+		struct db_stmt *st;
+
+		rc = rows_pick(s->failures, n - k, &rows, &st, err);
+		if (rc != TR_OK)
+			break;
+		for (size_t r = 0; r < rows; r++, k++)
+			bind_failure(st, rows_base(s->failures, r), s->pol[s->send[2 * k + 1]].id,
+			             &s->fail[s->send[2 * k]]);
+		rc = db_run_later(st, "storing a failure detail", err);
+	}
+	return rc;
+}
+
+/* Entries of [from, to) that were being written back to E_PENDING, as
+ * their rows were rolled back. */
+static void unwrite(struct store *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		struct entry *e = &s->e[i];
+
+		if (e->state == E_FAILED)
+			continue;
+		e->state = E_PENDING;
+		e->id = 0;
+		for (size_t k = 0; k < e->n_policies; k++)
+			s->pol[e->first_policy + k].id = 0;
+	}
+}
+
+/* The pending entries of [from, to) fail with rc and why, plus suffix. */
+static void fail_pending(struct store *s, size_t from, size_t to, enum tr_err rc, const struct tr_error *why,
+                         const char *suffix)
+{
+	for (size_t i = from; i < to; i++) {
+		struct entry *e = &s->e[i];
+		size_t len;
+
+		if (e->state != E_PENDING)
+			continue;
+		e->state = E_FAILED;
+		e->rc = rc;
+		e->err = *why;
+		e->err.code = rc;
+		len = strnlen(e->err.msg, sizeof e->err.msg);
+		snprintf(e->err.msg + len, sizeof e->err.msg - len, "%s", suffix);
+	}
+}
+
+/* The database gave up the transaction (or its savepoint cannot be
+ * rolled back to): the batch is gone, and so are the groups it held. */
+static void lose_batch(struct store *s, size_t from, size_t to, enum tr_err rc, const struct tr_error *why)
+{
+	db_rollback(s->db);
+	s->tx_open = 0;
+	s->batch_lost = 1;
+	rollup_batch_end(s->rollup);
+	rollup_batch_begin(s->rollup);
+	unwrite(s, from, to);
+	fail_pending(s, from, to, rc, why, s->bulk ? " (the whole batch was rolled back)" : "");
+}
+
+/* Write the pending entries of [from, to) under one savepoint; should
+ * anything fail, roll back to it and write each again alone, so that one
+ * bad report fails by itself. */
+static void write_entries(struct store *s, size_t from, size_t to)
+{
+	struct tr_error why;
+	size_t pending = 0;
 	enum tr_err rc;
 
-	s->cur_report = 0;
-	if (!s->in_batch)
-		return db_begin(s->db, err);
-	if (!s->savepoints)
-		return TR_OK;
-	rc = rollup_batch_make_room(s->rollup, err);
-	s->rollup_mark = rollup_batch_mark(s->rollup);
-	return rc != TR_OK ? rc : db_savepoint(s->db, err);
+	for (size_t i = from; i < to; i++)
+		pending += s->e[i].state == E_PENDING;
+	if (pending == 0)
+		return;
+	tr_error_clear(&why);
+	rc = db_savepoint(s->db, &why);
+	if (rc == TR_OK)
+		rc = send_reports(s, from, to, &why);
+	if (rc == TR_OK)
+		rc = send_policies(s, from, to, &why);
+	if (rc == TR_OK)
+		rc = send_failures(s, from, to, &why);
+	/* the wait that returns the errors of what was sent without one */
+	if (rc == TR_OK)
+		rc = db_release(s->db, &why);
+	if (rc == TR_OK)
+		return;
+	if (!db_in_transaction(s->db) || db_rollback_to(s->db, NULL) != TR_OK || db_release(s->db, NULL) != TR_OK) {
+		lose_batch(s, from, to, rc, &why);
+		return;
+	}
+	unwrite(s, from, to);
+	if (pending == 1) {
+		fail_pending(s, from, to, rc, &why, "");
+		return;
+	}
+	for (size_t i = from; i < to && !s->batch_lost; i++)
+		write_entries(s, i, i + 1);
+	if (s->batch_lost) {
+		/* those written before the loss went with it */
+		unwrite(s, from, to);
+		fail_pending(s, from, to, TR_ERR_DB,
+		             &(struct tr_error){ TR_ERR_DB, "store: the batch was rolled back by an earlier error" },
+		             "");
+	}
 }
 
-static enum tr_err txn_commit(struct store *s, struct tr_error *err)
+/* Write the chunk, tell each of its reports' outcome in order, and start
+ * an empty one. */
+static void write_chunk(struct store *s)
 {
-	if (!s->in_batch)
-		return db_commit(s->db, err);
-	return s->savepoints ? db_release(s->db, err) : TR_OK;
+	if (s->n_e == 0)
+		return;
+	if (!s->tx_open && !s->batch_lost) {
+		struct tr_error why;
+		enum tr_err rc;
+
+		/* store_put_report()'s own transaction, begun only now to hold
+		 * the write lock briefly */
+		tr_error_clear(&why);
+		rc = db_begin(s->db, &why);
+		if (rc == TR_OK)
+			s->tx_open = 1;
+		else
+			fail_pending(s, 0, s->n_e, rc, &why, "");
+	}
+	if (s->tx_open)
+		write_entries(s, 0, s->n_e);
+	/* only stored reports count: the others' groups go, last first */
+	for (size_t i = s->n_e; i-- > 0 && !s->batch_lost;) {
+		const struct entry *e = &s->e[i];
+
+		if (e->state != E_STORED)
+			rollup_batch_drop(s->rollup, e->ru_from, e->ru_to);
+	}
+	for (size_t i = 0; i < s->n_e; i++) {
+		const struct entry *e = &s->e[i];
+
+		if (e->state == E_FAILED)
+			s->done(s->done_ctx, e->tag, e->rc, STORE_STORED, &e->err);
+		else
+			s->done(s->done_ctx, e->tag, TR_OK, e->state == E_STORED ? STORE_STORED : STORE_DUPLICATE, NULL);
+	}
+	s->n_e = s->n_pol = s->n_fail = 0;
+	arena_release(&s->mem);
+	if (s->tx_open && !s->batch_lost) {
+		struct tr_error why;
+
+		tr_error_clear(&why);
+		if (rollup_batch_make_room(s->rollup, &why) != TR_OK)
+			lose_batch(s, 0, 0, why.code, &why);
+	}
 }
 
-/* A batch's failed report undone by its savepoint, and its groups held
- * for the rollups with it. */
-static enum tr_err rollback_report(struct store *s)
+/* ---- batches ---- */
+
+/* A batch: store_batch_begin()'s (bulk: begun at once, in bulk mode), or
+ * store_put_report()'s own (its transaction begun when written). */
+static enum tr_err batch_open(struct store *s, int bulk, store_outcome_fn *done, void *ctx, struct tr_error *err)
 {
-	enum tr_err rc = db_rollback_to(s->db, NULL);
-
-	rollup_batch_forget(s->rollup, s->rollup_mark);
-
-	return rc != TR_OK ? rc : db_release(s->db, NULL);
-}
-
-/* One statement with the int64 parameter ?1, on the failure path only. */
-static enum tr_err exec_with_id(struct db *db, const char *sql, int64_t id, struct tr_error *err)
-{
-	struct db_stmt *st;
-	enum tr_err rc = db_prepare(db, sql, 0, &st, err);
+	enum tr_err rc = check_writable(s, err);
 
 	if (rc != TR_OK)
 		return rc;
-	db_bind_int64(st, 1, id);
-	rc = db_run(st, "undoing a report", err);
-	db_finalize(st);
-	return rc;
+	if (bulk) {
+		rc = db_bulk(s->db, 1, err);
+		if (rc == TR_OK)
+			rc = db_begin(s->db, err);
+		if (rc != TR_OK) {
+			db_bulk(s->db, 0, NULL);
+			return rc;
+		}
+	}
+	rollup_batch_begin(s->rollup);
+	s->in_batch = 1;
+	s->bulk = bulk;
+	s->tx_open = bulk;
+	s->batch_lost = 0;
+	s->done = done;
+	s->done_ctx = ctx;
+	return TR_OK;
 }
 
-/* Remove the rows of the report that failed inside the batch, children
- * first, and recompute the rollups of its start time from what is left.
- * The database already undid the statement that failed. */
-static enum tr_err undo_report(struct store *s)
+/* Large reports' scratch and chunk arrays are not worth keeping. */
+static void trim_chunk(struct store *s)
 {
-	static const char *const del[] = {
-		"DELETE FROM failure_details WHERE policy IN (SELECT id FROM policies WHERE report = ?1)",
-		"DELETE FROM policies WHERE report = ?1",
-		"DELETE FROM reports WHERE id = ?1",
-	};
-	char starts[48];
+	if (s->cap_e > CHUNK_MAX_REPORTS) {
+		free(s->e);
+		s->e = NULL;
+		s->cap_e = 0;
+	}
+	if (s->cap_pol > CHUNK_KEEP || s->cap_fail > CHUNK_KEEP || s->cap_send > 2 * CHUNK_KEEP) {
+		free(s->pol);
+		free(s->fail);
+		free(s->send);
+		s->pol = NULL;
+		s->fail = NULL;
+		s->send = NULL;
+		s->cap_pol = s->cap_fail = s->cap_send = 0;
+	}
+	trim_scratch(s);
+}
+
+/* Write what is held, flush the rollups and commit; or roll back what
+ * the database already gave up. */
+static enum tr_err batch_close(struct store *s, struct tr_error *err)
+{
 	enum tr_err rc = TR_OK;
 
-	if (s->cur_report == 0)
-		return TR_OK;
-	/* the batch's other reports into the rollups first: the rebuild
-	 * below counts them from their rows */
-	rc = rollup_batch_flush(s->rollup, NULL);
-	for (size_t i = 0; i < sizeof del / sizeof del[0] && rc == TR_OK; i++)
-		rc = exec_with_id(s->db, del[i], s->cur_report, NULL);
-	snprintf(starts, sizeof starts, "SELECT %lld", (long long)s->cur_start);
-	if (rc == TR_OK)
-		rc = rollup_rebuild(s->db, starts, NULL);
+	write_chunk(s);
+	s->in_batch = 0;
+	if (s->batch_lost) {
+		rc = tr_error_set(err, TR_ERR_DB, "store_batch_end: the batch was rolled back by an earlier error");
+	} else if (s->tx_open) {
+		rc = rollup_batch_flush(s->rollup, err);
+		if (rc == TR_OK)
+			rc = db_commit(s->db, err);
+		if (rc != TR_OK)
+			db_rollback(s->db);
+	}
+	rollup_batch_end(s->rollup);
+	s->tx_open = 0;
+	s->batch_lost = 0;
+	if (s->bulk && db_bulk(s->db, 0, rc == TR_OK ? err : NULL) != TR_OK)
+		rc = TR_ERR_DB;
+	s->bulk = 0;
+	s->done = NULL;
+	s->done_ctx = NULL;
+	trim_chunk(s);
 	return rc;
 }
 
-/* Undo the report: its rows inside a batch, else its transaction.
- * The database may already have rolled the whole transaction back; and when
- * the report's rows cannot be removed, the batch goes with them. */
-static void txn_abort(struct store *s, struct tr_error *err)
+enum tr_err store_batch_begin(struct store *s, store_outcome_fn *done, void *ctx, struct tr_error *err)
 {
-	if (!s->in_batch) {
-		db_rollback(s->db);
-		return;
-	}
-	if (db_in_transaction(s->db) && (s->savepoints ? rollback_report(s) : undo_report(s)) == TR_OK)
-		return;
-	db_rollback(s->db);
-	rollup_batch_end(s->rollup);
-	s->in_batch = 0;
-	s->batch_lost = 1;
-	if (err != NULL) {
-		size_t len = strnlen(err->msg, sizeof err->msg);
+	if (s == NULL || done == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_begin: no store or no callback");
+	if (s->in_batch)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_begin: a batch is already open");
+	return batch_open(s, 1, done, ctx, err);
+}
 
-		snprintf(err->msg + len, sizeof err->msg - len, " (the whole batch was rolled back)");
+enum tr_err store_batch_put(struct store *s, const struct tlsrpt_report *r, const struct store_meta *meta,
+                            void *tag, struct tr_error *err)
+{
+	struct entry *e;
+
+	if (s == NULL || r == NULL || meta == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_put: missing argument");
+	if (!s->in_batch)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_put: no batch is open");
+	e = array_grow(s->e, &s->cap_e, s->n_e, sizeof *e, CHUNK_MAX_REPORTS);
+	if (e == NULL) {
+		struct tr_error why;
+
+		/* no room to hold even its outcome: write the chunk, then say it */
+		write_chunk(s);
+		tr_error_set(&why, TR_ERR_NOMEM, "store: out of memory holding the report");
+		s->done(s->done_ctx, tag, TR_ERR_NOMEM, STORE_STORED, &why);
+		return TR_OK;
 	}
+	s->e = e;
+	e = &s->e[s->n_e++];
+	memset(e, 0, sizeof *e);
+	e->tag = tag;
+	e->state = E_PENDING;
+	tr_error_clear(&e->err);
+	if (s->batch_lost)
+		e->rc = tr_error_set(&e->err, TR_ERR_DB, "store: the batch was rolled back by an earlier error");
+	else
+		e->rc = hold_report(s, s->n_e - 1, r, meta, &e->err);
+	if (e->rc != TR_OK)
+		e->state = E_FAILED;
+	if (s->n_e >= CHUNK_MAX_REPORTS || chunk_bytes(s) >= CHUNK_MAX_BYTES)
+		write_chunk(s);
+	return TR_OK;
+}
+
+enum tr_err store_batch_write(struct store *s, struct tr_error *err)
+{
+	if (s == NULL || !s->in_batch || !s->bulk)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_write: no batch is open");
+	write_chunk(s);
+	return TR_OK;
+}
+
+enum tr_err store_batch_end(struct store *s, struct tr_error *err)
+{
+	if (s == NULL)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no store");
+	if (!s->in_batch || !s->bulk)
+		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no batch is open");
+	return batch_close(s, err);
+}
+
+static void note_one(void *ctx, void *tag, enum tr_err rc, enum store_outcome outcome, const struct tr_error *err)
+{
+	struct one_outcome *one = &((struct store *)ctx)->one;
+
+	(void)tag;
+	one->rc = rc;
+	one->outcome = outcome;
+	if (rc != TR_OK)
+		one->err = *err;
 }
 
 enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
                              const struct store_meta *meta, enum store_outcome *outcome,
                              struct tr_error *err)
 {
-	struct packed_json pj;
 	enum tr_err rc;
 
 	if (s == NULL || r == NULL || meta == NULL || outcome == NULL)
 		return tr_error_set(err, TR_ERR_USAGE, "store_put_report: missing argument");
-	rc = check_writable(s, err);
-	if (rc == TR_OK)
-		rc = check_meta(meta, err);
-	if (rc == TR_OK)
-		rc = check_counts(r, err);
-	if (rc != TR_OK)
-		return rc;
-	/* compress before taking the write lock, to hold it briefly */
-	rc = pack_json(s, r, &pj, err);
-	if (rc != TR_OK)
-		return rc;
-	rc = txn_begin(s, err);
-	if (rc == TR_OK) {
-		rc = put_rows(s, r, meta, &pj, outcome, err);
-		if (rc == TR_OK)
-			rc = txn_commit(s, err);
-		if (rc != TR_OK)
-			txn_abort(s, err);
-	}
-	trim_scratch(s);
-	return rc;
-}
-
-/* ---- batches ---- */
-
-enum tr_err store_batch_begin(struct store *s, struct tr_error *err)
-{
-	enum tr_err rc;
-
-	if (s == NULL)
-		return tr_error_set(err, TR_ERR_USAGE, "store_batch_begin: no store");
 	if (s->in_batch)
-		return tr_error_set(err, TR_ERR_USAGE, "store_batch_begin: a batch is already open");
-	rc = check_writable(s, err);
+		return tr_error_set(err, TR_ERR_USAGE, "store_put_report: inside a batch (store_batch_put())");
+	rc = batch_open(s, 0, note_one, s, err);
 	if (rc != TR_OK)
 		return rc;
-	rc = db_bulk(s->db, 1, err);
-	if (rc == TR_OK)
-		rc = db_begin(s->db, err);
-	if (rc != TR_OK) {
-		db_bulk(s->db, 0, NULL);
-		return rc;
+	s->one.rc = TR_OK;
+	(void)store_batch_put(s, r, meta, NULL, NULL);
+	rc = batch_close(s, err);
+	if (s->one.rc != TR_OK) {
+		if (err != NULL)
+			*err = s->one.err;
+		return s->one.rc;
 	}
-	rollup_batch_begin(s->rollup);
-	s->in_batch = 1;
-	s->batch_lost = 0;
-	return TR_OK;
-}
-
-enum tr_err store_batch_end(struct store *s, struct tr_error *err)
-{
-	enum tr_err rc;
-
-	if (s == NULL)
-		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no store");
-	if (s->batch_lost) {
-		s->batch_lost = 0;
-		return tr_error_set(err, TR_ERR_DB, "store_batch_end: the batch was rolled back by an earlier error");
-	}
-	if (!s->in_batch)
-		return tr_error_set(err, TR_ERR_USAGE, "store_batch_end: no batch is open");
-	s->in_batch = 0;
-	rc = rollup_batch_flush(s->rollup, err);
-	rollup_batch_end(s->rollup);
 	if (rc == TR_OK)
-		rc = db_commit(s->db, err);
-	if (rc != TR_OK)
-		db_rollback(s->db);
-	if (db_bulk(s->db, 0, rc == TR_OK ? err : NULL) != TR_OK)
-		rc = TR_ERR_DB;
+		*outcome = s->one.outcome;
 	return rc;
 }
 

@@ -11,8 +11,8 @@
  *
  * A report is the same report when submitter, report-id, start and end
  * all match; storing it again is a duplicate and changes nothing.
- * Each report is written in one transaction: after a crash the database
- * holds the whole report or none of it.
+ * A report, its rows and its rollups are written in one transaction:
+ * after a crash the database holds the whole report or none of it.
  */
 #ifndef TLSRPT_STORE_H
 #define TLSRPT_STORE_H
@@ -68,35 +68,64 @@ struct store *store_close(struct store *s);
 
 /*
  * Store one parsed report (its submitter and json fields included) in one
- * transaction.  *outcome says whether it was new or a duplicate.
+ * transaction: the milter's way, and a batch of one (the same code).
+ * *outcome says whether it was new or a duplicate.
  * r->submitter may be NULL (stored as the empty string: the report still
  * has a key).  Errors: TR_ERR_BUSY (locked past the timeout), TR_ERR_DB
- * (disk full, read-only, corrupt...), TR_ERR_NOMEM; nothing is half-written.
+ * (disk full, read-only, corrupt...), TR_ERR_NOMEM, TR_ERR_USAGE (bad
+ * meta or counts, or inside a batch); nothing is half-written.
  */
 enum tr_err store_put_report(struct store *s, const struct tlsrpt_report *r,
                              const struct store_meta *meta, enum store_outcome *outcome,
                              struct tr_error *err);
 
 /*
- * Batching for bulk import: between store_batch_begin() and
- * store_batch_end(), store_put_report() writes inside one outer
- * transaction, so that thousands of reports cost one commit.  The first
- * batch puts the connection in bulk mode (db_bulk(): SQLite's page cache
- * grows to 32 MiB, for good).  A failed report still leaves nothing
- * behind: what it wrote is deleted again (SQLite), or rolled back to the
- * savepoint it took (a backend whose failed statement spoils the
- * transaction: PostgreSQL).
- * The batch's summary rollups are summed in memory and written by
- * store_batch_end() (or earlier, once a few MB are held), which then
- * commits; should writing them fail, the batch is rolled back and
- * store_batch_end() returns the error.  store_batch_begin() inside a
- * batch is TR_ERR_USAGE.  Should the database roll the whole transaction back on its own
- * (disk full, I/O error), or the failed report's rows not be removable,
- * the put that saw it says "the whole batch was rolled back" and
- * store_batch_end() returns TR_ERR_DB: nothing of the batch was kept.
- * store_close() inside a batch discards it.
+ * What a batch says of each report put in it, once the report was written:
+ * rc TR_OK and outcome, or rc an error (as store_put_report()'s) and err
+ * its reason; tag is what store_batch_put() was given.  err is valid
+ * during the call only.
  */
-enum tr_err store_batch_begin(struct store *s, struct tr_error *err);
+typedef void store_outcome_fn(void *ctx, void *tag, enum tr_err rc, enum store_outcome outcome,
+                              const struct tr_error *err);
+
+/*
+ * Batching for bulk import: between store_batch_begin() and
+ * store_batch_end(), store_batch_put() validates a report and copies
+ * what its rows need into a chunk the store holds (r may be freed on
+ * return); a chunk is written when it holds 64 reports or 4 MiB (so at
+ * most 4 MiB plus the last report), at store_batch_write() and at
+ * store_batch_end(): its reports in a few multi-row statements under one
+ * savepoint, inside one outer transaction, so that thousands of reports
+ * cost one commit and a server few round trips.  done(ctx, tag, ...) is
+ * called once for every report put, in the order they were put, when its
+ * chunk has been written (so from inside store_batch_put(),
+ * store_batch_write() or store_batch_end()).  A report that fails (bad
+ * input, text the database refuses) fails alone: its chunk is rolled
+ * back to the savepoint and written again one report at a time.  A
+ * duplicate of a stored report, or of one put earlier in the batch, is
+ * STORE_DUPLICATE.  The first batch puts the connection in bulk mode
+ * (db_bulk(): SQLite's page cache grows to 32 MiB, for good).
+ * The summary rollups of the stored reports are summed in memory and
+ * written by store_batch_end() (or earlier, once a few MB are held),
+ * which then commits; should writing them or the commit fail, the batch
+ * is rolled back and store_batch_end() returns the error.
+ * Should the database roll the whole transaction back on its own (disk
+ * full, I/O error, a lost connection), the reports of that chunk fail
+ * with "(the whole batch was rolled back)", those put after it fail too,
+ * and store_batch_end() returns TR_ERR_DB: nothing of the batch was kept,
+ * not even the reports earlier chunks told were stored.
+ * store_batch_write() writes the chunk now, its outcomes told before it
+ * returns: for a caller that prints something which must follow them.
+ * store_batch_begin() inside a batch or without done, and
+ * store_batch_put() or store_batch_write() outside one, are TR_ERR_USAGE;
+ * store_batch_put() returns nothing else (every report's own error goes
+ * to done).
+ * store_close() inside a batch discards it, without calling done.
+ */
+enum tr_err store_batch_begin(struct store *s, store_outcome_fn *done, void *ctx, struct tr_error *err);
+enum tr_err store_batch_put(struct store *s, const struct tlsrpt_report *r, const struct store_meta *meta,
+                            void *tag, struct tr_error *err);
+enum tr_err store_batch_write(struct store *s, struct tr_error *err);
 enum tr_err store_batch_end(struct store *s, struct tr_error *err);
 
 /* The connection, for query modules (summary, views, presence) and the

@@ -131,6 +131,68 @@ static void put_expect(struct store *s, struct tlsrpt_report *r, enum store_outc
 	assert_int_equal(out, want);
 }
 
+/* ---- batches: outcomes as the batch's callback tells them ---- */
+
+#define TOLD_MAX 2048
+
+/* What a batch told, in its order: tag i is the i-th report put. */
+struct told {
+	int n, put;
+	intptr_t tag[TOLD_MAX];
+	enum tr_err rc[TOLD_MAX];
+	enum store_outcome out[TOLD_MAX];
+	char msg[TOLD_MAX][TR_ERROR_MSG_MAX];
+};
+
+static void tell(void *ctx, void *tag, enum tr_err rc, enum store_outcome out, const struct tr_error *err)
+{
+	struct told *t = ctx;
+
+	assert_true(t->n < TOLD_MAX);
+	t->tag[t->n] = (intptr_t)tag;
+	t->rc[t->n] = rc;
+	t->out[t->n] = out;
+	snprintf(t->msg[t->n], sizeof t->msg[t->n], "%s", rc != TR_OK ? err->msg : "");
+	t->n++;
+}
+
+static void batch_begin(struct store *s, struct told *t)
+{
+	struct tr_error e;
+
+	memset(t, 0, sizeof *t);
+	tr_error_clear(&e);
+	if (store_batch_begin(s, tell, t, &e) != TR_OK)
+		fail_msg("store_batch_begin: %s", e.msg);
+}
+
+/* Put r in the batch as the next report (its tag: its number). */
+static void bput(struct store *s, struct told *t, struct tlsrpt_report *r, const struct store_meta *m)
+{
+	struct tr_error e;
+
+	tr_error_clear(&e);
+	if (store_batch_put(s, r, m, (void *)(intptr_t)t->put, &e) != TR_OK)
+		fail_msg("store_batch_put: %s", e.msg);
+	t->put++;
+}
+
+/* Every report put was told once, in order; report i's outcome. */
+static void assert_told_in_order(const struct told *t)
+{
+	assert_int_equal(t->n, t->put);
+	for (int i = 0; i < t->n; i++)
+		assert_int_equal(t->tag[i], i);
+}
+
+static void assert_told(const struct told *t, int i, enum tr_err rc, enum store_outcome out)
+{
+	assert_true(i < t->n);
+	assert_int_equal(t->rc[i], rc);
+	if (rc == TR_OK)
+		assert_int_equal(t->out[i], out);
+}
+
 /* ---- opening ---- */
 
 static void missing_database_is_notfound(void **state)
@@ -389,7 +451,7 @@ static void read_only_database_is_db_error(void **state)
 	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "read-only"));
 	assert_non_null(strstr(e.msg, path));
-	assert_int_equal(store_batch_begin(s, &e), TR_ERR_DB);
+	assert_int_equal(store_batch_begin(s, tell, NULL, &e), TR_ERR_DB);
 	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
 	s = store_close(s);
 	rb_free(r); /* before forking: the child leaves by _exit() */
@@ -997,6 +1059,7 @@ static void bad_arguments_are_usage_errors(void **state)
 	struct store_meta bad_source = { "smtp", NULL, NULL, 1, 0, NULL, NULL, NULL };
 	struct store_meta bad_auth = { "milter", NULL, "maybe", 1, 0, NULL, NULL, NULL };
 	struct store_meta no_source = { NULL, NULL, NULL, 1, 0, NULL, NULL, NULL };
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 
@@ -1010,14 +1073,22 @@ static void bad_arguments_are_usage_errors(void **state)
 	assert_non_null(strstr(e.msg, "policies[0].summary"));
 	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_put(s, r, &meta_milter, NULL, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_write(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_begin(s, NULL, NULL, &e), TR_ERR_USAGE);
 	/* a batch brings its 32 MiB page cache (see store.h; SQLite's) */
 	if (backend == DB_SQLITE)
 		assert_int_not_equal(count_sql(store_db(s), "PRAGMA cache_size"), -32768);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	batch_begin(s, &t);
 	if (backend == DB_SQLITE)
 		assert_int_equal(count_sql(store_db(s), "PRAGMA cache_size"), -32768);
-	assert_int_equal(store_batch_begin(s, &e), TR_ERR_USAGE);
+	assert_int_equal(store_batch_begin(s, tell, &t, &e), TR_ERR_USAGE);
+	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_USAGE);
+	/* bad input in a batch is that report's error, told in its turn */
+	bput(s, &t, r, &bad_source);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	assert_told(&t, 0, TR_ERR_USAGE, STORE_STORED);
 	rb_free(r);
 	store_close(s);
 	rb_remove_temp(path);
@@ -1333,13 +1404,13 @@ static void failure_details_around_statement_sizes(void **state)
 	char *path = rb_temp_db(backend, "rows.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
-	struct tr_error e;
+	static struct told t;
 	int64_t want = 0, sum = 0;
 
 	(void)state;
 	for (int batch = 0; batch < 2; batch++) {
 		if (batch)
-			assert_int_equal(store_batch_begin(s, &e), TR_OK);
+			batch_begin(s, &t);
 		for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 			struct tlsrpt_report *r;
 			struct tlsrpt_policy *p;
@@ -1356,11 +1427,20 @@ static void failure_details_around_statement_sizes(void **state)
 				sum += i + 1;
 			}
 			want += sizes[k];
-			put_expect(s, r, STORE_STORED);
+			if (batch)
+				bput(s, &t, r, &meta_milter);
+			else
+				put_expect(s, r, STORE_STORED);
 			rb_free(r);
 		}
-		if (batch)
+		if (batch) {
+			struct tr_error e;
+
 			assert_int_equal(store_batch_end(s, &e), TR_OK);
+			assert_told_in_order(&t);
+			for (int i = 0; i < t.n; i++)
+				assert_told(&t, i, TR_OK, STORE_STORED);
+		}
 	}
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), want);
 	assert_int_equal(count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"), sum);
@@ -1383,37 +1463,45 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct store *reader = open_ok(path, STORE_OPEN_READONLY);
 	struct tlsrpt_report *bad = boom_report("boom-b");
-	enum store_outcome out;
+	static struct told t;
 	struct tr_error e;
 	struct db *db = store_db(s);
+	int k = 0;
 
 	(void)state;
 	install_boom_trigger(db);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	batch_begin(s, &t);
 	for (int i = 0; i < 200; i++) {
 		char id[32];
 		struct tlsrpt_report *r;
 
 		snprintf(id, sizeof id, "b-%d", i % 150); /* 50 duplicates inside the batch */
 		r = simple_report("batch.example", id, 1700000000);
-		put_expect(s, r, i < 150 ? STORE_STORED : STORE_DUPLICATE);
+		bput(s, &t, r, &meta_milter);
 		rb_free(r);
 		if (i == 100)
-			assert_int_equal(put(s, bad, &meta_milter, &out, &e), TR_ERR_DB);
+			bput(s, &t, bad, &meta_milter);
 	}
 	/* others see nothing before the commit */
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 0);
 	if (backend == DB_SQLITE)
 		assert_true(count_sql(db, "PRAGMA wal_autocheckpoint") > 1000);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (int i = 0; i < 200; i++, k++) {
+		assert_told(&t, k, TR_OK, i < 150 ? STORE_STORED : STORE_DUPLICATE);
+		if (i == 100) {
+			assert_told(&t, ++k, TR_ERR_DB, STORE_STORED);
+			assert_non_null(strstr(t.msg[k], "boom refused"));
+		}
+	}
 	if (backend == DB_SQLITE)
 		assert_int_equal(count_sql(db, "PRAGMA wal_autocheckpoint"), 1000);
 	assert_int_equal(count_sql(store_db(reader), "SELECT count(*) FROM reports"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM policies"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM failure_details"), 150);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports WHERE report_id = 'boom-b'"), 0);
-	/* the failed report left nothing in the rollups either, and its undo
-	 * (a rebuild of its start time) kept the batch's groups held so far */
+	/* the failed report left nothing in the rollups either */
 	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 150);
 	assert_int_equal(count_sql(db, "SELECT sum(failed) FROM rollup_result_sub"),
 	                 count_sql(db, "SELECT sum(failed_session_count) FROM failure_details"));
@@ -1424,8 +1512,9 @@ static void batch_commits_once_and_failures_roll_back_alone(void **state)
 	rb_remove_temp(path);
 }
 
-/* Store n new one-policy reports of batch.example, "<prefix>-<i>". */
-static void put_simple_reports(struct store *s, const char *prefix, int n)
+/* Put n new one-policy reports of batch.example, "<prefix>-<i>", in the
+ * batch. */
+static void put_simple_reports(struct store *s, struct told *t, const char *prefix, int n)
 {
 	for (int i = 0; i < n; i++) {
 		char id[32];
@@ -1433,7 +1522,7 @@ static void put_simple_reports(struct store *s, const char *prefix, int n)
 
 		snprintf(id, sizeof id, "%s-%d", prefix, i);
 		r = simple_report("batch.example", id, 1700000000);
-		put_expect(s, r, STORE_STORED);
+		bput(s, t, r, &meta_milter);
 		rb_free(r);
 	}
 }
@@ -1446,24 +1535,27 @@ static void rollup_failure_at_batch_end_loses_the_batch(void **state)
 	char *path = rb_temp_db(backend, "late.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct tlsrpt_report *late = simple_report("boom.example", "late-b", 1700000000);
+	static struct told t;
 	struct tr_error e;
 	struct db *db = store_db(s);
 
 	(void)state;
 	rb_failure(rb_policy(late, "sts", "example.org", 1, 1), "late-boom", NULL, NULL, 1);
 	install_refusal(db, "late_boom", "rollup_mx", "submitter", "boom.example", "late boom");
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
-	put_simple_reports(s, "l", 20);
-	put_expect(s, late, STORE_STORED);
+	batch_begin(s, &t);
+	put_simple_reports(s, &t, "l", 20);
+	bput(s, &t, late, &meta_milter);
 	tr_error_clear(&e);
 	assert_int_equal(store_batch_end(s, &e), TR_ERR_DB);
 	assert_non_null(strstr(e.msg, "late boom"));
+	assert_told_in_order(&t);
 	assert_int_equal(db_in_transaction(db), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM rollup_report"), 0);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
-	put_simple_reports(s, "m", 5);
+	batch_begin(s, &t);
+	put_simple_reports(s, &t, "m", 5);
 	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
 	assert_int_equal(count_sql(db, "SELECT sum(reports) FROM rollup_report"), 5);
 	rb_free(late);
 	store_close(s);
@@ -1547,13 +1639,15 @@ static void batched_rollups_equal_one_by_one(void **state)
 	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
 	struct store *batch = open_ok(path2, STORE_OPEN_CREATE);
 	struct tlsrpt_report *bad = boom_report("boom-v");
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 	char *t1, *t2;
+	int k = 0;
 
 	(void)state;
 	install_boom_trigger(store_db(batch));
-	assert_int_equal(store_batch_begin(batch, &e), TR_OK);
+	batch_begin(batch, &t);
 	for (int i = 0; i < 330; i++) {
 		/* a few reports wide enough to make the batch upsert early */
 		struct tlsrpt_report *r = varied_report(i % 300, i % 100 == 7 ? 12000 : 0);
@@ -1562,13 +1656,18 @@ static void batched_rollups_equal_one_by_one(void **state)
 		tr_error_clear(&e);
 		assert_int_equal(store_put_report(one, r, m, &out, &e), TR_OK);
 		assert_int_equal(out, i < 300 ? STORE_STORED : STORE_DUPLICATE);
-		assert_int_equal(store_put_report(batch, r, m, &out, &e), TR_OK);
-		assert_int_equal(out, i < 300 ? STORE_STORED : STORE_DUPLICATE);
+		bput(batch, &t, r, m);
 		rb_free(r);
 		if (i == 150)
-			assert_int_equal(put(batch, bad, &meta_milter, &out, &e), TR_ERR_DB);
+			bput(batch, &t, bad, &meta_milter);
 	}
 	assert_int_equal(store_batch_end(batch, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (int i = 0; i < 330; i++, k++) {
+		assert_told(&t, k, TR_OK, i < 300 ? STORE_STORED : STORE_DUPLICATE);
+		if (i == 150)
+			assert_told(&t, ++k, TR_ERR_DB, STORE_STORED);
+	}
 	t1 = rollups_text(store_db(one));
 	t2 = rollups_text(store_db(batch));
 	assert_true(strlen(t1) > 1000);
@@ -1582,6 +1681,174 @@ static void batched_rollups_equal_one_by_one(void **state)
 	rb_remove_temp(path2);
 }
 
+/* A chunk (64 reports, store.c) with a failing report in the middle is
+ * written again one report at a time: the others are stored, in their
+ * order and with the ids they would have had, and the rollups count only
+ * them, exactly as if stored one by one. */
+static void chunk_with_a_failing_report_in_the_middle(void **state)
+{
+	char *path1 = rb_temp_db(backend, "mid-one.db");
+	char *path2 = rb_temp_db(backend, "mid-batch.db");
+	struct store *one = open_ok(path1, STORE_OPEN_CREATE);
+	struct store *batch = open_ok(path2, STORE_OPEN_CREATE);
+	struct tlsrpt_report *bad = boom_report("boom-mid");
+	static struct told t;
+	struct tr_error e;
+	char *t1, *t2;
+
+	(void)state;
+	install_boom_trigger(store_db(batch));
+	batch_begin(batch, &t);
+	for (int i = 0; i < 64; i++) {
+		struct tlsrpt_report *r = varied_report(i, 0);
+
+		if (i == 30) {
+			bput(batch, &t, bad, &meta_milter);
+		} else {
+			put_expect(one, r, STORE_STORED);
+			bput(batch, &t, r, &meta_milter);
+		}
+		rb_free(r);
+	}
+	/* the chunk was full: written, and every outcome told, before the end */
+	assert_told_in_order(&t);
+	for (int i = 0; i < 64; i++)
+		assert_told(&t, i, i == 30 ? TR_ERR_DB : TR_OK, STORE_STORED);
+	assert_non_null(strstr(t.msg[30], "boom refused"));
+	assert_int_equal(store_batch_end(batch, &e), TR_OK);
+	assert_int_equal(count_sql(store_db(batch), "SELECT count(*) FROM reports"), 63);
+	assert_int_equal(count_sql(store_db(batch), "SELECT count(*) FROM reports WHERE submitter = 'boom.example'"), 0);
+	assert_int_equal(count_sql(store_db(batch), "SELECT sum(reports) FROM rollup_report"), 63);
+	t1 = rollups_text(store_db(one));
+	t2 = rollups_text(store_db(batch));
+	assert_string_equal(t1, t2);
+	free(t1);
+	free(t2);
+	/* every row and id as the reports stored one by one have them */
+	t1 = rb_strdup("SELECT sum(r.id * p.idx + p.id), count(*) FROM reports r JOIN policies p ON p.report = r.id");
+	if (backend == DB_SQLITE) /* PostgreSQL's sequence keeps what the rolled back chunk took */
+		assert_int_equal(count_sql(store_db(one), t1), count_sql(store_db(batch), t1));
+	free(t1);
+	rb_free(bad);
+	store_close(one);
+	store_close(batch);
+	rb_remove_temp(path1);
+	rb_remove_temp(path2);
+}
+
+/* Reports put twice in one chunk are sent once: the later copies are
+ * duplicates, as is a report stored by an earlier batch; no id is spent
+ * on them. */
+static void duplicates_inside_one_chunk(void **state)
+{
+	static const char *const ids[] = { "a", "b", "a", "c", "b", "a", "x", "x" };
+	static const enum store_outcome want[] = { STORE_STORED, STORE_STORED, STORE_DUPLICATE, STORE_STORED,
+	                                           STORE_DUPLICATE, STORE_DUPLICATE, STORE_DUPLICATE,
+	                                           STORE_DUPLICATE };
+	char *path = rb_temp_db(backend, "dups.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	struct tlsrpt_report *x = simple_report("dup.example", "x", 1700000000);
+	static struct told t;
+	struct tr_error e;
+
+	(void)state;
+	put_expect(s, x, STORE_STORED);
+	batch_begin(s, &t);
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		struct tlsrpt_report *r = simple_report("dup.example", ids[i], 1700000000);
+
+		bput(s, &t, r, &meta_milter);
+		rb_free(r);
+	}
+	assert_int_equal(t.n, 0); /* one chunk, not yet written */
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		assert_told(&t, (int)i, TR_OK, want[i]);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), 4);
+	assert_int_equal(count_sql(store_db(s), "SELECT max(id) FROM reports"), 4);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM policies"), 4);
+	assert_int_equal(count_sql(store_db(s), "SELECT sum(reports) FROM rollup_report"), 4);
+	rb_free(x);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* 63, 64 and 65 reports: a chunk is written when it holds 64, and the
+ * batch's end writes the partial chunk left; every report is stored once,
+ * told once and in order. */
+static void chunk_boundaries_and_a_partial_last_chunk(void **state)
+{
+	static const int sizes[] = { 63, 64, 65, 129 };
+	char *path = rb_temp_db(backend, "bounds.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	static struct told t;
+	struct tr_error e;
+	int64_t total = 0;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		char prefix[16];
+
+		snprintf(prefix, sizeof prefix, "n%d", sizes[k]);
+		batch_begin(s, &t);
+		put_simple_reports(s, &t, prefix, sizes[k]);
+		assert_int_equal(t.n, sizes[k] / 64 * 64);
+		assert_int_equal(store_batch_end(s, &e), TR_OK);
+		assert_told_in_order(&t);
+		for (int i = 0; i < t.n; i++)
+			assert_told(&t, i, TR_OK, STORE_STORED);
+		total += sizes[k];
+		assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM reports"), total);
+		assert_int_equal(count_sql(store_db(s), "SELECT max(id) FROM reports"), total);
+		assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM failure_details"), total);
+		assert_int_equal(count_sql(store_db(s), "SELECT sum(reports) FROM rollup_report"), total);
+	}
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* A chunk holds 4 MiB at most, plus the report that crossed it
+ * (store.h): reports of 2.5 MB go two to a chunk, written as the second
+ * is put. */
+static void huge_reports_bound_a_chunk(void **state)
+{
+	enum { HUGE = 2500 * 1000 };
+	char *path = rb_temp_db(backend, "huge.db");
+	struct store *s = open_ok(path, STORE_OPEN_CREATE);
+	static struct told t;
+	struct tr_error e;
+
+	(void)state;
+	batch_begin(s, &t);
+	for (int i = 0; i < 5; i++) {
+		char id[32];
+		struct tlsrpt_report *r;
+		struct tlsrpt_failure *f;
+		char *info = malloc(HUGE + 1);
+
+		assert_non_null(info);
+		memset(info, 'a' + i, HUGE);
+		info[HUGE] = '\0';
+		snprintf(id, sizeof id, "huge-%d", i);
+		r = rb_report("huge.example", id, 1700000000, 1700086399, "Org");
+		f = rb_failure(rb_policy(r, "sts", "huge.example", 1, 1), "validation-failure", "192.0.2.1",
+		               "mx.huge.example", 1);
+		f->additional_information = info;
+		bput(s, &t, r, &meta_milter);
+		rb_free(r);
+		assert_int_equal(t.n, (i + 1) / 2 * 2);
+	}
+	assert_int_equal(store_batch_end(s, &e), TR_OK);
+	assert_told_in_order(&t);
+	for (int i = 0; i < 5; i++)
+		assert_told(&t, i, TR_OK, STORE_STORED);
+	assert_int_equal(count_sql(store_db(s), "SELECT count(*) FROM failure_details"
+	                                        " WHERE length(additional_information) = 2500000"), 5);
+	store_close(s);
+	rb_remove_temp(path);
+}
+
 /* A full disk (max_page_count stands in for it) fails the report that
  * hits it, alone, in a batch or not; what was committed stays. */
 static void full_disk_fails_one_report_cleanly(void **state)
@@ -1589,6 +1856,7 @@ static void full_disk_fails_one_report_cleanly(void **state)
 	char *path = rb_temp_db(backend, "full.db");
 	struct store *s = open_ok(path, STORE_OPEN_CREATE);
 	struct db *db = store_db(s);
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 	int stored = 0, failed_at = -1;
@@ -1597,25 +1865,28 @@ static void full_disk_fails_one_report_cleanly(void **state)
 	(void)state;
 	/* SQLite-only: a disk that fills up half way through a batch */
 	assert_int_equal(exec_sql(db, "PRAGMA max_page_count = 40"), TR_OK);
-	assert_int_equal(store_batch_begin(s, &e), TR_OK);
+	batch_begin(s, &t);
 	for (int i = 0; i < 5000 && failed_at < 0; i++) {
 		char id[32];
 		struct tlsrpt_report *r;
 
 		snprintf(id, sizeof id, "full-%d", i);
 		r = simple_report("full.example", id, 1700000000);
-		rc = put(s, r, &meta_milter, &out, &e);
-		if (rc == TR_OK)
-			stored++;
-		else
-			failed_at = i;
+		bput(s, &t, r, &meta_milter);
 		rb_free(r);
+		for (int k = 0; k < t.n && failed_at < 0; k++) {
+			if (t.rc[k] != TR_OK)
+				failed_at = k;
+		}
 	}
 	assert_true(failed_at > 0);
-	assert_int_equal(e.code, TR_ERR_DB);
-	assert_non_null(strstr(e.msg, "full"));
 	rc = store_batch_end(s, &e);
-	if (strstr(e.msg, "whole batch") != NULL || rc != TR_OK) {
+	assert_told_in_order(&t);
+	assert_int_equal(t.rc[failed_at], TR_ERR_DB);
+	assert_non_null(strstr(t.msg[failed_at], "full"));
+	for (int k = 0; k < t.n; k++)
+		stored += t.rc[k] == TR_OK;
+	if (strstr(t.msg[failed_at], "whole batch") != NULL || rc != TR_OK) {
 		/* SQLite gave up the whole transaction: then nothing is kept */
 		assert_int_equal(rc, TR_ERR_DB);
 		stored = 0;
@@ -1650,12 +1921,13 @@ static void locked_database_is_busy(void **state)
 	struct store *holder = open_ok(path, STORE_OPEN_CREATE);
 	struct store *s = NULL;
 	struct tlsrpt_report *r = simple_report("busy.example", "busy-1", 1700000000);
+	static struct told t;
 	enum store_outcome out;
 	struct tr_error e;
 
 	(void)state;
 	assert_int_equal(store_open(path, STORE_OPEN_EXISTING, 50, &s, &e), TR_OK);
-	assert_int_equal(store_batch_begin(holder, &e), TR_OK); /* holds the write lock */
+	batch_begin(holder, &t); /* holds the write lock */
 	assert_int_equal(put(s, r, &meta_milter, &out, &e), TR_ERR_BUSY);
 	assert_int_equal(store_batch_end(holder, &e), TR_OK);
 	put_expect(s, r, STORE_STORED);
@@ -1899,6 +2171,10 @@ static const struct testdb_case cases[] = {
 	CASE(batch_commits_once_and_failures_roll_back_alone, 0),
 	CASE(rollup_failure_at_batch_end_loses_the_batch, 0),
 	CASE(batched_rollups_equal_one_by_one, 0),
+	CASE(chunk_with_a_failing_report_in_the_middle, 0),
+	CASE(duplicates_inside_one_chunk, 0),
+	CASE(chunk_boundaries_and_a_partial_last_chunk, 0),
+	CASE(huge_reports_bound_a_chunk, 0),
 	CASE(full_disk_fails_one_report_cleanly, 1),
 	CASE(locked_database_is_busy, 1),  /* one write lock per file; PostgreSQL locks rows (test_db) */
 	CASE(deleting_a_report_cascades, 0),

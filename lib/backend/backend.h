@@ -49,10 +49,6 @@ struct db_backend {
 	enum tr_err (*exec)(struct db *db, const char *sql, const char *what, struct tr_error *err);
 	int (*in_transaction)(struct db *db);
 	const char *begin_sql;  /* a write transaction: "BEGIN IMMEDIATE", "BEGIN" */
-	/* 1: a failed statement undoes only itself and the transaction goes
-	 * on (SQLite); 0: the transaction is unusable until a rollback to a
-	 * savepoint (PostgreSQL).  db_keeps_transaction_on_error(). */
-	int keeps_transaction_on_error;
 
 	/* The schema this backend creates, its version, and the migrations
 	 * that bring an older database to it (migrate.c runs them). */

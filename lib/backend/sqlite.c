@@ -340,7 +340,7 @@ static enum tr_err configure(struct db *db, enum db_open_mode mode, int busy_ms,
 	}
 	/* FULL: once a report is committed the milter may discard the mail. */
 	ret = exec_sql(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "configuring", err);
-	/* temp_store: a writer's savepoint journal per report (a few pages)
+	/* temp_store: a writer's savepoint journal per chunk of reports (a few pages)
 	 * stays in memory instead of costing a score of writes to a temporary
 	 * file.  Not for queries: a summary that sorts a million rollup rows
 	 * would then hold them all in memory, where SQLite's sorter spills
@@ -667,7 +667,6 @@ const struct db_backend db_backend_sqlite = {
 	.exec = exec_sql,
 	.in_transaction = sqlite_in_transaction,
 	.begin_sql = "BEGIN IMMEDIATE",
-	.keeps_transaction_on_error = 1,
 	.schema_sql = schema_sql,
 	.schema_version = sqlite_schema_version,
 	.migrations = store_migrations,
