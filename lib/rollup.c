@@ -543,6 +543,8 @@ size_t rollup_batch_mark(const struct rollup *ru)
 void rollup_batch_drop(struct rollup *ru, size_t from, size_t to)
 {
 	TR_ASSERT(from <= to && to <= ru->n_pending);
+	if (from == to) /* pending is NULL before the first */
+		return;
 	memmove(&ru->pending[from], &ru->pending[to], (ru->n_pending - to) * sizeof *ru->pending);
 	ru->n_pending -= to - from;
 }
