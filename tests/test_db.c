@@ -837,6 +837,71 @@ static void redact_hides_passwords(void **state)
 	}
 }
 
+/* Rows are read one at a time on PostgreSQL (single-row mode): another
+ * statement run between two of them, one left half read and one failing
+ * after its first rows must each behave as on SQLite. */
+static void interleaved_statements(void **state)
+{
+	struct fixture *f = fix(state);
+	struct db_stmt *outer, *inner;
+	int64_t sum = 0;
+	int n = 0;
+
+	make_table(f);
+	exec_ok(f->db, "CREATE TABLE u (x BIGINT)");
+	for (int64_t k = 1; k <= 300; k++)
+		assert_int_equal(insert_kn(f->db, k, k * 2), TR_OK);
+	outer = prep(f->db, "SELECT k, n FROM t ORDER BY k", 0);
+	inner = prep(f->db, "SELECT n FROM t WHERE k = ?1", 1);
+	while (step(outer)) {
+		int64_t k = db_column_int64(outer, 0);
+
+		assert_int_equal(k, ++n);
+		db_bind_int64(inner, 1, 301 - k);
+		assert_int_equal(step(inner), 1);
+		sum += db_column_int64(inner, 0);
+		db_reset(inner);
+		if (k % 100 == 0)  /* a write between two rows */
+			exec_ok(f->db, "INSERT INTO u VALUES (1)");
+	}
+	assert_int_equal(n, 300);
+	assert_int_equal(sum, 300 * 301);
+	db_finalize(outer);
+	db_finalize(inner);
+
+	/* left after its first row: the connection serves the next one */
+	outer = prep(f->db, "SELECT k FROM t ORDER BY k", 0);
+	assert_int_equal(step(outer), 1);
+	db_finalize(outer);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM u"), 3);
+	outer = prep(f->db, "SELECT k FROM t ORDER BY k", 0);
+	assert_int_equal(step(outer), 1);
+	db_reset(outer);
+	assert_int_equal(step(outer), 1);
+	assert_int_equal(db_column_int64(outer, 0), 1);
+	db_finalize(outer);
+
+	/* an error after rows came: the step that meets it says so */
+	outer = prep(f->db, "SELECT abs(CASE WHEN k = 150 THEN k - 151 - 9223372036854775807 ELSE k END)"
+	             " FROM t ORDER BY k", 0);
+	n = 0;
+	for (;;) {
+		struct tr_error e;
+		int row = 0;
+		enum tr_err rc = db_step(outer, &row, "test", &e);
+
+		if (rc != TR_OK) {
+			assert_int_equal(rc, TR_ERR_DB);
+			break;
+		}
+		assert_int_equal(row, 1);
+		n++;
+	}
+	assert_true(n <= 149);
+	db_finalize(outer);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 300);
+}
+
 /* ---- the list, once per backend ---- */
 
 struct test_case {
@@ -860,6 +925,7 @@ static const struct test_case cases[] = {
 	{ "transactions", transactions, 0 },
 	{ "savepoints", savepoints, 0 },
 	{ "run later: errors before the release", run_later_errors_before_release, 0 },
+	{ "statements interleaved, left half read, failing midway", interleaved_statements, 0 },
 	{ "tr_add, tr_sum, tr_day", tr_functions, 0 },
 	{ "schema and its version", schema_and_version, 0 },
 	{ "migrations take turns", migrations_take_turns, 1 },

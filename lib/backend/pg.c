@@ -46,6 +46,7 @@ struct pg_db {
 	int tx_lost;          /* the connection died inside it */
 	int piped;            /* statements sent on the pipeline, not yet answered */
 	const char *piped_what[PIPE_MAX + 1]; /* what each was doing, for its error */
+	struct pg_stmt *streaming; /* whose rows the connection is still sending */
 };
 
 /* One bound parameter: text is the value sent, kept in num for numbers. */
@@ -76,6 +77,12 @@ struct pg_stmt {
 	int executed;
 	int row;            /* current row, -1 before the first */
 	int nrows;
+	/* Rows come one result each (single-row mode), so that a summary
+	 * over millions of rows holds one at a time, not all of them. */
+	int streamed;
+	PGresult **held;    /* rows read ahead while another statement needed the connection */
+	size_t nheld, held_at, held_cap;
+	int held_lost;      /* no memory to hold them: the rest was dropped */
 	unsigned char **decoded;  /* [ncols] blobs of the current row, decoded, NUL after */
 	size_t *decoded_len;
 	int ncols;
@@ -204,6 +211,75 @@ static enum tr_err set_up_session(struct pg_db *d, struct tr_error *err)
 	return rc;
 }
 
+/* ---- streamed results ---- */
+
+/* The end of a stream: the server's last result is followed by a NULL. */
+static void end_stream(struct pg_db *d)
+{
+	PGresult *r;
+
+	while ((r = PQgetResult(d->conn)) != NULL)
+		PQclear(r);
+	d->streaming = NULL;
+	note_tx(d);
+}
+
+static int ends_stream(const PGresult *r)
+{
+	return r == NULL || PQresultStatus(r) != PGRES_SINGLE_TUPLE;
+}
+
+/* Read the rest of the streaming statement's rows into its queue: the
+ * connection carries one query at a time, and another needs it now. */
+static void settle(struct pg_db *d)
+{
+	struct pg_stmt *s = d->streaming;
+	PGresult *r;
+
+	if (s == NULL)
+		return;
+	do {
+		r = PQgetResult(d->conn);
+		if (r != NULL && !s->held_lost && s->nheld == s->held_cap) {
+			size_t cap = s->held_cap > 0 ? s->held_cap * 2 : 64;
+			PGresult **grown = realloc(s->held, cap * sizeof *grown);
+
+			if (grown == NULL) {
+				s->held_lost = 1;
+			} else {
+				s->held = grown;
+				s->held_cap = cap;
+			}
+		}
+		if (r != NULL && !s->held_lost)
+			s->held[s->nheld++] = r;
+		else
+			PQclear(r);
+	} while (!ends_stream(r));
+	end_stream(d);
+}
+
+/* Its rows unread are of no more use: drop them, and those held. */
+static void drop_stream(struct pg_db *d, struct pg_stmt *s)
+{
+	PGresult *r;
+
+	if (d->streaming == s) {
+		do {
+			r = PQgetResult(d->conn);
+			PQclear(r);
+		} while (!ends_stream(r));
+		end_stream(d);
+	}
+	while (s->held_at < s->nheld)
+		PQclear(s->held[s->held_at++]);
+	free(s->held);
+	s->held = NULL;
+	s->nheld = s->held_at = s->held_cap = 0;
+	s->held_lost = 0;
+	s->streamed = 0;
+}
+
 /* A connection that is up (TR_OK) or a reason to come back later.  After a
  * loss the transaction that was open is gone and stays failed until
  * rolled back; otherwise reconnect, as a new generation. */
@@ -211,6 +287,7 @@ static enum tr_err ensure_connected(struct pg_db *d, struct tr_error *err)
 {
 	char msg[TR_ERROR_MSG_MAX];
 
+	settle(d);
 	if (d->tx_lost)
 		return tr_error_set(err, TR_ERR_BUSY, "the connection to the server was lost inside a transaction");
 	if (PQstatus(d->conn) == CONNECTION_OK)
@@ -380,6 +457,7 @@ static void pg_close(struct db *db)
 {
 	struct pg_db *d = pg_of(db);
 
+	TR_ASSERT(d->streaming == NULL); /* its statements are finalized first */
 	/* closing the connection rolls back what is open on the server */
 	PQfinish(d->conn);
 	free(d);
@@ -550,6 +628,7 @@ nomem:
 
 static void clear_result(struct pg_stmt *s)
 {
+	drop_stream(pg_of(s->base.db), s);
 	for (int i = 0; i < s->ncols; i++)
 		free(s->decoded[i]);
 	free(s->decoded);
@@ -570,6 +649,7 @@ static void pg_finalize(struct db_stmt *st)
 	struct pg_db *d = pg_of(st->db);
 
 	clear_result(s);
+	settle(d);
 	/* the server keeps a prepared statement for the session's life: one
 	 * that a long-lived connection prepares again and again must go */
 	if (s->prepared_gen == d->gen && PQstatus(d->conn) == CONNECTION_OK && d->piped > 0) {
@@ -777,8 +857,63 @@ static enum tr_err ready_on_server(struct pg_db *d, struct pg_stmt *s, int *prep
 	return rc != TR_OK ? rc : prepare_on_server(d, s, what, err);
 }
 
-/* Run s with its bindings; s->res holds the whole result.  Statements
- * waiting on the pipeline go first, in the same round trip. */
+/* Room for the blobs decoded from each column of a row. */
+static enum tr_err make_columns(struct pg_stmt *s, const char *what, struct tr_error *err)
+{
+	s->ncols = PQnfields(s->res);
+	if (s->ncols > 0) {
+		s->decoded = calloc((size_t)s->ncols, sizeof *s->decoded);
+		s->decoded_len = calloc((size_t)s->ncols, sizeof *s->decoded_len);
+		if (s->decoded == NULL || s->decoded_len == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
+	}
+	return TR_OK;
+}
+
+/* The next row of a streamed statement in s->res (s->nrows 1), or its end
+ * (s->nrows 0) with its error if it failed. */
+static enum tr_err next_streamed(struct pg_db *d, struct pg_stmt *s, const char *what, struct tr_error *err)
+{
+	PGresult *r = NULL;
+	ExecStatusType status;
+	enum tr_err rc = TR_OK;
+
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = 0;
+	s->nrows = 0;
+	if (s->held_at < s->nheld)
+		r = s->held[s->held_at++];
+	else if (s->held_lost)
+		return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
+	else if (d->streaming == s)
+		r = PQgetResult(d->conn);
+	if (r == NULL) {
+		/* the stream ended before: nothing more */
+		s->streamed = 0;
+		return TR_OK;
+	}
+	status = PQresultStatus(r);
+	if (d->streaming == s && ends_stream(r))
+		end_stream(d);
+	if (status == PGRES_SINGLE_TUPLE) {
+		s->res = r;
+		s->nrows = 1;
+		if (s->decoded == NULL)
+			rc = make_columns(s, what, err);
+		return rc;
+	}
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+		rc = result_error(d, r, what, err);
+	PQclear(r);
+	s->streamed = 0;
+	return rc;
+}
+
+/* Run s with its bindings: outside the pipeline its rows stream (the
+ * first step reads the first), inside it s->res holds the whole result,
+ * and the statements waiting on the pipeline go first, in the same round
+ * trip. */
 static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what, struct tr_error *err)
 {
 	ExecStatusType status;
@@ -800,25 +935,28 @@ static enum tr_err execute(struct pg_db *d, struct pg_stmt *s, const char *what,
 			(void)pipeline_sync(d, NULL, NULL);
 		if (rc != TR_OK)
 			return rc;
-	} else if (prepared) {
-		s->res = PQexecPrepared(d->conn, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
 	} else {
-		/* one-off, or bound with other types than it was prepared with */
-		s->res = PQexecParams(d->conn, s->sql, s->nparams, s->types, s->values, s->lengths, s->formats, 0);
+		int ok = prepared ? PQsendQueryPrepared(d->conn, s->name, s->nparams, s->values, s->lengths,
+		                                        s->formats, 0)
+		                  /* one-off, or bound with other types than it was prepared with */
+		                  : PQsendQueryParams(d->conn, s->sql, s->nparams, s->types, s->values, s->lengths,
+		                                      s->formats, 0);
+
+		if (ok != 1 || PQsetSingleRowMode(d->conn) != 1) {
+			if (ok == 1)
+				end_stream(d);
+			return result_error(d, NULL, what, err);
+		}
+		s->streamed = 1;
+		d->streaming = s;
+		return TR_OK;
 	}
 	status = PQresultStatus(s->res);
 	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
 		return result_error(d, s->res, what, err);
 	note_tx(d);
 	s->nrows = PQntuples(s->res);
-	s->ncols = PQnfields(s->res);
-	if (s->ncols > 0) {
-		s->decoded = calloc((size_t)s->ncols, sizeof *s->decoded);
-		s->decoded_len = calloc((size_t)s->ncols, sizeof *s->decoded_len);
-		if (s->decoded == NULL || s->decoded_len == NULL)
-			return tr_error_set(err, TR_ERR_NOMEM, "%s: out of memory", what);
-	}
-	return TR_OK;
+	return make_columns(s, what, err);
 }
 
 /* db_run_later(): sent on the pipeline, answered at the next sync. */
@@ -871,13 +1009,21 @@ static enum tr_err pg_step(struct db_stmt *st, int *row, const char *what, struc
 	if (!s->executed) {
 		s->executed = 1;
 		rc = execute(pg_of(st->db), s, what, err);
-		if (rc != TR_OK) {
-			clear_result(s);
-			s->executed = 1;  /* failed: done until reset */
-			return rc;
-		}
 	} else {
 		drop_decoded(s);
+		rc = TR_OK;
+	}
+	if (rc == TR_OK && s->streamed) {
+		rc = next_streamed(pg_of(st->db), s, what, err);
+		if (rc == TR_OK) {
+			*row = s->nrows > 0;
+			return TR_OK;
+		}
+	}
+	if (rc != TR_OK) {
+		clear_result(s);
+		s->executed = 1;  /* failed: done until reset */
+		return rc;
 	}
 	if (s->row < s->nrows)
 		s->row++;
