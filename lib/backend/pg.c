@@ -235,11 +235,13 @@ static void settle(struct pg_db *d)
 {
 	struct pg_stmt *s = d->streaming;
 	PGresult *r;
+	int last;
 
 	if (s == NULL)
 		return;
 	do {
 		r = PQgetResult(d->conn);
+		last = ends_stream(r);
 		if (r != NULL && !s->held_lost && s->nheld == s->held_cap) {
 			size_t cap = s->held_cap > 0 ? s->held_cap * 2 : 64;
 			PGresult **grown = realloc(s->held, cap * sizeof *grown);
@@ -255,7 +257,7 @@ static void settle(struct pg_db *d)
 			s->held[s->nheld++] = r;
 		else
 			PQclear(r);
-	} while (!ends_stream(r));
+	} while (!last);
 	end_stream(d);
 }
 
@@ -265,10 +267,13 @@ static void drop_stream(struct pg_db *d, struct pg_stmt *s)
 	PGresult *r;
 
 	if (d->streaming == s) {
+		int last;
+
 		do {
 			r = PQgetResult(d->conn);
+			last = ends_stream(r);
 			PQclear(r);
-		} while (!ends_stream(r));
+		} while (!last);
 		end_stream(d);
 	}
 	while (s->held_at < s->nheld)
