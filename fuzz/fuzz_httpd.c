@@ -47,7 +47,7 @@ static const char *fake_header(const struct httpserv_request *req, const char *n
 /* No database here (env.sink is NULL): the handler never stores, and
  * the target links without SQLite. */
 enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len, const char *client,
-                          char *detail, size_t detaillen)
+                          const char *domain, char *detail, size_t detaillen)
 {
 	abort();
 }

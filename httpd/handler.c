@@ -55,11 +55,13 @@ static void add_header(struct httpserv_response *r, const char *name, const char
 		}
 }
 
-/* path is ReportPath, or ReportPath/TOKEN with a configured token. */
-static enum route route_of(const struct hconf *c, const char *path)
+/* path is ReportPath, or ReportPath/TOKEN with a configured token, whose
+ * entry *token gets (NULL for the bare path). */
+static enum route route_of(const struct hconf *c, const char *path, const struct hconf_token **token)
 {
 	size_t rl = strlen(c->report_path);
 
+	*token = NULL;
 	if (strcmp(path, HANDLER_MTA_STS_PATH) == 0)
 		return ROUTE_MTA_STS;
 	if (strncmp(path, c->report_path, rl) != 0)
@@ -68,8 +70,8 @@ static enum route route_of(const struct hconf *c, const char *path)
 		return c->require_token ? ROUTE_NONE : ROUTE_REPORT;
 	if (path[rl] != '/' || c->n_tokens == 0)
 		return ROUTE_NONE;
-	return hconf_token_find(c, path + rl + 1, strlen(path + rl + 1)) != NULL ? ROUTE_REPORT
-	                                                                       : ROUTE_NONE;
+	*token = hconf_token_find(c, path + rl + 1, strlen(path + rl + 1));
+	return *token != NULL ? ROUTE_REPORT : ROUTE_NONE;
 }
 
 /* The media type without parameters, compared case-insensitively. */
@@ -159,8 +161,9 @@ int handler_precheck(const struct handler_env *env, const struct httpserv_reques
                      struct httpserv_response *resp)
 {
 	char client[HTTPSERV_ADDR_MAX];
+	const struct hconf_token *token;
 
-	switch (route_of(env->conf, req->path)) {
+	switch (route_of(env->conf, req->path, &token)) {
 	case ROUTE_MTA_STS:
 		if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
 			return 0;
@@ -232,6 +235,7 @@ static void answer_result(enum sink_result r, const char *detail, struct httpser
 	case SINK_SPOOLED: TEXT(resp, 201, "accepted, to be stored shortly\n"); return;
 	case SINK_INVALID: answer_detail(resp, 400, "invalid report", detail); return;
 	case SINK_TOO_LARGE: answer_detail(resp, 413, "report too large", detail); return;
+	case SINK_REFUSED: answer_detail(resp, 403, "report refused", detail); return;
 	case SINK_FAILED:
 		TEXT(resp, 503, "cannot take the report now: retry later\n");
 		add_header(resp, "Retry-After", "300");
@@ -239,8 +243,9 @@ static void answer_result(enum sink_result r, const char *detail, struct httpser
 	}
 }
 
+/* domain: the token's, whose reports alone the path takes; NULL: any */
 static void receive(const struct handler_env *env, const struct httpserv_request *req,
-                    const char *client, struct httpserv_response *resp)
+                    const char *client, const char *domain, struct httpserv_response *resp)
 {
 	const unsigned char *body = req->body;
 	size_t len = req->body_len;
@@ -268,7 +273,7 @@ static void receive(const struct handler_env *env, const struct httpserv_request
 		len = plain.len;
 	}
 	if (env->sink != NULL)
-		r = sink_put(env->sink, body, len, client, detail, sizeof detail);
+		r = sink_put(env->sink, body, len, client, domain, detail, sizeof detail);
 	else
 		r = parse_only(env, body, len, detail, sizeof detail);
 	log_msg(r == SINK_STORED || r == SINK_DUPLICATE ? LOG_INFO : LOG_NOTICE, "%s: %s: %s", client,
@@ -281,14 +286,15 @@ void handler_respond(const struct handler_env *env, const struct httpserv_reques
                      struct httpserv_response *resp)
 {
 	char client[HTTPSERV_ADDR_MAX];
+	const struct hconf_token *token;
 
-	switch (route_of(env->conf, req->path)) {
+	switch (route_of(env->conf, req->path, &token)) {
 	case ROUTE_MTA_STS:
 		serve_policy(env, req, resp);
 		return;
 	case ROUTE_REPORT:
 		handler_client(env, req, client);
-		receive(env, req, client, resp);
+		receive(env, req, client, token != NULL ? token->domain : NULL, resp);
 		return;
 	case ROUTE_NONE:
 		break;

@@ -3,7 +3,8 @@
  *
  *   POST ReportPath[/TOKEN]           a TLS report (RFC 8460 §5.4):
  *        201 stored, already stored, or spooled for later; 400 never valid
- *        (with a one-line reason); 413 over a size limit; 415 another media
+ *        (with a one-line reason); 403 on a token path, for a report with
+ *        a policy-domain outside the token's domain; 413 over a size limit; 415 another media
  *        type or Content-Encoding; 429 over RateLimit; 503 only when the
  *        report could neither be stored nor spooled.
  *   GET  /.well-known/mta-sts.txt     the MTA-STS policy of the domain the

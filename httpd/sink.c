@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "domain.h"
 #include "extract.h"
 #include "log.h"
 #include "sink.h"
@@ -43,6 +44,7 @@ const char *sink_result_name(enum sink_result r)
 	case SINK_SPOOLED: return "spooled";
 	case SINK_INVALID: return "invalid";
 	case SINK_TOO_LARGE: return "too large";
+	case SINK_REFUSED: return "refused";
 	case SINK_FAILED: return "failed";
 	}
 	return "?";
@@ -345,8 +347,21 @@ static void describe(const struct extract_item *it, char *detail, size_t detaill
 	snprintf(detail, detaillen, "submitter=%s report-id=%s", sub, rid);
 }
 
+/* The first policy-domain of r outside domain, or NULL when there is none;
+ * a policy without one is outside. */
+static const char *outside(const struct tlsrpt_report *r, const char *domain)
+{
+	for (size_t i = 0; i < r->n_policies; i++) {
+		const char *pd = r->policies[i].policy_domain;
+
+		if (!domain_within(pd, domain))
+			return pd != NULL ? pd : "(none)";
+	}
+	return NULL;
+}
+
 enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len, const char *client,
-                          char *detail, size_t detaillen)
+                          const char *domain, char *detail, size_t detaillen)
 {
 	struct extract_result res;
 	struct tr_error err;
@@ -361,6 +376,10 @@ enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len,
 	rc = extract_file(body, len, NULL, &s->lim, &res, &err);
 	if (rc == TR_ERR_NOMEM) {
 		extract_result_free(&res);
+		if (domain != NULL) {
+			snprintf(detail, detaillen, "out of memory");
+			return SINK_FAILED;
+		}
 		return spool(s, body, len, client, "out of memory");
 	}
 	if (rc != TR_OK || res.n == 0 || res.items[0].report == NULL) {
@@ -372,6 +391,14 @@ enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len,
 		return out;
 	}
 	it = &res.items[0];
+	if (domain != NULL && outside(it->report, domain) != NULL) {
+		char pd[256];
+
+		clean(outside(it->report, domain), pd, sizeof pd);
+		snprintf(detail, detaillen, "policy-domain %s is not this token's domain %s", pd, domain);
+		extract_result_free(&res);
+		return SINK_REFUSED;
+	}
 	describe(it, detail, detaillen);
 	if (atomic_load(&s->down_until) > (long long)time(NULL)) {
 		out = spool(s, body, len, client, "database failed moments ago");

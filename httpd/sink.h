@@ -35,6 +35,7 @@ enum sink_result {
 	SINK_SPOOLED,    /* the database failed; the body is safe on disk */
 	SINK_INVALID,    /* never valid: 400 */
 	SINK_TOO_LARGE,  /* over a limit (inflated size, counts): 413 */
+	SINK_REFUSED,    /* a policy-domain the token was not given for: 403 */
 	SINK_FAILED      /* neither stored nor spooled: 503 */
 };
 
@@ -47,12 +48,14 @@ struct sink *sink_new(const char *db, const char *spool_dir, const struct tr_lim
 
 /*
  * Parse body[0..len) (JSON, or gzip/zlib of JSON) and store it for client
- * address client (printed).  detail (size detaillen) gets a one-line
- * description: the reason when invalid, else submitter and report-id.
- * Thread-safe.
+ * address client (printed).  domain, when not NULL, is the ReportToken's:
+ * a report with a policy-domain outside it is refused, and one that could
+ * not be parsed to check is not spooled (SINK_FAILED: the sender retries).
+ * detail (size detaillen) gets a one-line description: the reason when
+ * invalid or refused, else submitter and report-id.  Thread-safe.
  */
 enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len, const char *client,
-                          char *detail, size_t detaillen);
+                          const char *domain, char *detail, size_t detaillen);
 
 /*
  * Store what the spool holds, oldest name first; stops at the first

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "authres.h"
+#include "domain.h"
 
 /* Skip white space and (nested (comments)) with backslash escapes. */
 static void skip_cfws(const char **pp)
@@ -246,23 +247,14 @@ int authres_parse(const char *value, struct authres *out)
 
 int authres_aligned(const char *d, const char *s)
 {
-	const char *longer, *shorter;
-	size_t ld, ls, lshort, llong;
+	const char *shorter;
 
 	if (d == NULL || s == NULL || *d == '\0' || *s == '\0')
 		return 0;
-	ld = strlen(d);
-	ls = strlen(s);
-	if (ld == ls)
-		return strcasecmp(d, s) == 0 && strchr(d, '.') != NULL;
-	longer = ld > ls ? d : s;
-	shorter = ld > ls ? s : d;
-	llong = ld > ls ? ld : ls;
-	lshort = ld > ls ? ls : ld;
+	shorter = strlen(d) > strlen(s) ? s : d;
 	if (strchr(shorter, '.') == NULL)
 		return 0;
-	return longer[llong - lshort - 1] == '.' &&
-	       strcasecmp(longer + llong - lshort, shorter) == 0;
+	return domain_within(d, s) || domain_within(s, d);
 }
 
 static int is_trusted(const char *id, const char *const *trusted, size_t ntrusted)

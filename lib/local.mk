@@ -28,6 +28,7 @@ lib_libtlsrpt_a_SOURCES = \
 	lib/presence.c lib/presence.h \
 	lib/promtext.c lib/promtext.h \
 	lib/authres.c lib/authres.h \
+	lib/domain.c lib/domain.h \
 	lib/dkimverify.c lib/dkimverify.h \
 	lib/spool.c lib/spool.h \
 	lib/mtasts.c lib/mtasts.h

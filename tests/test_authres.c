@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "authres.h"
+#include "domain.h"
 
 struct parse_case {
 	const char *value;
@@ -129,6 +130,22 @@ static void aligned_table(void **state)
 	}
 }
 
+/* One way only, unlike alignment: a name and the domain it is under. */
+static void within_table(void **state)
+{
+	(void)state;
+	assert_int_equal(domain_within("example.com", "example.com"), 1);
+	assert_int_equal(domain_within("Mail.Example.COM", "example.com"), 1);
+	assert_int_equal(domain_within("example.com", "mail.example.com"), 0);
+	assert_int_equal(domain_within("badexample.com", "example.com"), 0);
+	assert_int_equal(domain_within("example.com.evil.example", "example.com"), 0);
+	assert_int_equal(domain_within(".example.com", "example.com"), 1);
+	assert_int_equal(domain_within("xample.com", "example.com"), 0);
+	assert_int_equal(domain_within("", "example.com"), 0);
+	assert_int_equal(domain_within("example.com", ""), 0);
+	assert_int_equal(domain_within(NULL, "example.com"), 0);
+}
+
 struct verdict_case {
 	const char *headers[3];
 	const char *submitter;
@@ -189,6 +206,7 @@ int main(void)
 		cmocka_unit_test(overlong_domain_is_dropped_not_cut),
 		cmocka_unit_test(many_results_are_capped),
 		cmocka_unit_test(aligned_table),
+		cmocka_unit_test(within_table),
 		cmocka_unit_test(verdict_table),
 		cmocka_unit_test(no_trusted_ids_means_unknown),
 	};

@@ -42,6 +42,21 @@ check "in the summary" sh -c "'$REPORT_BIN' -d '$tmp/db' summary | grep -q 'Test
 check "not in the summary with --authenticated" \
 	sh -c "! '$REPORT_BIN' -d '$tmp/db' summary --authenticated | grep -q 'Test Org'"
 check "201 on the token path" test "$(post "$tmp/r.json" application/tlsrpt+json /tlsrpt/$TOKEN)" = 201
+sed 's/"example.com"/"other.example"/; s/http-test-1/http-test-other/' "$tmp/r.json" >"$tmp/other.json"
+check "403 on the token path for another domain's report" \
+	test "$(post "$tmp/other.json" application/tlsrpt+json /tlsrpt/$TOKEN)" = 403
+check "403 names the policy-domain and the token's domain" \
+	grep -q "^report refused: policy-domain other.example is not this token's domain example.com" "$tmp/body"
+check "the refused report is not stored" \
+	test "$(sql "SELECT count(*) FROM reports WHERE report_id='http-test-other'")" = 0
+check "the bare path takes it (no token, no domain to hold it to)" \
+	test "$(post "$tmp/other.json" application/tlsrpt+json)" = 201
+sed 's/"example.com"/"Sub.Example.COM"/; s/http-test-1/http-test-sub/' "$tmp/r.json" >"$tmp/sub.json"
+check "201 on the token path for a name under its domain, in any case" \
+	test "$(post "$tmp/sub.json" application/tlsrpt+json /tlsrpt/$TOKEN)" = 201
+sed 's/"example.com"/"badexample.com"/; s/http-test-1/http-test-bad/' "$tmp/r.json" >"$tmp/bad-suffix.json"
+check "403 for a name that only ends like it" \
+	test "$(post "$tmp/bad-suffix.json" application/tlsrpt+json /tlsrpt/$TOKEN)" = 403
 check "404 on a wrong token" test "$(post "$tmp/r.json" application/tlsrpt+json /tlsrpt/wrongtoken0000000000)" = 404
 check "404 elsewhere" test "$(post "$tmp/r.json" application/tlsrpt+json /other)" = 404
 
