@@ -76,7 +76,7 @@ if ENABLE_FUZZING
 FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 noinst_LIBRARIES += fuzz/libtlsrpt_fuzz.a
 fuzz_libtlsrpt_fuzz_a_SOURCES = lib/err.c lib/buf.c lib/arena.c lib/limits.c lib/decode.c \
-	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c \
+	lib/mime.c lib/inflate.c lib/datetime.c lib/report.c lib/extract.c lib/authres.c lib/domain.c \
 	lib/dkimverify.c lib/mtasts.c
 fuzz_libtlsrpt_fuzz_a_CFLAGS = $(TLSRPT_CFLAGS) -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)
 FUZZ_LIBS = fuzz/libtlsrpt_fuzz.a $(CJSON_LIBS) $(ZLIB_LIBS) $(OPENDKIM_LIBS) $(RESOLV_LIBS)
