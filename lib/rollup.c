@@ -55,21 +55,35 @@
 /* auth_pass is an integer column, and a comparison is a boolean in PostgreSQL */
 #define RU_AUTH_PASS "CASE WHEN r.auth = 'pass' THEN 1 ELSE 0 END"
 
-enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_TYPE, RU_TYPE_RESULT, RU_COUNT };
+/* The folded rollups (schema version 13) come after the rollups they
+ * fold, so that a rebuild reads those already rebuilt. */
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_TYPE, RU_TYPE_RESULT,
+       RU_FOLD_POLICY, RU_FOLD_RESULT, RU_FOLD_MX, RU_FOLD_MX_RESULT, RU_COUNT };
 
 /* Which group columns a rollup has besides start, submitter and auth:
  * the item's key (a policy domain before auth, or a receiving MX or
  * policy type after it: RU_HAS_MX), its result type, and the successful
- * sessions. */
-enum { RU_HAS_DOMAIN = 1, RU_HAS_MX = 2, RU_HAS_RT = 4, RU_HAS_OK = 8 };
+ * sessions; a folded rollup has a bucket for start and no submitter. */
+enum { RU_HAS_DOMAIN = 1, RU_HAS_MX = 2, RU_HAS_RT = 4, RU_HAS_OK = 8, RU_FOLDED = 16 };
 
 struct rollup_def {
 	const char *table;
 	const char *select;   /* up to the selection of reports */
 	const char *group;    /* after it */
 	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
-	unsigned cols;        /* RU_HAS_* */
+	unsigned cols;        /* RU_HAS_*, RU_FOLDED */
+	int folds;            /* a folded rollup's: the rollup it sums (RU_*) */
 };
+
+/* A folded rollup's rows from the rollup g it folds, over the buckets
+ * (b) that the selection between select and group yields (rollup_rebuild),
+ * as migration 013 backfilled them. */
+#define RU_FOLD_BUCKET KEY_SQL_FOLD_BUCKET("g.start_time")
+#define RU_FOLD_FROM " FROM ("
+#define RU_FOLD_JOIN(t) ") x JOIN " t " g ON g.start_time >= x.b AND g.start_time < x.b + " \
+	KEY_FOLD_STR(KEY_FOLD_SECONDS) " GROUP BY "
+#define RU_FOLD_POLICY_SUMS "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
+#define RU_FOLD_RESULT_SUMS "tr_sum(g.reports), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
 
 static const struct rollup_def rollups[RU_COUNT] = {
 	[RU_REPORT] = { "rollup_report",
@@ -107,6 +121,29 @@ static const struct rollup_def rollups[RU_COUNT] = {
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_EVERY_DETAIL, " GROUP BY r.start_time, r.submitter, "
 		RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", " KEY_SQL_RESULT_TYPE,
 		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT },
+	[RU_FOLD_POLICY] = { "fold_policy",
+		"SELECT " RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, " RU_FOLD_POLICY_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_policy") RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass",
+		" ON CONFLICT (bucket, policy_domain, auth_pass)" RU_ADD_POLICY,
+		RU_FOLDED | RU_HAS_DOMAIN | RU_HAS_OK, RU_POLICY },
+	[RU_FOLD_RESULT] = { "fold_result",
+		"SELECT " RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, g.result_type, " RU_FOLD_RESULT_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_result") RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, g.result_type",
+		" ON CONFLICT (bucket, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
+		RU_FOLDED | RU_HAS_DOMAIN | RU_HAS_RT, RU_RESULT },
+	[RU_FOLD_MX] = { "fold_mx",
+		"SELECT " RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx, " RU_FOLD_RESULT_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_mx") RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx",
+		" ON CONFLICT (bucket, auth_pass, receiving_mx)" RU_ADD_RESULT, RU_FOLDED | RU_HAS_MX, RU_MX },
+	[RU_FOLD_MX_RESULT] = { "fold_mx_result",
+		"SELECT " RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx, g.result_type, " RU_FOLD_RESULT_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_mx_result") RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx, g.result_type",
+		" ON CONFLICT (bucket, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
+		RU_FOLDED | RU_HAS_MX | RU_HAS_RT, RU_MX_RESULT },
 };
 
 #define RU_SQL_MAX 2048
@@ -135,8 +172,8 @@ static unsigned rollup_cols(int which)
 {
 	unsigned cols = rollups[which].cols;
 
-	return 6 + ((cols & RU_HAS_DOMAIN) != 0) + ((cols & RU_HAS_MX) != 0) + ((cols & RU_HAS_RT) != 0) +
-	       ((cols & RU_HAS_OK) != 0);
+	return 6 - ((cols & RU_FOLDED) != 0) + ((cols & RU_HAS_DOMAIN) != 0) + ((cols & RU_HAS_MX) != 0) +
+	       ((cols & RU_HAS_RT) != 0) + ((cols & RU_HAS_OK) != 0);
 }
 
 /* One policy or failure detail as the rollups see it. */
@@ -269,7 +306,8 @@ static void ru_bind(struct db_stmt *st, int base, int which, const struct ru_key
 	int col = base + 1;
 
 	db_bind_int64(st, col++, k->start);
-	db_bind_text(st, col++, k->submitter);
+	if (!(cols & RU_FOLDED))
+		db_bind_text(st, col++, k->submitter);
 	if (cols & RU_HAS_DOMAIN)
 		db_bind_text(st, col++, sum->domain);
 	db_bind_int64(st, col++, k->auth_pass);
@@ -341,10 +379,13 @@ static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k,
 	return TR_OK;
 }
 
-/* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
-static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *k, struct ru_item *items, size_t n,
-                             int (*cmp)(const void *, const void *), struct tr_error *err)
+/* Sort items[0..n) with cmp and hold one group per run of equal keys,
+ * for rollup which and, unless fold is -1, for its folded rollup fold
+ * too (the same group in the bucket of k's start, of no submitter). */
+static enum tr_err ru_groups(struct rollup *ru, int which, int fold, const struct ru_key *k, struct ru_item *items,
+                             size_t n, int (*cmp)(const void *, const void *), struct tr_error *err)
 {
+	struct ru_key folded = { key_fold_bucket(k->start), "", k->auth_pass };
 	enum tr_err rc = TR_OK;
 	size_t i = 0;
 
@@ -358,6 +399,8 @@ static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *
 			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
 		}
 		rc = ru_emit(ru, which, k, &sum, err);
+		if (rc == TR_OK && fold >= 0)
+			rc = ru_emit(ru, fold, &folded, &sum, err);
 	}
 	return rc;
 }
@@ -444,27 +487,27 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 	n_policies = ru_policies(r, superseded, RU_BY_DOMAIN, ru->items, &total);
 	rc = ru_emit(ru, RU_REPORT, &k, &total, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_POLICY, RU_FOLD_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
 	if (rc == TR_OK) {
 		n_policies = ru_policies(r, superseded, RU_BY_TYPE, ru->items, &total);
-		rc = ru_groups(ru, RU_TYPE, &k, ru->items, n_policies, cmp_domain, err);
+		rc = ru_groups(ru, RU_TYPE, -1, &k, ru->items, n_policies, cmp_domain, err);
 	}
 	if (rc == TR_OK && n_every_detail > 0) {
 		ru_details(r, superseded, RU_BY_TYPE, ru->items);
-		rc = ru_groups(ru, RU_TYPE_RESULT, &k, ru->items, n_every_detail, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_TYPE_RESULT, -1, &k, ru->items, n_every_detail, cmp_domain_rt, err);
 	}
 	if (rc != TR_OK || n_details == 0)
 		return rc;
 	ru_details(r, superseded, RU_BY_DOMAIN, ru->items);
-	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	rc = ru_groups(ru, RU_RESULT, RU_FOLD_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
+		rc = ru_groups(ru, RU_RESULT_SUB, -1, &k, ru->items, n_details, cmp_rt, err);
 	if (rc != TR_OK)
 		return rc;
 	ru_details(r, superseded, RU_BY_MX, ru->items);
-	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	rc = ru_groups(ru, RU_MX_RESULT, RU_FOLD_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
+		rc = ru_groups(ru, RU_MX, RU_FOLD_MX, &k, ru->items, n_details, cmp_domain, err);
 	return rc;
 }
 
@@ -615,9 +658,29 @@ void rollup_trim(struct rollup *ru)
 	ru->cap = 0;
 }
 
+/* A folded rollup's rows of the buckets the query buckets_sql yields (as
+ * b), summed again from the rollup they fold, rebuilt before them. */
+static enum tr_err fold_rebuild(struct db *db, int which, const char *buckets_sql, struct tr_error *err)
+{
+	char sql[RU_SQL_MAX * 2];
+	enum tr_err rc;
+	int n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE bucket IN (SELECT b FROM (%s) x)", rollups[which].table,
+	                 buckets_sql);
+
+	TR_ASSERT(rollups[which].folds < which);
+	if (n < 0 || (size_t)n >= sizeof sql)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	rc = db_exec(db, sql, "clearing a folded rollup", err);
+	if (rc != TR_OK)
+		return rc;
+	if (rollup_sql(sql, sizeof sql, which, buckets_sql) != 0)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	return db_exec(db, sql, "rebuilding a folded rollup", err);
+}
+
 enum tr_err rollup_rebuild(struct db *db, const char *starts_sql, struct tr_error *err)
 {
-	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
+	char selection[RU_SQL_MAX], buckets[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
 	enum tr_err rc = TR_OK;
 	int n;
 
@@ -626,7 +689,16 @@ enum tr_err rollup_rebuild(struct db *db, const char *starts_sql, struct tr_erro
 	n = snprintf(selection, sizeof selection, "r.start_time IN (%s)", starts_sql);
 	if (n < 0 || (size_t)n >= sizeof selection)
 		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	/* the fragment as an argument: its % is SQL's, not a conversion */
+	n = snprintf(buckets, sizeof buckets, "SELECT DISTINCT %s AS b FROM (%s) s", KEY_SQL_FOLD_BUCKET("s.start_time"),
+	             starts_sql);
+	if (n < 0 || (size_t)n >= sizeof buckets)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
 	for (int i = 0; i < RU_COUNT && rc == TR_OK; i++) {
+		if (rollups[i].cols & RU_FOLDED) {
+			rc = fold_rebuild(db, i, buckets, err);
+			continue;
+		}
 		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
 		if (n < 0 || (size_t)n >= sizeof sql)
 			return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");

@@ -77,8 +77,9 @@ void rollup_trim(struct rollup *ru);
 /*
  * Recompute, from the base tables, every rollup row whose start_time the
  * SQL query starts_sql yields (a fixed text such as "SELECT start_time
- * FROM temp.gone", never data; read after the change, so list the start
- * times before deleting).  Runs in the caller's write transaction.
+ * FROM temp.gone", never data, its column named start_time; read after
+ * the change, so list the start times before deleting), and the folded
+ * rollups' rows of their buckets from the rollups they fold.  Runs in the caller's write transaction.
  * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE (no db or
  * query, or the query too long).
  */
