@@ -6,7 +6,9 @@
  * policy-domain, result-type, day, receiving-mx and policy-type (the last
  * two without a policy-domain filter) read the rollup tables the store keeps
  * (schema.sql), so they cost rows per start time and submitter, not per
- * failure detail.  sending-ip groups a column no rollup keeps (one would
+ * failure detail; policy-domain and receiving-mx without a submitter
+ * filter read the rollups folded over 30-day buckets (schema version 13),
+ * a row per bucket and key.  sending-ip groups a column no rollup keeps (one would
  * hold about a row per detail): its rows and result types come from one
  * pass over the failure details, summed in C (tally.h), instead of two
  * SQL GROUP BYs that each sorted every detail.
@@ -48,7 +50,7 @@ struct source {
 	 * is in use) from them and its edges from the rollups they fold, in
 	 * one subquery that applies the filter itself (ranged), so that the
 	 * outer query takes none. */
-	int folded, ranged, has_lo, has_hi;
+	int ranged, has_lo, has_hi;
 	int64_t fold_lo, fold_hi;
 	char fold_rows[1536], fold_result_types[1536];
 };
@@ -136,14 +138,13 @@ static void pick_fold(enum summary_key key, const struct summary_filter *f, stru
 	memcpy(src->fold_result_types, result_types, sizeof result_types);
 	src->from_policies = src->from_details = src->fold_rows;
 	src->from_result_types = src->fold_result_types;
-	src->folded = 1;
 }
 
 static void pick_source(enum summary_key key, const struct summary_filter *f, struct source *src)
 {
 	int by_domain = key == SUMMARY_BY_POLICY_DOMAIN || f->policy_domain != NULL;
 
-	src->folded = src->ranged = 0;
+	src->ranged = 0;
 	src->totals_rollup = f->policy_domain == NULL || f->policy_domain[0] != '\0';
 	/* a report with two domains is one report: per-domain rows would count it twice */
 	src->from_totals = !src->totals_rollup ? base_policies
