@@ -354,11 +354,13 @@ static char *ru_strdup(struct arena *a, const char *s)
 }
 
 /* One group of one report, held for the batch. */
-static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                           struct tr_error *err)
+/* One group of one report, held for the batch, whose strings (the
+ * submitter, and the domain and result type the table has) are the
+ * arena's already. */
+static enum tr_err ru_emit_copied(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                                  struct tr_error *err)
 {
 	unsigned cols = rollups[which].cols;
-	int has_domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) != 0, has_rt = (cols & RU_HAS_RT) != 0;
 	struct ru_pending *p;
 
 	p = array_grow(ru->pending, &ru->cap_pending, ru->n_pending, sizeof *p, 1024);
@@ -367,16 +369,30 @@ static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k,
 	ru->pending = p;
 	p = &ru->pending[ru->n_pending];
 	p->which = which;
-	p->k = *k; /* its submitter is already the arena's copy */
+	p->k = *k;
 	p->sum = *sum;
 	p->reports = 1;
 	/* only the columns the table has, so that equal keys compare equal */
-	p->sum.domain = has_domain ? ru_strdup(&ru->strings, sum->domain) : NULL;
-	p->sum.rt = has_rt ? ru_strdup(&ru->strings, sum->rt) : NULL;
-	if ((has_domain && p->sum.domain == NULL) || (has_rt && p->sum.rt == NULL))
-		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	if (!(cols & (RU_HAS_DOMAIN | RU_HAS_MX)))
+		p->sum.domain = NULL;
+	if (!(cols & RU_HAS_RT))
+		p->sum.rt = NULL;
 	ru->n_pending++;
 	return TR_OK;
+}
+
+/* One group of one report, held for the batch (its strings copied). */
+static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                           struct tr_error *err)
+{
+	unsigned cols = rollups[which].cols;
+	struct ru_item copy = *sum;
+
+	copy.domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) ? ru_strdup(&ru->strings, sum->domain) : NULL;
+	copy.rt = (cols & RU_HAS_RT) ? ru_strdup(&ru->strings, sum->rt) : NULL;
+	if (((cols & (RU_HAS_DOMAIN | RU_HAS_MX)) && copy.domain == NULL) || ((cols & RU_HAS_RT) && copy.rt == NULL))
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	return ru_emit_copied(ru, which, k, &copy, err);
 }
 
 /* Sort items[0..n) with cmp and hold one group per run of equal keys,
@@ -399,8 +415,12 @@ static enum tr_err ru_groups(struct rollup *ru, int which, int fold, const struc
 			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
 		}
 		rc = ru_emit(ru, which, k, &sum, err);
-		if (rc == TR_OK && fold >= 0)
-			rc = ru_emit(ru, fold, &folded, &sum, err);
+		if (rc == TR_OK && fold >= 0) {
+			/* the same columns: the strings just copied serve both */
+			sum.domain = ru->pending[ru->n_pending - 1].sum.domain;
+			sum.rt = ru->pending[ru->n_pending - 1].sum.rt;
+			rc = ru_emit_copied(ru, fold, &folded, &sum, err);
+		}
 	}
 	return rc;
 }
