@@ -2,7 +2,8 @@
  * rollup: the summary rollups kept in step with the reports (see
  * rollup.h).  A new report's groups are summed in C and added by upsert;
  * a change to stored reports rebuilds the start times it touched with
- * SELECTs over the base tables, as migrations 002 and 003 backfilled.
+ * SELECTs over the base tables, as migrations 002 and 003 backfilled, and
+ * the folded rollups' buckets (version 13) from the rollups they fold.
  */
 #include <stdint.h>
 #include <stdio.h>

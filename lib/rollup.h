@@ -1,6 +1,7 @@
 /*
- * rollup: upkeep of the summary rollups (schema.sql, versions 2 and 3),
- * the pre-summed tables the summaries read instead of every report.
+ * rollup: upkeep of the summary rollups (schema.sql, versions 2, 3, 11
+ * and the folded ones of 13), the pre-summed tables the summaries read
+ * instead of every report.
  *
  * Each counted report the store keeps is added to them with the rest of
  * its batch (rollup_add_report); whatever deletes or changes stored
