@@ -184,7 +184,7 @@ pg_copy_db() {
 	: > "$OUT/tmp/empty.mbox"
 	"$CLI" -d "$uri" import "$OUT/tmp/empty.mbox" >/dev/null 2>&1 || return 1
 	for t in reports policies failure_details $(psql "$uri" -Atc "SELECT tablename FROM pg_tables
-			WHERE schemaname = 'public' AND tablename LIKE 'rollup%' ORDER BY 1"); do
+			WHERE schemaname = 'public' AND (tablename LIKE 'rollup%' OR tablename LIKE 'fold%') ORDER BY 1"); do
 		cols=$(psql "$uri" -Atc "SELECT string_agg(column_name, ',' ORDER BY ordinal_position)
 			FROM information_schema.columns WHERE table_name = '$t' AND table_schema = 'public'")
 		sqlite3 -csv "$src" "SELECT ${cols/raw_json,/NULL,} FROM $t" |

@@ -11,6 +11,7 @@
 #define TLSRPT_KEY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "count.h"
 
@@ -40,6 +41,21 @@ enum summary_key {
 #define KEY_SQL_POLICY_TYPE "p.policy_type || CASE WHEN " COUNT_SQL_COUNTED("p") " THEN '' ELSE '" \
 	SUMMARY_SUPERSEDED_SUFFIX "' END"
 
+/* The folded rollups (schema version 13) sum a start time into its
+ * bucket: the multiple of KEY_FOLD_SECONDS (30 days) at or before it, the
+ * epoch a bucket's start.  In SQL over a start time t, in C as
+ * key_fold_bucket(); both floor negative times too. */
+#define KEY_FOLD_SECONDS 2592000
+#define KEY_FOLD_STR_(x) #x
+#define KEY_FOLD_STR(x) KEY_FOLD_STR_(x)
+#define KEY_SQL_FOLD_BUCKET(t) "(" t " - ((" t " % " KEY_FOLD_STR(KEY_FOLD_SECONDS) ") + " \
+	KEY_FOLD_STR(KEY_FOLD_SECONDS) ") % " KEY_FOLD_STR(KEY_FOLD_SECONDS) ")"
+
+static inline int64_t key_fold_bucket(int64_t t)
+{
+	return t - ((t % KEY_FOLD_SECONDS) + KEY_FOLD_SECONDS) % KEY_FOLD_SECONDS;
+}
+
 static inline const char *key_text(const char *field)
 {
 	return field != NULL ? field : "";
@@ -56,6 +72,18 @@ struct key_def {
 	 * rows, and result types; NULL: those of every other key */
 	const char *rollup_rows;
 	const char *rollup_result_types;
+	/* NULL, or the folded rollups (schema version 13) that answer it
+	 * without a submitter filter: whole buckets from them, the edges of a
+	 * --since/--until from the rollups they fold (summary.c) */
+	const struct key_fold *fold;
+};
+
+/* A key's folded rollups, and the rollups they fold: rows and result
+ * types, each with the columns the summary reads from it (a rollup row g
+ * has them under the same names). */
+struct key_fold {
+	const char *rows, *fine_rows, *rows_cols;
+	const char *result_types, *fine_result_types, *result_type_cols;
 };
 
 /* A policy of type type (non-NULL) as the summary by policy type keys it;

@@ -50,7 +50,8 @@ MIGRATIONS = schema/migrations/002-summary-rollups.sql \
 	schema/migrations/009-count-sts-beside-tlsa-once.sql \
 	schema/migrations/010-https-client-address.sql \
 	schema/migrations/011-policy-type-rollups.sql \
-	schema/migrations/012-cheaper-postgresql-inserts.sql
+	schema/migrations/012-cheaper-postgresql-inserts.sql \
+	schema/migrations/013-folded-rollups.sql
 
 BUILT_SOURCES += lib/schema_sql.c lib/migrations_sql.c
 CLEANFILES += lib/schema_sql.c lib/migrations_sql.c

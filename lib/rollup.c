@@ -2,7 +2,8 @@
  * rollup: the summary rollups kept in step with the reports (see
  * rollup.h).  A new report's groups are summed in C and added by upsert;
  * a change to stored reports rebuilds the start times it touched with
- * SELECTs over the base tables, as migrations 002 and 003 backfilled.
+ * SELECTs over the base tables, as migrations 002 and 003 backfilled, and
+ * the folded rollups' buckets (version 13) from the rollups they fold.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -55,21 +56,35 @@
 /* auth_pass is an integer column, and a comparison is a boolean in PostgreSQL */
 #define RU_AUTH_PASS "CASE WHEN r.auth = 'pass' THEN 1 ELSE 0 END"
 
-enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_TYPE, RU_TYPE_RESULT, RU_COUNT };
+/* The folded rollups (schema version 13) come after the rollups they
+ * fold, so that a rebuild reads those already rebuilt. */
+enum { RU_REPORT, RU_POLICY, RU_RESULT_SUB, RU_RESULT, RU_MX, RU_MX_RESULT, RU_TYPE, RU_TYPE_RESULT,
+       RU_FOLD_POLICY, RU_FOLD_RESULT, RU_FOLD_MX, RU_FOLD_MX_RESULT, RU_COUNT };
 
 /* Which group columns a rollup has besides start, submitter and auth:
  * the item's key (a policy domain before auth, or a receiving MX or
  * policy type after it: RU_HAS_MX), its result type, and the successful
- * sessions. */
-enum { RU_HAS_DOMAIN = 1, RU_HAS_MX = 2, RU_HAS_RT = 4, RU_HAS_OK = 8 };
+ * sessions; a folded rollup has a bucket for start and no submitter. */
+enum { RU_HAS_DOMAIN = 1, RU_HAS_MX = 2, RU_HAS_RT = 4, RU_HAS_OK = 8, RU_FOLDED = 16 };
 
 struct rollup_def {
 	const char *table;
 	const char *select;   /* up to the selection of reports */
 	const char *group;    /* after it */
 	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
-	unsigned cols;        /* RU_HAS_* */
+	unsigned cols;        /* RU_HAS_*, RU_FOLDED */
+	int folds;            /* a folded rollup's: the rollup it sums (RU_*) */
 };
+
+/* A folded rollup's rows from the rollup g it folds, over the buckets
+ * (b) that the selection between select and group yields (rollup_rebuild),
+ * as migration 013 backfilled them. */
+#define RU_FOLD_BUCKET KEY_SQL_FOLD_BUCKET("g.start_time")
+#define RU_FOLD_FROM " FROM ("
+#define RU_FOLD_JOIN(t) ") x JOIN " t " g ON g.start_time >= x.b AND g.start_time < x.b + " \
+	KEY_FOLD_STR(KEY_FOLD_SECONDS) " GROUP BY "
+#define RU_FOLD_POLICY_SUMS "tr_sum(g.reports), tr_sum(g.successful), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
+#define RU_FOLD_RESULT_SUMS "tr_sum(g.reports), tr_sum(g.failed), tr_sum(g.failed_with_policy)"
 
 static const struct rollup_def rollups[RU_COUNT] = {
 	[RU_REPORT] = { "rollup_report",
@@ -107,6 +122,29 @@ static const struct rollup_def rollups[RU_COUNT] = {
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_EVERY_DETAIL, " GROUP BY r.start_time, r.submitter, "
 		RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", " KEY_SQL_RESULT_TYPE,
 		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT },
+	[RU_FOLD_POLICY] = { "fold_policy",
+		"SELECT " RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, " RU_FOLD_POLICY_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_policy") RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass",
+		" ON CONFLICT (bucket, policy_domain, auth_pass)" RU_ADD_POLICY,
+		RU_FOLDED | RU_HAS_DOMAIN | RU_HAS_OK, RU_POLICY },
+	[RU_FOLD_RESULT] = { "fold_result",
+		"SELECT " RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, g.result_type, " RU_FOLD_RESULT_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_result") RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, g.result_type",
+		" ON CONFLICT (bucket, policy_domain, auth_pass, result_type)" RU_ADD_RESULT,
+		RU_FOLDED | RU_HAS_DOMAIN | RU_HAS_RT, RU_RESULT },
+	[RU_FOLD_MX] = { "fold_mx",
+		"SELECT " RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx, " RU_FOLD_RESULT_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_mx") RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx",
+		" ON CONFLICT (bucket, auth_pass, receiving_mx)" RU_ADD_RESULT, RU_FOLDED | RU_HAS_MX, RU_MX },
+	[RU_FOLD_MX_RESULT] = { "fold_mx_result",
+		"SELECT " RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx, g.result_type, " RU_FOLD_RESULT_SUMS
+		RU_FOLD_FROM,
+		RU_FOLD_JOIN("rollup_mx_result") RU_FOLD_BUCKET ", g.auth_pass, g.receiving_mx, g.result_type",
+		" ON CONFLICT (bucket, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT,
+		RU_FOLDED | RU_HAS_MX | RU_HAS_RT, RU_MX_RESULT },
 };
 
 #define RU_SQL_MAX 2048
@@ -135,8 +173,8 @@ static unsigned rollup_cols(int which)
 {
 	unsigned cols = rollups[which].cols;
 
-	return 6 + ((cols & RU_HAS_DOMAIN) != 0) + ((cols & RU_HAS_MX) != 0) + ((cols & RU_HAS_RT) != 0) +
-	       ((cols & RU_HAS_OK) != 0);
+	return 6 - ((cols & RU_FOLDED) != 0) + ((cols & RU_HAS_DOMAIN) != 0) + ((cols & RU_HAS_MX) != 0) +
+	       ((cols & RU_HAS_RT) != 0) + ((cols & RU_HAS_OK) != 0);
 }
 
 /* One policy or failure detail as the rollups see it. */
@@ -269,7 +307,8 @@ static void ru_bind(struct db_stmt *st, int base, int which, const struct ru_key
 	int col = base + 1;
 
 	db_bind_int64(st, col++, k->start);
-	db_bind_text(st, col++, k->submitter);
+	if (!(cols & RU_FOLDED))
+		db_bind_text(st, col++, k->submitter);
 	if (cols & RU_HAS_DOMAIN)
 		db_bind_text(st, col++, sum->domain);
 	db_bind_int64(st, col++, k->auth_pass);
@@ -316,11 +355,13 @@ static char *ru_strdup(struct arena *a, const char *s)
 }
 
 /* One group of one report, held for the batch. */
-static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                           struct tr_error *err)
+/* One group of one report, held for the batch, whose strings (the
+ * submitter, and the domain and result type the table has) are the
+ * arena's already. */
+static enum tr_err ru_emit_copied(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                                  struct tr_error *err)
 {
 	unsigned cols = rollups[which].cols;
-	int has_domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) != 0, has_rt = (cols & RU_HAS_RT) != 0;
 	struct ru_pending *p;
 
 	p = array_grow(ru->pending, &ru->cap_pending, ru->n_pending, sizeof *p, 1024);
@@ -329,22 +370,39 @@ static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k,
 	ru->pending = p;
 	p = &ru->pending[ru->n_pending];
 	p->which = which;
-	p->k = *k; /* its submitter is already the arena's copy */
+	p->k = *k;
 	p->sum = *sum;
 	p->reports = 1;
 	/* only the columns the table has, so that equal keys compare equal */
-	p->sum.domain = has_domain ? ru_strdup(&ru->strings, sum->domain) : NULL;
-	p->sum.rt = has_rt ? ru_strdup(&ru->strings, sum->rt) : NULL;
-	if ((has_domain && p->sum.domain == NULL) || (has_rt && p->sum.rt == NULL))
-		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	if (!(cols & (RU_HAS_DOMAIN | RU_HAS_MX)))
+		p->sum.domain = NULL;
+	if (!(cols & RU_HAS_RT))
+		p->sum.rt = NULL;
 	ru->n_pending++;
 	return TR_OK;
 }
 
-/* Sort items[0..n) with cmp and upsert one row per run of equal keys. */
-static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *k, struct ru_item *items, size_t n,
-                             int (*cmp)(const void *, const void *), struct tr_error *err)
+/* One group of one report, held for the batch (its strings copied). */
+static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                           struct tr_error *err)
 {
+	unsigned cols = rollups[which].cols;
+	struct ru_item copy = *sum;
+
+	copy.domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) ? ru_strdup(&ru->strings, sum->domain) : NULL;
+	copy.rt = (cols & RU_HAS_RT) ? ru_strdup(&ru->strings, sum->rt) : NULL;
+	if (((cols & (RU_HAS_DOMAIN | RU_HAS_MX)) && copy.domain == NULL) || ((cols & RU_HAS_RT) && copy.rt == NULL))
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+	return ru_emit_copied(ru, which, k, &copy, err);
+}
+
+/* Sort items[0..n) with cmp and hold one group per run of equal keys,
+ * for rollup which and, unless fold is -1, for its folded rollup fold
+ * too (the same group in the bucket of k's start, of no submitter). */
+static enum tr_err ru_groups(struct rollup *ru, int which, int fold, const struct ru_key *k, struct ru_item *items,
+                             size_t n, int (*cmp)(const void *, const void *), struct tr_error *err)
+{
+	struct ru_key folded = { key_fold_bucket(k->start), "", k->auth_pass };
 	enum tr_err rc = TR_OK;
 	size_t i = 0;
 
@@ -358,6 +416,12 @@ static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *
 			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
 		}
 		rc = ru_emit(ru, which, k, &sum, err);
+		if (rc == TR_OK && fold >= 0) {
+			/* the same columns: the strings just copied serve both */
+			sum.domain = ru->pending[ru->n_pending - 1].sum.domain;
+			sum.rt = ru->pending[ru->n_pending - 1].sum.rt;
+			rc = ru_emit_copied(ru, fold, &folded, &sum, err);
+		}
 	}
 	return rc;
 }
@@ -444,27 +508,27 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 	n_policies = ru_policies(r, superseded, RU_BY_DOMAIN, ru->items, &total);
 	rc = ru_emit(ru, RU_REPORT, &k, &total, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_POLICY, RU_FOLD_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
 	if (rc == TR_OK) {
 		n_policies = ru_policies(r, superseded, RU_BY_TYPE, ru->items, &total);
-		rc = ru_groups(ru, RU_TYPE, &k, ru->items, n_policies, cmp_domain, err);
+		rc = ru_groups(ru, RU_TYPE, -1, &k, ru->items, n_policies, cmp_domain, err);
 	}
 	if (rc == TR_OK && n_every_detail > 0) {
 		ru_details(r, superseded, RU_BY_TYPE, ru->items);
-		rc = ru_groups(ru, RU_TYPE_RESULT, &k, ru->items, n_every_detail, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_TYPE_RESULT, -1, &k, ru->items, n_every_detail, cmp_domain_rt, err);
 	}
 	if (rc != TR_OK || n_details == 0)
 		return rc;
 	ru_details(r, superseded, RU_BY_DOMAIN, ru->items);
-	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	rc = ru_groups(ru, RU_RESULT, RU_FOLD_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
+		rc = ru_groups(ru, RU_RESULT_SUB, -1, &k, ru->items, n_details, cmp_rt, err);
 	if (rc != TR_OK)
 		return rc;
 	ru_details(r, superseded, RU_BY_MX, ru->items);
-	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	rc = ru_groups(ru, RU_MX_RESULT, RU_FOLD_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
+		rc = ru_groups(ru, RU_MX, RU_FOLD_MX, &k, ru->items, n_details, cmp_domain, err);
 	return rc;
 }
 
@@ -615,9 +679,29 @@ void rollup_trim(struct rollup *ru)
 	ru->cap = 0;
 }
 
+/* A folded rollup's rows of the buckets the query buckets_sql yields (as
+ * b), summed again from the rollup they fold, rebuilt before them. */
+static enum tr_err fold_rebuild(struct db *db, int which, const char *buckets_sql, struct tr_error *err)
+{
+	char sql[RU_SQL_MAX * 2];
+	enum tr_err rc;
+	int n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE bucket IN (SELECT b FROM (%s) x)", rollups[which].table,
+	                 buckets_sql);
+
+	TR_ASSERT(rollups[which].folds < which);
+	if (n < 0 || (size_t)n >= sizeof sql)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	rc = db_exec(db, sql, "clearing a folded rollup", err);
+	if (rc != TR_OK)
+		return rc;
+	if (rollup_sql(sql, sizeof sql, which, buckets_sql) != 0)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	return db_exec(db, sql, "rebuilding a folded rollup", err);
+}
+
 enum tr_err rollup_rebuild(struct db *db, const char *starts_sql, struct tr_error *err)
 {
-	char selection[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
+	char selection[RU_SQL_MAX], buckets[RU_SQL_MAX], sql[RU_SQL_MAX * 2];
 	enum tr_err rc = TR_OK;
 	int n;
 
@@ -626,7 +710,16 @@ enum tr_err rollup_rebuild(struct db *db, const char *starts_sql, struct tr_erro
 	n = snprintf(selection, sizeof selection, "r.start_time IN (%s)", starts_sql);
 	if (n < 0 || (size_t)n >= sizeof selection)
 		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
+	/* the fragment as an argument: its % is SQL's, not a conversion */
+	n = snprintf(buckets, sizeof buckets, "SELECT DISTINCT %s AS b FROM (%s) s", KEY_SQL_FOLD_BUCKET("s.start_time"),
+	             starts_sql);
+	if (n < 0 || (size_t)n >= sizeof buckets)
+		return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");
 	for (int i = 0; i < RU_COUNT && rc == TR_OK; i++) {
+		if (rollups[i].cols & RU_FOLDED) {
+			rc = fold_rebuild(db, i, buckets, err);
+			continue;
+		}
 		n = snprintf(sql, sizeof sql, "DELETE FROM %s WHERE start_time IN (%s)", rollups[i].table, starts_sql);
 		if (n < 0 || (size_t)n >= sizeof sql)
 			return tr_error_set(err, TR_ERR_USAGE, "rollup_rebuild: query too long");

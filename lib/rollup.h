@@ -1,6 +1,7 @@
 /*
- * rollup: upkeep of the summary rollups (schema.sql, versions 2 and 3),
- * the pre-summed tables the summaries read instead of every report.
+ * rollup: upkeep of the summary rollups (schema.sql, versions 2, 3, 11
+ * and the folded ones of 13), the pre-summed tables the summaries read
+ * instead of every report.
  *
  * Each counted report the store keeps is added to them with the rest of
  * its batch (rollup_add_report); whatever deletes or changes stored
@@ -77,8 +78,9 @@ void rollup_trim(struct rollup *ru);
 /*
  * Recompute, from the base tables, every rollup row whose start_time the
  * SQL query starts_sql yields (a fixed text such as "SELECT start_time
- * FROM temp.gone", never data; read after the change, so list the start
- * times before deleting).  Runs in the caller's write transaction.
+ * FROM temp.gone", never data, its column named start_time; read after
+ * the change, so list the start times before deleting), and the folded
+ * rollups' rows of their buckets from the rollups they fold.  Runs in the caller's write transaction.
  * Errors: TR_ERR_DB, TR_ERR_BUSY, TR_ERR_NOMEM, TR_ERR_USAGE (no db or
  * query, or the query too long).
  */

@@ -6,7 +6,9 @@
  * policy-domain, result-type, day, receiving-mx and policy-type (the last
  * two without a policy-domain filter) read the rollup tables the store keeps
  * (schema.sql), so they cost rows per start time and submitter, not per
- * failure detail.  sending-ip groups a column no rollup keeps (one would
+ * failure detail; policy-domain and receiving-mx without a submitter
+ * filter read the rollups folded over 30-day buckets (schema version 13),
+ * a row per bucket and key.  sending-ip groups a column no rollup keeps (one would
  * hold about a row per detail): its rows and result types come from one
  * pass over the failure details, summed in C (tally.h), instead of two
  * SQL GROUP BYs that each sorted every detail.
@@ -22,7 +24,7 @@
 #include "summary.h"
 #include "tally.h"
 
-#define SQL_MAX 2048
+#define SQL_MAX 4096
 
 
 /*
@@ -43,6 +45,14 @@ struct source {
 	const char *from_totals;
 	int rollup;               /* the rows read the rollups */
 	int totals_rollup;        /* the totals do */
+	/* The rows read the folded rollups (key.h's fold): the whole buckets
+	 * [fold_lo, fold_hi) of a --since/--until (has_lo, has_hi: that bound
+	 * is in use) from them and its edges from the rollups they fold, in
+	 * one subquery that applies the filter itself (ranged), so that the
+	 * outer query takes none. */
+	int ranged, has_lo, has_hi;
+	int64_t fold_lo, fold_hi;
+	char fold_rows[1536], fold_result_types[1536];
 };
 
 static const char base_policies[] = "reports r JOIN policies p ON p.report = r.id WHERE r.counted = 1"
@@ -55,10 +65,86 @@ static const char every_detail[] = "reports r JOIN policies p ON p.report = r.id
 	" JOIN failure_details f ON f.policy = p.id WHERE r.counted = 1";
 #define UNDER_POLICY_SUM(col) "tr_sum(CASE WHEN " COUNT_SQL_UNDER_POLICY("p") " THEN " col " ELSE 0 END)"
 
+/* The whole buckets of f's --since/--until, [*lo, *hi) (has_lo, has_hi:
+ * bounded); 0 when the range holds none, or a bound so near the ends of
+ * time that its bucket would overflow: the fine rollups then answer. */
+static int fold_range(const struct summary_filter *f, struct source *src)
+{
+	src->has_lo = f->since != INT64_MIN;
+	src->has_hi = f->until != INT64_MAX;
+	if ((src->has_lo && (f->since < INT64_MIN + KEY_FOLD_SECONDS || f->since > INT64_MAX - KEY_FOLD_SECONDS)) ||
+	    (src->has_hi && (f->until < INT64_MIN + KEY_FOLD_SECONDS || f->until > INT64_MAX - KEY_FOLD_SECONDS)))
+		return 0;
+	if (src->has_lo) {
+		src->fold_lo = key_fold_bucket(f->since);
+		if (src->fold_lo != f->since)
+			src->fold_lo += KEY_FOLD_SECONDS;
+	}
+	if (src->has_hi)
+		src->fold_hi = key_fold_bucket(f->until);
+	return !src->has_lo || !src->has_hi || src->fold_lo < src->fold_hi;
+}
+
+/* "(SELECT cols FROM folded g WHERE <its buckets> <filter> UNION ALL
+ * SELECT cols FROM fine g WHERE <the edges> <filter>) g WHERE 1 = 1": the
+ * rows of a ranged read of the folded rollups, filtered inside. */
+static int fold_from(char *out, size_t cap, const struct source *src, const struct summary_filter *f,
+                     const char *folded, const char *fine, const char *cols)
+{
+	struct summary_filter rest = *f;
+	char where[1024];
+	int lower = src->has_lo && src->fold_lo != f->since, upper = src->has_hi && src->fold_hi != f->until;
+	int n;
+
+	/* the time bounds become buckets and edges; the others apply to both */
+	rest.since = INT64_MIN;
+	rest.until = INT64_MAX;
+	if (filter_where(where, sizeof where, &rest, FILTER_OVER_ROLLUP) != 0)
+		return -1;
+	n = snprintf(out, cap, "(SELECT %s FROM %s g WHERE 1 = 1%s%s%s", cols, folded,
+	             src->has_lo ? " AND g.bucket >= :fold_lo" : "", src->has_hi ? " AND g.bucket < :fold_hi" : "", where);
+	if (n >= 0 && (size_t)n < cap && (lower || upper))
+		n += snprintf(out + n, cap - (size_t)n, " UNION ALL SELECT %s FROM %s g WHERE (%s%s%s)%s", cols, fine,
+		              lower ? "g.start_time >= :since AND g.start_time < :fold_lo" : "",
+		              lower && upper ? " OR " : "",
+		              upper ? "g.start_time >= :fold_hi AND g.start_time < :until" : "", where);
+	if (n >= 0 && (size_t)n < cap)
+		n += snprintf(out + n, cap - (size_t)n, ") g WHERE 1 = 1");
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* Read the folded rollups when they answer: a key that has them, read
+ * from the rollups already (so no policy-domain filter they cannot
+ * apply), no submitter filter (they have no submitter), and a range that
+ * holds a whole bucket. */
+static void pick_fold(enum summary_key key, const struct summary_filter *f, struct source *src)
+{
+	const struct key_fold *fold = key_def(key)->fold;
+	char rows[sizeof src->fold_rows], result_types[sizeof src->fold_result_types];
+
+	if (!src->rollup || fold == NULL || f->submitter != NULL || !fold_range(f, src))
+		return;
+	if (!src->has_lo && !src->has_hi) {
+		snprintf(rows, sizeof rows, "%s g WHERE 1 = 1", fold->rows);
+		snprintf(result_types, sizeof result_types, "%s g WHERE 1 = 1", fold->result_types);
+	} else if (fold_from(rows, sizeof rows, src, f, fold->rows, fold->fine_rows, fold->rows_cols) != 0 ||
+	           fold_from(result_types, sizeof result_types, src, f, fold->result_types, fold->fine_result_types,
+	                     fold->result_type_cols) != 0) {
+		return; /* too long for the buffers: the fine rollups answer */
+	} else {
+		src->ranged = 1;
+	}
+	memcpy(src->fold_rows, rows, sizeof rows);
+	memcpy(src->fold_result_types, result_types, sizeof result_types);
+	src->from_policies = src->from_details = src->fold_rows;
+	src->from_result_types = src->fold_result_types;
+}
+
 static void pick_source(enum summary_key key, const struct summary_filter *f, struct source *src)
 {
 	int by_domain = key == SUMMARY_BY_POLICY_DOMAIN || f->policy_domain != NULL;
 
+	src->ranged = 0;
 	src->totals_rollup = f->policy_domain == NULL || f->policy_domain[0] != '\0';
 	/* a report with two domains is one report: per-domain rows would count it twice */
 	src->from_totals = !src->totals_rollup ? base_policies
@@ -80,6 +166,7 @@ static void pick_source(enum summary_key key, const struct summary_filter *f, st
 		src->from_policies = src->from_details = key_def(key)->rollup_rows;
 		src->from_result_types = key_def(key)->rollup_result_types;
 	}
+	pick_fold(key, f, src);
 }
 
 /* The latest organization-name a submitter's counted reports carried. */
@@ -140,6 +227,31 @@ static enum tr_err prepare(struct db *db, const char *select, const char *from, 
 		return rc;
 	}
 	filter_bind(*st, f);
+	return TR_OK;
+}
+
+/* prepare() for the rows of src: a ranged read of the folded rollups has
+ * its filter inside (fold_from), so the outer query takes none, and its
+ * buckets are bound too. */
+static enum tr_err prepare_rows(struct db *db, const char *select, const char *from, const struct source *src,
+                                const struct summary_filter *f, const char *tail, struct db_stmt **st,
+                                struct tr_error *err)
+{
+	struct summary_filter none;
+	enum tr_err rc;
+	int idx;
+
+	if (!src->ranged)
+		return prepare(db, select, from, src->rollup, f, tail, st, err);
+	filter_all(&none);
+	rc = prepare(db, select, from, 1, &none, tail, st, err);
+	if (rc != TR_OK)
+		return rc;
+	filter_bind(*st, f);
+	if (src->has_lo && (idx = db_param_index(*st, ":fold_lo")) != 0)
+		db_bind_int64(*st, idx, src->fold_lo);
+	if (src->has_hi && (idx = db_param_index(*st, ":fold_hi")) != 0)
+		db_bind_int64(*st, idx, src->fold_hi);
 	return TR_OK;
 }
 
@@ -246,8 +358,8 @@ static enum tr_err query_rows(struct db *db, enum summary_key key, const struct 
 
 	if (rows_select(select, sizeof select, key, src) != 0)
 		return tr_error_set(err, TR_ERR_USAGE, "summary: query text too long");
-	ret = prepare(db, select, key_def(key)->details ? src->from_details : src->from_policies, src->rollup, f,
-	              "GROUP BY k ORDER BY 4 DESC, k", &st, err);
+	ret = prepare_rows(db, select, key_def(key)->details ? src->from_details : src->from_policies, src, f,
+	                   "GROUP BY k ORDER BY 4 DESC, k", &st, err);
 	if (ret != TR_OK)
 		return ret;
 	for (;;) {
@@ -327,8 +439,8 @@ static enum tr_err query_result_types(struct db *db, const struct source *src, c
 	for (size_t i = 0; i < sm->n_rows; i++)
 		by_key[i] = &sm->rows[i];
 	qsort(by_key, sm->n_rows, sizeof *by_key, cmp_row_key);
-	ret = prepare(db, select, src->from_result_types, src->rollup, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt",
-	              &st, err);
+	ret = prepare_rows(db, select, src->from_result_types, src, f, "GROUP BY k, rt ORDER BY k, 3 DESC, rt",
+	                   &st, err);
 	while (ret == TR_OK) {
 		const char *k;
 		struct summary_row **found;

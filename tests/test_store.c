@@ -219,7 +219,7 @@ static void create_sets_schema_and_pragmas(void **state)
 	struct db *db = store_db(s);
 
 	(void)state;
-	assert_int_equal(store_schema_version(), 12);
+	assert_int_equal(store_schema_version(), 13);
 	assert_int_equal(count_sql(db, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(count_sql(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(count_sql(db, "PRAGMA synchronous"), 2); /* FULL */
@@ -230,8 +230,9 @@ static void create_sets_schema_and_pragmas(void **state)
 	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 	                               " ('rollup_report', 'rollup_policy', 'rollup_result_sub', 'rollup_result',"
 	                               " 'rollup_mx', 'rollup_mx_result', 'rollup_policy_type',"
-	                               " 'rollup_policy_type_result')"),
-	                 8);
+	                               " 'rollup_policy_type_result', 'fold_policy', 'fold_result', 'fold_mx',"
+	                               " 'fold_mx_result')"),
+	                 12);
 	s = store_close(s);
 	assert_null(s);
 	/* reopening changes nothing and works in every mode */
@@ -865,6 +866,7 @@ static void migration_6_lowercases_domains_and_merges_twins(void **state)
 	                   " ALTER TABLE reports DROP COLUMN dkim_selector;"
 	                   " ALTER TABLE policies DROP COLUMN superseded; ALTER TABLE reports DROP COLUMN client_addr;"
 	                   " DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result;"
+	                   " DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx; DROP TABLE fold_mx_result;"
 	                   " PRAGMA user_version = 5");
 	fresh = open_ok(new_path, STORE_OPEN_CREATE);
 	v6_store(fresh, 1);
@@ -1612,6 +1614,14 @@ static char *rollups_text(struct db *db)
 		"  || ',' || successful || ',' || failed || ',' || failed_with_policy FROM rollup_policy_type"
 		" UNION ALL SELECT 'z' || start_time || submitter || auth_pass || policy_type || result_type"
 		"  || ',' || reports || ',' || failed || ',' || failed_with_policy FROM rollup_policy_type_result"
+		" UNION ALL SELECT 'F' || bucket || policy_domain || auth_pass || ',' || reports || ',' || successful"
+		"  || ',' || failed || ',' || failed_with_policy FROM fold_policy"
+		" UNION ALL SELECT 'G' || bucket || policy_domain || auth_pass || result_type || ',' || reports"
+		"  || ',' || failed || ',' || failed_with_policy FROM fold_result"
+		" UNION ALL SELECT 'H' || bucket || auth_pass || receiving_mx || ',' || reports"
+		"  || ',' || failed || ',' || failed_with_policy FROM fold_mx"
+		" UNION ALL SELECT 'I' || bucket || auth_pass || receiving_mx || result_type || ',' || reports"
+		"  || ',' || failed || ',' || failed_with_policy FROM fold_mx_result"
 		" ORDER BY 1) AS u";
 	struct db_stmt *st = NULL;
 	struct tr_error e;

@@ -4,6 +4,7 @@
  * numbers the test computes on its own from the same set, in C, plus a
  * few sums worked out by hand.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -527,7 +528,8 @@ static void exec_ok(sqlite3 *db, const char *sql)
 
 static const char *const rollup_tables[] = { "rollup_report", "rollup_policy", "rollup_result_sub",
 	                                     "rollup_result", "rollup_mx", "rollup_mx_result",
-	                                     "rollup_policy_type", "rollup_policy_type_result" };
+	                                     "rollup_policy_type", "rollup_policy_type_result",
+	                                     "fold_policy", "fold_result", "fold_mx", "fold_mx_result" };
 
 /* The base tables, and with them the version-2 rollups, copied from the
  * fixture database "cur" into an older one (their columns never changed,
@@ -708,13 +710,39 @@ static void migrated_version_ten_backfills_policy_types(void **state)
 	exec_ok(db, sql);
 	sqlite3_close(db);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result; PRAGMA user_version = 10");
+	exec_ok(db, "DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result;"
+	            " DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx; DROP TABLE fold_mx_result;"
+	            " PRAGMA user_version = 10");
 	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(one_raw(db, "SELECT sum(successful) FROM rollup_policy_type"
 	                             " WHERE policy_type = 'sts" SUMMARY_SUPERSEDED_SUFFIX "'"), 1);
 	sqlite3_close(db);
+	rb_remove_temp(path);
+}
+
+/*
+ * Version 12, as the schema before the folded rollups wrote it: migration
+ * 013 backfills them from the rollups they fold, equal to those the
+ * fixture database kept report by report.
+ */
+static void migrated_version_twelve_backfills_folds(void **state)
+{
+	struct fixture_db *fd = *state;
+	char *path = rb_temp_path("v12.db");
+	char sql[4400];
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(fd->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", path);
+	exec_ok(db, sql);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx; DROP TABLE fold_mx_result;"
+	            " PRAGMA user_version = 12");
+	sqlite3_close(db);
+	assert_migrated_agrees(path, fd->path);
 	rb_remove_temp(path);
 }
 
@@ -791,7 +819,8 @@ static void check_plans(struct store *s, enum summary_key key, const struct summ
 
 /*
  * The grouped queries of a summary by policy domain read rollup_policy and
- * rollup_result, and those by receiving MX the rollups by MX; since
+ * rollup_result, and those by receiving MX the rollups by MX, or over all
+ * time the folded rollups of version 13; since
  * version 5 every rollup is keyed by start time first, so a --since or
  * --until is a range of the primary key (the digest's last day reads that
  * day's rows only), and the GROUP BY sorts what the range holds.
@@ -806,10 +835,14 @@ static void grouped_plans_read_the_range(void **state)
 		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
 		int ranged = c->since != INT64_MIN || c->until != INT64_MAX;
 		const char *plan = ranged ? "USING PRIMARY KEY (start_time" : "SCAN g";
+		/* all time without a submitter: the folded rollups (version 13);
+		 * the fixtures' ranges hold no whole bucket but at an open end,
+		 * and read their rollups' range with the folded rows after it */
+		int folded = !ranged && c->submitter == NULL;
 
-		check_plans(fd->s, SUMMARY_BY_POLICY_DOMAIN, &f, c->name, "rollup_", plan);
+		check_plans(fd->s, SUMMARY_BY_POLICY_DOMAIN, &f, c->name, folded ? "fold_" : "rollup_", plan);
 		if (c->domain == NULL) {
-			check_plans(fd->s, SUMMARY_BY_RECEIVING_MX, &f, c->name, "rollup_mx", plan);
+			check_plans(fd->s, SUMMARY_BY_RECEIVING_MX, &f, c->name, folded ? "fold_mx" : "rollup_mx", plan);
 			check_plans(fd->s, SUMMARY_BY_POLICY_TYPE, &f, c->name, "rollup_policy_type", plan);
 		}
 	}
@@ -1305,7 +1338,12 @@ static uint32_t gen_next(uint32_t *st)
 	return *st;
 }
 
-static void put_generated(struct store *s)
+static const char *const gen_mxs[] = { "mx1.example.com", "mx2.example.com", "mx.example.net", "", NULL };
+
+/* The generated reports, their start times spread over span_days from
+ * D1 (beyond 4 days, over several buckets of the folded rollups, with
+ * receiving MXs). */
+static void put_generated(struct store *s, int span_days)
 {
 	uint32_t st = 20240301;
 	char id[32], rt[32];
@@ -1313,7 +1351,7 @@ static void put_generated(struct store *s)
 	for (int i = 0; i < GEN_REPORTS; i++) {
 		/* one draw a statement: C leaves the order of arguments and of
 		 * initialisers open, and gcc and clang took them differently */
-		int64_t start = D1 + (int64_t)(gen_next(&st) % (4 * 86400));
+		int64_t start = D1 + (int64_t)(gen_next(&st) % ((uint32_t)span_days * 86400));
 		const char *auth = PICK(gen_auths, &st);
 		int counted = gen_next(&st) % 8 != 0;
 		struct tlsrpt_report *r;
@@ -1336,8 +1374,9 @@ static void put_generated(struct store *s)
 			for (int k = 0; k < n_f; k++) {
 				const char *rt_name = PICK(gen_rts, &st);
 				const char *ip = PICK(gen_ips, &st);
+				const char *mx = span_days > 4 ? PICK(gen_mxs, &st) : NULL;
 
-				rb_failure(p, rt_name, ip, NULL, gen_next(&st) % 40);
+				rb_failure(p, rt_name, ip, mx, gen_next(&st) % 40);
 			}
 		}
 		/* IPs with more result types than rows keep inline, the second
@@ -1528,7 +1567,7 @@ static void sending_ip_is_plain_sql(void **state)
 
 	(void)state;
 	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
-	put_generated(s);
+	put_generated(s, 4);
 	for (size_t i = 0; i < sizeof gen_filters / sizeof gen_filters[0]; i++) {
 		const struct filter_case *c = &gen_filters[i];
 		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
@@ -1561,7 +1600,7 @@ static void every_key_is_plain_sql(void **state)
 
 	(void)state;
 	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
-	put_generated(s);
+	put_generated(s, 4);
 	assert_true(one_int(store_db(s), "SELECT count(*) FROM policies WHERE superseded = 1") > 10);
 	for (size_t i = 0; i < sizeof gen_filters / sizeof gen_filters[0]; i++) {
 		const struct filter_case *c = &gen_filters[i];
@@ -1572,6 +1611,164 @@ static void every_key_is_plain_sql(void **state)
 
 			print_message("# filter %s, key %s: %zu rows\n", c->name, summary_key_name(k), sm->n_rows);
 			assert_summary_is_plain_sql(store_db(s), (enum summary_key)k, sm, &f);
+			summary_free(sm);
+		}
+	}
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/* The bucket of the folded rollups D1 falls in, and the next ones. */
+#define B0 (D1 - (D1 % KEY_FOLD_SECONDS))
+#define B1 (B0 + KEY_FOLD_SECONDS)
+#define B2 (B1 + KEY_FOLD_SECONDS)
+#define B3 (B2 + KEY_FOLD_SECONDS)
+
+/* Ranges about the buckets' edges: whole buckets from the folded
+ * rollups, the rest from the rollups they fold, or those alone. */
+static const struct filter_case bucket_filters[] = {
+	{ "everything", INT64_MIN, INT64_MAX, NULL, NULL, 0 },
+	{ "across three edges", B1 - 3600, B3 + 7200, NULL, NULL, 0 },
+	{ "whole buckets", B1, B3, NULL, NULL, 0 },
+	{ "aligned since", B1, B2 + 86400, NULL, NULL, 0 },
+	{ "aligned until", B1 - 1, B3, NULL, NULL, 0 },
+	{ "one bucket and a second", B1 - 1, B2 + 1, NULL, NULL, 0 },
+	{ "inside one bucket", B1 + 1, B2 - 1, NULL, NULL, 0 },
+	{ "since mid-bucket", B1 + 5 * 86400, INT64_MAX, NULL, NULL, 0 },
+	{ "until mid-bucket", INT64_MIN, B2 + 5 * 86400, NULL, NULL, 0 },
+	{ "since an edge", B2, INT64_MAX, NULL, NULL, 0 },
+	{ "until an edge", INT64_MIN, B1, NULL, NULL, 0 },
+	{ "example.com, across", B0 + 3, B2 + 3, "example.com", NULL, 0 },
+	{ "from the start of time", INT64_MIN + 1, B2 + 3, NULL, NULL, 0 },
+	{ "empty domain, across", B1 - 3600, B3 + 7200, "", NULL, 0 },
+	{ "b.example, across", B1 - 3600, B3 + 7200, NULL, "b.example", 0 },
+	{ "authenticated, across", B1 - 3600, B3 + 7200, NULL, NULL, 1 },
+	{ "authenticated example.net", INT64_MIN, INT64_MAX, "example.net", NULL, 1 },
+	{ "near the end of time", B1, INT64_MAX - 1, NULL, NULL, 0 },
+	{ "nothing", B3 + 100 * 86400, INT64_MAX, NULL, NULL, 0 },
+};
+
+/* Each folded rollup equals its rollup summed over buckets, without a
+ * submitter: nothing in either but in the other. */
+static void assert_folds_agree(struct db *db)
+{
+	static const char *const folds[][4] = {
+		{ "fold_policy", "rollup_policy", "policy_domain, auth_pass", "reports, successful, failed, failed_with_policy" },
+		{ "fold_result", "rollup_result", "policy_domain, auth_pass, result_type", "reports, failed, failed_with_policy" },
+		{ "fold_mx", "rollup_mx", "auth_pass, receiving_mx", "reports, failed, failed_with_policy" },
+		{ "fold_mx_result", "rollup_mx_result", "auth_pass, receiving_mx, result_type",
+		  "reports, failed, failed_with_policy" },
+	};
+	char sums[256], summed[1024], sql[2600];
+
+	for (size_t i = 0; i < sizeof folds / sizeof folds[0]; i++) {
+		const char *cols = folds[i][3];
+		size_t n = 0;
+
+		/* "reports, failed" as "CAST(sum(reports) AS BIGINT), CAST(sum(failed) AS BIGINT)" */
+		sums[0] = '\0';
+		for (const char *c = cols; *c != '\0';) {
+			size_t len = strcspn(c, ",");
+
+			n += (size_t)snprintf(sums + n, sizeof sums - n, "%sCAST(sum(%.*s) AS BIGINT)", n ? ", " : "",
+			                      (int)len, c);
+			c += len;
+			c += strspn(c, ", ");
+		}
+		snprintf(summed, sizeof summed, "SELECT %s, %s, %s FROM %s GROUP BY %s, %s",
+		         KEY_SQL_FOLD_BUCKET("start_time"), folds[i][2], sums, folds[i][1], KEY_SQL_FOLD_BUCKET("start_time"),
+		         folds[i][2]);
+		snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM (%s EXCEPT SELECT bucket, %s, %s FROM %s) a)"
+		         " + (SELECT count(*) FROM (SELECT bucket, %s, %s FROM %s EXCEPT %s) b)",
+		         summed, folds[i][2], cols, folds[i][0], folds[i][2], cols, folds[i][0], summed);
+		assert_int_equal(one_int(db, sql), 0);
+	}
+}
+
+/*
+ * The folded rollups (version 13) against the plain SQL: reports over
+ * five buckets, every key under ranges that cross the buckets' edges,
+ * meet them, or hold no whole bucket; then the folds after an expire
+ * that empties buckets and leaves others partly kept.
+ */
+static void folded_rollups_are_plain_sql(void **state)
+{
+	char *path = rb_temp_db(backend, "gen-folds.db");
+	struct store *s = NULL;
+	struct view_expired x;
+	struct tr_error e;
+	char sql[128];
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	put_generated(s, 150);
+	assert_true(one_int(store_db(s), "SELECT count(DISTINCT bucket) FROM fold_policy") >= 5);
+	assert_true(one_int(store_db(s), "SELECT count(DISTINCT receiving_mx) FROM fold_mx") >= 4);
+	assert_folds_agree(store_db(s));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof bucket_filters / sizeof bucket_filters[0]; i++) {
+			const struct filter_case *c = &bucket_filters[i];
+			struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
+
+			for (int k = 0; k < SUMMARY_N_KEYS; k++) {
+				struct summary *sm = query(s, (enum summary_key)k, &f);
+
+				print_message("# pass %d, filter %s, key %s: %zu rows\n", pass, c->name,
+				              summary_key_name(k), sm->n_rows);
+				assert_summary_is_plain_sql(store_db(s), (enum summary_key)k, sm, &f);
+				summary_free(sm);
+			}
+		}
+		if (pass > 0)
+			break;
+		/* reports that ended before B2 + 3 days: B0 and B1 emptied, B2 cut */
+		if (views_expire(s, B2 + 3 * 86400, 0, &x, &e) != TR_OK)
+			fail_msg("views_expire: %s", e.msg);
+		assert_true(x.reports > 0);
+		assert_folds_agree(store_db(s));
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM fold_policy WHERE bucket < %" PRId64, (int64_t)B2);
+		assert_int_equal(one_int(store_db(s), sql), 0);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM fold_policy WHERE bucket = %" PRId64, (int64_t)B2);
+		assert_true(one_int(store_db(s), sql) > 0);
+	}
+	store_close(s);
+	rb_remove_temp(path);
+}
+
+/*
+ * A database of version 12 on either backend (the folded rollups dropped,
+ * the version set back) is upgraded by migration 013: its backfill equals
+ * the upkeep, and the summaries read from it are the plain SQL's.
+ */
+static void migrated_from_twelve_on_either_backend(void **state)
+{
+	static const char *const drops[] = { "DROP TABLE fold_policy", "DROP TABLE fold_result", "DROP TABLE fold_mx",
+	                                     "DROP TABLE fold_mx_result" };
+	static const enum summary_key keys[] = { SUMMARY_BY_POLICY_DOMAIN, SUMMARY_BY_RECEIVING_MX };
+	char *path = rb_temp_db(backend, "gen-v12.db");
+	struct store *s = NULL;
+	struct tr_error e;
+
+	(void)state;
+	assert_int_equal(store_open(path, STORE_OPEN_CREATE, 0, &s, &e), TR_OK);
+	put_generated(s, 150);
+	for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++)
+		assert_int_equal(db_exec(store_db(s), drops[i], "test", &e), TR_OK);
+	assert_int_equal(db_exec(store_db(s), backend == DB_SQLITE ? "PRAGMA user_version = 12"
+	                         : "UPDATE schema_version SET version = 12", "test", &e), TR_OK);
+	store_close(s);
+	if (store_open(path, STORE_OPEN_EXISTING, 0, &s, &e) != TR_OK)
+		fail_msg("store_open: %s", e.msg);
+	assert_true(one_int(store_db(s), "SELECT count(*) FROM fold_mx_result") > 0);
+	assert_folds_agree(store_db(s));
+	for (size_t i = 0; i < sizeof bucket_filters / sizeof bucket_filters[0]; i++) {
+		const struct filter_case *c = &bucket_filters[i];
+		struct summary_filter f = { c->since, c->until, c->domain, c->submitter, c->auth };
+
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+			struct summary *sm = query(s, keys[k], &f);
+
+			assert_summary_is_plain_sql(store_db(s), keys[k], sm, &f);
 			summary_free(sm);
 		}
 	}
@@ -1650,6 +1847,7 @@ static const struct testdb_case cases[] = {
 	FIXTURE_CASE(migrated_version_two_agrees, 1),
 	FIXTURE_CASE(migrated_version_five_counts_once, 1),
 	FIXTURE_CASE(migrated_version_ten_backfills_policy_types, 1),
+	FIXTURE_CASE(migrated_version_twelve_backfills_folds, 1),
 	FIXTURE_CASE(grouped_plans_read_the_range, 1),
 	FIXTURE_CASE(expire_keeps_rollups_exact, 0),
 	FIXTURE_CASE(hand_counted_totals, 0),
@@ -1663,6 +1861,8 @@ static const struct testdb_case cases[] = {
 	CASE(real_samples_add_up, 0),
 	CASE(sending_ip_is_plain_sql, 0),
 	CASE(every_key_is_plain_sql, 0),
+	CASE(folded_rollups_are_plain_sql, 0),
+	CASE(migrated_from_twelve_on_either_backend, 0),
 	FIXTURE_CASE(sending_ip_streams, 1),
 };
 

@@ -1276,8 +1276,10 @@ static enum tr_err pg_set_version(struct db *db, int version, struct tr_error *e
  * there, schema/pg/migrations/NNN-*.sql (compiled in by lib/backend/pg.mk). */
 extern const char pg_migration_011_sql[];
 extern const char pg_migration_012_sql[];
+extern const char pg_migration_013_sql[];
 static const struct store_migration pg_migrations[] = {
-	{ 11, pg_migration_011_sql }, { 12, pg_migration_012_sql }, { 0, NULL }
+	{ 11, pg_migration_011_sql }, { 12, pg_migration_012_sql }, { 13, pg_migration_013_sql },
+	{ 0, NULL }
 };
 
 const struct db_backend db_backend_postgres = {

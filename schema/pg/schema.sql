@@ -239,6 +239,51 @@ CREATE TABLE rollup_policy_type_result (
 	PRIMARY KEY (start_time, submitter, auth_pass, policy_type, result_type)
 );
 
+-- Version 13: the rollups by policy domain and by receiving MX folded
+-- over buckets of 30 days and over submitters (schema/schema.sql).
+CREATE TABLE fold_policy (
+	bucket             BIGINT NOT NULL,
+	policy_domain      TEXT COLLATE "C" NOT NULL,
+	auth_pass          BIGINT NOT NULL,
+	reports            BIGINT NOT NULL,
+	successful         BIGINT NOT NULL,
+	failed             BIGINT NOT NULL,
+	failed_with_policy BIGINT NOT NULL,
+	PRIMARY KEY (bucket, policy_domain, auth_pass)
+);
+
+CREATE TABLE fold_result (
+	bucket             BIGINT NOT NULL,
+	policy_domain      TEXT COLLATE "C" NOT NULL,
+	auth_pass          BIGINT NOT NULL,
+	result_type        TEXT COLLATE "C" NOT NULL,
+	reports            BIGINT NOT NULL,
+	failed             BIGINT NOT NULL,
+	failed_with_policy BIGINT NOT NULL,
+	PRIMARY KEY (bucket, policy_domain, auth_pass, result_type)
+);
+
+CREATE TABLE fold_mx (
+	bucket             BIGINT NOT NULL,
+	auth_pass          BIGINT NOT NULL,
+	receiving_mx       TEXT COLLATE "C" NOT NULL,
+	reports            BIGINT NOT NULL,
+	failed             BIGINT NOT NULL,
+	failed_with_policy BIGINT NOT NULL,
+	PRIMARY KEY (bucket, auth_pass, receiving_mx)
+);
+
+CREATE TABLE fold_mx_result (
+	bucket             BIGINT NOT NULL,
+	auth_pass          BIGINT NOT NULL,
+	receiving_mx       TEXT COLLATE "C" NOT NULL,
+	result_type        TEXT COLLATE "C" NOT NULL,
+	reports            BIGINT NOT NULL,
+	failed             BIGINT NOT NULL,
+	failed_with_policy BIGINT NOT NULL,
+	PRIMARY KEY (bucket, auth_pass, receiving_mx, result_type)
+);
+
 -- tr_report_id(submitter, report_id, start, end): the id for a report
 -- being stored: the stored one's when reports holds that identity already
 -- (its insert then meets the primary key and ON CONFLICT does nothing),
@@ -265,4 +310,4 @@ CREATE TABLE schema_version (
 	version INTEGER NOT NULL
 );
 
--- PRAGMA user_version = 12
+-- PRAGMA user_version = 13

@@ -51,8 +51,11 @@ same() {
 same "import: the same lines, ids and exit status" import "$@"
 same "import again: every report a duplicate" import "$@"
 
+# The last three about the 30-day buckets of the folded rollups (schema
+# 13; edges on 2023-12-19 and 2024-01-18): whole buckets, and edges read
+# from the rollups they fold.
 FILTERS="- --submitter=reporter-e.example --policy-domain=example.com --since=2024-01-03 --until=2024-01-05
---authenticated-only --since=2020-01-01"
+--authenticated-only --since=2020-01-01 --since=2023-12-20 --until=2024-01-17 --until=2026-03-05"
 for by in submitter policy-domain result-type receiving-mx sending-ip day policy-type; do
 	for format in text json csv; do
 		for f in $FILTERS; do
