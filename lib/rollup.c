@@ -73,7 +73,7 @@ struct rollup_def {
 	const char *group;    /* after it */
 	const char *conflict; /* ON CONFLICT (key) DO UPDATE ..., adding */
 	unsigned cols;        /* RU_HAS_*, RU_FOLDED */
-	int folds;            /* a folded rollup's: the rollup it sums (RU_*) */
+	int folds;            /* a folded rollup's: the rollup it sums (RU_*); 0 for the others */
 };
 
 /* A folded rollup's rows from the rollup g it folds, over the buckets
@@ -91,37 +91,37 @@ static const struct rollup_def rollups[RU_COUNT] = {
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " RU_POLICY_SUMS RU_FROM_POLICIES,
 		" GROUP BY 1, 2, 3",
 		" ON CONFLICT (start_time, submitter, auth_pass)" RU_ADD_POLICY,
-		RU_HAS_OK },
+		RU_HAS_OK, 0 },
 	[RU_POLICY] = { "rollup_policy",
 		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", " RU_AUTH_PASS ", "
 		RU_POLICY_SUMS RU_FROM_POLICIES, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY, RU_HAS_DOMAIN | RU_HAS_OK },
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass)" RU_ADD_POLICY, RU_HAS_DOMAIN | RU_HAS_OK, 0 },
 	[RU_RESULT_SUB] = { "rollup_result_sub",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RESULT_TYPE ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
 		" ON CONFLICT (start_time, submitter, auth_pass, result_type)" RU_ADD_RESULT,
-		RU_HAS_RT },
+		RU_HAS_RT, 0 },
 	[RU_RESULT] = { "rollup_result",
 		"SELECT r.start_time, r.submitter, " KEY_SQL_POLICY_DOMAIN ", " RU_AUTH_PASS ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
-		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT, RU_HAS_DOMAIN | RU_HAS_RT },
+		" ON CONFLICT (start_time, submitter, policy_domain, auth_pass, result_type)" RU_ADD_RESULT, RU_HAS_DOMAIN | RU_HAS_RT, 0 },
 	[RU_MX] = { "rollup_mx",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RECEIVING_MX ", "
 		RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4",
-		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT, RU_HAS_MX },
+		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx)" RU_ADD_RESULT, RU_HAS_MX, 0 },
 	[RU_MX_RESULT] = { "rollup_mx_result",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_RECEIVING_MX ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_DETAILS, " GROUP BY 1, 2, 3, 4, 5",
-		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT },
+		" ON CONFLICT (start_time, submitter, auth_pass, receiving_mx, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT, 0 },
 	[RU_TYPE] = { "rollup_policy_type",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", "
 		RU_POLICY_SUMS RU_FROM_EVERY_POLICY, " GROUP BY r.start_time, r.submitter, " RU_AUTH_PASS ", "
-		KEY_SQL_POLICY_TYPE, " ON CONFLICT (start_time, submitter, auth_pass, policy_type)" RU_ADD_POLICY, RU_HAS_MX | RU_HAS_OK },
+		KEY_SQL_POLICY_TYPE, " ON CONFLICT (start_time, submitter, auth_pass, policy_type)" RU_ADD_POLICY, RU_HAS_MX | RU_HAS_OK, 0 },
 	[RU_TYPE_RESULT] = { "rollup_policy_type_result",
 		"SELECT r.start_time, r.submitter, " RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", "
 		KEY_SQL_RESULT_TYPE ", " RU_RESULT_SUMS RU_FROM_EVERY_DETAIL, " GROUP BY r.start_time, r.submitter, "
 		RU_AUTH_PASS ", " KEY_SQL_POLICY_TYPE ", " KEY_SQL_RESULT_TYPE,
-		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT },
+		" ON CONFLICT (start_time, submitter, auth_pass, policy_type, result_type)" RU_ADD_RESULT, RU_HAS_MX | RU_HAS_RT, 0 },
 	[RU_FOLD_POLICY] = { "fold_policy",
 		"SELECT " RU_FOLD_BUCKET ", g.policy_domain, g.auth_pass, " RU_FOLD_POLICY_SUMS
 		RU_FOLD_FROM,
