@@ -368,6 +368,7 @@ enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len,
 	enum store_outcome so;
 	enum sink_result out;
 	const struct extract_item *it;
+	const char *foreign;
 	enum tr_err rc;
 
 	detail[0] = '\0';
@@ -391,10 +392,10 @@ enum sink_result sink_put(struct sink *s, const unsigned char *body, size_t len,
 		return out;
 	}
 	it = &res.items[0];
-	if (domain != NULL && outside(it->report, domain) != NULL) {
+	if (domain != NULL && (foreign = outside(it->report, domain)) != NULL) {
 		char pd[256];
 
-		clean(outside(it->report, domain), pd, sizeof pd);
+		clean(foreign, pd, sizeof pd);
 		snprintf(detail, detaillen, "policy-domain %s is not this token's domain %s", pd, domain);
 		extract_result_free(&res);
 		return SINK_REFUSED;
