@@ -401,10 +401,16 @@ static void judge_probe(struct state *s, struct findings *f, const char *mx,
 	static const enum finding_kind kinds[] = {
 		[SMTPPROBE_REFUSED] = FK_MX_UNREACHABLE, [SMTPPROBE_TIMEOUT] = FK_MX_TIMEOUT,
 		[SMTPPROBE_PROTOCOL] = FK_MX_PROTOCOL, [SMTPPROBE_NO_STARTTLS] = FK_MX_STARTTLS_MISSING,
-		[SMTPPROBE_TLS] = FK_MX_TLS_FAILED,
+		[SMTPPROBE_TLS] = FK_MX_TLS_FAILED, [SMTPPROBE_NO_ROUTE] = FK_MX_ADDRESS_UNPROBED,
 	};
 	int dane = ts->n > 0 && ts->secure;
 
+	if (r->failure == SMTPPROBE_NO_ROUTE) {
+		findings_add(f, kinds[r->failure], mx,
+		             "port %u: not probed, this host has no route to it (%s).", s->o->smtp.port,
+		             r->detail);
+		return;
+	}
 	if (r->failure != SMTPPROBE_OK) {
 		findings_add(f, kinds[r->failure], mx, "port %u: %s.", s->o->smtp.port, r->detail);
 		return;
@@ -428,7 +434,7 @@ static void judge_probe(struct state *s, struct findings *f, const char *mx,
 static int is_probe_failure(enum finding_kind k)
 {
 	return k == FK_MX_UNREACHABLE || k == FK_MX_TIMEOUT || k == FK_MX_PROTOCOL ||
-	       k == FK_MX_STARTTLS_MISSING || k == FK_MX_TLS_FAILED;
+	       k == FK_MX_STARTTLS_MISSING || k == FK_MX_TLS_FAILED || k == FK_MX_ADDRESS_UNPROBED;
 }
 
 /* The finding of list f with x's kind and message, or NULL. */
