@@ -15,6 +15,10 @@
 
 #define TXT_MAX 4096
 #define NAME_MAX_LEN 256
+/* An address as text: INET6_ADDRSTRLEN and then some. */
+#define ADDR_TEXT_MAX 64
+/* The longest list of addresses a finding names; past it, their number. */
+#define ADDR_LIST_MAX 160
 
 struct mxhost {
 	unsigned pref;
@@ -207,28 +211,44 @@ static int check_mx_set(struct state *s)
 	return 0;
 }
 
+/* Records of one type in numeric order, so that a host's addresses are
+ * probed and named the same way on every run whatever order DNS gives. */
+static int by_rdata(const void *a, const void *b)
+{
+	const struct resolve_rr *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->data, y->data, x->len);
+}
+
 /*
- * The first address of host (A, else AAAA) into addr: 0 found, 1 none or
- * bogus (a finding of kind none_kind added when none), -1 unchecked.
+ * Up to max addresses of host into addr[]: its A records, then its AAAA
+ * records (not asked for once max are found), *n of them.  0 found, 1
+ * none or bogus (a finding of kind none_kind added when none), -1
+ * unchecked.
  */
-static int host_address(struct state *s, const char *host, enum finding_kind none_kind,
-                        char *addr, size_t addrlen)
+static int host_addresses(struct state *s, const char *host, enum finding_kind none_kind,
+                          char (*addr)[ADDR_TEXT_MAX], size_t max, size_t *n)
 {
 	static const int types[] = { RESOLVE_A, RESOLVE_AAAA };
 	struct resolve_answer a;
 	int rc;
 
-	for (size_t t = 0; t < 2; t++) {
+	*n = 0;
+	for (size_t t = 0; t < 2 && *n < max; t++) {
 		rc = ask(s, host, types[t], &a);
 		if (rc != 0)
 			return rc;
-		for (size_t i = 0; i < a.n; i++)
-			if (resolve_addr_text(&a.rr[i], types[t], addr, addrlen) == 0) {
-				resolve_answer_free(&a);
-				return 0;
-			}
+		if (a.n > 1)
+			qsort(a.rr, a.n, sizeof a.rr[0], by_rdata);
+		for (size_t i = 0; i < a.n && *n < max; i++)
+			if (resolve_addr_text(&a.rr[i], types[t], addr[*n], ADDR_TEXT_MAX) == 0)
+				(*n)++;
 		resolve_answer_free(&a);
 	}
+	if (*n > 0)
+		return 0;
 	findings_add(s->f, none_kind, host, "%s has no A or AAAA record.", host);
 	return 1;
 }
@@ -267,17 +287,19 @@ static void judge_policy(struct state *s, const char *url, const char *body, siz
 /* Fetch and judge the policy: 0, or -1 unchecked. */
 static int check_policy(struct state *s)
 {
-	char host[NAME_MAX_LEN + 16], url[NAME_MAX_LEN + 64], addr[64];
+	char host[NAME_MAX_LEN + 16], url[NAME_MAX_LEN + 64], addr[1][ADDR_TEXT_MAX];
 	struct policyfetch_result r;
 	struct tr_error err;
+	size_t n;
 	int rc;
 
 	snprintf(host, sizeof host, "mta-sts.%s", s->domain);
 	snprintf(url, sizeof url, "https://%s/.well-known/mta-sts.txt", host);
-	rc = host_address(s, host, FK_POLICY_FETCH, addr, sizeof addr);
+	/* one address is enough: the policy is what is judged, not the host */
+	rc = host_addresses(s, host, FK_POLICY_FETCH, addr, 1, &n);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (policyfetch_get(s->domain, addr, &s->o->fetch, &r, &err) != TR_OK) {
+	if (policyfetch_get(s->domain, addr[0], &s->o->fetch, &r, &err) != TR_OK) {
 		findings_unchecked(s->f, "%s: %s", url, err.msg);
 		return -1;
 	}
@@ -342,8 +364,8 @@ static int mx_tlsa(struct state *s, const char *mx, struct tlsa_set *ts)
 	return 0;
 }
 
-static void judge_cert(struct state *s, const char *mx, const struct smtpprobe_result *r,
-                       int dane_ok)
+static void judge_cert(struct state *s, struct findings *f, const char *mx,
+                       const struct smtpprobe_result *r, int dane_ok)
 {
 	char day[16];
 	int64_t now = (int64_t)time(NULL), days = r->not_after ? (r->not_after - now) / 86400 : 0;
@@ -354,59 +376,166 @@ static void judge_cert(struct state *s, const char *mx, const struct smtpprobe_r
 	if (dane_ok && !s->policy_ok)
 		return;
 	if (r->cert_expired)
-		findings_add_since(s->f, FK_MX_CERT_EXPIRED, mx, r->not_after,
+		findings_add_since(f, FK_MX_CERT_EXPIRED, mx, r->not_after,
 		                   "The certificate expired on %s (%lld days ago).", day,
 		                   (long long)-days);
 	if (r->cert_name_mismatch)
-		findings_add(s->f, FK_MX_CERT_NAME, mx, "The certificate is not valid for %s.", mx);
+		findings_add(f, FK_MX_CERT_NAME, mx, "The certificate is not valid for %s.", mx);
 	if (r->cert_untrusted || r->cert_not_yet_valid)
-		findings_add(s->f, FK_MX_CERT_UNTRUSTED, mx, "The certificate chain does not verify: %s.",
+		findings_add(f, FK_MX_CERT_UNTRUSTED, mx, "The certificate chain does not verify: %s.",
 		             r->webpki_detail);
 	if (!r->cert_expired && r->not_after && days < DOMAINCHECK_EXPIRY_WARN_DAYS)
-		findings_add(s->f, FK_MX_CERT_EXPIRING, mx, "The certificate expires on %s (in %lld days).",
+		findings_add(f, FK_MX_CERT_EXPIRING, mx, "The certificate expires on %s (in %lld days).",
 		             day, (long long)days);
 	if (r->webpki_ok)
-		findings_add(s->f, FK_MX_TLS_OK, mx,
+		findings_add(f, FK_MX_TLS_OK, mx,
 		             "STARTTLS with %s; the certificate is valid for %s until %s (%lld days).",
 		             r->protocol, mx, day, (long long)days);
 }
 
-static void judge_probe(struct state *s, const char *mx, const char *addr,
+/* What one address of mx showed, into f; a failure's message leaves the
+ * address for merge_addresses() to put in front. */
+static void judge_probe(struct state *s, struct findings *f, const char *mx,
                         const struct tlsa_set *ts, const struct smtpprobe_result *r)
 {
 	static const enum finding_kind kinds[] = {
 		[SMTPPROBE_REFUSED] = FK_MX_UNREACHABLE, [SMTPPROBE_TIMEOUT] = FK_MX_TIMEOUT,
 		[SMTPPROBE_PROTOCOL] = FK_MX_PROTOCOL, [SMTPPROBE_NO_STARTTLS] = FK_MX_STARTTLS_MISSING,
-		[SMTPPROBE_TLS] = FK_MX_TLS_FAILED,
+		[SMTPPROBE_TLS] = FK_MX_TLS_FAILED, [SMTPPROBE_NO_ROUTE] = FK_MX_ADDRESS_UNPROBED,
 	};
 	int dane = ts->n > 0 && ts->secure;
 
-	if (r->failure != SMTPPROBE_OK) {
-		findings_add(s->f, kinds[r->failure], mx, "%s port %u: %s.", addr, s->o->smtp.port,
+	if (r->failure == SMTPPROBE_NO_ROUTE) {
+		findings_add(f, kinds[r->failure], mx,
+		             "port %u: not probed, this host has no route to it (%s).", s->o->smtp.port,
 		             r->detail);
 		return;
 	}
+	if (r->failure != SMTPPROBE_OK) {
+		findings_add(f, kinds[r->failure], mx, "port %u: %s.", s->o->smtp.port, r->detail);
+		return;
+	}
 	if (strcmp(r->protocol, "TLSv1") == 0 || strcmp(r->protocol, "TLSv1.1") == 0)
-		findings_add(s->f, FK_MX_TLS_OLD, mx, "The server chose %s.", r->protocol);
-	judge_cert(s, mx, r, dane && r->dane_ok);
+		findings_add(f, FK_MX_TLS_OLD, mx, "The server chose %s.", r->protocol);
+	judge_cert(s, f, mx, r, dane && r->dane_ok);
 	if (!dane)
 		return;
 	if (!r->dane_usable)
-		findings_add(s->f, FK_TLSA_UNUSABLE, mx, "None of the %zu TLSA records is usable for SMTP.",
+		findings_add(f, FK_TLSA_UNUSABLE, mx, "None of the %zu TLSA records is usable for SMTP.",
 		             ts->n);
 	else if (r->dane_ok)
-		findings_add(s->f, FK_TLSA_OK, mx, "A TLSA record (DNSSEC-validated) matches the certificate.");
+		findings_add(f, FK_TLSA_OK, mx, "A TLSA record (DNSSEC-validated) matches the certificate.");
 	else
-		findings_add(s->f, FK_TLSA_MISMATCH, mx, "No TLSA record matches the presented chain: %s.",
+		findings_add(f, FK_TLSA_MISMATCH, mx, "No TLSA record matches the presented chain: %s.",
 		             r->dane_detail);
+}
+
+/* A kind whose message starts "port N:", the address belonging before it. */
+static int is_probe_failure(enum finding_kind k)
+{
+	return k == FK_MX_UNREACHABLE || k == FK_MX_TIMEOUT || k == FK_MX_PROTOCOL ||
+	       k == FK_MX_STARTTLS_MISSING || k == FK_MX_TLS_FAILED || k == FK_MX_ADDRESS_UNPROBED;
+}
+
+/* The finding of list f with x's kind and message, or NULL. */
+static const struct finding *same_finding(const struct findings *f, const struct finding *x)
+{
+	for (size_t k = 0; k < f->n; k++)
+		if (f->v[k].kind == x->kind && strcmp(f->v[k].message, x->message) == 0)
+			return &f->v[k];
+	return NULL;
+}
+
+/*
+ * Finding x of address i of mx into s->f, once for every address from i
+ * on that showed the same (per[j] for addr[j]), naming them; a host with
+ * one address keeps the messages it always had.
+ */
+static void merge_one(struct state *s, const char *mx, char (*addr)[ADDR_TEXT_MAX], size_t n,
+                      const struct findings *per, size_t i, const struct finding *x)
+{
+	char list[ADDR_LIST_MAX] = "";
+	size_t used = 0, count = 0;
+	int64_t since = x->since;
+	const struct finding *y;
+
+	for (size_t j = i; j < n; j++) {
+		if ((y = same_finding(&per[j], x)) == NULL)
+			continue;
+		count++;
+		if (y->since != 0 && (since == 0 || y->since < since))
+			since = y->since;
+		if (used < sizeof list)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+			                         count > 1 ? ", " : "", addr[j]);
+	}
+	/* a list too long to read (IPv6) becomes a number */
+	if (used >= sizeof list && count == n)
+		snprintf(list, sizeof list, "all %zu addresses", n);
+	else if (used >= sizeof list)
+		snprintf(list, sizeof list, "%zu of %zu addresses", count, n);
+	if (is_probe_failure(x->kind))
+		findings_add_since(s->f, x->kind, mx, since, "%s %s", list, x->message);
+	else if (n > 1)
+		findings_add_since(s->f, x->kind, mx, since, "%s: %s", list, x->message);
+	else
+		findings_add_since(s->f, x->kind, mx, since, "%s", x->message);
+}
+
+/* The findings of each probed address of mx into s->f, each distinct one
+ * once. */
+static void merge_addresses(struct state *s, const char *mx, char (*addr)[ADDR_TEXT_MAX],
+                            size_t n, const struct findings *per)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->f->dropped += per[i].dropped;
+		for (size_t k = 0; k < per[i].n; k++) {
+			size_t j;
+
+			for (j = 0; j < i && same_finding(&per[j], &per[i].v[k]) == NULL; j++)
+				;
+			/* an earlier address showed it: said already, naming this one */
+			if (j == i)
+				merge_one(s, mx, addr, n, per, i, &per[i].v[k]);
+		}
+	}
+}
+
+/* Probe every address of mx and merge what they showed: 0, or -2 with
+ * err set (our own side failed). */
+static int probe_addresses(struct state *s, const char *mx, const struct tlsa_set *ts,
+                           char (*addr)[ADDR_TEXT_MAX], size_t n, struct tr_error *err)
+{
+	struct findings *per = calloc(n, sizeof *per);
+	struct smtpprobe_result r;
+	int rc = 0;
+
+	if (per == NULL) {
+		tr_error_set(err, TR_ERR_NOMEM, "out of memory");
+		return -2;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		findings_init(&per[i], s->domain);
+		if (smtpprobe_run(mx, addr[i], ts->t, ts->secure ? ts->n : 0, &s->o->smtp, &r,
+		                  err) != TR_OK)
+			rc = -2;
+		else
+			judge_probe(s, &per[i], mx, ts, &r);
+	}
+	if (rc == 0)
+		merge_addresses(s, mx, addr, n, per);
+	for (size_t i = 0; i < n; i++)
+		findings_free(&per[i]);
+	free(per);
+	return rc;
 }
 
 /* One MX host: 0, or -1 unchecked. */
 static int check_mx_host(struct state *s, const char *mx, struct tr_error *err)
 {
 	struct tlsa_set *ts = calloc(1, sizeof *ts);
-	struct smtpprobe_result r;
-	char addr[64];
+	char addr[DOMAINCHECK_MX_ADDR_MAX][ADDR_TEXT_MAX];
+	size_t n = 0;
 	int rc;
 
 	if (ts == NULL) {
@@ -415,13 +544,9 @@ static int check_mx_host(struct state *s, const char *mx, struct tr_error *err)
 	}
 	rc = mx_tlsa(s, mx, ts);
 	if (rc >= 0)
-		rc = host_address(s, mx, FK_MX_ADDRESS, addr, sizeof addr);
-	if (rc == 0 && s->o->probe_mx) {
-		if (smtpprobe_run(mx, addr, ts->t, ts->secure ? ts->n : 0, &s->o->smtp, &r, err) != TR_OK)
-			rc = -2;
-		else
-			judge_probe(s, mx, addr, ts, &r);
-	}
+		rc = host_addresses(s, mx, FK_MX_ADDRESS, addr, DOMAINCHECK_MX_ADDR_MAX, &n);
+	if (rc == 0 && s->o->probe_mx)
+		rc = probe_addresses(s, mx, ts, addr, n, err);
 	resolve_answer_free(&ts->a);
 	free(ts);
 	return rc;

@@ -2,7 +2,8 @@
  * domaincheck: one domain's MTA-STS, DANE and TLS reporting set-up, end to
  * end, as a sending MTA would meet it: the _smtp._tls and _mta-sts TXT
  * records, the MX set, the policy file and whether it covers every MX
- * host, and each MX host's STARTTLS, certificate and TLSA records.
+ * host, and each MX host's STARTTLS, certificate and TLSA records, at
+ * every address of the host (a sender may reach any of them).
  *
  * It only observes and fills a findings list (findings.h); what the
  * findings mean for the stored reports is explain.h's business.
@@ -18,6 +19,10 @@
 
 /* At most this many MX hosts are checked (the lowest preferences). */
 #define DOMAINCHECK_MX_MAX 16
+/* At most this many addresses of one MX host are probed (its A records,
+ * then its AAAA records, each in numeric order): bounds the time a host
+ * with many addresses that all time out can cost. */
+#define DOMAINCHECK_MX_ADDR_MAX 8
 /* A certificate that expires within this many days is a warning. */
 #define DOMAINCHECK_EXPIRY_WARN_DAYS 14
 

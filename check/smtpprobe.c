@@ -104,14 +104,18 @@ static int connect_to(struct conn *c, const char *addr, unsigned port,
 	}
 	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		stop(r, SMTPPROBE_REFUSED, "socket: ", strerror(errno));
+		stop(r, errno == EAFNOSUPPORT ? SMTPPROBE_NO_ROUTE : SMTPPROBE_REFUSED, "socket: ",
+		     strerror(errno));
 		return -1;
 	}
 	step(c);
 	if (connect(c->fd, (struct sockaddr *)&ss, slen) == 0)
 		return 0;
 	if (errno != EINPROGRESS) {
-		stop(r, SMTPPROBE_REFUSED, "connect: ", strerror(errno));
+		/* at once, before any packet left, the no-route is our own
+		 * routing table's (a remote one comes later, by SO_ERROR) */
+		stop(r, errno == ENETUNREACH ? SMTPPROBE_NO_ROUTE : SMTPPROBE_REFUSED, "connect: ",
+		     strerror(errno));
 		return -1;
 	}
 	rc = wait_fd(c, POLLOUT);

@@ -51,7 +51,9 @@ enum smtpprobe_failure {
 	SMTPPROBE_TIMEOUT,
 	SMTPPROBE_PROTOCOL,      /* not 220 / 250, or a garbled reply */
 	SMTPPROBE_NO_STARTTLS,   /* EHLO did not offer it */
-	SMTPPROBE_TLS            /* handshake failed */
+	SMTPPROBE_TLS,           /* handshake failed */
+	SMTPPROBE_NO_ROUTE       /* our side cannot reach the address at all
+	                            (no IPv6 here): says nothing of the host */
 };
 
 struct smtpprobe_result {

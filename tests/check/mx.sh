@@ -40,6 +40,34 @@ expect synfull.example.test "mx-timeout@mx-synfull.example.test" 1 --timeout 1
 grep -q 'no TCP connection within 1000 ms' "$TMP/out" && ok "synfull: no connection" ||
 	not_ok "synfull: no connection"
 
+# Every address of an MX host is probed: a finding about one address of
+# several names it, and what several addresses share is said once.
+has() { grep -q "$2" "$TMP/out" && ok "$1" || { not_ok "$1"; diag "$(cat "$TMP/out")"; }; }
+TLS13='STARTTLS with TLSv1.3; the certificate is valid for'
+expect halfdown.example.test "mx-unreachable@mx-halfdown.example.test" 1
+has "halfdown: the refusing address" '"code":"mx-unreachable","subject":"mx-halfdown.example.test","message":"127.0.1.30 port 25: connect: Connection refused."'
+has "halfdown: the good address" "\"code\":\"mx-tls\",\"subject\":\"mx-halfdown.example.test\",\"message\":\"127.0.1.1: $TLS13"
+expect halfexpired.example.test "mx-cert-expired@mx-halfexpired.example.test" 1
+has "halfexpired: the expired address" '"code":"mx-cert-expired","subject":"mx-halfexpired.example.test","message":"127.0.1.2: The certificate expired on 2025-02-01'
+has "halfexpired: the good address" "\"message\":\"127.0.1.1: $TLS13 mx-halfexpired.example.test"
+expect twogood.example.test "" 0
+has "twogood: one fact for both addresses" "\"code\":\"mx-tls\",\"subject\":\"mx-twogood.example.test\",\"message\":\"127.0.1.1, 127.0.1.5: $TLS13"
+is "twogood: said once" "$(grep -o '"code":"mx-tls"' "$TMP/out" | wc -l)" 1
+# A broken IPv6 address beside a good IPv4 one.
+if [ "$WORLD_IPV6" = 1 ]; then
+	expect dual.example.test "mx-cert-expired@mx-dual.example.test" 1
+	has "dual: the IPv6 address" '"code":"mx-cert-expired","subject":"mx-dual.example.test","message":"::1: The certificate expired on 2025-02-01'
+	has "dual: the IPv4 address" "\"message\":\"127.0.1.1: $TLS13 mx-dual.example.test"
+else
+	skip "dual: no IPv6 in the namespace"
+	skip "dual: the IPv6 address"
+	skip "dual: the IPv4 address"
+fi
+# An address this host has no route to is not the MX host's fault.
+expect v6down.example.test "" 0
+has "v6down: not probed, said" '"code":"mx-address-unprobed","subject":"mx-v6down.example.test","message":"2001:db8::25 port 25: not probed, this host has no route to it (connect: Network is unreachable)."'
+has "v6down: the IPv4 address" "\"message\":\"127.0.1.1: $TLS13 mx-v6down.example.test"
+
 # --no-smtp: DNS and policy only.
 expect expired.example.test "" 0 --no-smtp
 done_testing

@@ -11,7 +11,14 @@
 #   127.0.1.10   tarpit.py: SMTP up to STARTTLS, then silence
 #   127.0.1.11   tarpit.py: a greeting, then silence
 #   127.0.1.12   tarpit.py: a full accept queue (connect() never completes)
+#   127.0.1.30   nothing: port 25 refuses
+#   ::1          the Postfix's sixth smtpd, the expired certificate (only
+#                when the namespace has IPv6: WORLD_IPV6=1)
+#   2001:db8::25 no route at all from inside the namespace
 #
+# The mx-half*, mx-twogood, mx-dual and mx-v6down hosts have two addresses
+# each, 127.0.1.1 (good) and one of the above, for the probe of every
+# address of an MX host.
 # Each test domain under example.test plants one fault (world_zone lists
 # them); example.test itself has every MX host.  Needs root, unshare,
 # nsd, ldnsutils, nginx, postfix, openssl and python3; without them the
@@ -31,6 +38,9 @@ if [ -z "${CHECK_WORLD_NETNS:-}" ]; then
 fi
 PATH=$PATH:/usr/sbin:/sbin
 ip link set lo up || world_skip "cannot bring up loopback in the namespace"
+# ::1 is there unless IPv6 is disabled; the IPv6 listener needs it.
+WORLD_IPV6=0
+ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128' && WORLD_IPV6=1
 
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/tap.sh"
 W=$TMP/world
@@ -122,7 +132,7 @@ RPT='v=TLSRPTv1; rua=mailto:tlsrpt@example.test'
 # The test domains: each plants the fault its name says (tests expect it).
 WORLD_DOMAINS="good dupsts badsts duptlsrpt badrua notlsrpt bogus uncovered huge slow
 redirect ctype notfound badpolicy webpki tarpit443 expired wrongname nostarttls tlsa
-silent tlshang greet synfull testing shortage"
+silent tlshang greet synfull testing shortage halfdown halfexpired twogood dual v6down"
 
 world_zone() {
 	good=$(world_spki_sha256 "$W/pki/mx-good.pem")
@@ -141,6 +151,16 @@ mx-silent A 127.0.1.9
 mx-tlshang A 127.0.1.10
 mx-greet A 127.0.1.11
 mx-synfull A 127.0.1.12
+mx-halfdown A 127.0.1.1
+mx-halfdown A 127.0.1.30
+mx-halfexpired A 127.0.1.1
+mx-halfexpired A 127.0.1.2
+mx-twogood A 127.0.1.1
+mx-twogood A 127.0.1.5
+mx-dual A 127.0.1.1
+mx-dual AAAA ::1
+mx-v6down A 127.0.1.1
+mx-v6down AAAA 2001:db8::25
 _25._tcp.mx-good TLSA 3 1 1 $good
 _25._tcp.mx-tlsa TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000
 EOF2
@@ -156,7 +176,8 @@ EOF2
 		world_domain $x "$STS" "$RPT" mx-good
 	done
 	world_domain tarpit443 "$STS" "$RPT" mx-good | sed 's/127.0.0.80/127.0.1.9/'
-	for x in expired wrongname nostarttls tlsa silent tlshang greet synfull; do
+	for x in expired wrongname nostarttls tlsa silent tlshang greet synfull halfdown \
+		halfexpired twogood dual v6down; do
 		world_domain $x "$STS" "$RPT" mx-$x
 	done
 }
@@ -272,8 +293,15 @@ world_mta() {
 	done
 	echo "127.0.1.4:25 inet n - n - - smtpd -o smtpd_tls_security_level=none" \
 		>>"$d/postfix/master.cf"
+	v6=""
+	if [ "$WORLD_IPV6" = 1 ]; then
+		v6=::1
+		sed -i 's/^inet_protocols = .*/inet_protocols = all/' "$d/postfix/main.cf"
+		echo "[::1]:25 inet n - n - - smtpd -o smtpd_tls_chain_files=$p/mx-expired.key,$p/mx-expired.pem" \
+			>>"$d/postfix/master.cf"
+	fi
 	postfix -c "$d/postfix" start >"$d/start.out" 2>&1 || { cat "$d/start.out" "$d/maillog" >&2; return 1; }
-	python3 - 127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.1.5 <<'EOF2' || { cat "$d/maillog" >&2; return 1; }
+	python3 - 127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.1.5 $v6 <<'EOF2' || { cat "$d/maillog" >&2; return 1; }
 import socket, sys, time
 for addr in sys.argv[1:]:
     for _ in range(150):
@@ -303,9 +331,11 @@ world_up() {
 	now=$(date -u +%Y%m%d%H%M%SZ)
 	soon=$(date -u -d '+60 days' +%Y%m%d%H%M%SZ)
 	world_ca &&
-	world_cert mx-good "$now" "$soon" mx-good.example.test mx-tlsa.example.test &&
+	world_cert mx-good "$now" "$soon" mx-good.example.test mx-tlsa.example.test \
+		$(for x in halfdown halfexpired twogood dual v6down; do echo mx-$x.example.test; done) &&
 	cp "$W/pki/mx-good.pem" "$W/pki/mx-tlsa.pem" && cp "$W/pki/mx-good.key" "$W/pki/mx-tlsa.key" &&
-	world_cert mx-expired 20250101000000Z 20250201000000Z mx-expired.example.test &&
+	world_cert mx-expired 20250101000000Z 20250201000000Z mx-expired.example.test \
+		mx-halfexpired.example.test mx-dual.example.test &&
 	world_cert mx-wrongname "$now" "$soon" mail.example.org &&
 	world_cert mta-sts "$now" "$soon" $(for x in $WORLD_DOMAINS; do echo mta-sts.$x.example.test; done) \
 		mta-sts.example.test || { echo "world: certificates failed" >&2; return 1; }
