@@ -694,6 +694,27 @@ static void migrated_version_five_counts_once(void **state)
 }
 
 /*
+ * A copy of the fixture database at path src, made older by undo (the
+ * tables a later migration adds dropped, user_version set back): the
+ * copy's path, for rb_remove_temp().
+ */
+static char *copy_as_older(const char *src, const char *name, const char *undo)
+{
+	char *path = rb_temp_path(name);
+	char sql[4400];
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(src, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", path);
+	exec_ok(db, sql);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, undo);
+	sqlite3_close(db);
+	return path;
+}
+
+/*
  * Version 10, as the schema before the rollups by policy type wrote it:
  * migration 011 backfills them, the superseded sts policy under its own
  * key, equal to those the fixture database kept report by report.
@@ -701,19 +722,12 @@ static void migrated_version_five_counts_once(void **state)
 static void migrated_version_ten_backfills_policy_types(void **state)
 {
 	struct fixture_db *fd = *state;
-	char *path = rb_temp_path("v10.db");
-	char sql[4400];
+	char *path = copy_as_older(fd->path, "v10.db",
+	                           "DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result;"
+	                           " DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx;"
+	                           " DROP TABLE fold_mx_result; PRAGMA user_version = 10");
 	sqlite3 *db = NULL;
 
-	assert_int_equal(sqlite3_open(fd->path, &db), SQLITE_OK);
-	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", path);
-	exec_ok(db, sql);
-	sqlite3_close(db);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "DROP TABLE rollup_policy_type; DROP TABLE rollup_policy_type_result;"
-	            " DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx; DROP TABLE fold_mx_result;"
-	            " PRAGMA user_version = 10");
-	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(one_raw(db, "SELECT sum(successful) FROM rollup_policy_type"
@@ -730,18 +744,10 @@ static void migrated_version_ten_backfills_policy_types(void **state)
 static void migrated_version_twelve_backfills_folds(void **state)
 {
 	struct fixture_db *fd = *state;
-	char *path = rb_temp_path("v12.db");
-	char sql[4400];
-	sqlite3 *db = NULL;
+	char *path = copy_as_older(fd->path, "v12.db",
+	                           "DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx;"
+	                           " DROP TABLE fold_mx_result; PRAGMA user_version = 12");
 
-	assert_int_equal(sqlite3_open(fd->path, &db), SQLITE_OK);
-	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", path);
-	exec_ok(db, sql);
-	sqlite3_close(db);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "DROP TABLE fold_policy; DROP TABLE fold_result; DROP TABLE fold_mx; DROP TABLE fold_mx_result;"
-	            " PRAGMA user_version = 12");
-	sqlite3_close(db);
 	assert_migrated_agrees(path, fd->path);
 	rb_remove_temp(path);
 }
