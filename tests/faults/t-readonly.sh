@@ -36,11 +36,7 @@ check "mails 1-3 stored while writable" send 1 3 stored
 # remount: the kernel refuses while a file there is open for writing, and
 # the milter closes its connection's database only after miltertest left
 remount_ro() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		mount -o remount,bind,ro "$tmp/dbdir" 2>/dev/null && return 0
-		sleep 0.5
-	done
-	return 1
+	wait_for mount -o remount,bind,ro "$tmp/dbdir" 2>/dev/null
 }
 check "remount the database read-only" remount_ro
 check "mails 4-8 accepted without a status header" send 4 8 unstored

@@ -2,6 +2,7 @@
 # a tlsrpt-httpd started in the foreground on an ephemeral loopback port.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/lib.sh"
 HTTPD_BIN=$top_builddir/httpd/tlsrpt-httpd
 REPORT_BIN=$top_builddir/aggregator/tlsrpt-report
 HTTPD_DIR=$top_srcdir/tests/httpd
@@ -89,24 +90,6 @@ post() {
 }
 
 sql() { sqlite3 -cmd '.timeout 5000' "$tmp/db" "$1"; }
-
-# wait_for COMMAND...: up to 20 s for it to succeed
-wait_for() {
-	for _ in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-# wait_long COMMAND...: up to 90 s (a spool replay on a busy CI machine)
-wait_long() {
-	for _ in $(seq 1 450); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 # The raw reports of the real samples (gzip or JSON bytes, one file each),
 # mails' attachments included, into $tmp/samples; prints how many.

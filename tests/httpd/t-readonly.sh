@@ -33,11 +33,7 @@ burst rw1
 check "burst 1 (writable): only 201 and 400" codes_ok rw1
 # the daemon closes its idle database within 10 s; then the remount works
 remount_ro() {
-	for _ in $(seq 1 60); do
-		mount -o remount,bind,ro "$tmp/dbdir" 2>/dev/null && return 0
-		sleep 0.5
-	done
-	return 1
+	wait_for mount -o remount,bind,ro "$tmp/dbdir" 2>/dev/null
 }
 check "remount the database read-only" remount_ro
 burst ro

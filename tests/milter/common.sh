@@ -2,6 +2,7 @@
 # a tlsrpt-milter started in the foreground on its own unix socket.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/lib.sh"
 MILTER_BIN=$top_builddir/milter/tlsrpt-milter
 FIXTURES=$top_srcdir/tests/fixtures/milter
 tap_n=0

@@ -36,11 +36,12 @@ EOF2
 check "starts with a pidfile" start_milter
 check "pidfile holds the pid" test "$(cat "$tmp/pid" 2>/dev/null)" = "$milter_pid"
 echo "LogLevel warning" >>"$tmp/conf"
-kill -USR1 "$milter_pid"; sleep 0.5
-check "SIGUSR1 reloads" grep -q 'configuration reloaded' "$tmp/log"
+kill -USR1 "$milter_pid"
+check "SIGUSR1 reloads" wait_for grep -q 'configuration reloaded' "$tmp/log"
 echo "NoSuchKey 1" >>"$tmp/conf"
-kill -USR1 "$milter_pid"; sleep 0.5
-check "invalid file keeps the running config" grep -q 'reload failed, configuration unchanged: .*conf:7: NoSuchKey' "$tmp/log"
+kill -USR1 "$milter_pid"
+check "invalid file keeps the running config" \
+	wait_for grep -q 'reload failed, configuration unchanged: .*conf:7: NoSuchKey' "$tmp/log"
 check "still running after a failed reload" kill -0 "$milter_pid"
 check "SIGTERM stops cleanly" stop_milter
 check "pidfile removed" test ! -e "$tmp/pid"

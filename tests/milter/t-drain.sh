@@ -53,8 +53,7 @@ client=$!
 i=0
 while [ ! -f "$tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$milter_pid"
-sleep 1
-check "idle: the stop waits for the open session" grep -q 'on 1 MTA connection;' "$tmp/log"
+check "idle: the stop waits for the open session" wait_for grep -q 'on 1 MTA connection;' "$tmp/log"
 sleep 6  # past libmilter's 5-second listener poll: a stop would be over
 check "idle: the open session holds the stop" kill -0 "$milter_pid"
 kill -TERM "$milter_pid"

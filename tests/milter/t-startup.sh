@@ -75,9 +75,8 @@ write_conf </dev/null
 check "starts" start_milter
 echo "Database $tmp/adir" >>"$tmp/conf"
 kill -USR1 "$milter_pid"
-i=0; while ! grep -q 'reload failed' "$tmp/log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "reload to a directory as the database: refused, settings kept" \
-	grep -q "reload failed, configuration unchanged: database $tmp/adir: is a directory" "$tmp/log"
+	wait_for grep -q "reload failed, configuration unchanged: database $tmp/adir: is a directory" "$tmp/log"
 check "still running" kill -0 "$milter_pid"
 check "stops cleanly" stop_milter
 
@@ -148,8 +147,7 @@ check "pidfile removed after a stop under -u" test ! -e "$tmp/pid"
 check "socket removed after a stop under -u" test ! -e "$tmp/sock"
 check "starts as nobody again" start_milter -u nobody
 kill -KILL "$milter_pid"; wait "$milter_pid" 2>/dev/null; milter_pid=
-i=0; while [ -e "$tmp/pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-check "pidfile removed after kill -9 under -u" test ! -e "$tmp/pid"
+check "pidfile removed after kill -9 under -u" wait_for test ! -e "$tmp/pid"
 check "socket removed after kill -9 under -u" test ! -e "$tmp/sock"
 [ $tap_failed -eq 0 ] || show_log
 finish
