@@ -210,6 +210,7 @@ struct rollup {
 	struct ru_pending *pending; /* n_pending of cap_pending used */
 	size_t n_pending, cap_pending;
 	struct arena strings;       /* the pending groups' strings */
+	int fold_of[RU_COUNT];      /* the folded rollup of each rollup, or -1 */
 };
 
 struct rollup *rollup_close(struct rollup *ru)
@@ -235,6 +236,11 @@ enum tr_err rollup_open(struct db *db, struct rollup **out, struct tr_error *err
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory preparing the rollups");
 	ru->db = db;
 	arena_init(&ru->strings);
+	for (int i = 0; i < RU_COUNT; i++)
+		ru->fold_of[i] = -1;
+	for (int i = 0; i < RU_COUNT; i++)
+		if (rollups[i].cols & RU_FOLDED)
+			ru->fold_of[rollups[i].folds] = i;
 	for (int i = 0; i < RU_COUNT; i++) {
 		enum tr_err rc;
 
@@ -626,15 +632,6 @@ static enum tr_err ru_upsert_sorted(struct rollup *ru, const struct ru_pending *
 	return rc;
 }
 
-/* The folded rollup of rollup which, or -1. */
-static int ru_fold_of(int which)
-{
-	for (int f = 0; f < RU_COUNT; f++)
-		if ((rollups[f].cols & RU_FOLDED) && rollups[f].folds == which)
-			return f;
-	return -1;
-}
-
 /* The folded rollups' groups derived from the batch's summed groups
  * pending[0, n), appended after them: each in the bucket of its start,
  * of no submitter, its reports the sum of the groups', as the rebuild's
@@ -645,7 +642,7 @@ static enum tr_err ru_fold_groups(struct rollup *ru, size_t n, size_t *m, struct
 
 	*m = 0;
 	for (size_t i = 0; i < n; i++)
-		count += ru_fold_of(ru->pending[i].which) >= 0;
+		count += ru->fold_of[ru->pending[i].which] >= 0;
 	while (ru->cap_pending < n + count) {
 		struct ru_pending *p = array_grow(ru->pending, &ru->cap_pending, ru->cap_pending, sizeof *p, 1024);
 
@@ -654,7 +651,7 @@ static enum tr_err ru_fold_groups(struct rollup *ru, size_t n, size_t *m, struct
 		ru->pending = p;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int fold = ru_fold_of(ru->pending[i].which);
+		int fold = ru->fold_of[ru->pending[i].which];
 		struct ru_pending *p = &ru->pending[n + *m];
 
 		if (fold < 0)
