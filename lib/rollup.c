@@ -1,6 +1,7 @@
 /*
  * rollup: the summary rollups kept in step with the reports (see
- * rollup.h).  A new report's groups are summed in C and added by upsert;
+ * rollup.h).  A new report's groups are summed in C and added by upsert,
+ * the folded rollups' derived from a batch's sums at its flush;
  * a change to stored reports rebuilds the start times it touched with
  * SELECTs over the base tables, as migrations 002 and 003 backfilled, and
  * the folded rollups' buckets (version 13) from the rollups they fold.
@@ -20,7 +21,7 @@
 /* scratch items kept between reports */
 #define RU_KEEP 4096
 /* Groups a batch holds before rollup_batch_make_room() upserts them early
- * (a few MB). */
+ * (a few MB; the flush derives up to as many folded groups again). */
 #define RU_BATCH_MAX 65536
 
 /*
@@ -192,7 +193,8 @@ struct ru_key {
 };
 
 /* One group of one report, held until the batch's groups are upserted
- * together; its strings live in the batch's arena. */
+ * together (at the flush, a sum of them, or a folded group derived from
+ * such sums); its strings live in the batch's arena. */
 struct ru_pending {
 	int which;
 	struct ru_key k;
