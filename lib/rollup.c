@@ -1,6 +1,7 @@
 /*
  * rollup: the summary rollups kept in step with the reports (see
- * rollup.h).  A new report's groups are summed in C and added by upsert;
+ * rollup.h).  A new report's groups are summed in C and added by upsert,
+ * the folded rollups' derived from a batch's sums at its flush;
  * a change to stored reports rebuilds the start times it touched with
  * SELECTs over the base tables, as migrations 002 and 003 backfilled, and
  * the folded rollups' buckets (version 13) from the rollups they fold.
@@ -20,7 +21,7 @@
 /* scratch items kept between reports */
 #define RU_KEEP 4096
 /* Groups a batch holds before rollup_batch_make_room() upserts them early
- * (a few MB). */
+ * (a few MB; the flush derives up to as many folded groups again). */
 #define RU_BATCH_MAX 65536
 
 /*
@@ -192,7 +193,8 @@ struct ru_key {
 };
 
 /* One group of one report, held until the batch's groups are upserted
- * together; its strings live in the batch's arena. */
+ * together (at the flush, a sum of them, or a folded group derived from
+ * such sums); its strings live in the batch's arena. */
 struct ru_pending {
 	int which;
 	struct ru_key k;
@@ -210,6 +212,7 @@ struct rollup {
 	struct ru_pending *pending; /* n_pending of cap_pending used */
 	size_t n_pending, cap_pending;
 	struct arena strings;       /* the pending groups' strings */
+	int fold_of[RU_COUNT];      /* the folded rollup of each rollup, or -1 */
 };
 
 struct rollup *rollup_close(struct rollup *ru)
@@ -235,6 +238,11 @@ enum tr_err rollup_open(struct db *db, struct rollup **out, struct tr_error *err
 		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory preparing the rollups");
 	ru->db = db;
 	arena_init(&ru->strings);
+	for (int i = 0; i < RU_COUNT; i++)
+		ru->fold_of[i] = -1;
+	for (int i = 0; i < RU_COUNT; i++)
+		if (rollups[i].cols & RU_FOLDED)
+			ru->fold_of[rollups[i].folds] = i;
 	for (int i = 0; i < RU_COUNT; i++) {
 		enum tr_err rc;
 
@@ -354,12 +362,9 @@ static char *ru_strdup(struct arena *a, const char *s)
 	return d;
 }
 
-/* One group of one report, held for the batch. */
-/* One group of one report, held for the batch, whose strings (the
- * submitter, and the domain and result type the table has) are the
- * arena's already. */
-static enum tr_err ru_emit_copied(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                                  struct tr_error *err)
+/* One group of one report, held for the batch (its strings copied). */
+static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
+                           struct tr_error *err)
 {
 	unsigned cols = rollups[which].cols;
 	struct ru_pending *p;
@@ -374,35 +379,19 @@ static enum tr_err ru_emit_copied(struct rollup *ru, int which, const struct ru_
 	p->sum = *sum;
 	p->reports = 1;
 	/* only the columns the table has, so that equal keys compare equal */
-	if (!(cols & (RU_HAS_DOMAIN | RU_HAS_MX)))
-		p->sum.domain = NULL;
-	if (!(cols & RU_HAS_RT))
-		p->sum.rt = NULL;
+	p->sum.domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) ? ru_strdup(&ru->strings, sum->domain) : NULL;
+	p->sum.rt = (cols & RU_HAS_RT) ? ru_strdup(&ru->strings, sum->rt) : NULL;
+	if (((cols & (RU_HAS_DOMAIN | RU_HAS_MX)) && p->sum.domain == NULL) || ((cols & RU_HAS_RT) && p->sum.rt == NULL))
+		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
 	ru->n_pending++;
 	return TR_OK;
 }
 
-/* One group of one report, held for the batch (its strings copied). */
-static enum tr_err ru_emit(struct rollup *ru, int which, const struct ru_key *k, const struct ru_item *sum,
-                           struct tr_error *err)
+/* Sort items[0..n) with cmp and hold one group per run of equal keys
+ * for rollup which (the folded rollups' come from these at the flush). */
+static enum tr_err ru_groups(struct rollup *ru, int which, const struct ru_key *k, struct ru_item *items, size_t n,
+                             int (*cmp)(const void *, const void *), struct tr_error *err)
 {
-	unsigned cols = rollups[which].cols;
-	struct ru_item copy = *sum;
-
-	copy.domain = (cols & (RU_HAS_DOMAIN | RU_HAS_MX)) ? ru_strdup(&ru->strings, sum->domain) : NULL;
-	copy.rt = (cols & RU_HAS_RT) ? ru_strdup(&ru->strings, sum->rt) : NULL;
-	if (((cols & (RU_HAS_DOMAIN | RU_HAS_MX)) && copy.domain == NULL) || ((cols & RU_HAS_RT) && copy.rt == NULL))
-		return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
-	return ru_emit_copied(ru, which, k, &copy, err);
-}
-
-/* Sort items[0..n) with cmp and hold one group per run of equal keys,
- * for rollup which and, unless fold is -1, for its folded rollup fold
- * too (the same group in the bucket of k's start, of no submitter). */
-static enum tr_err ru_groups(struct rollup *ru, int which, int fold, const struct ru_key *k, struct ru_item *items,
-                             size_t n, int (*cmp)(const void *, const void *), struct tr_error *err)
-{
-	struct ru_key folded = { key_fold_bucket(k->start), "", k->auth_pass };
 	enum tr_err rc = TR_OK;
 	size_t i = 0;
 
@@ -416,12 +405,6 @@ static enum tr_err ru_groups(struct rollup *ru, int which, int fold, const struc
 			sum.fail_with_policy = sat_add(sum.fail_with_policy, items[i].fail_with_policy);
 		}
 		rc = ru_emit(ru, which, k, &sum, err);
-		if (rc == TR_OK && fold >= 0) {
-			/* the same columns: the strings just copied serve both */
-			sum.domain = ru->pending[ru->n_pending - 1].sum.domain;
-			sum.rt = ru->pending[ru->n_pending - 1].sum.rt;
-			rc = ru_emit_copied(ru, fold, &folded, &sum, err);
-		}
 	}
 	return rc;
 }
@@ -508,27 +491,27 @@ static enum tr_err add_groups(struct rollup *ru, const struct tlsrpt_report *r, 
 	n_policies = ru_policies(r, superseded, RU_BY_DOMAIN, ru->items, &total);
 	rc = ru_emit(ru, RU_REPORT, &k, &total, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_POLICY, RU_FOLD_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_POLICY, &k, ru->items, n_policies, cmp_domain_rt, err);
 	if (rc == TR_OK) {
 		n_policies = ru_policies(r, superseded, RU_BY_TYPE, ru->items, &total);
-		rc = ru_groups(ru, RU_TYPE, -1, &k, ru->items, n_policies, cmp_domain, err);
+		rc = ru_groups(ru, RU_TYPE, &k, ru->items, n_policies, cmp_domain, err);
 	}
 	if (rc == TR_OK && n_every_detail > 0) {
 		ru_details(r, superseded, RU_BY_TYPE, ru->items);
-		rc = ru_groups(ru, RU_TYPE_RESULT, -1, &k, ru->items, n_every_detail, cmp_domain_rt, err);
+		rc = ru_groups(ru, RU_TYPE_RESULT, &k, ru->items, n_every_detail, cmp_domain_rt, err);
 	}
 	if (rc != TR_OK || n_details == 0)
 		return rc;
 	ru_details(r, superseded, RU_BY_DOMAIN, ru->items);
-	rc = ru_groups(ru, RU_RESULT, RU_FOLD_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	rc = ru_groups(ru, RU_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_RESULT_SUB, -1, &k, ru->items, n_details, cmp_rt, err);
+		rc = ru_groups(ru, RU_RESULT_SUB, &k, ru->items, n_details, cmp_rt, err);
 	if (rc != TR_OK)
 		return rc;
 	ru_details(r, superseded, RU_BY_MX, ru->items);
-	rc = ru_groups(ru, RU_MX_RESULT, RU_FOLD_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
+	rc = ru_groups(ru, RU_MX_RESULT, &k, ru->items, n_details, cmp_domain_rt, err);
 	if (rc == TR_OK)
-		rc = ru_groups(ru, RU_MX, RU_FOLD_MX, &k, ru->items, n_details, cmp_domain, err);
+		rc = ru_groups(ru, RU_MX, &k, ru->items, n_details, cmp_domain, err);
 	return rc;
 }
 
@@ -565,6 +548,9 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
  * all the merging needs. */
 static int cmp_str(const char *a, const char *b)
 {
+	/* one string shared: a report's submitter, the folded groups' "" */
+	if (a == b)
+		return 0;
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
 }
 
@@ -577,7 +563,7 @@ static int cmp_pending(const void *a, const void *b)
 		return x->which - y->which;
 	if (x->k.start != y->k.start)
 		return x->k.start < y->k.start ? -1 : 1;
-	c = strcmp(x->k.submitter, y->k.submitter);
+	c = cmp_str(x->k.submitter, y->k.submitter);
 	if (c == 0)
 		c = cmp_str(x->sum.domain, y->sum.domain);
 	if (c == 0)
@@ -613,38 +599,97 @@ void rollup_batch_drop(struct rollup *ru, size_t from, size_t to)
 	ru->n_pending -= to - from;
 }
 
+/* Sort the groups g[0, n) and sum those of one key into one, in place;
+ * returns how many are left. */
+static size_t ru_sum_groups(struct ru_pending *g, size_t n)
+{
+	size_t i = 0, out = 0;
+
+	qsort(g, n, sizeof *g, cmp_pending);
+	while (i < n) {
+		struct ru_pending sum = g[i];
+
+		for (i++; i < n && cmp_pending(&g[i], &sum) == 0; i++) {
+			sum.reports = sat_add(sum.reports, g[i].reports);
+			sum.sum.ok = sat_add(sum.sum.ok, g[i].sum.ok);
+			sum.sum.fail = sat_add(sum.sum.fail, g[i].sum.fail);
+			sum.sum.fail_with_policy = sat_add(sum.sum.fail_with_policy, g[i].sum.fail_with_policy);
+		}
+		g[out++] = sum;
+	}
+	return out;
+}
+
+/* Upsert the summed groups g[0, n), sorted by rollup, in few statements
+ * each. */
+static enum tr_err ru_upsert_sorted(struct rollup *ru, const struct ru_pending *g, size_t n, struct tr_error *err)
+{
+	enum tr_err rc = TR_OK;
+
+	for (size_t i = 0; i < n && rc == TR_OK;) {
+		size_t end = i + 1;
+
+		while (end < n && g[end].which == g[i].which)
+			end++;
+		rc = ru_upsert_many(ru, &g[i], end - i, err);
+		i = end;
+	}
+	return rc;
+}
+
+/* The folded rollups' groups derived from the batch's summed groups
+ * pending[0, n), appended after them: each in the bucket of its start,
+ * of no submitter, its reports the sum of the groups', as the rebuild's
+ * tr_sum(g.reports) (rollup_sql); *m says how many. */
+static enum tr_err ru_fold_groups(struct rollup *ru, size_t n, size_t *m, struct tr_error *err)
+{
+	size_t count = 0;
+
+	*m = 0;
+	for (size_t i = 0; i < n; i++)
+		count += ru->fold_of[ru->pending[i].which] >= 0;
+	while (ru->cap_pending < n + count) {
+		struct ru_pending *p = array_grow(ru->pending, &ru->cap_pending, ru->cap_pending, sizeof *p, 1024);
+
+		if (p == NULL)
+			return tr_error_set(err, TR_ERR_NOMEM, "store: out of memory summing the batch");
+		ru->pending = p;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fold = ru->fold_of[ru->pending[i].which];
+		struct ru_pending *p = &ru->pending[n + *m];
+
+		if (fold < 0)
+			continue;
+		*p = ru->pending[i];
+		p->which = fold;
+		p->k.start = key_fold_bucket(p->k.start);
+		p->k.submitter = "";
+		(*m)++;
+	}
+	return TR_OK;
+}
+
 enum tr_err rollup_batch_flush(struct rollup *ru, struct tr_error *err)
 {
 	enum tr_err rc = TR_OK;
-	size_t i = 0, n = 0;
+	size_t n, m;
 
 	/* after a failed flush only a rollback of the batch is right: say so
 	 * to whoever would otherwise go on */
 	if (ru->flush_failed)
 		return tr_error_set(err, TR_ERR_DB, "store: the batch's summary rollups are incomplete");
-	if (ru->n_pending > 0) /* pending is NULL before the first */
-		qsort(ru->pending, ru->n_pending, sizeof *ru->pending, cmp_pending);
-	/* the groups of one key summed into one, in place: pending[0, n) */
-	while (i < ru->n_pending) {
-		struct ru_pending sum = ru->pending[i];
-
-		for (i++; i < ru->n_pending && cmp_pending(&ru->pending[i], &sum) == 0; i++) {
-			sum.reports = sat_add(sum.reports, 1);
-			sum.sum.ok = sat_add(sum.sum.ok, ru->pending[i].sum.ok);
-			sum.sum.fail = sat_add(sum.sum.fail, ru->pending[i].sum.fail);
-			sum.sum.fail_with_policy = sat_add(sum.sum.fail_with_policy,
-			                                   ru->pending[i].sum.fail_with_policy);
+	if (ru->n_pending > 0) { /* pending is NULL before the first */
+		n = ru_sum_groups(ru->pending, ru->n_pending);
+		rc = ru_upsert_sorted(ru, ru->pending, n, err);
+		/* the folded groups from the summed ones: fewer to sort than
+		 * one for each report's group */
+		if (rc == TR_OK)
+			rc = ru_fold_groups(ru, n, &m, err);
+		if (rc == TR_OK) {
+			m = ru_sum_groups(ru->pending + n, m);
+			rc = ru_upsert_sorted(ru, ru->pending + n, m, err);
 		}
-		ru->pending[n++] = sum;
-	}
-	/* each rollup's groups, sorted by which first, in few statements */
-	for (i = 0; i < n && rc == TR_OK;) {
-		size_t end = i + 1;
-
-		while (end < n && ru->pending[end].which == ru->pending[i].which)
-			end++;
-		rc = ru_upsert_many(ru, &ru->pending[i], end - i, err);
-		i = end;
 	}
 	/* the upserts' errors belong to the flush */
 	if (rc == TR_OK)
