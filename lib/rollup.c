@@ -548,9 +548,6 @@ enum tr_err rollup_add_report(struct rollup *ru, const struct tlsrpt_report *r, 
  * all the merging needs. */
 static int cmp_str(const char *a, const char *b)
 {
-	/* one string shared: a report's submitter, the folded groups' "" */
-	if (a == b)
-		return 0;
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
 }
 
@@ -563,7 +560,7 @@ static int cmp_pending(const void *a, const void *b)
 		return x->which - y->which;
 	if (x->k.start != y->k.start)
 		return x->k.start < y->k.start ? -1 : 1;
-	c = cmp_str(x->k.submitter, y->k.submitter);
+	c = strcmp(x->k.submitter, y->k.submitter);
 	if (c == 0)
 		c = cmp_str(x->sum.domain, y->sum.domain);
 	if (c == 0)
