@@ -44,7 +44,7 @@ totals() {
 		' failures ' || (SELECT count(*) FROM failure_details)"
 	case $1 in
 	postgres://*|postgresql://*) psql "$1" -qAtX -v ON_ERROR_STOP=1 -c "$q" ;;
-	*) sqlite3 "$1" "$q" ;;
+	*) sql_at "$1" "$q" ;;
 	esac
 }
 
@@ -61,13 +61,13 @@ every_report_once() {
 sql_at() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
 
 # integrity_ok DB
-integrity_ok() { [ "$(sqlite3 "$1" 'PRAGMA integrity_check')" = ok ]; }
+integrity_ok() { [ "$(sql_at "$1" 'PRAGMA integrity_check')" = ok ]; }
 
 # no_half_report DB: every report has the policies gen-reports.py gave
 # mail i (1 + i % 3), and every policy j its failure details (j + 1 when
 # i + j is odd); a count alone could hide one report's loss in another's
 half_reports() {
-	sqlite3 "$1" "WITH r AS (SELECT id, CAST(substr(report_id, -5) AS INTEGER) AS i FROM reports)
+	sql_at "$1" "WITH r AS (SELECT id, CAST(substr(report_id, -5) AS INTEGER) AS i FROM reports)
 		SELECT (SELECT count(*) FROM r WHERE
 			(SELECT count(*) FROM policies p WHERE p.report = r.id) != 1 + r.i % 3)
 		+ (SELECT count(*) FROM policies p JOIN r ON p.report = r.id WHERE

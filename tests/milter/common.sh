@@ -82,7 +82,9 @@ lua() {
 	return $rc
 }
 
-sql() { sqlite3 "$tmp/db" "$1"; }
+# sql SQL: a query on the milter's database, waiting out its write lock
+# as any reader does (without, a loaded machine fails the read at once)
+sql() { sqlite3 -cmd '.timeout 5000' "$tmp/db" "$1"; }
 
 show_log() { [ -f "$tmp/log" ] && sed 's/^/# /' "$tmp/log" | tail -40; }
 
