@@ -67,6 +67,11 @@ fi
 expect v6down.example.test "" 0
 has "v6down: not probed, said" '"code":"mx-address-unprobed","subject":"mx-v6down.example.test","message":"2001:db8::25 port 25: not probed, this host has no route to it (connect: Network is unreachable)."'
 has "v6down: the IPv4 address" "\"message\":\"127.0.1.1: $TLS13 mx-v6down.example.test"
+# Nine addresses: the first eight probed (DOMAINCHECK_MX_ADDR_MAX), and
+# a list of them longer than a finding names becomes their number.
+expect many.example.test "" 0
+has "many: eight of nine probed, counted not listed" '"code":"mx-address-unprobed","subject":"mx-many.example.test","message":"all 8 addresses port 25: not probed'
+is "many: said once" "$(grep -o '"code":"mx-address-unprobed"' "$TMP/out" | wc -l)" 1
 
 # --no-smtp: DNS and policy only.
 expect expired.example.test "" 0 --no-smtp

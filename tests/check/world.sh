@@ -15,6 +15,9 @@
 #   ::1          the Postfix's sixth smtpd, the expired certificate (only
 #                when the namespace has IPv6: WORLD_IPV6=1)
 #   2001:db8::25 no route at all from inside the namespace
+#   2001:db8:ffff:ffff:ffff:ffff:ffff:ff01 to ...ff09: the same, nine
+#                long ones for mx-many (past the cap of probed addresses,
+#                and a list too long to name in a finding)
 #
 # The mx-half*, mx-twogood, mx-dual and mx-v6down hosts have two addresses
 # each, 127.0.1.1 (good) and one of the above, for the probe of every
@@ -132,7 +135,7 @@ RPT='v=TLSRPTv1; rua=mailto:tlsrpt@example.test'
 # The test domains: each plants the fault its name says (tests expect it).
 WORLD_DOMAINS="good dupsts badsts duptlsrpt badrua notlsrpt bogus uncovered huge slow
 redirect ctype notfound badpolicy webpki tarpit443 expired wrongname nostarttls tlsa
-silent tlshang greet synfull testing shortage halfdown halfexpired twogood dual v6down"
+silent tlshang greet synfull testing shortage halfdown halfexpired twogood dual v6down many"
 
 world_zone() {
 	good=$(world_spki_sha256 "$W/pki/mx-good.pem")
@@ -161,6 +164,7 @@ mx-dual A 127.0.1.1
 mx-dual AAAA ::1
 mx-v6down A 127.0.1.1
 mx-v6down AAAA 2001:db8::25
+$(for i in 1 2 3 4 5 6 7 8 9; do echo "mx-many AAAA 2001:db8:ffff:ffff:ffff:ffff:ffff:ff0$i"; done)
 _25._tcp.mx-good TLSA 3 1 1 $good
 _25._tcp.mx-tlsa TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000
 EOF2
@@ -177,7 +181,7 @@ EOF2
 	done
 	world_domain tarpit443 "$STS" "$RPT" mx-good | sed 's/127.0.0.80/127.0.1.9/'
 	for x in expired wrongname nostarttls tlsa silent tlshang greet synfull halfdown \
-		halfexpired twogood dual v6down; do
+		halfexpired twogood dual v6down many; do
 		world_domain $x "$STS" "$RPT" mx-$x
 	done
 }
